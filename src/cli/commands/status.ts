@@ -1,0 +1,66 @@
+/** `status`: Get-CMSoftwareUpdateSyncStatus for every SUP of the home (or one). */
+import { type SiteControl, isTopLevel, microsoftUpdateUrl, normalizeSiteCode } from '../../site/model.js';
+import type { Home } from '../../store/home.js';
+import { openSiteDb } from '../../store/site-db.js';
+import { type SyncStateRow, describeSyncState, lastRunId, readSyncState } from '../../store/sync-status.js';
+import { type CommandHandler, stringArg } from '../context.js';
+
+interface SiteState {
+  site: SiteControl;
+  state: SyncStateRow;
+  lastRunChanged: boolean | undefined;
+}
+
+export const status: CommandHandler = ({ home, args, emit }) => {
+  const only = stringArg(args, 'site');
+  const sites = only !== undefined ? [home.site(normalizeSiteCode(only, '--site'))] : home.sites();
+  const states = new Map<string, SiteState>();
+  const stateOf = (code: string): SiteState | undefined => {
+    if (!states.has(code) && home.hasSite(code)) states.set(code, readSiteState(home, home.site(code)));
+    return states.get(code);
+  };
+  for (const site of sites) emit(statusRecord(home, stateOf(site.code)!, site.parent ? stateOf(site.parent) : undefined));
+};
+
+function readSiteState(home: Home, site: SiteControl): SiteState {
+  const db = openSiteDb(home.sitePaths(site.code).database);
+  try {
+    const state = readSyncState(db);
+    const runId = lastRunId(db);
+    return { site, state, lastRunChanged: runId === undefined ? undefined : runChanged(db, runId) };
+  } finally {
+    db.close();
+  }
+}
+
+function runChanged(db: ReturnType<typeof openSiteDb>, runId: number): boolean {
+  const row = db.prepare('SELECT sum(new_count + revised_count + expired_count + removed_count + superseded_count) AS n FROM sync_run_counts WHERE run_id = ?').get(runId) as { n: number | null };
+  return (row.n ?? 0) > 0;
+}
+
+export function statusRecord(home: Home, { site, state, lastRunChanged }: SiteState, parent: SiteState | undefined) {
+  const source = isTopLevel(site)
+    ? site.sup.syncSource.kind === 'microsoft-update'
+      ? microsoftUpdateUrl
+      : site.sup.syncSource.kind === 'upstream'
+        ? site.sup.syncSource.upstreamUrl
+        : 'none'
+    : (site.parentUrl ?? (site.parent && home.hasSite(site.parent) ? home.site(site.parent).serverName : site.parent));
+  return {
+    type: 'SupSync.SyncStatus',
+    WSUSServerName: site.serverName,
+    SiteCode: site.code,
+    WSUSSourceServer: source ?? null,
+    SyncCatalogVersion: state.catalog_version,
+    LastSuccessfulSyncTime: state.last_successful_sync_time,
+    LastSyncState: state.last_sync_state,
+    LastSyncStateTime: state.last_sync_state_time,
+    LastSyncErrorCode: state.last_sync_error_code,
+    ReplicationLinkStatus: state.replication_link_status,
+    LastReplicationLinkCheckTime: state.last_replication_link_check_time,
+    Status: describeSyncState(state, lastRunChanged),
+    ParentSiteCode: site.parent ?? null,
+    CatalogVersionLag: parent ? Math.max(0, parent.state.catalog_version - state.catalog_version) : null,
+    NextRetryTime: state.next_retry_at,
+  };
+}

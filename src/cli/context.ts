@@ -1,0 +1,33 @@
+/**
+ * What a command handler gets: the home, its parsed arguments (keyed by the spec's flags,
+ * camel-cased), and the output. Handlers return nothing; they emit records.
+ */
+import type { Home } from '../store/home.js';
+import type { Output, OutputRecord } from './output.js';
+
+export interface CommandContext {
+  home: Home;
+  args: Record<string, unknown>;
+  logFormat: 'site-server' | 'cmtrace';
+  emit(record: OutputRecord): void;
+  /** A line for the human on stderr. */
+  note(message: string): void;
+  output: Output;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+}
+
+export type CommandHandler = (context: CommandContext) => Promise<void> | void;
+
+/** Reads an optional string argument. */
+export function stringArg(args: Record<string, unknown>, key: string): string | undefined {
+  const value = args[key];
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/** Reads a string-list argument (repeated flags or space-separated values). */
+export function listArg(args: Record<string, unknown>, key: string): string[] | undefined {
+  const value = args[key];
+  if (value === undefined) return undefined;
+  return (Array.isArray(value) ? value : [value]).map(String);
+}

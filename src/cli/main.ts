@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+/**
+ * The supsync entry point: builds the yargs CLI from the command spec, runs the handler, and is
+ * the only place that exits the process.
+ */
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ExitCode, InvalidArgumentError, SupsyncError, asSupsyncError } from '../errors.js';
+import { Home, resolveHome } from '../store/home.js';
+import { handlers } from './commands/index.js';
+import type { CommandContext } from './context.js';
+import { type OutputMode, createOutput } from './output.js';
+import { commandSpec, globalParams } from './spec.js';
+import type { CommandSpec, ParamSpec } from './spec-types.js';
+
+async function main(argv: string[]): Promise<number> {
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  // Until the arguments are parsed, pick the output mode the same way the parser will.
+  const jsonAsked = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
+  let output = createOutput(jsonAsked || !process.stdout.isTTY ? 'json' : 'table');
+  try {
+    let run: { command: CommandSpec; args: Record<string, unknown> } | undefined;
+    const cli = buildCli(argv, (command, args) => {
+      run = { command, args };
+    });
+    await cli.parseAsync();
+    if (!run) return ExitCode.ok; // --help or --version was printed
+    const { command, args } = run;
+    output = createOutput(((args.output as OutputMode | undefined) ?? (process.stdout.isTTY ? 'table' : 'json')) as OutputMode);
+    const context: CommandContext = {
+      home: new Home(resolveHome(args.home as string | undefined)),
+      args,
+      logFormat: (args.logFormat as CommandContext['logFormat'] | undefined) ?? 'site-server',
+      emit: (record) => output.emit(record),
+      note: (message) => process.stderr.write(`${message}\n`),
+      output,
+      signal: abort.signal,
+    };
+    await handlers[command.id]!(context);
+    output.flush();
+    return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
+  } catch (error) {
+    output.flush();
+    const typed = asSupsyncError(error);
+    output.error(typed);
+    if (typed.exitCode === ExitCode.internal && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return typed.exitCode;
+  }
+}
+
+function buildCli(argv: string[], onRun: (command: CommandSpec, args: Record<string, unknown>) => void): Argv {
+  let cli = yargs(argv)
+    .scriptName('supsync')
+    .usage('$0 [--home DIR] [--output table|json] <command>')
+    .strict()
+    .exitProcess(false)
+    .help()
+    .version()
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new InvalidArgumentError('UsageError', message ?? 'Invalid command line', { target: 'argv' });
+    });
+  for (const param of globalParams) cli = cli.option(param.flag, { ...optionFor(param), global: true });
+
+  const groups = new Map<string, CommandSpec[]>();
+  for (const command of commandSpec) groups.set(command.words[0]!, [...(groups.get(command.words[0]!) ?? []), command]);
+  for (const [word, commands] of groups) {
+    const single = commands.length === 1 && commands[0]!.words.length === 1 ? commands[0]! : undefined;
+    if (single) {
+      cli = cli.command(word, single.summary, (y) => addParams(y, single), (args) => onRun(single, typedArgs(single, args)));
+      continue;
+    }
+    cli = cli.command(word, `${commands.map((c) => c.words.slice(1).join(' ')).join(' | ')}`, (group) => {
+      let sub = group;
+      for (const command of commands) {
+        sub = sub.command(command.words.slice(1).join(' '), command.summary, (y) => addParams(y, command), (args) => onRun(command, typedArgs(command, args)));
+      }
+      return sub.demandCommand(1, `Give a ${word} subcommand: ${commands.map((c) => c.words.slice(1).join(' ')).join(', ')}`);
+    });
+  }
+  return cli.demandCommand(1, 'Give a command; see supsync --help');
+}
+
+function addParams(y: Argv, command: CommandSpec): Argv {
+  let out = y.usage(`${command.summary}\n\n${command.description}`);
+  for (const param of command.params) out = out.option(param.flag, optionFor(param));
+  return out;
+}
+
+function optionFor(param: ParamSpec) {
+  const base = { describe: param.description, demandOption: param.required ?? false, requiresArg: param.type !== 'switch' };
+  switch (param.type) {
+    case 'switch':
+      return { ...base, type: 'boolean' as const };
+    case 'string[]':
+      return { ...base, type: 'array' as const, string: true };
+    case 'boolean':
+      return { ...base, type: 'string' as const, describe: `${param.description} (true|false)` };
+    default:
+      return { ...base, type: 'string' as const, ...(param.choices ? { choices: [...param.choices] } : {}) };
+  }
+}
+
+/**
+ * Converts parsed values to the spec's types after yargs has run, so a bad value becomes a typed
+ * error naming the flag (yargs would wrap errors thrown from coerce functions).
+ */
+function typedArgs(command: CommandSpec, args: Record<string, unknown>): Record<string, unknown> {
+  const out = camelArgs(args);
+  for (const param of [...globalParams, ...command.params]) {
+    const key = camel(param.flag);
+    const value = out[key];
+    if (value === undefined) continue;
+    const flag = `--${param.flag}`;
+    if (param.type !== 'string[]' && Array.isArray(value)) {
+      throw new InvalidArgumentError('InvalidArgument', `${flag} was given more than once`, { target: flag });
+    }
+    if (param.type === 'boolean') {
+      const text = String(value).toLowerCase();
+      if (text !== 'true' && text !== 'false') throw new InvalidArgumentError('InvalidArgument', `${flag} must be true or false, got '${value}'`, { target: flag });
+      out[key] = text === 'true';
+    } else if (param.type === 'number') {
+      const number = Number(value);
+      if (String(value).trim() === '' || !Number.isFinite(number)) throw new InvalidArgumentError('InvalidArgument', `${flag} must be a number, got '${value}'`, { target: flag });
+      out[key] = number;
+    } else if (param.type === 'string' && typeof value === 'string' && value.trim() === '') {
+      throw new InvalidArgumentError('InvalidArgument', `${flag} must not be empty`, { target: flag });
+    }
+  }
+  return out;
+}
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** yargs gives both kebab and camel keys; handlers read camel-case only. */
+function camelArgs(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(args).filter(([key]) => !key.includes('-') && key !== '_' && key !== '$0'));
+}
+
+main(hideBin(process.argv)).then(
+  // Exit once stdout has drained (pipes are asynchronous on Windows).
+  (code) => process.stdout.write('', () => process.exit(code)),
+  (error: unknown) => {
+    process.stderr.write(`supsync: ${error instanceof SupsyncError ? error.message : String(error)}\n`);
+    process.exit(ExitCode.internal);
+  },
+);

@@ -1,0 +1,175 @@
+/**
+ * Sites and their software update point (SUP) component settings, with ConfigMgr's rules.
+ * Pure: no file system here; `store/` reads and writes these shapes.
+ */
+import { InvalidArgumentError, InvalidOperationError } from '../errors.js';
+
+export type SiteRole = 'central' | 'primary' | 'secondary';
+export const siteRoles: readonly SiteRole[] = ['central', 'primary', 'secondary'];
+
+export type SyncSourceKind = 'microsoft-update' | 'upstream' | 'none';
+export const syncSourceKinds: readonly SyncSourceKind[] = ['microsoft-update', 'upstream', 'none'];
+
+/** Where Microsoft Update's own server-to-server endpoint lives. */
+export const microsoftUpdateUrl = 'https://sws.update.microsoft.com';
+
+export interface SyncSource {
+  kind: SyncSourceKind;
+  /** Base URL of the upstream SUP/WSUS (scheme, host, port), for kind `upstream`. */
+  upstreamUrl?: string;
+}
+
+export interface CategoryRef {
+  id: string;
+  title: string;
+}
+
+export interface SupersedenceRules {
+  /** Expire superseded non-feature updates at once (else after `waitMonths`). */
+  immediatelyExpire: boolean;
+  waitMonths: number;
+  immediatelyExpireFeature: boolean;
+  waitMonthsFeature: number;
+}
+
+export interface ProxySettings {
+  url: string;
+  username?: string;
+  /** Stored so syncs can authenticate; never printed back (see redactProxy). */
+  password?: string;
+}
+
+/** The SUP component settings (Set-CMSoftwareUpdatePointComponent). */
+export interface SupSettings {
+  syncSource: SyncSource;
+  /** A schedule of the schedule module (JSON); null = scheduled sync off. */
+  schedule: unknown | null;
+  products: CategoryRef[];
+  classifications: CategoryRef[];
+  /** Languages of update files (content) and of summary details (localized metadata). */
+  languageUpdateFiles: string[];
+  languageSummaryDetails: string[];
+  supersedence: SupersedenceRules;
+  enableSyncFailureAlert: boolean;
+  enableCallWsusCleanupWizard: boolean;
+  proxy?: ProxySettings;
+  /** Set when a settings change requires it; the next sync is full and clears it. */
+  fullSyncRequired: boolean;
+}
+
+export interface ChildLink {
+  code: string;
+  /** The child's SUP endpoint URL when it lives on another machine. */
+  url?: string;
+}
+
+/** The site control file (`site.json`). */
+export interface SiteControl {
+  schemaVersion: 1;
+  code: string;
+  role: SiteRole;
+  parent?: string;
+  /** The parent's SUP endpoint URL, when the parent is on another machine. */
+  parentUrl?: string;
+  /** Children on other machines (local children are found in the home directory). */
+  remoteChildren: ChildLink[];
+  serverName: string;
+  /** The URL this site's SUP endpoint listens on, when it serves one. */
+  url?: string;
+  sup: SupSettings;
+  createdAt: string;
+}
+
+export function defaultSupSettings(isTopLevel: boolean): SupSettings {
+  return {
+    syncSource: { kind: isTopLevel ? 'microsoft-update' : 'upstream' },
+    schedule: null,
+    products: [],
+    classifications: [],
+    languageUpdateFiles: ['en'],
+    languageSummaryDetails: ['en'],
+    supersedence: { immediatelyExpire: false, waitMonths: 3, immediatelyExpireFeature: false, waitMonthsFeature: 3 },
+    enableSyncFailureAlert: false,
+    enableCallWsusCleanupWizard: true,
+    fullSyncRequired: false,
+  };
+}
+
+/** Site codes are three letters or digits, stored upper-case. */
+export function normalizeSiteCode(text: string, flag = '--code'): string {
+  const code = text.trim().toUpperCase();
+  if (!/^[A-Z0-9]{3}$/.test(code)) {
+    throw new InvalidArgumentError('InvalidSiteCode', `Site code '${text}' is not valid: a site code is exactly 3 letters or digits (e.g. CS1)`, { target: flag });
+  }
+  // ConfigMgr reserves these; a site cannot be named after them.
+  if (['AUX', 'CON', 'NUL', 'PRN', 'SMS', 'ALL'].includes(code)) {
+    throw new InvalidArgumentError('InvalidSiteCode', `Site code '${code}' is reserved and cannot be used`, { target: flag });
+  }
+  return code;
+}
+
+/** The site at the top of its hierarchy: the central site, or a primary with no parent. */
+export function isTopLevel(site: Pick<SiteControl, 'role' | 'parent'>): boolean {
+  return site.parent === undefined && site.role !== 'secondary';
+}
+
+/**
+ * Checks the parent/role rules for a new site against the sites already known. `parentRole` is
+ * undefined when the parent lives on another machine (then the caller gives its URL).
+ */
+export function checkParentRole(role: SiteRole, parent: string | undefined, parentRole: SiteRole | undefined): void {
+  if (role === 'central' && parent !== undefined) {
+    throw new InvalidArgumentError('InvalidParent', `A central administration site is the top of its hierarchy and cannot have a parent (got --parent ${parent})`, { target: '--parent' });
+  }
+  if (role === 'secondary' && parent === undefined) {
+    throw new InvalidArgumentError('ParentRequired', 'A secondary site needs a parent primary site: give --parent', { target: '--parent' });
+  }
+  if (parentRole === undefined) return;
+  if (role === 'secondary' && parentRole !== 'primary') {
+    throw new InvalidArgumentError('InvalidParent', `A secondary site's parent must be a primary site, but ${parent} is a ${parentRole} site`, { target: '--parent' });
+  }
+  if (role === 'primary' && parentRole !== 'central') {
+    throw new InvalidArgumentError('InvalidParent', `A primary site's parent must be the central administration site, but ${parent} is a ${parentRole} site`, { target: '--parent' });
+  }
+}
+
+/** Settings that only the top-level site may change (BRIEF §2). */
+export function requireTopLevel(site: SiteControl, what: string, topLevelCode: string | undefined): void {
+  if (isTopLevel(site)) return;
+  const top = topLevelCode ? `the top-level site ${topLevelCode}` : 'the top-level site of the hierarchy';
+  throw new InvalidOperationError('NotTopLevelSite', `${what} can only be set on ${top}; ${site.code} is a child site whose settings come from its parent`, {
+    target: site.code,
+  });
+}
+
+/** Parses an http(s) URL given by the user, naming the flag when it is not one. */
+export function parseHttpUrl(text: string, flag: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new InvalidArgumentError('InvalidUrl', `${flag} '${text}' is not a valid URL (expected e.g. https://wsus.contoso.com:8531)`, { target: flag });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError('InvalidUrl', `${flag} '${text}' must use http or https, not ${url.protocol.replace(':', '')}`, { target: flag });
+  }
+  return url;
+}
+
+/** The proxy as it may be shown: the password never appears. */
+export function redactProxy(proxy: ProxySettings | undefined): { url: string; username?: string; hasPassword: boolean } | undefined {
+  if (!proxy) return undefined;
+  const shown = new URL(proxy.url);
+  shown.username = '';
+  shown.password = '';
+  return { url: shown.toString(), ...(proxy.username ? { username: proxy.username } : {}), hasPassword: Boolean(proxy.password) };
+}
+
+/** Fully qualified server name: letters, digits, hyphens and dots. */
+export function checkServerName(name: string): string {
+  const trimmed = name.trim().toLowerCase();
+  if (!/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(trimmed)) {
+    throw new InvalidArgumentError('InvalidServerName', `Server name '${name}' is not a valid host name (letters, digits, hyphens, dots)`, { target: '--server-name' });
+  }
+  return trimmed;
+}

@@ -1,0 +1,135 @@
+/**
+ * Adding, listing and removing sites in a home: the rules (pure, from model.ts) applied to the
+ * files (store/). A new site is created in a staging directory and renamed into place, so a failed
+ * add leaves nothing half-written.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InvalidArgumentError, InvalidOperationError, ResourceExistsError } from '../errors.js';
+import type { Home } from '../store/home.js';
+import { openSiteDb } from '../store/site-db.js';
+import { withFileLock, writeSiteControl } from '../store/site-file.js';
+import {
+  type SiteControl,
+  type SiteRole,
+  checkParentRole,
+  checkServerName,
+  defaultSupSettings,
+  isTopLevel,
+  normalizeSiteCode,
+  parseHttpUrl,
+} from './model.js';
+
+export interface AddSiteRequest {
+  code: string;
+  role: string;
+  parent?: string;
+  parentUrl?: string;
+  serverName?: string;
+  url?: string;
+}
+
+/** Validates an add request against the home and returns the site to create (pure apart from reads). */
+export function planAddSite(home: Home, request: AddSiteRequest, now = new Date()): SiteControl {
+  const code = normalizeSiteCode(request.code);
+  const role = request.role.toLowerCase() as SiteRole;
+  if (!['central', 'primary', 'secondary'].includes(role)) {
+    throw new InvalidArgumentError('InvalidRole', `Role '${request.role}' is not valid: use central, primary or secondary`, { target: '--role' });
+  }
+  if (home.hasSite(code)) throw new ResourceExistsError('SiteExists', `Site ${code} already exists in ${home.root}`, { target: code });
+  const parent = request.parent === undefined ? undefined : normalizeSiteCode(request.parent, '--parent');
+  if (parent === code) throw new InvalidArgumentError('InvalidParent', `Site ${code} cannot be its own parent`, { target: '--parent' });
+  const parentUrl = request.parentUrl === undefined ? undefined : parseHttpUrl(request.parentUrl, '--parent-url').origin;
+  if (parentUrl !== undefined && parent === undefined) {
+    throw new InvalidArgumentError('ConflictingOptions', '--parent-url needs --parent (the remote parent site code)', { target: '--parent-url' });
+  }
+  let parentRole: SiteRole | undefined;
+  if (parent !== undefined) {
+    if (home.hasSite(parent)) parentRole = home.site(parent).role;
+    else if (parentUrl === undefined) {
+      throw new InvalidArgumentError('ParentNotFound', `Parent site ${parent} is not in ${home.root}; add it first, or give --parent-url when it lives on another machine`, {
+        target: '--parent',
+      });
+    }
+  }
+  checkParentRole(role, parent, parentRole);
+  if (role === 'central' && home.sites().some((s) => s.role === 'central')) {
+    const existing = home.sites().find((s) => s.role === 'central')!;
+    throw new InvalidOperationError('CentralSiteExists', `This hierarchy already has a central administration site (${existing.code}); a hierarchy has one`, { target: '--role' });
+  }
+  const site: SiteControl = {
+    schemaVersion: 1,
+    code,
+    role,
+    ...(parent !== undefined ? { parent } : {}),
+    ...(parentUrl !== undefined ? { parentUrl } : {}),
+    remoteChildren: [],
+    serverName: request.serverName !== undefined ? checkServerName(request.serverName) : `${code.toLowerCase()}-sup.${os.hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`,
+    ...(request.url !== undefined ? { url: parseHttpUrl(request.url, '--url').origin } : {}),
+    sup: defaultSupSettings(parent === undefined && role !== 'secondary'),
+    createdAt: now.toISOString(),
+  };
+  return site;
+}
+
+/** Creates the site directory, control file, database and log directory atomically. */
+export function applyAddSite(home: Home, site: SiteControl): void {
+  home.ensureWritable();
+  const paths = home.sitePaths(site.code);
+  withFileLock(path.join(home.root, 'sites', '.hierarchy.lock'), () => {
+    if (home.hasSite(site.code)) throw new ResourceExistsError('SiteExists', `Site ${site.code} already exists in ${home.root}`, { target: site.code });
+    const staging = fs.mkdtempSync(path.join(home.root, 'sites', `.new-${site.code}-`));
+    try {
+      for (const sub of ['logs', 'inbox', 'content']) fs.mkdirSync(path.join(staging, sub));
+      writeSiteControl(path.join(staging, 'site.json'), site);
+      const db = openSiteDb(path.join(staging, 'site.db'));
+      db.prepare("INSERT INTO meta (key, value) VALUES ('site_code', ?)").run(site.code);
+      db.close();
+      fs.rmSync(paths.dir, { recursive: true, force: true }); // a leftover empty directory of a removed site
+      fs.renameSync(staging, paths.dir);
+    } catch (error) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      throw error;
+    }
+  });
+}
+
+/** Checks a site can be removed (no children) and returns it. */
+export function planRemoveSite(home: Home, codeText: string): SiteControl {
+  const code = normalizeSiteCode(codeText);
+  const site = home.site(code);
+  const children = [...home.localChildren(code).map((c) => c.code), ...site.remoteChildren.map((c) => c.code)];
+  if (children.length > 0) {
+    throw new InvalidOperationError('SiteHasChildren', `Site ${code} still has child site(s) ${children.join(', ')}; remove them first`, { target: code, data: { children } });
+  }
+  return site;
+}
+
+export function applyRemoveSite(home: Home, site: SiteControl): void {
+  const paths = home.sitePaths(site.code);
+  withFileLock(path.join(home.root, 'sites', '.hierarchy.lock'), () => {
+    // Rename first so a crash mid-delete never leaves a half-removed site that still looks valid.
+    const doomed = path.join(home.root, 'sites', `.removed-${site.code}-${process.pid}-${Date.now()}`);
+    fs.renameSync(paths.dir, doomed);
+    fs.rmSync(doomed, { recursive: true, force: true });
+  });
+}
+
+/** The record `site list` writes. */
+export function siteRecord(home: Home, site: SiteControl) {
+  const children = [...home.localChildren(site.code).map((c) => c.code), ...site.remoteChildren.map((c) => c.code)];
+  const source = site.sup.syncSource;
+  return {
+    type: 'SupSync.Site',
+    SiteCode: site.code,
+    Role: site.role,
+    ParentSiteCode: site.parent ?? null,
+    TopLevel: isTopLevel(site),
+    Children: children,
+    ServerName: site.serverName,
+    Url: site.url ?? null,
+    SyncSource: isTopLevel(site) ? (source.kind === 'upstream' ? `upstream ${source.upstreamUrl}` : source.kind) : `parent ${site.parent}`,
+    Directory: home.sitePaths(site.code).dir,
+  };
+}

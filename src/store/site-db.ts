@@ -1,0 +1,216 @@
+/**
+ * The site database (`site.db`, SQLite through better-sqlite3): categories, updates and their
+ * revisions, sync history, status messages, the current sync state and the anchors. Schema changes
+ * are numbered migrations tracked in `PRAGMA user_version`, each applied in a transaction.
+ */
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { InvalidDataError, IoError } from '../errors.js';
+
+export type SiteDb = Database.Database;
+
+const migrations: string[] = [
+  // 1: the initial schema.
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+  -- Products, product families, companies, classifications and detectoids.
+  CREATE TABLE categories (
+    update_id TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    category_type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT,
+    parent_id TEXT,
+    creation_date TEXT NOT NULL,
+    arrived_at TEXT NOT NULL,
+    change_seq INTEGER NOT NULL,
+    metadata BLOB NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX categories_type ON categories (category_type);
+  CREATE INDEX categories_seq ON categories (change_seq);
+
+  CREATE TABLE updates (
+    update_id TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    update_type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT,
+    kb TEXT,
+    msrc_severity TEXT,
+    classification_id TEXT,
+    creation_date TEXT NOT NULL,
+    arrived_at TEXT NOT NULL,
+    revised_at TEXT,
+    expired INTEGER NOT NULL DEFAULT 0,
+    expired_at TEXT,
+    expired_reason TEXT,
+    declined INTEGER NOT NULL DEFAULT 0,
+    imported INTEGER NOT NULL DEFAULT 0,
+    change_seq INTEGER NOT NULL,
+    metadata_size INTEGER NOT NULL,
+    metadata BLOB NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX updates_kb ON updates (kb);
+  CREATE INDEX updates_seq ON updates (change_seq);
+  CREATE INDEX updates_classification ON updates (classification_id);
+
+  CREATE TABLE update_products (update_id TEXT NOT NULL, product_id TEXT NOT NULL, PRIMARY KEY (update_id, product_id)) WITHOUT ROWID;
+  CREATE INDEX update_products_product ON update_products (product_id);
+  CREATE TABLE update_languages (
+    update_id TEXT NOT NULL, language TEXT NOT NULL, title TEXT NOT NULL, description TEXT,
+    PRIMARY KEY (update_id, language)
+  ) WITHOUT ROWID;
+  -- update_id supersedes superseded_id.
+  CREATE TABLE supersedence (update_id TEXT NOT NULL, superseded_id TEXT NOT NULL, PRIMARY KEY (update_id, superseded_id)) WITHOUT ROWID;
+  CREATE INDEX supersedence_superseded ON supersedence (superseded_id);
+  CREATE TABLE bundles (parent_id TEXT NOT NULL, child_id TEXT NOT NULL, child_revision INTEGER, PRIMARY KEY (parent_id, child_id)) WITHOUT ROWID;
+  CREATE INDEX bundles_child ON bundles (child_id);
+  CREATE TABLE prerequisites (
+    update_id TEXT NOT NULL, group_no INTEGER NOT NULL, prerequisite_id TEXT NOT NULL,
+    PRIMARY KEY (update_id, group_no, prerequisite_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX prerequisites_prerequisite ON prerequisites (prerequisite_id);
+  CREATE TABLE files (
+    update_id TEXT NOT NULL, digest TEXT NOT NULL, file_name TEXT NOT NULL, size INTEGER NOT NULL,
+    sha256 TEXT, modified TEXT, url TEXT,
+    PRIMARY KEY (update_id, digest)
+  ) WITHOUT ROWID;
+
+  -- Sync history: one row per run, counts per phase and per product x classification.
+  CREATE TABLE sync_runs (
+    id INTEGER PRIMARY KEY,
+    trigger TEXT NOT NULL,
+    full_sync INTEGER NOT NULL,
+    source TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    state TEXT NOT NULL,
+    error_code TEXT,
+    error_message TEXT,
+    catalog_version INTEGER,
+    bytes_fetched INTEGER NOT NULL DEFAULT 0,
+    checkpoint TEXT
+  );
+  CREATE TABLE sync_run_counts (
+    run_id INTEGER NOT NULL REFERENCES sync_runs (id),
+    phase TEXT NOT NULL,
+    product_id TEXT NOT NULL DEFAULT '',
+    classification_id TEXT NOT NULL DEFAULT '',
+    new_count INTEGER NOT NULL DEFAULT 0,
+    revised_count INTEGER NOT NULL DEFAULT 0,
+    superseded_count INTEGER NOT NULL DEFAULT 0,
+    expired_count INTEGER NOT NULL DEFAULT 0,
+    removed_count INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, phase, product_id, classification_id)
+  ) WITHOUT ROWID;
+
+  -- The current state of this site's SUP (one row): what Get-CMSoftwareUpdateSyncStatus shows.
+  CREATE TABLE sync_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_sync_state INTEGER,
+    last_sync_state_time TEXT,
+    last_successful_sync_time TEXT,
+    last_sync_error_code TEXT,
+    last_sync_error_message TEXT,
+    catalog_version INTEGER NOT NULL DEFAULT 0,
+    running_run_id INTEGER,
+    phase TEXT,
+    percent REAL,
+    queued_request TEXT,
+    consecutive_failures INTEGER NOT NULL DEFAULT 0,
+    next_retry_at TEXT,
+    replication_link_status INTEGER NOT NULL DEFAULT 0,
+    last_replication_link_check_time TEXT
+  );
+  INSERT INTO sync_state (id) VALUES (1);
+
+  CREATE TABLE status_messages (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL,
+    severity TEXT NOT NULL,
+    time TEXT NOT NULL,
+    run_id INTEGER,
+    text TEXT NOT NULL
+  );
+
+  -- One anchor per (upstream, filter); advanced in the transaction that stores what it covers.
+  CREATE TABLE anchors (
+    upstream TEXT NOT NULL,
+    filter_key TEXT NOT NULL,
+    anchor TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (upstream, filter_key)
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const schemaVersion = migrations.length;
+
+const sqliteMagic = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** Opens (creating if needed) and migrates a site database. */
+export function openSiteDb(file: string, options: { readonly?: boolean } = {}): SiteDb {
+  checkHeader(file);
+  let db: SiteDb;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (error) {
+    throw new IoError('SiteDatabaseOpenFailed', `Cannot open the site database ${file}: ${(error as Error).message}`, { target: file, cause: error });
+  }
+  try {
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('busy_timeout = 10000');
+    db.pragma('foreign_keys = ON');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > schemaVersion) {
+      throw new InvalidDataError('SiteDatabaseTooNew', `${file} has schema version ${version}, newer than this supsync understands (${schemaVersion}); upgrade supsync`, {
+        target: file,
+      });
+    }
+    if (version < schemaVersion && !options.readonly) migrate(db, version);
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof InvalidDataError) throw error;
+    throw new InvalidDataError('SiteDatabaseCorrupt', `The site database ${file} cannot be read: ${(error as Error).message}`, { target: file, cause: error });
+  }
+}
+
+function checkHeader(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return; // does not exist yet: SQLite creates it
+  }
+  try {
+    const head = Buffer.alloc(16);
+    const read = fs.readSync(fd, head, 0, 16, 0);
+    if (read > 0 && (read < 16 || !head.equals(sqliteMagic))) {
+      throw new InvalidDataError('SiteDatabaseCorrupt', `${file} is not a SQLite database (it was overwritten or damaged); restore it from a backup`, { target: file });
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function migrate(db: SiteDb, from: number): void {
+  for (let version = from; version < migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
+
+/** The next change sequence number: every stored revision gets one, so a served delta is "seq > anchor". */
+export function nextChangeSeq(db: SiteDb): number {
+  const row = db.prepare(`SELECT max(seq) AS seq FROM (SELECT max(change_seq) AS seq FROM updates UNION ALL SELECT max(change_seq) FROM categories)`).get() as {
+    seq: number | null;
+  };
+  return (row.seq ?? 0) + 1;
+}

@@ -1,0 +1,67 @@
+/**
+ * Reads and writes the current sync state of a site's SUP and its status messages.
+ */
+import type { SiteDb } from './site-db.js';
+
+export interface SyncStateRow {
+  last_sync_state: number | null;
+  last_sync_state_time: string | null;
+  last_successful_sync_time: string | null;
+  last_sync_error_code: string | null;
+  last_sync_error_message: string | null;
+  catalog_version: number;
+  running_run_id: number | null;
+  phase: string | null;
+  percent: number | null;
+  queued_request: string | null;
+  consecutive_failures: number;
+  next_retry_at: string | null;
+  replication_link_status: number;
+  last_replication_link_check_time: string | null;
+}
+
+export function readSyncState(db: SiteDb): SyncStateRow {
+  return db.prepare('SELECT * FROM sync_state WHERE id = 1').get() as SyncStateRow;
+}
+
+export function updateSyncState(db: SiteDb, change: Partial<SyncStateRow>): void {
+  const keys = Object.keys(change);
+  if (keys.length === 0) return;
+  db.prepare(`UPDATE sync_state SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = 1`).run(change);
+}
+
+export interface StatusMessageRow {
+  message_id: number;
+  severity: string;
+  time: string;
+  run_id: number | null;
+  text: string;
+}
+
+export function recordStatusMessage(db: SiteDb, message: StatusMessageRow): void {
+  db.prepare('INSERT INTO status_messages (message_id, severity, time, run_id, text) VALUES (@message_id, @severity, @time, @run_id, @text)').run(message);
+}
+
+/** The newest run's id, or undefined before any sync. */
+export function lastRunId(db: SiteDb): number | undefined {
+  const row = db.prepare('SELECT max(id) AS id FROM sync_runs').get() as { id: number | null };
+  return row.id ?? undefined;
+}
+
+/**
+ * A one-phrase truthful state (BRIEF §7: status that lies is what users of peers complain about):
+ * `running (phase, P%)`, `queued behind run N`, `failed (error)`, `no changes`, `succeeded`, `never synchronized`.
+ */
+export function describeSyncState(state: SyncStateRow, lastRunChanged: boolean | undefined): string {
+  if (state.running_run_id !== null) {
+    const running = `running (${state.phase ?? 'starting'}${state.percent !== null ? `, ${Math.round(state.percent)}%` : ''})`;
+    return state.queued_request !== null ? `${running}; one request queued behind run ${state.running_run_id}` : running;
+  }
+  if (state.last_sync_state === null) return 'never synchronized';
+  if (state.last_sync_state === 6703) {
+    const retry = state.next_retry_at ? `; retry at ${state.next_retry_at}` : '; retries stopped after too many consecutive failures';
+    return `failed (${state.last_sync_error_message ?? state.last_sync_error_code ?? 'unknown error'})${retry}`;
+  }
+  if (lastRunChanged === false) return 'no changes';
+  return 'succeeded';
+}
