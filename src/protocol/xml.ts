@@ -147,7 +147,11 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
-/** Escapes element content the way .NET's XmlWriter does (only `&`, `<`, `>`; quotes stay). */
+/**
+ * Escapes element content the way .NET's XmlWriter does: `&`, `<`, `>`, and CR as `&#xD;`
+ * (a raw CR would be turned into LF by the reader's line-end normalisation); quotes stay.
+ */
 export function escapeXmlText(text: string): string {
-  return text.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+  return text.replace(/[&<>\r]/g, (c) => textEscapes[c]!);
 }
+const textEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '\r': '&#xD;' };

@@ -62,6 +62,7 @@ export class UpdateStore {
     this.#statements = {
       revisionOfUpdate: p('SELECT revision FROM updates WHERE update_id = ?').pluck(),
       revisionOfCategory: p('SELECT revision FROM categories WHERE update_id = ?').pluck(),
+      liveUpdate: p('SELECT 1 FROM updates WHERE update_id = ? AND expired = 0').pluck(),
       upsertCategory: p(`INSERT INTO categories (update_id, revision, category_type, title, description, parent_id, creation_date, arrived_at, change_seq, metadata)
         VALUES (@update_id, @revision, @category_type, @title, @description, @parent_id, @creation_date, @now, @change_seq, @metadata)
         ON CONFLICT (update_id) DO UPDATE SET revision = excluded.revision, category_type = excluded.category_type, title = excluded.title,
@@ -94,6 +95,11 @@ export class UpdateStore {
   /** The stored revision of an update or category, if any. */
   storedRevision(updateId: string): number | undefined {
     return (this.#statements.revisionOfUpdate.get(updateId) ?? this.#statements.revisionOfCategory.get(updateId)) as number | undefined;
+  }
+
+  /** True for a stored, unexpired software update or driver. */
+  isLiveUpdate(updateId: string): boolean {
+    return this.#statements.liveUpdate.get(updateId) !== undefined;
   }
 
   /**

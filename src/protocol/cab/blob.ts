@@ -1,0 +1,39 @@
+/**
+ * The [MS-WSUSSS] XmlUpdateBlobCompressed value: base64 of a cabinet whose one member, "blob",
+ * holds the update's XML document in UTF-16LE.
+ */
+import { InvalidArgumentError, InvalidDataError } from '../../errors.js';
+import { readCabinet } from './reader.js';
+import { writeCabinet } from './writer.js';
+
+const BLOB_MEMBER = 'blob';
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+// Strips a BOM; fatal so that unpaired surrogates are refused rather than replaced.
+const utf16 = new TextDecoder('utf-16le', { fatal: true });
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Decodes an XmlUpdateBlobCompressed value to its XML text; `target` names it in errors. */
+export function decodeUpdateBlob(base64: string, target: string): string {
+  const invalid = (what: string) => new InvalidDataError('UpdateBlobInvalid', `Cannot read the compressed update blob ${target}: ${what}`, { target });
+  const text = base64.replace(/\s+/g, '');
+  if (text.length % 4 !== 0 || !BASE64.test(text)) throw invalid('it is not base64');
+  const files = readCabinet(Buffer.from(text, 'base64'), target);
+  if (files.length !== 1 || files[0]!.name.toLowerCase() !== BLOB_MEMBER) {
+    throw invalid(`the cabinet holds ${files.map((file) => `"${file.name}"`).join(', ') || 'nothing'} instead of one member "${BLOB_MEMBER}"`);
+  }
+  const data = files[0]!.data;
+  if (data.length % 2 !== 0) throw invalid(`the member has an odd length (${data.length} bytes) for UTF-16`);
+  try {
+    return utf16.decode(data);
+  } catch {
+    throw invalid('the member is not valid UTF-16LE');
+  }
+}
+
+/** Encodes XML text as an XmlUpdateBlobCompressed value (UTF-16LE without BOM, MSZIP). */
+export function encodeUpdateBlob(xml: string): string {
+  if (LONE_SURROGATE.test(xml)) {
+    throw new InvalidArgumentError('UpdateBlobInvalid', 'Cannot encode an update blob: the XML text has an unpaired surrogate');
+  }
+  return writeCabinet(BLOB_MEMBER, Buffer.from(xml, 'utf16le'), 'mszip').toString('base64');
+}

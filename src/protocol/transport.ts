@@ -1,0 +1,160 @@
+/**
+ * SOAP over HTTP(S) with got: timeouts on every request, retries with backoff for transient
+ * failures (ServerBusy, 5xx without a permanent fault, resets, timeouts), a bound on the response
+ * size, HTTPS certificate verification with an optional CA bundle, and an HTTP proxy.
+ */
+import fs from 'node:fs';
+import got, { type Agents, RequestError } from 'got';
+import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import { InvalidArgumentError, UpstreamError } from '../errors.js';
+import type { ProxySettings } from '../site/model.js';
+
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  limit: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface TransportOptions {
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  maxResponseBytes?: number;
+  proxy?: ProxySettings;
+  /** PEM file of extra certificate authorities to trust. */
+  caFile?: string;
+  signal?: AbortSignal;
+  userAgent?: string;
+}
+
+export const defaultRetry: RetryPolicy = { limit: 4, baseDelayMs: 500, maxDelayMs: 8000 };
+
+export interface SoapReply {
+  status: number;
+  body: string;
+  bytes: number;
+}
+
+/** HTTP statuses worth retrying: the server may answer next time. */
+const transientStatuses = new Set([408, 429, 500, 502, 503, 504]);
+const transientCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'ERR_GOT_REQUEST_ERROR']);
+
+export class SoapTransport {
+  readonly #options: Required<Pick<TransportOptions, 'timeoutMs' | 'retry' | 'maxResponseBytes'>> & TransportOptions;
+  readonly #agent: Agents | undefined;
+  readonly #ca: Buffer | undefined;
+  bytesReceived = 0;
+
+  constructor(options: TransportOptions = {}) {
+    this.#options = { timeoutMs: 120_000, retry: defaultRetry, maxResponseBytes: 512 * 1024 * 1024, ...options };
+    this.#agent = options.proxy ? proxyAgents(options.proxy) : undefined;
+    if (options.caFile) {
+      try {
+        this.#ca = fs.readFileSync(options.caFile);
+      } catch (error) {
+        throw new InvalidArgumentError('CaFileUnreadable', `Cannot read the CA bundle ${options.caFile}: ${(error as Error).message}`, { target: options.caFile });
+      }
+    }
+  }
+
+  /**
+   * POSTs a SOAP body. Returns the reply for 2xx and for 500 answers that carry a SOAP fault
+   * (the caller parses the fault); retries transient failures; throws UpstreamError otherwise.
+   * `isTransientFault` tells whether a fault body is worth retrying (ServerBusy).
+   */
+  async post(url: string, soapAction: string, body: string, isTransientFault: (reply: SoapReply) => boolean): Promise<SoapReply> {
+    const { retry } = this.#options;
+    for (let attempt = 0; ; attempt++) {
+      let failure: UpstreamError;
+      try {
+        const reply = await this.#once(url, soapAction, body);
+        const isFault = reply.status === 500 && reply.body.includes('Fault');
+        if (reply.status >= 200 && reply.status < 300) return reply;
+        if (isFault && !isTransientFault(reply)) return reply;
+        failure = new UpstreamError('UpstreamHttpError', `${url} answered HTTP ${reply.status}${isFault ? ' with a transient fault' : ''}`, {
+          target: url,
+          transient: isFault || transientStatuses.has(reply.status),
+          data: { status: reply.status },
+        });
+        if (isFault && attempt >= retry.limit) return reply; // let the caller raise the typed fault
+      } catch (error) {
+        if (error instanceof UpstreamError) failure = error;
+        else throw error;
+      }
+      if (!failure.transient || attempt >= retry.limit || this.#options.signal?.aborted) throw failure;
+      const delay = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+      await sleep(delay, this.#options.signal);
+    }
+  }
+
+  async #once(url: string, soapAction: string, body: string): Promise<SoapReply> {
+    const max = this.#options.maxResponseBytes;
+    const request = got.post(url, {
+      body,
+      headers: {
+        'content-type': 'text/xml; charset=utf-8',
+        soapaction: soapAction,
+        'user-agent': this.#options.userAgent ?? 'supsync',
+      },
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      timeout: { request: this.#options.timeoutMs },
+      followRedirect: false,
+      decompress: true,
+      ...(this.#agent ? { agent: this.#agent } : {}),
+      ...(this.#ca ? { https: { certificateAuthority: this.#ca } } : {}),
+      ...(this.#options.signal ? { signal: this.#options.signal } : {}),
+    });
+    request.on('downloadProgress', (progress) => {
+      if (progress.transferred > max) request.cancel(`response over ${max} bytes`);
+    });
+    try {
+      const response = await request;
+      const bytes = response.rawBody.length;
+      this.bytesReceived += bytes;
+      return { status: response.statusCode, body: response.rawBody.toString('utf8'), bytes };
+    } catch (error) {
+      if (request.isCanceled && !this.#options.signal?.aborted) {
+        throw new UpstreamError('UpstreamResponseTooLarge', `${url} sent more than ${max} bytes; refused`, { target: url, category: 'LimitsExceeded' });
+      }
+      if (this.#options.signal?.aborted) throw new UpstreamError('Aborted', `The request to ${url} was cancelled`, { target: url, cause: error });
+      const code = error instanceof RequestError ? error.code : undefined;
+      const timeout = code === 'ETIMEDOUT' || (error as Error).name === 'TimeoutError';
+      throw new UpstreamError(timeout ? 'UpstreamTimeout' : 'UpstreamUnreachable', `${url}: ${timeout ? `no answer within ${this.#options.timeoutMs} ms` : (error as Error).message}`, {
+        target: url,
+        transient: timeout || (code !== undefined && transientCodes.has(code)),
+        category: timeout ? 'OperationTimeout' : 'ConnectionError',
+        cause: error,
+      });
+    }
+  }
+}
+
+function proxyAgents(proxy: ProxySettings): Agents {
+  const url = new URL(proxy.url);
+  if (proxy.username) url.username = encodeURIComponent(proxy.username);
+  if (proxy.password) url.password = encodeURIComponent(proxy.password);
+  const options = { keepAlive: true, proxy: url.toString() };
+  return { http: new HttpProxyAgent(options), https: new HttpsProxyAgent(options) };
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new UpstreamError('Aborted', 'Cancelled'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new UpstreamError('Aborted', 'Cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** True for a fault body the spec calls transient. */
+export function isServerBusyFault(reply: SoapReply): boolean {
+  return reply.body.includes('<ErrorCode>ServerBusy</ErrorCode>');
+}
+

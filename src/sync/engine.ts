@@ -1,0 +1,409 @@
+/**
+ * The synchronization of one site (BRIEF §2): 6701, categories then updates from the sync source
+ * (6704), supersedence, expiry and cleanup in the site database (6705), the catalog version, 6702
+ * or 6703. Every batch of updates is committed in its own transaction and an anchor only with the
+ * last batch of the list it covers, so a sync killed at any point resumes from what was stored:
+ * the next run asks with the same anchors and skips revisions already stored.
+ */
+import { type SupsyncError, UpstreamError, asSupsyncError } from '../errors.js';
+import { createSiteLogger, type LogFormat, type SiteLogger } from '../log/index.js';
+import type { RevisionKey, UpdateMetadata } from '../model/update.js';
+import { type FetchedBatch, UpstreamClient } from '../protocol/client.js';
+import type { ServerSyncFilter } from '../protocol/soap/index.js';
+import type { RetryPolicy } from '../protocol/transport.js';
+import { type SiteControl, isTopLevel } from '../site/model.js';
+import type { Home } from '../store/home.js';
+import { type SiteDb, nextChangeSeq, openSiteDb } from '../store/site-db.js';
+import { updateSiteControl } from '../store/site-file.js';
+import { readSyncState, updateSyncState } from '../store/sync-status.js';
+import { type CategoryIndex, UpdateStore, loadCategoryIndex, membership } from '../store/updates.js';
+import { applyExpiry, runCleanup } from './expiry-apply.js';
+import { tryLockSite } from './lock.js';
+import { takeSyncRequests } from './requests.js';
+import { type RunCounts, type SyncTrigger, SyncRunRecorder, markInterruptedRuns, syncTime } from './run-recorder.js';
+import { type ResolvedUpstream, downstreamIdentity, resolveUpstream } from './upstream.js';
+
+export interface SyncOptions {
+  trigger: SyncTrigger;
+  full?: boolean;
+  logFormat?: LogFormat;
+  signal?: AbortSignal;
+  /** Delay before a failed sync is retried (ConfigMgr: 60 minutes). */
+  retryDelayMs?: number;
+  /** Consecutive failures after which retries stop. */
+  maxConsecutiveFailures?: number;
+  /** Transport tuning (tests shorten timeouts and backoff). */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  concurrency?: number;
+  cleanupAgeDays?: number;
+  /** Mirror log lines to stderr. */
+  stderrLog?: boolean;
+  /** Receives progress (for NDJSON progress records). */
+  onProgress?: (progress: { site: string; phase: string; processed: number; total: number }) => void;
+}
+
+export type SyncState = 'Succeeded' | 'NoChanges' | 'Failed' | 'Queued';
+
+export interface SyncResult {
+  site: string;
+  state: SyncState;
+  runId?: number;
+  trigger: SyncTrigger;
+  full: boolean;
+  counts: RunCounts;
+  catalogVersion: number;
+  durationMs: number;
+  error?: SupsyncError;
+  queuedBehindRun?: number;
+  nextRetryAt?: string;
+}
+
+export const defaultRetryDelayMs = 60 * 60_000;
+export const defaultMaxConsecutiveFailures = 5;
+
+/**
+ * Synchronizes a site. When another process is syncing it, the request is queued (at most one
+ * waits; a queued full request stays full) and the result says so; the running process picks it
+ * up when it finishes.
+ */
+export async function syncSite(home: Home, code: string, options: SyncOptions): Promise<SyncResult[]> {
+  const paths = home.sitePaths(code);
+  const site = home.site(code);
+  const db = openSiteDb(paths.database);
+  try {
+    const lock = tryLockSite(paths.dir);
+    if (!lock) return [queueRequest(db, site, options)];
+    const results: SyncResult[] = [];
+    try {
+      const notes = markInterruptedRuns(db).map((run) => `Sync run ${run} was interrupted; resuming from what it stored`);
+      const files = takeSyncRequests(paths.inbox);
+      notes.push(...files.map((f) => `Found parent sync notification file ${f.file}.`));
+      let request: { trigger: SyncTrigger; full: boolean } | undefined = {
+        trigger: options.trigger,
+        full: Boolean(options.full) || files.some((f) => f.request?.full),
+      };
+      while (request) {
+        results.push(await runOnce(home, site.code, db, { ...options, ...request }, notes));
+        notes.length = 0;
+        request = takeQueuedRequest(db);
+      }
+    } finally {
+      lock.release();
+    }
+    return results;
+  } finally {
+    db.close();
+  }
+}
+
+function queueRequest(db: SiteDb, site: SiteControl, options: SyncOptions): SyncResult {
+  const state = readSyncState(db);
+  const queued = state.queued_request ? (JSON.parse(state.queued_request) as { full: boolean }) : undefined;
+  updateSyncState(db, { queued_request: JSON.stringify({ trigger: options.trigger, full: Boolean(options.full) || Boolean(queued?.full) }) });
+  return {
+    site: site.code,
+    state: 'Queued',
+    trigger: options.trigger,
+    full: Boolean(options.full),
+    counts: { new: 0, revised: 0, superseded: 0, expired: 0, removed: 0 },
+    catalogVersion: state.catalog_version,
+    durationMs: 0,
+    ...(state.running_run_id !== null ? { queuedBehindRun: state.running_run_id } : {}),
+  };
+}
+
+function takeQueuedRequest(db: SiteDb): { trigger: SyncTrigger; full: boolean } | undefined {
+  const state = readSyncState(db);
+  if (!state.queued_request) return undefined;
+  updateSyncState(db, { queued_request: null });
+  const queued = JSON.parse(state.queued_request) as { full: boolean };
+  return { trigger: 'queued', full: queued.full };
+}
+
+const triggerLines: Record<SyncTrigger, string[]> = {
+  manual: ['Found local sync request file', 'Performing sync on local request'],
+  queued: ['Found local sync request file', 'Performing sync on local request'],
+  schedule: ['Wakeup for scheduled regular sync', 'Performing sync on regular schedule'],
+  retry: ['Wakeup for a retry of the failed sync', 'Performing sync on retry schedule'],
+  parent: ['Performing sync on parent request'],
+  import: ['Performing sync on local request'],
+};
+
+async function runOnce(home: Home, code: string, db: SiteDb, options: SyncOptions, notes: string[]): Promise<SyncResult> {
+  const started = Date.now();
+  const site = home.site(code); // re-read: settings may have changed while queued
+  const full = Boolean(options.full) || site.sup.fullSyncRequired;
+  const log = createSiteLogger({ logDir: home.sitePaths(code).logDir, format: options.logFormat ?? 'site-server', stderr: options.stderrLog ?? false });
+  let upstream: ResolvedUpstream | undefined;
+  let recorder: SyncRunRecorder | undefined;
+  let client: UpstreamClient | undefined;
+  try {
+    log.info('Starting Sync');
+    for (const note of notes) log.info(note);
+    for (const line of triggerLines[options.trigger]) log.info(line);
+    upstream = await resolveUpstream(home, site);
+    recorder = new SyncRunRecorder(db, site, log, options.trigger, full, upstream?.description ?? 'none');
+    if (full) log.info('Performing a full sync');
+    const context: RunContext = { home, site, db, log, recorder, options, full, startedAt: started };
+    if (upstream) {
+      client = new UpstreamClient({
+        baseUrl: upstream.url,
+        ...downstreamIdentity(site),
+        ...(isTopLevel(site) && site.sup.proxy ? { proxy: site.sup.proxy } : {}),
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        concurrency: options.concurrency ?? 4,
+      });
+      await synchronizeFromUpstream(context, client, upstream);
+    } else {
+      log.info('The sync source is none: this site is fed by imports only; nothing to synchronize from upstream');
+    }
+    recorder.status(6705);
+    recorder.phase('Synchronizing site database');
+    log.info(`Synchronizing SMS database with WSUS server ${upstream?.description ?? site.serverName} ...`);
+    applyExpiry(context);
+    runCleanup(context);
+    log.info(`Done synchronizing SMS with WSUS Server ${upstream?.description ?? site.serverName}`);
+    const counts = recorder.totals();
+    const changed = counts.new + counts.revised + counts.expired + counts.removed;
+    const version = readSyncState(db).catalog_version + (changed > 0 ? 1 : 0);
+    recorder.succeed(version, client?.bytesReceived ?? 0);
+    if (site.sup.fullSyncRequired && full) updateSiteControl(home.sitePaths(code).controlFile, (s) => ({ ...s, sup: { ...s.sup, fullSyncRequired: false } }));
+    log.info(`Sync succeeded. Setting sync alert to canceled state on site ${site.code}`);
+    log.info(`Updated ${changed} items in SMS database, new update source content version is ${version}`);
+    log.info(`Sync time: ${syncTime(Date.now() - started)}`);
+    if (!isTopLevel(site)) log.info(`Successfully synced site with parent ${site.parent}, version ${version}`);
+    return {
+      site: code,
+      state: changed > 0 ? 'Succeeded' : 'NoChanges',
+      runId: recorder.runId,
+      trigger: options.trigger,
+      full,
+      counts,
+      catalogVersion: version,
+      durationMs: Date.now() - started,
+    };
+  } catch (thrown) {
+    const error = asSupsyncError(thrown);
+    const failures = readSyncState(db).consecutive_failures + 1;
+    const maxFailures = options.maxConsecutiveFailures ?? defaultMaxConsecutiveFailures;
+    const nextRetry = failures >= maxFailures ? undefined : new Date(Date.now() + (options.retryDelayMs ?? defaultRetryDelayMs));
+    log.error(`Sync failed: ${error.message}. Source: ${upstream?.description ?? 'site database'}`);
+    if (recorder) recorder.fail(error.code, error.message, nextRetry, client?.bytesReceived ?? 0);
+    log.error(nextRetry ? `Sync failed. Will retry in ${Math.round((options.retryDelayMs ?? defaultRetryDelayMs) / 60_000)} minutes` : 'Too many consecutive failures. Aborting sync.');
+    return {
+      site: code,
+      state: 'Failed',
+      ...(recorder ? { runId: recorder.runId } : {}),
+      trigger: options.trigger,
+      full,
+      counts: recorder?.totals() ?? { new: 0, revised: 0, superseded: 0, expired: 0, removed: 0 },
+      catalogVersion: readSyncState(db).catalog_version,
+      durationMs: Date.now() - started,
+      error,
+      ...(nextRetry ? { nextRetryAt: nextRetry.toISOString() } : {}),
+    };
+  } finally {
+    await upstream?.close();
+    log.close();
+  }
+}
+
+export interface RunContext {
+  home: Home;
+  site: SiteControl;
+  db: SiteDb;
+  log: SiteLogger;
+  recorder: SyncRunRecorder;
+  options: SyncOptions;
+  full: boolean;
+  startedAt: number;
+  /** Every update id the upstream listed in this run (full syncs: what is no longer listed expires). */
+  listed?: Set<string>;
+}
+
+/** The filters a site asks with: categories, then one per selected product (top-level) or one for everything (child). */
+export function updateFilters(site: SiteControl): { key: string; filter: Omit<ServerSyncFilter, 'anchor'> }[] {
+  if (!isTopLevel(site)) return [{ key: 'updates:all', filter: { getConfig: false } }];
+  const classifications = site.sup.classifications.map((c) => c.id).sort();
+  if (site.sup.products.length === 0 || classifications.length === 0) return [];
+  return site.sup.products
+    .map((p) => p.id)
+    .sort()
+    .map((product) => ({
+      key: `updates:product=${product};classifications=${classifications.join(',')}`,
+      filter: { getConfig: false, categories: [{ id: product, delta: true }], classifications: classifications.map((id) => ({ id, delta: true })) },
+    }));
+}
+
+async function synchronizeFromUpstream(cx: RunContext, client: UpstreamClient, upstream: ResolvedUpstream): Promise<void> {
+  const { db, log, recorder, site } = cx;
+  recorder.status(6704);
+  recorder.phase('Synchronizing WSUS Server');
+  log.info(`Synchronizing WSUS server ${upstream.description} ...`);
+  await client.config();
+  const store = new UpdateStore(db);
+  const index = loadCategoryIndex(db);
+  const languages = summaryLanguages(cx);
+
+  log.info('sync: WSUS synchronizing categories');
+  await syncList(cx, client, store, index, upstream.url, 'categories', { getConfig: true }, 'categories', languages);
+
+  const filters = updateFilters(site);
+  if (filters.length === 0 && isTopLevel(site)) {
+    log.info('No products or classifications are selected: synchronized categories only. Select products and classifications (sup set), then sync again');
+    return;
+  }
+  log.info('sync: WSUS synchronizing updates');
+  cx.listed = new Set();
+  for (const { key, filter } of filters) await syncList(cx, client, store, index, upstream.url, key, filter, 'updates', languages);
+  await fetchMissingRelations(cx, client, store, index, languages);
+}
+
+function summaryLanguages(cx: RunContext): string[] | undefined {
+  const top = isTopLevel(cx.site) ? cx.site : cx.home.topLevelOf(cx.site.code);
+  return top?.sup.languageSummaryDetails;
+}
+
+function readAnchor(db: SiteDb, upstream: string, key: string): string | undefined {
+  const row = db.prepare('SELECT anchor FROM anchors WHERE upstream = ? AND filter_key = ?').get(upstream, key) as { anchor: string } | undefined;
+  return row?.anchor;
+}
+
+/**
+ * One revision list: ask (with the anchor unless full), fetch what is not stored yet, store batch
+ * by batch; the anchor is written in the transaction of the last batch.
+ */
+async function syncList(
+  cx: RunContext,
+  client: UpstreamClient,
+  store: UpdateStore,
+  index: CategoryIndex,
+  upstream: string,
+  key: string,
+  filter: Omit<ServerSyncFilter, 'anchor'>,
+  what: 'categories' | 'updates',
+  languages: string[] | undefined,
+): Promise<void> {
+  const { db, recorder } = cx;
+  const anchor = cx.full ? undefined : readAnchor(db, upstream, key);
+  let list;
+  try {
+    list = await client.getRevisionIdList({ ...filter, ...(anchor ? { anchor } : {}) });
+  } catch (error) {
+    if ((error as { faultCode?: string }).faultCode !== 'ServerChanged') throw error;
+    // The upstream was rebuilt: its anchors mean nothing now.
+    cx.log.warn(`The upstream server changed; resetting all anchors for ${upstream}`);
+    db.prepare('DELETE FROM anchors WHERE upstream = ?').run(upstream);
+    list = await client.getRevisionIdList(filter);
+  }
+  const delta = anchor !== undefined;
+  for (const r of list.newRevisions) cx.listed?.add(r.updateId);
+  const wanted = list.newRevisions.filter((r) => needsFetch(store, r, delta));
+  const setAnchor = db.prepare('INSERT INTO anchors (upstream, filter_key, anchor, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (upstream, filter_key) DO UPDATE SET anchor = excluded.anchor, updated_at = excluded.updated_at');
+  const commitAnchor = () => setAnchor.run(upstream, key, list.anchor, new Date().toISOString());
+  const started = Date.now();
+  let processed = 0;
+  const storeBatch = db.transaction((updates: UpdateMetadata[], last: boolean) => {
+    const seq = nextChangeSeq(db);
+    const now = new Date().toISOString();
+    for (const update of updates) storeOne(cx, store, index, update, seq, now, what, languages);
+    if (last) commitAnchor();
+  });
+  if (wanted.length === 0) {
+    db.transaction(commitAnchor)();
+    return;
+  }
+  await client.fetchUpdates(
+    wanted,
+    (batch: FetchedBatch, last: boolean) => {
+      storeBatch(batch.updates, last);
+      processed += batch.updates.length;
+      recorder.progress(what, processed, wanted.length, started, last);
+      cx.options.onProgress?.({ site: cx.site.code, phase: what, processed, total: wanted.length });
+    },
+    languages,
+  );
+}
+
+/**
+ * Whether a listed revision must be fetched: not stored, or an older revision stored. A delta list
+ * names what changed upstream, so a stored live revision it lists is fetched again (that is how an
+ * expiry travels); a full list skips every revision already stored.
+ */
+function needsFetch(store: UpdateStore, r: RevisionKey, delta: boolean): boolean {
+  const stored = store.storedRevision(r.updateId);
+  if (stored === undefined || stored < r.revisionNumber) return true;
+  if (!delta || stored > r.revisionNumber) return false;
+  return store.isLiveUpdate(r.updateId);
+}
+
+function storeOne(cx: RunContext, store: UpdateStore, index: CategoryIndex, update: UpdateMetadata, seq: number, now: string, phase: string, languages: string[] | undefined): void {
+  const outcome = store.store(update, index, { changeSeq: seq, now, ...(languages ? { languages } : {}) });
+  const { classificationId, productIds } = membership(update, index);
+  if (outcome !== 'unchanged') {
+    cx.recorder.count(phase, productIds, classificationId ?? null, outcome);
+    if (phase === 'updates') cx.log.info(`Synchronizing update ${update.updateId} - ${update.localized.find((l) => l.language === 'en')?.title ?? update.localized[0]?.title ?? ''}`);
+  }
+  if (update.publicationState === 'Expired' && update.updateType !== 'Category' && update.updateType !== 'Detectoid') {
+    const changed = cx.db
+      .prepare("UPDATE updates SET expired = 1, expired_at = ?, expired_reason = 'expired-upstream', change_seq = ? WHERE update_id = ? AND expired = 0")
+      .run(now, seq, update.updateId).changes;
+    if (changed > 0) cx.recorder.count('expiry', productIds, classificationId ?? null, 'expired');
+  }
+}
+
+/**
+ * Bundled children and prerequisites the lists did not bring: looked up in the upstream's full
+ * list and fetched; a bundled child the upstream cannot give fails the sync (it could not install).
+ */
+async function fetchMissingRelations(cx: RunContext, client: UpstreamClient, store: UpdateStore, index: CategoryIndex, languages: string[] | undefined): Promise<void> {
+  const { db } = cx;
+  const missingChildren = db
+    .prepare(
+      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0
+       WHERE NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)`,
+    )
+    .all() as { id: string; parent: string }[];
+  // A prerequisite group is met when any member is known (an update or a category/detectoid).
+  const missingPrerequisites = db
+    .prepare(
+      `SELECT r.update_id AS parent, r.group_no AS groupNo, group_concat(r.prerequisite_id) AS ids FROM prerequisites r JOIN updates p ON p.update_id = r.update_id AND p.expired = 0
+       GROUP BY r.update_id, r.group_no
+       HAVING sum(CASE WHEN EXISTS (SELECT 1 FROM updates u WHERE u.update_id = r.prerequisite_id) OR EXISTS (SELECT 1 FROM categories c WHERE c.update_id = r.prerequisite_id) THEN 1 ELSE 0 END) = 0`,
+    )
+    .all() as { parent: string; groupNo: number; ids: string }[];
+  if (missingChildren.length === 0 && missingPrerequisites.length === 0) return;
+  cx.log.info(`sync: ${missingChildren.length} bundled update(s) and ${missingPrerequisites.length} prerequisite group(s) are not stored yet; asking the upstream for them`);
+  const everything = await client.getRevisionIdList({ getConfig: false });
+  const revisions = new Map(everything.newRevisions.map((r) => [r.updateId, r.revisionNumber]));
+  const wanted = new Map<string, RevisionKey>();
+  for (const child of missingChildren) {
+    const revision = revisions.get(child.id);
+    if (revision === undefined) {
+      throw new UpstreamError('BundledUpdateMissing', `bundled update ${child.id} of update ${child.parent} is missing: the upstream does not list it`, {
+        target: child.parent,
+        category: 'ObjectNotFound',
+      });
+    }
+    wanted.set(child.id, { updateId: child.id, revisionNumber: revision });
+  }
+  for (const group of missingPrerequisites) {
+    const found = group.ids.split(',').find((id) => revisions.has(id));
+    if (!found) {
+      throw new UpstreamError('PrerequisiteMissing', `prerequisite ${group.ids.split(',').join(' or ')} of update ${group.parent} is missing: the upstream does not list it`, {
+        target: group.parent,
+        category: 'ObjectNotFound',
+      });
+    }
+    wanted.set(found, { updateId: found, revisionNumber: revisions.get(found)! });
+  }
+  const storeBatch = db.transaction((updates: UpdateMetadata[]) => {
+    const seq = nextChangeSeq(db);
+    const now = new Date().toISOString();
+    for (const update of updates) storeOne(cx, store, index, update, seq, now, 'updates', languages);
+  });
+  await client.fetchUpdates([...wanted.values()], (batch) => storeBatch(batch.updates), languages);
+}

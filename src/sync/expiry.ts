@@ -1,0 +1,68 @@
+/**
+ * Supersedence and expiry rules (BRIEF §2), as pure functions over facts the store gathers:
+ * superseded updates expire immediately or N months after the superseding update was created
+ * (separate rules for feature updates); definition updates never expire through supersedence;
+ * updates outside the selection expire; expired updates older than the cleanup age and referenced
+ * by nothing live are removed.
+ */
+import { definitionUpdatesId, upgradesId } from '../model/classifications.js';
+import type { SupersedenceRules } from '../site/model.js';
+
+export type ExpiryReason = 'superseded' | 'outside-selection' | 'not-listed' | 'expired-upstream';
+
+export interface SupersededCandidate {
+  updateId: string;
+  classificationId: string | null;
+  /** Creation date of the earliest superseding update. */
+  supersededSince: string;
+}
+
+export interface ExpiryDecision {
+  updateId: string;
+  reason: ExpiryReason;
+}
+
+/** Adds whole months in UTC, clamping to the month's last day (Jan 31 + 1 month = Feb 28/29). */
+export function addMonths(date: Date, months: number): Date {
+  const out = new Date(date.getTime());
+  const day = out.getUTCDate();
+  out.setUTCDate(1);
+  out.setUTCMonth(out.getUTCMonth() + months);
+  const last = new Date(Date.UTC(out.getUTCFullYear(), out.getUTCMonth() + 1, 0)).getUTCDate();
+  out.setUTCDate(Math.min(day, last));
+  return out;
+}
+
+export function supersedenceExpiries(candidates: SupersededCandidate[], rules: SupersedenceRules, now: Date): ExpiryDecision[] {
+  const out: ExpiryDecision[] = [];
+  for (const candidate of candidates) {
+    if (candidate.classificationId === definitionUpdatesId) continue;
+    const feature = candidate.classificationId === upgradesId;
+    const immediately = feature ? rules.immediatelyExpireFeature : rules.immediatelyExpire;
+    const months = feature ? rules.waitMonthsFeature : rules.waitMonths;
+    if (immediately || addMonths(new Date(candidate.supersededSince), months) <= now) out.push({ updateId: candidate.updateId, reason: 'superseded' });
+  }
+  return out;
+}
+
+export interface SelectionMember {
+  updateId: string;
+  classificationId: string | null;
+  productIds: string[];
+}
+
+/** Members that belong to no selected product × classification. */
+export function outsideSelection(members: SelectionMember[], products: Set<string>, classifications: Set<string>): ExpiryDecision[] {
+  return members
+    .filter((m) => m.classificationId === null || !classifications.has(m.classificationId) || !m.productIds.some((p) => products.has(p)))
+    .map((m) => ({ updateId: m.updateId, reason: 'outside-selection' as const }));
+}
+
+/** Whether an expired update is old enough to be removed. */
+export function cleanupDue(expiredAt: string, now: Date, cleanupAgeDays: number): boolean {
+  return new Date(expiredAt).getTime() + cleanupAgeDays * 86_400_000 <= now.getTime();
+}
+
+export const defaultCleanupAgeDays = 7;
+/** ConfigMgr runs the expired-update cleanup at the end of a sync at most every 3 hours. */
+export const cleanupIntervalMs = 3 * 3_600_000;

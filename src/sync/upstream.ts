@@ -1,0 +1,55 @@
+/**
+ * Where a site synchronizes from. The top-level site: Microsoft Update, an upstream WSUS/SUP, or
+ * nothing. A child site: its parent's SUP endpoint — the parent's URL when it lives on another
+ * machine, or, for a parent in the same home, that parent's database served over loopback for the
+ * duration of the sync (still the real protocol, so a child never reads its parent's files).
+ */
+import crypto from 'node:crypto';
+import { InvalidOperationError } from '../errors.js';
+import { SupEndpoint } from '../server/sup-endpoint.js';
+import { type SiteControl, isTopLevel, microsoftUpdateUrl } from '../site/model.js';
+import type { Home } from '../store/home.js';
+import { openSiteDb } from '../store/site-db.js';
+
+export interface ResolvedUpstream {
+  /** Base URL (scheme, host, port). */
+  url: string;
+  /** What the log and history call it. */
+  description: string;
+  kind: 'microsoft-update' | 'upstream' | 'parent';
+  close(): Promise<void>;
+}
+
+export async function resolveUpstream(home: Home, site: SiteControl): Promise<ResolvedUpstream | undefined> {
+  const none = async () => undefined;
+  if (isTopLevel(site)) {
+    const source = site.sup.syncSource;
+    if (source.kind === 'none') return undefined;
+    if (source.kind === 'microsoft-update') return { url: microsoftUpdateUrl, description: 'Microsoft Update', kind: 'microsoft-update', close: none };
+    return { url: source.upstreamUrl!, description: source.upstreamUrl!, kind: 'upstream', close: none };
+  }
+  if (site.parentUrl) return { url: site.parentUrl, description: `parent ${site.parent} (${site.parentUrl})`, kind: 'parent', close: none };
+  if (!site.parent || !home.hasSite(site.parent)) {
+    throw new InvalidOperationError('ParentUnreachable', `Site ${site.code} has no reachable parent: ${site.parent ?? '(none)'} is not in this home and no --parent-url was given`, {
+      target: site.code,
+    });
+  }
+  const parent = home.site(site.parent);
+  const db = openSiteDb(home.sitePaths(parent.code).database);
+  const endpoint = await new SupEndpoint({ db, languages: parent.sup.languageSummaryDetails }).listen('127.0.0.1', 0);
+  return {
+    url: endpoint.url,
+    description: `parent ${parent.code} (${parent.serverName})`,
+    kind: 'parent',
+    close: async () => {
+      await endpoint.close();
+      db.close();
+    },
+  };
+}
+
+/** The identity a site presents to its upstream (accountName, accountGuid). */
+export function downstreamIdentity(site: SiteControl): { accountName: string; accountGuid: string } {
+  const h = crypto.createHash('sha1').update(`supsync:${site.code}:${site.createdAt}`).digest('hex');
+  return { accountName: site.serverName, accountGuid: `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}` };
+}
