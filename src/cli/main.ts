@@ -70,18 +70,26 @@ function buildCli(argv: string[], onRun: (command: CommandSpec, args: Record<str
   const groups = new Map<string, CommandSpec[]>();
   for (const command of commandSpec) groups.set(command.words[0]!, [...(groups.get(command.words[0]!) ?? []), command]);
   for (const [word, commands] of groups) {
-    const single = commands.length === 1 && commands[0]!.words.length === 1 ? commands[0]! : undefined;
-    if (single) {
-      cli = cli.command(word, single.summary, (y) => addParams(y, single), (args) => onRun(single, typedArgs(single, args)));
+    // A word can be a command of its own and a group at once (`sync`, `sync history`).
+    const base = commands.find((c) => c.words.length === 1);
+    const subcommands = commands.filter((c) => c !== base);
+    if (subcommands.length === 0 && base) {
+      cli = cli.command(word, base.summary, (y) => addParams(y, base), (args) => onRun(base, typedArgs(base, args)));
       continue;
     }
-    cli = cli.command(word, `${commands.map((c) => c.words.slice(1).join(' ')).join(' | ')}`, (group) => {
-      let sub = group;
-      for (const command of commands) {
-        sub = sub.command(command.words.slice(1).join(' '), command.summary, (y) => addParams(y, command), (args) => onRun(command, typedArgs(command, args)));
-      }
-      return sub.demandCommand(1, `Give a ${word} subcommand: ${commands.map((c) => c.words.slice(1).join(' ')).join(', ')}`);
-    });
+    const listing = subcommands.map((c) => c.words.slice(1).join(' ')).join(' | ');
+    cli = cli.command(
+      word,
+      base ? `${base.summary} Also: ${word} ${listing}` : listing,
+      (group) => {
+        let sub = base ? addParams(group, base) : group;
+        for (const command of subcommands) {
+          sub = sub.command(command.words.slice(1).join(' '), command.summary, (y) => addParams(y, command), (args) => onRun(command, typedArgs(command, args)));
+        }
+        return base ? sub : sub.demandCommand(1, `Give a ${word} subcommand: ${subcommands.map((c) => c.words.slice(1).join(' ')).join(', ')}`);
+      },
+      base ? (args) => onRun(base, typedArgs(base, args)) : undefined,
+    );
   }
   return cli.demandCommand(1, 'Give a command; see supsync --help');
 }

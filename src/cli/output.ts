@@ -59,7 +59,7 @@ export function renderTables(records: OutputRecord[]): string {
   for (const record of records) groups.set(record.type, [...(groups.get(record.type) ?? []), record]);
   const parts: string[] = [];
   for (const [, group] of groups) {
-    const columns = [...new Set(group.flatMap((r) => Object.keys(r)))].filter((c) => c !== 'type' && group.some((r) => isScalar(r[c])));
+    const columns = [...new Set(group.flatMap((r) => Object.keys(r)))].filter((c) => c !== 'type' && group.every((r) => isScalar(r[c])));
     if (group.length === 1 && columns.length > 6) {
       // A single wide record reads better as a list.
       const width = Math.max(...columns.map((c) => c.length));

@@ -261,7 +261,8 @@ function planUpdates(count: number, seed: string, products: CorpusCategory[], de
   return out.slice(0, count);
 }
 
-function categoryXml(category: CorpusCategory): string {
+/** The update XML of a category (also used by tests that need a category the fixtures lack). */
+export function categoryXml(category: CorpusCategory): string {
   const type = category.type === 'Detectoid' ? 'Detectoid' : 'Category';
   const handler = type === 'Category' ? ' Handler="http://schemas.microsoft.com/msus/2002/12/UpdateHandlers/Category"' : '';
   const parent = category.parentId

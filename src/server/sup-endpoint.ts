@@ -27,6 +27,7 @@ import {
 import { wsusLanguages } from '../site/sup-settings.js';
 import { type ServedRevision, categoryRevisions, maxChangeSeq, servedRevision, updateRevisions } from '../store/served.js';
 import type { SiteDb } from '../store/site-db.js';
+import { type SyncRequestFile, writeSyncRequest } from '../sync/requests.js';
 import { CookieSigner } from './cookies.js';
 
 export interface SupEndpointOptions {
@@ -39,12 +40,17 @@ export interface SupEndpointOptions {
   sharedSecret?: string;
   /** Languages offered as enabled in GetConfigData. */
   languages?: string[];
-  /** Serve blobs over this many bytes compressed (Windows compresses over ~5 KB). */
+  /** Serve documents over this many UTF-8 bytes compressed (Windows compressed a 4.9 KB category, not a 1.4 KB leaf). */
   compressAbove?: number;
   tls?: { cert: Buffer; key: Buffer };
   maxRequestBytes?: number;
   /** Called for every request, for logs. */
   onRequest?: (operation: string, status: number, ms: number) => void;
+  /**
+   * The served site's sync-request inbox: a parent on another machine asks this site to sync by
+   * POSTing its request to /supsync/SyncRequest (the network form of the `.SYN` file).
+   */
+  inbox?: string;
 }
 
 export interface RunningEndpoint {
@@ -73,12 +79,12 @@ class Fault extends Error {
 }
 
 export class SupEndpoint {
-  readonly #options: Required<Omit<SupEndpointOptions, 'allowAccounts' | 'sharedSecret' | 'tls' | 'onRequest'>> & SupEndpointOptions;
+  readonly #options: Required<Omit<SupEndpointOptions, 'allowAccounts' | 'sharedSecret' | 'tls' | 'onRequest' | 'inbox'>> & SupEndpointOptions;
   readonly #signer: CookieSigner;
   readonly #startedAt = new Date();
 
   constructor(options: SupEndpointOptions) {
-    this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 5 * 1024, maxRequestBytes: 16 * 1024 * 1024, ...options };
+    this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 4096, maxRequestBytes: 16 * 1024 * 1024, ...options };
     this.#signer = new CookieSigner(serverSecret(options.db));
   }
 
@@ -114,6 +120,7 @@ export class SupEndpoint {
       res.end(body);
       this.#options.onRequest?.(operation, status, Date.now() - started);
     };
+    if (path === '/supsync/syncrequest' && req.method === 'POST' && this.#options.inbox) return this.#syncRequest(req, send);
     if (!service) return send(404, 'Not found', 'text/plain');
     if (req.method !== 'POST') return send(405, 'Only POST is served here', 'text/plain');
     if (this.#options.sharedSecret !== undefined && !this.#secretMatches(req.headers.authorization)) {
@@ -147,6 +154,23 @@ export class SupEndpoint {
     } catch (error) {
       if (error instanceof Fault) return send(500, buildFault({ errorCode: error.errorCode, message: error.detail, actor, method: message.operation }));
       return send(500, buildFault({ errorCode: 'InternalServerError', message: '', actor, method: message.operation }));
+    }
+  }
+
+  async #syncRequest(req: http.IncomingMessage, send: (status: number, body: string, contentType?: string) => void): Promise<void> {
+    if (this.#options.sharedSecret !== undefined && !this.#secretMatches(req.headers.authorization)) return send(401, 'Unauthorized', 'text/plain');
+    try {
+      const request = JSON.parse(await readBody(req, 64 * 1024)) as Partial<SyncRequestFile>;
+      if (typeof request.from !== 'string' || !/^[A-Z0-9]{3}$/.test(request.from)) return send(400, 'from must be a site code', 'text/plain');
+      writeSyncRequest(this.#options.inbox!, {
+        from: request.from,
+        catalogVersion: Number(request.catalogVersion) || 0,
+        full: request.full === true,
+        time: new Date().toISOString(),
+      });
+      return send(202, 'queued', 'text/plain');
+    } catch {
+      return send(400, 'The sync request is not valid JSON', 'text/plain');
     }
   }
 
@@ -204,6 +228,7 @@ export class SupEndpoint {
                   { languageId: 0, shortLanguage: 'all', longLanguage: 'all', enabled: false },
                   ...wsusLanguages.map((l) => ({ languageId: languageIds[l]![0], shortLanguage: l, longLanguage: languageIds[l]![1], enabled: this.#options.languages.includes(l) })),
                 ],
+          maxUpdatesPerRequestInGetUpdateDecryptionData: this.#options.maxUpdatesPerRequest,
         };
       case 'GetRevisionIdList': {
         this.#checkCookie(message.cookie);
@@ -222,13 +247,17 @@ export class SupEndpoint {
           const deltaRequested = [...(filter.categories ?? []), ...(filter.classifications ?? [])];
           sinceSeq = deltaRequested.length === 0 || deltaRequested.some((c) => c.delta) ? serial : undefined;
         }
+        const categories = filter.categories ?? [];
+        const classifications = filter.classifications ?? [];
+        // [MS-WSUSSS] 3.1.4.5.3.1: categories need at least one classification and vice versa, or the filter matches nothing.
         const newRevisions = filter.getConfig
           ? categoryRevisions(db, sinceSeq)
-          : updateRevisions(db, {
-              ...(filter.categories && filter.categories.length > 0 ? { products: filter.categories.map((c) => c.id) } : {}),
-              ...(filter.classifications && filter.classifications.length > 0 ? { classifications: filter.classifications.map((c) => c.id) } : {}),
-              ...(sinceSeq !== undefined ? { sinceSeq } : {}),
-            });
+          : categories.length > 0 !== classifications.length > 0
+            ? []
+            : updateRevisions(db, {
+                ...(categories.length > 0 ? { products: categories.map((c) => c.id), classifications: classifications.map((c) => c.id) } : {}),
+                ...(sinceSeq !== undefined ? { sinceSeq } : {}),
+              });
         return { operation: 'GetRevisionIdList', anchor: anchorText, newRevisions };
       }
       case 'GetUpdateData': {

@@ -90,7 +90,12 @@ const migrations: string[] = [
     error_message TEXT,
     catalog_version INTEGER,
     bytes_fetched INTEGER NOT NULL DEFAULT 0,
-    checkpoint TEXT
+    -- Totals count each update once (the per-product rows below count it once per product).
+    new_count INTEGER NOT NULL DEFAULT 0,
+    revised_count INTEGER NOT NULL DEFAULT 0,
+    superseded_count INTEGER NOT NULL DEFAULT 0,
+    expired_count INTEGER NOT NULL DEFAULT 0,
+    removed_count INTEGER NOT NULL DEFAULT 0
   );
   CREATE TABLE sync_run_counts (
     run_id INTEGER NOT NULL REFERENCES sync_runs (id),

@@ -85,8 +85,12 @@ export class SyncRunRecorder {
     return { ...this.#totals };
   }
 
-  /** Writes the per-phase, per-product × classification counts (in the caller's transaction). */
+  /** Writes the totals and the per-phase, per-product × classification counts (in the caller's transaction). */
   flushCounts(): void {
+    const t = this.#totals;
+    this.#db
+      .prepare('UPDATE sync_runs SET new_count = ?, revised_count = ?, superseded_count = ?, expired_count = ?, removed_count = ? WHERE id = ?')
+      .run(t.new, t.revised, t.superseded, t.expired, t.removed, this.runId);
     const insert = this.#db.prepare(`INSERT INTO sync_run_counts (run_id, phase, product_id, classification_id, new_count, revised_count, superseded_count, expired_count, removed_count)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (run_id, phase, product_id, classification_id) DO UPDATE SET new_count = excluded.new_count, revised_count = excluded.revised_count,

@@ -1,8 +1,14 @@
 /** Handlers by command id; every spec command has exactly one (checked by a test). */
 import type { CommandHandler } from '../context.js';
+import { demo } from './demo.js';
+import { corpusGenerate, metadataExport, metadataImport } from './metadata.js';
+import { serve } from './serve.js';
 import { siteAdd, siteList, siteRemove } from './site.js';
 import { status } from './status.js';
 import { supGet, supSet } from './sup.js';
+import { sync, syncHistory } from './sync.js';
+import { categoryList, updateList } from './updates.js';
+import { upstreamGetUpdate, upstreamTest } from './upstream.js';
 
 export const handlers: Record<string, CommandHandler> = {
   'site.add': siteAdd,
@@ -11,4 +17,15 @@ export const handlers: Record<string, CommandHandler> = {
   'sup.get': supGet,
   'sup.set': supSet,
   status,
+  sync,
+  'sync.history': syncHistory,
+  'update.list': updateList,
+  'category.list': categoryList,
+  'corpus.generate': corpusGenerate,
+  'metadata.import': metadataImport,
+  'metadata.export': metadataExport,
+  serve,
+  'upstream.test': upstreamTest,
+  'upstream.get-update': upstreamGetUpdate,
+  demo,
 };

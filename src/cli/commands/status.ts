@@ -34,8 +34,8 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
 }
 
 function runChanged(db: ReturnType<typeof openSiteDb>, runId: number): boolean {
-  const row = db.prepare('SELECT sum(new_count + revised_count + expired_count + removed_count + superseded_count) AS n FROM sync_run_counts WHERE run_id = ?').get(runId) as { n: number | null };
-  return (row.n ?? 0) > 0;
+  const row = db.prepare('SELECT new_count + revised_count + expired_count + removed_count AS n FROM sync_runs WHERE id = ?').get(runId) as { n: number } | undefined;
+  return (row?.n ?? 0) > 0;
 }
 
 export function statusRecord(home: Home, { site, state, lastRunChanged }: SiteState, parent: SiteState | undefined) {

@@ -1,0 +1,43 @@
+/** `serve`: the site's SUP endpoint until interrupted. */
+import fs from 'node:fs';
+import { InvalidArgumentError } from '../../errors.js';
+import { SupEndpoint } from '../../server/sup-endpoint.js';
+import { normalizeSiteCode } from '../../site/model.js';
+import { openSiteDb } from '../../store/site-db.js';
+import { type CommandHandler, listArg, stringArg } from '../context.js';
+
+export const serve: CommandHandler = async ({ home, args, emit, note, signal, output }) => {
+  const code = normalizeSiteCode(String(args.site), '--site');
+  const site = home.site(code);
+  const cert = stringArg(args, 'cert');
+  const key = stringArg(args, 'key');
+  if ((cert === undefined) !== (key === undefined)) throw new InvalidArgumentError('ConflictingOptions', '--cert and --key go together', { target: cert ? '--key' : '--cert' });
+  const port = args.port === undefined ? 8530 : Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('InvalidArgument', `--port must be 0-65535, got ${args.port}`, { target: '--port' });
+  const read = (file: string, flag: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (error) {
+      throw new InvalidArgumentError('FileUnreadable', `${flag} ${file} cannot be read: ${(error as Error).message}`, { target: flag });
+    }
+  };
+  const db = openSiteDb(home.sitePaths(code).database);
+  const allowAccounts = listArg(args, 'allowAccount');
+  const sharedSecret = stringArg(args, 'sharedSecret');
+  const endpoint = await new SupEndpoint({
+    db,
+    languages: site.sup.languageSummaryDetails,
+    inbox: home.sitePaths(code).inbox,
+    ...(cert && key ? { tls: { cert: read(cert, '--cert'), key: read(key, '--key') } } : {}),
+    ...(allowAccounts ? { allowAccounts } : {}),
+    ...(sharedSecret !== undefined ? { sharedSecret } : {}),
+    ...(args.maxUpdatesPerRequest !== undefined ? { maxUpdatesPerRequest: Number(args.maxUpdatesPerRequest) } : {}),
+    onRequest: (operation, status, ms) => note(`${new Date().toISOString()} ${operation} ${status} ${ms} ms`),
+  }).listen(stringArg(args, 'host') ?? '127.0.0.1', port);
+  emit({ type: 'SupSync.Endpoint', SiteCode: code, Url: endpoint.url, ServerSyncUrl: `${endpoint.url}/ServerSyncWebService/ServerSyncWebService.asmx` });
+  output.flush();
+  note(`Serving the SUP endpoint of ${code} at ${endpoint.url}; stop with Ctrl+C`);
+  await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+  await endpoint.close();
+  db.close();
+};

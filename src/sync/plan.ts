@@ -1,0 +1,159 @@
+/**
+ * `sync --what-if`: what a sync would change, per product and classification, writing nothing.
+ * Asks the upstream for the revision lists only (no update data), per product × classification so
+ * every new revision is attributed, compares them with the site database, and runs the expiry and
+ * cleanup rules over what is stored. The bytes of metadata to fetch are estimated from the sizes of
+ * stored documents (the protocol does not say a document's size before it is fetched).
+ */
+import { UpstreamClient } from '../protocol/client.js';
+import { type SiteControl, isTopLevel } from '../site/model.js';
+import type { Home } from '../store/home.js';
+import { openSiteDb } from '../store/site-db.js';
+import type { SyncOptions } from './engine.js';
+import { planExpiry } from './expiry-apply.js';
+import { cleanupDue, defaultCleanupAgeDays } from './expiry.js';
+import { downstreamIdentity, resolveUpstream } from './upstream.js';
+
+export interface SyncPlanRow {
+  productId: string | null;
+  product: string;
+  classificationId: string | null;
+  classification: string;
+  new: number;
+  revised: number;
+  superseded: number;
+  expired: number;
+  removed: number;
+  bytesToFetch: number;
+}
+
+export interface SyncPlan {
+  site: string;
+  source: string;
+  full: boolean;
+  categories: { new: number; revised: number };
+  rows: SyncPlanRow[];
+  totals: Omit<SyncPlanRow, 'productId' | 'product' | 'classificationId' | 'classification'>;
+  notes: string[];
+}
+
+const typicalDocumentBytes = 6 * 1024;
+
+export async function planSync(home: Home, code: string, options: Pick<SyncOptions, 'full' | 'timeoutMs' | 'retry' | 'signal' | 'cleanupAgeDays'>): Promise<SyncPlan> {
+  const site = home.site(code);
+  const full = Boolean(options.full) || site.sup.fullSyncRequired;
+  const db = openSiteDb(home.sitePaths(code).database);
+  const upstream = await resolveUpstream(home, site);
+  try {
+    const notes: string[] = [];
+    const rows = new Map<string, SyncPlanRow>();
+    const titles = new Map((db.prepare('SELECT update_id, title FROM categories').raw().all() as [string, string][]).map(([id, title]) => [id, title]));
+    const rowFor = (productId: string | null, classificationId: string | null): SyncPlanRow => {
+      const key = `${productId}|${classificationId}`;
+      let row = rows.get(key);
+      if (!row) {
+        row = {
+          productId,
+          product: productId ? (titles.get(productId) ?? productId) : '(unattributed)',
+          classificationId,
+          classification: classificationId ? (titles.get(classificationId) ?? classificationId) : '(unattributed)',
+          new: 0,
+          revised: 0,
+          superseded: 0,
+          expired: 0,
+          removed: 0,
+          bytesToFetch: 0,
+        };
+        rows.set(key, row);
+      }
+      return row;
+    };
+    const storedRevision = db.prepare('SELECT revision, metadata_size FROM updates WHERE update_id = ?');
+    const storedCategory = db.prepare('SELECT revision FROM categories WHERE update_id = ?').pluck();
+    const average = (db.prepare('SELECT avg(metadata_size) FROM updates').pluck().get() as number | null) ?? typicalDocumentBytes;
+    const categories = { new: 0, revised: 0 };
+    let listed: Set<string> | undefined;
+
+    if (!upstream) notes.push('The sync source is none: nothing would be fetched; only the expiry rules would run.');
+    else {
+      const client = new UpstreamClient({
+        baseUrl: upstream.url,
+        ...downstreamIdentity(site),
+        ...(isTopLevel(site) && site.sup.proxy ? { proxy: site.sup.proxy } : {}),
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.retry ? { retry: options.retry } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const anchor = (key: string) =>
+        full ? undefined : ((db.prepare('SELECT anchor FROM anchors WHERE upstream = ? AND filter_key = ?').pluck().get(upstream.url, key) as string | undefined) ?? undefined);
+      const categoryList = await client.getRevisionIdList({ getConfig: true, ...(anchor('categories') ? { anchor: anchor('categories')! } : {}) });
+      for (const r of categoryList.newRevisions) {
+        const stored = storedCategory.get(r.updateId) as number | undefined;
+        if (stored === undefined) categories.new++;
+        else if (stored < r.revisionNumber) categories.revised++;
+      }
+      listed = new Set();
+      const seen = new Set<string>();
+      for (const pair of selectionPairs(home, site)) {
+        const key = isTopLevel(site) && pair.productKey ? pair.productKey : 'updates:all';
+        const filterAnchor = anchor(key);
+        const list = await client.getRevisionIdList({
+          getConfig: false,
+          ...(filterAnchor ? { anchor: filterAnchor } : {}),
+          ...(pair.productId ? { categories: [{ id: pair.productId, delta: true }] } : {}),
+          ...(pair.classificationId ? { classifications: [{ id: pair.classificationId, delta: true }] } : {}),
+        });
+        for (const r of list.newRevisions) {
+          listed.add(r.updateId);
+          if (seen.has(r.updateId)) continue;
+          seen.add(r.updateId);
+          const stored = storedRevision.get(r.updateId) as { revision: number; metadata_size: number } | undefined;
+          if (stored === undefined) {
+            rowFor(pair.productId, pair.classificationId).new++;
+            rowFor(pair.productId, pair.classificationId).bytesToFetch += Math.round(average);
+          } else if (stored.revision < r.revisionNumber) {
+            rowFor(pair.productId, pair.classificationId).revised++;
+            rowFor(pair.productId, pair.classificationId).bytesToFetch += stored.metadata_size;
+          }
+        }
+      }
+      if (isTopLevel(site) && (site.sup.products.length === 0 || site.sup.classifications.length === 0)) {
+        notes.push('No products or classifications are selected: the sync would fetch categories only.');
+        listed = undefined;
+      }
+      notes.push('Bytes to fetch are estimated from the sizes of stored documents; supersedence brought by new updates is known only once they are fetched.');
+    }
+
+    const membership = db.prepare('SELECT u.classification_id AS c, group_concat(p.product_id) AS p FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id WHERE u.update_id = ? GROUP BY u.update_id');
+    const attribute = (id: string, field: 'expired' | 'superseded' | 'removed') => {
+      const m = membership.get(id) as { c: string | null; p: string | null };
+      rowFor(m.p ? m.p.split(',')[0]! : null, m.c)[field]++;
+    };
+    for (const decision of planExpiry({ db, site, full, ...(listed ? { listed } : {}) })) {
+      attribute(decision.updateId, 'expired');
+      if (decision.reason === 'superseded') attribute(decision.updateId, 'superseded');
+    }
+    if (site.sup.enableCallWsusCleanupWizard) {
+      const now = new Date();
+      const expired = db.prepare('SELECT update_id AS id, expired_at AS at FROM updates WHERE expired = 1').all() as { id: string; at: string }[];
+      for (const e of expired) if (cleanupDue(e.at, now, options.cleanupAgeDays ?? defaultCleanupAgeDays)) attribute(e.id, 'removed');
+    }
+    const list = [...rows.values()].filter((r) => r.new + r.revised + r.superseded + r.expired + r.removed > 0).sort((a, b) => a.product.localeCompare(b.product) || a.classification.localeCompare(b.classification));
+    const totals = { new: 0, revised: 0, superseded: 0, expired: 0, removed: 0, bytesToFetch: 0 };
+    for (const r of list) for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += r[k];
+    return { site: code, source: upstream?.description ?? 'none', full, categories, rows: list, totals, notes };
+  } finally {
+    await upstream?.close();
+    db.close();
+  }
+}
+
+/** Product × classification pairs to list: the top-level selection (a child uses its top-level's when known). */
+function selectionPairs(home: Home, site: SiteControl): { productId: string | null; classificationId: string | null; productKey?: string }[] {
+  const top = isTopLevel(site) ? site : home.hasSite(site.code) ? home.topLevelOf(site.code) : undefined;
+  if (!top || top.sup.products.length === 0 || top.sup.classifications.length === 0) return isTopLevel(site) ? [] : [{ productId: null, classificationId: null }];
+  const classifications = top.sup.classifications.map((c) => c.id).sort();
+  return top.sup.products.flatMap((p) =>
+    classifications.map((c) => ({ productId: p.id, classificationId: c, productKey: `updates:product=${p.id};classifications=${classifications.join(',')}` })),
+  );
+}

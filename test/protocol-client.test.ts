@@ -1,0 +1,278 @@
+/**
+ * The [MS-WSUSSS] client against a replay server answering with the real recorded responses of a
+ * Windows Server 2025 WSUS, and against misbehaving servers on loopback (faults, 5xx, timeouts,
+ * truncated and oversized answers), through a proxy, and over HTTPS with a private CA.
+ */
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+import { expect } from 'chai';
+import { InvalidDataError, SoapFaultError, UpstreamError } from '../src/errors.js';
+import { UpstreamClient, blobXml } from '../src/protocol/client.js';
+import { wsusssRecorded } from './helpers/fixtures.js';
+import { tempDir } from './helpers/cli.js';
+import { type ReplayServer, startReplayServer } from './helpers/replay-server.js';
+import { loadExchanges } from './helpers/wsusss.js';
+
+const fastRetry = { limit: 2, baseDelayMs: 10, maxDelayMs: 20 };
+const identity = { accountName: 'cs1.contoso.test', accountGuid: crypto.randomUUID() };
+const defender = '8c3fcc84-7410-4a95-8b89-a166a0190486';
+const definitionUpdates = 'e0789628-ce08-4437-be74-2495b842f43b';
+const doc = (name: string) => fs.readFileSync(path.join(wsusssRecorded, 'docs', name), 'utf8');
+
+async function expectRejection<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error, String(error)).to.be.instanceOf(type);
+    return error as T;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('UpstreamClient against the recorded real WSUS responses', () => {
+  let replay: ReplayServer;
+  let client: UpstreamClient;
+  beforeEach(async () => {
+    replay = await startReplayServer();
+    client = new UpstreamClient({ baseUrl: replay.url, ...identity, retry: fastRetry, timeoutMs: 5000 });
+  });
+  afterEach(() => replay.close());
+
+  it('completes the handshake in the call order and reads the configuration', async () => {
+    const config = await client.config();
+    expect(replay.calls).to.deep.equal(['GetAuthConfig', 'GetAuthorizationCookie', 'GetCookie', 'GetConfigData']);
+    expect(config.maxNumberOfUpdatesPerRequest).to.equal(100);
+    expect(config.protocolVersion).to.equal('1.20');
+    expect(config.lazySync).to.equal(true);
+    expect(config.catalogOnlySync).to.equal(false);
+    expect(config.languages).to.have.length(39);
+    expect(config.languages.filter((l) => l.enabled).map((l) => l.shortLanguage)).to.deep.equal(['en']);
+  });
+
+  it('lists category and update revisions with the new anchor', async () => {
+    const categories = await client.getRevisionIdList({ getConfig: true });
+    expect(categories.newRevisions).to.have.length(30);
+    const updates = await client.getRevisionIdList({ getConfig: false, categories: [{ id: defender, delta: false }], classifications: [{ id: definitionUpdates, delta: false }] });
+    expect(updates.newRevisions).to.have.length(30);
+    expect(updates.anchor).to.match(/^9438,2026-10-04 16:\d\d:\d\d\.\d{3}$/);
+    const delta = await client.getRevisionIdList({
+      getConfig: false,
+      anchor: updates.anchor,
+      categories: [{ id: defender, delta: true }],
+      classifications: [{ id: definitionUpdates, delta: true }],
+    });
+    expect(delta.newRevisions).to.have.length(0);
+  });
+
+  const documents: [string, number, string][] = [
+    ['a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe', 200, 'bundle, compressed'],
+    ['266f6222-c89d-43f2-9f8a-69340271e677', 200, 'leaf with a file, compressed'],
+    ['ccb78947-6453-4ecc-9de8-bc0305c98f2d', 200, 'small leaf, plain'],
+    ['56309036-4c77-4dd9-951a-99ee9c246a94', 101, 'category, compressed'],
+  ];
+  for (const [updateId, revision, what] of documents) {
+    it(`fetches ${updateId} (${what}) and decodes it byte-identical to the reference document`, async () => {
+      const batch = await client.getUpdateData([{ updateId, revisionNumber: revision }]);
+      expect(batch.updates).to.have.length(1);
+      const update = batch.updates[0]!;
+      expect(update.updateId).to.equal(updateId);
+      expect(update.revisionNumber).to.equal(revision);
+      expect(Buffer.from(update.xml, 'utf8').equals(Buffer.from(doc(`${updateId}-r${revision}.xml`), 'utf8'))).to.equal(true);
+    });
+  }
+
+  it('joins file download URLs to files by digest and parses the bundle', async () => {
+    const leaf = (await client.getUpdateData([{ updateId: '266f6222-c89d-43f2-9f8a-69340271e677', revisionNumber: 200 }])).updates[0]!;
+    expect(leaf.files).to.have.length(1);
+    expect(leaf.files[0]).to.include({ fileName: 'AM_Delta.exe', size: 11606440, digest: 'h/W9BGlYUAaqXTp30cZi/SiV3c0=' });
+    expect(leaf.files[0]!.url).to.match(/^http:\/\/.*windowsupdate\.com\/.*am_delta/i);
+    const bundle = (await client.getUpdateData([{ updateId: 'a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe', revisionNumber: 200 }])).updates[0]!;
+    expect(bundle.kbArticleId).to.equal('2267602');
+    expect(bundle.bundledUpdates).to.have.length(124);
+    expect(bundle.localized).to.have.length(35);
+  });
+
+  it('keeps only the selected languages when asked', async () => {
+    const bundle = (await client.getUpdateData([{ updateId: 'a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe', revisionNumber: 200 }], ['de'])).updates[0]!;
+    expect(bundle.localized.map((l) => l.language)).to.deep.equal(['en', 'de']);
+  });
+
+  it('maps the recorded InternalServerError fault for an unknown update, without retrying it', async () => {
+    await client.config();
+    const before = replay.calls.length;
+    const error = await expectRejection(client.getUpdateData([{ updateId: '00000000-0000-0000-0000-000000000000', revisionNumber: 1 }]), SoapFaultError);
+    expect(error.faultCode).to.equal('InternalServerError');
+    expect(error.code).to.equal('WsusInternalServerError');
+    expect(replay.calls.length - before).to.equal(1);
+  });
+
+  it('maps the recorded InvalidParameters fault for a malformed anchor', async () => {
+    const error = await expectRejection(client.getRevisionIdList({ getConfig: false, anchor: 'garbage' }), SoapFaultError);
+    expect(error.faultCode).to.equal('InvalidParameters');
+    expect(error.faultMessage).to.equal('filter');
+  });
+
+  it('re-authenticates once on the recorded InvalidCookie fault and succeeds', async () => {
+    const invalidCookie = loadExchanges().find((e) => e.key === 'exchanges/000019')!;
+    let refused = false;
+    replay.override = (message) => {
+      if (message.operation === 'GetRevisionIdList' && !refused) {
+        refused = true;
+        return { status: 500, body: invalidCookie.response };
+      }
+      return undefined;
+    };
+    const list = await client.getRevisionIdList({ getConfig: true });
+    expect(list.newRevisions).to.have.length(30);
+    expect(replay.calls.filter((c) => c === 'GetCookie')).to.have.length(2);
+  });
+
+  it('gives up with InvalidCookie when the server keeps refusing the cookie', async () => {
+    const invalidCookie = loadExchanges().find((e) => e.key === 'exchanges/000019')!;
+    replay.override = (message) => (message.operation === 'GetRevisionIdList' ? { status: 500, body: invalidCookie.response } : undefined);
+    const error = await expectRejection(client.getRevisionIdList({ getConfig: true }), SoapFaultError);
+    expect(error.faultCode).to.equal('InvalidCookie');
+  });
+
+  it('retries ServerBusy and HTTP 503 with backoff, then succeeds', async () => {
+    const busy = loadExchanges()
+      .find((e) => e.key === 'exchanges/000017')!
+      .response.replace('InternalServerError', 'ServerBusy');
+    replay.override = (message, call) => {
+      if (message.operation !== 'GetConfigData') return undefined;
+      return call === 4 ? { status: 500, body: busy } : call === 5 ? { status: 503, body: 'Service Unavailable' } : undefined;
+    };
+    const config = await client.config();
+    expect(config.maxNumberOfUpdatesPerRequest).to.equal(100);
+    expect(replay.calls.filter((c) => c === 'GetConfigData')).to.have.length(3);
+  });
+
+  it('stops retrying after the bound and reports the failure as transient', async () => {
+    replay.override = (message) => (message.operation === 'GetConfigData' ? { status: 502, body: 'Bad Gateway' } : undefined);
+    const error = await expectRejection(client.config(), UpstreamError);
+    expect(error.code).to.equal('UpstreamHttpError');
+    expect(error.transient).to.equal(true);
+    expect(replay.calls.filter((c) => c === 'GetConfigData')).to.have.length(fastRetry.limit + 1);
+  });
+
+  it('refuses a truncated or malformed answer with a typed error', async () => {
+    const good = loadExchanges().find((e) => e.key === 'exchanges/000005')!.response;
+    replay.override = (message) => (message.operation === 'GetConfigData' ? { status: 200, body: good.slice(0, good.length / 2) } : undefined);
+    const error = await expectRejection(client.config(), InvalidDataError);
+    expect(error.code).to.match(/^(XmlMalformed|SoapMalformed)$/);
+  });
+});
+
+describe('UpstreamClient transport', () => {
+  const servers: http.Server[] = [];
+  afterEach(() => {
+    for (const s of servers.splice(0)) {
+      s.closeAllConnections();
+      s.close();
+    }
+  });
+  const listen = (server: http.Server): Promise<string> =>
+    new Promise((resolve) => {
+      servers.push(server);
+      server.listen(0, '127.0.0.1', () => resolve(`127.0.0.1:${(server.address() as AddressInfo).port}`));
+    });
+
+  it('times out a server that never answers, as a transient OperationTimeout', async () => {
+    const host = await listen(http.createServer(() => undefined));
+    const client = new UpstreamClient({ baseUrl: `http://${host}`, ...identity, timeoutMs: 200, retry: { limit: 1, baseDelayMs: 10, maxDelayMs: 10 } });
+    const error = await expectRejection(client.config(), UpstreamError);
+    expect(error.code).to.equal('UpstreamTimeout');
+    expect(error.category).to.equal('OperationTimeout');
+  });
+
+  it('reports a server that is down as unreachable', async () => {
+    const host = await listen(http.createServer());
+    servers.pop()!.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const client = new UpstreamClient({ baseUrl: `http://${host}`, ...identity, retry: { limit: 1, baseDelayMs: 10, maxDelayMs: 10 } });
+    const error = await expectRejection(client.config(), UpstreamError);
+    expect(error.code).to.equal('UpstreamUnreachable');
+    expect(error.message).to.contain(host);
+  });
+
+  it('refuses an answer over the size bound', async () => {
+    const host = await listen(
+      http.createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end('<x>' + 'a'.repeat(200_000) + '</x>');
+      }),
+    );
+    const client = new UpstreamClient({ baseUrl: `http://${host}`, ...identity, maxResponseBytes: 10_000, retry: fastRetry });
+    const error = await expectRejection(client.config(), UpstreamError);
+    expect(error.code).to.equal('UpstreamResponseTooLarge');
+  });
+
+  it('goes through an HTTP proxy (CONNECT tunnel) with credentials', async () => {
+    const replay = await startReplayServer();
+    const seen: string[] = [];
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      seen.push(`${req.method} ${req.url} ${req.headers['proxy-authorization'] ?? ''}`);
+      const [host, port] = req.url!.split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    const proxyHost = await listen(proxy);
+    try {
+      const client = new UpstreamClient({ baseUrl: replay.url, ...identity, proxy: { url: `http://${proxyHost}`, username: 'svc-sup', password: 'p@ss word' }, retry: fastRetry });
+      expect((await client.config()).maxNumberOfUpdatesPerRequest).to.equal(100);
+      expect(seen.length).to.be.greaterThan(0);
+      expect(seen[0]).to.equal(`CONNECT ${replay.url.replace('http://', '')} Basic ${Buffer.from('svc-sup:p@ss word').toString('base64')}`);
+      expect(replay.calls).to.deep.equal(['GetAuthConfig', 'GetAuthorizationCookie', 'GetCookie', 'GetConfigData']);
+    } finally {
+      await replay.close();
+    }
+  });
+
+  it('verifies HTTPS certificates: refused by default, trusted with the CA bundle', async function () {
+    const dir = tempDir();
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2',
+        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    } catch {
+      this.test!.title += ' [SKIPPED: openssl is not available to make a certificate]';
+      this.skip();
+    }
+    const replay = await startReplayServer();
+    const tls = https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (req, res) => {
+      const forward = http.request(`${replay.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(forward);
+    });
+    const host = await listen(tls);
+    try {
+      const untrusted = new UpstreamClient({ baseUrl: `https://${host}`, ...identity, retry: fastRetry });
+      const error = await expectRejection(untrusted.config(), UpstreamError);
+      expect(error.message).to.match(/certificate/i);
+      expect(error.transient).to.equal(false);
+      const trusted = new UpstreamClient({ baseUrl: `https://${host}`, ...identity, caFile: path.join(dir, 'cert.pem'), retry: fastRetry });
+      expect((await trusted.config()).protocolVersion).to.equal('1.20');
+    } finally {
+      await replay.close();
+    }
+  });
+
+  it('decodes both blob forms and refuses an entry without one', () => {
+    const plain = '<upd:Update xmlns:upd="http://schemas.microsoft.com/msus/2002/12/Update"/>';
+    expect(blobXml({ updateId: 'x', revisionNumber: 1, xmlUpdateBlob: plain, fileDigestList: [] })).to.equal(plain);
+    expect(() => blobXml({ updateId: 'x', revisionNumber: 1, fileDigestList: [] })).to.throw(UpstreamError, /without update XML/);
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * Our SUP endpoint fed the recorded *requests* of the real exchanges (cookies and anchors replaced
+ * by ones it issued): each answer must have the element structure of the recorded real answer.
+ * Then real cookies, access control, bad requests, and a client ↔ server round trip of a corpus of
+ * several thousand updates with a delta after new revisions.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import got from 'got';
+import { categoryXml } from '../src/corpus/generate.js';
+import { UpstreamClient } from '../src/protocol/client.js';
+import { parseResponse } from '../src/protocol/soap/index.js';
+import { parseUpdateXml } from '../src/protocol/update-xml.js';
+import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
+import { applyAddSite, planAddSite } from '../src/site/sites.js';
+import { Home } from '../src/store/home.js';
+import { type SiteDb, openSiteDb } from '../src/store/site-db.js';
+import { UpdateStore, loadCategoryIndex } from '../src/store/updates.js';
+import { SoapFaultError } from '../src/errors.js';
+import { wsusssRecorded } from './helpers/fixtures.js';
+import { tempDir } from './helpers/cli.js';
+import { loadExchanges, structuralDiff } from './helpers/wsusss.js';
+
+const defender = '8c3fcc84-7410-4a95-8b89-a166a0190486';
+const definitionUpdates = 'e0789628-ce08-4437-be74-2495b842f43b';
+const securityUpdates = '0fa1201d-4330-4fa8-8ae9-b877473b6441';
+
+/** A site database holding the nine real documents, plus the product and classifications they reference. */
+function seededSite(): { home: Home; db: SiteDb } {
+  const home = new Home(tempDir());
+  applyAddSite(home, planAddSite(home, { code: 'US1', role: 'primary' }));
+  const db = openSiteDb(home.sitePaths('US1').database);
+  const store = new UpdateStore(db);
+  const index = loadCategoryIndex(db);
+  const urls = new Map(parseResponse('GetUpdateData', loadExchanges().find((e) => e.key === 'exchanges/000014')!.response).fileUrls.map((u) => [u.fileDigest, u.muUrl]));
+  db.transaction(() => {
+    const synthetic = [
+      { id: defender, title: 'Microsoft Defender Antivirus', type: 'Product' as const },
+      { id: definitionUpdates, title: 'Definition Updates', type: 'UpdateClassification' as const },
+      { id: securityUpdates, title: 'Security Updates', type: 'UpdateClassification' as const },
+    ];
+    for (const c of synthetic) store.store(parseUpdateXml(categoryXml(c), c.id), index, { changeSeq: 1, now: new Date().toISOString() });
+    const docs = fs.readdirSync(path.join(wsusssRecorded, 'docs')).sort();
+    // Categories first, so updates resolve their product and classification.
+    const parsed = docs.map((name) => parseUpdateXml(fs.readFileSync(path.join(wsusssRecorded, 'docs', name), 'utf8'), name));
+    for (const update of [...parsed.filter((u) => u.updateType === 'Category'), ...parsed.filter((u) => u.updateType !== 'Category')]) {
+      for (const f of update.files) f.url = urls.get(f.digest);
+      store.store(update, index, { changeSeq: 2, now: new Date().toISOString() });
+    }
+  })();
+  return { home, db };
+}
+
+async function post(url: string, soapAction: string, body: string): Promise<{ status: number; body: string }> {
+  const response = await got.post(url, { body, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: soapAction }, throwHttpErrors: false, retry: { limit: 0 } });
+  return { status: response.statusCode, body: response.body };
+}
+
+describe('SUP endpoint answers the recorded real requests like Windows WSUS', () => {
+  let db: SiteDb;
+  let endpoint: RunningEndpoint;
+  let cookieData: string;
+  let cookie: { expiration: string; encryptedData: string };
+  let anchor: string;
+  const exchanges = loadExchanges();
+
+  before(async () => {
+    ({ db } = seededSite());
+    endpoint = await new SupEndpoint({ db }).listen('127.0.0.1', 0);
+    const auth = exchanges.find((e) => e.key === 'exchanges/000002')!;
+    cookieData = parseResponse('GetAuthorizationCookie', (await post(`${endpoint.url}${auth.path}`, auth.soapAction, auth.request)).body).cookieData;
+    const getCookie = exchanges.find((e) => e.key === 'exchanges/000003')!;
+    cookie = parseResponse('GetCookie', (await post(`${endpoint.url}${getCookie.path}`, getCookie.soapAction, substitute(getCookie.request))).body).cookie;
+    const list = exchanges.find((e) => e.key === 'exchanges/000006')!;
+    anchor = parseResponse('GetRevisionIdList', (await post(`${endpoint.url}${list.path}`, list.soapAction, substitute(list.request))).body).anchor;
+  });
+  after(async () => {
+    await endpoint.close();
+    db.close();
+  });
+
+  /** Puts our cookies and anchors where the recording has the sanitized or foreign ones. */
+  function substitute(request: string): string {
+    return request
+      .replace(/<CookieData>[^<]*<\/CookieData>/g, `<CookieData>${cookieData}</CookieData>`)
+      .replace(/<Expiration>[^<]*<\/Expiration>/g, `<Expiration>${cookie?.expiration ?? ''}</Expiration>`)
+      .replace(/<EncryptedData>[^<]*<\/EncryptedData>/g, `<EncryptedData>${cookie?.encryptedData ?? ''}</EncryptedData>`)
+      .replace(/<(Anchor|configAnchor)>\d+,[^<]*<\/\1>/g, (_m, tag: string) => `<${tag}>${anchor ?? ''}</${tag}>`);
+  }
+
+  for (const e of exchanges) {
+    it(`${e.key} ${e.operation}: same status and element structure as the recorded answer`, async () => {
+      const answer = await post(`${endpoint.url}${e.path}`, e.soapAction, substitute(e.request));
+      expect(answer.status, answer.body).to.equal(e.status);
+      expect(structuralDiff(answer.body, e.response, { collapseRepeats: true })).to.deep.equal([]);
+    });
+  }
+
+  it('serves the same documents it stored, compressed above 4 KB and plain below', async () => {
+    const client = new UpstreamClient({ baseUrl: endpoint.url, accountName: 'ps1.contoso.test', accountGuid: '4f4ee2b1-7c38-4b8b-9d0e-7d5a4c0f3a11' });
+    const batch = await client.getUpdateData([
+      { updateId: 'a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe', revisionNumber: 200 },
+      { updateId: 'ccb78947-6453-4ecc-9de8-bc0305c98f2d', revisionNumber: 200 },
+    ]);
+    for (const update of batch.updates) {
+      expect(update.xml).to.equal(fs.readFileSync(path.join(wsusssRecorded, 'docs', `${update.updateId}-r${update.revisionNumber}.xml`), 'utf8'));
+    }
+  });
+
+  it('answers a real delta: nothing after the anchor, then only what changed', async () => {
+    const client = new UpstreamClient({ baseUrl: endpoint.url, accountName: 'ps1.contoso.test', accountGuid: '4f4ee2b1-7c38-4b8b-9d0e-7d5a4c0f3a11' });
+    const filter = { getConfig: false, categories: [{ id: defender, delta: true }], classifications: [{ id: definitionUpdates, delta: true }] };
+    const first = await client.getRevisionIdList(filter);
+    expect(first.newRevisions.map((r) => r.updateId)).to.include('a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe');
+    expect((await client.getRevisionIdList({ ...filter, anchor: first.anchor })).newRevisions).to.deep.equal([]);
+    db.prepare("UPDATE updates SET change_seq = change_seq + 100 WHERE update_id = 'a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe'").run();
+    const changed = await client.getRevisionIdList({ ...filter, anchor: first.anchor });
+    expect(changed.newRevisions).to.deep.equal([{ updateId: 'a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe', revisionNumber: 200 }]);
+  });
+
+  it('enforces the GetUpdateData batch limit and refuses forged, altered or missing cookies', async () => {
+    const small = await new SupEndpoint({ db, maxUpdatesPerRequest: 1 }).listen('127.0.0.1', 0);
+    try {
+      const client = new UpstreamClient({ baseUrl: small.url, accountName: 'x', accountGuid: 'y', retry: { limit: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+      expect((await client.config()).maxNumberOfUpdatesPerRequest).to.equal(1);
+      try {
+        await client.getUpdateData([
+          { updateId: 'a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe', revisionNumber: 200 },
+          { updateId: 'ccb78947-6453-4ecc-9de8-bc0305c98f2d', revisionNumber: 200 },
+        ]);
+        expect.fail('the batch limit was not enforced');
+      } catch (error) {
+        expect((error as SoapFaultError).faultCode).to.equal('InvalidParameters');
+      }
+    } finally {
+      await small.close();
+    }
+    const list = exchanges.find((e) => e.key === 'exchanges/000006')!;
+    const forged = substitute(list.request).replace(/<EncryptedData>[^<]*</, `<EncryptedData>${Buffer.from('{"kind":"session","account":"x","expires":99999999999999}').toString('base64')}AAAA<`);
+    const answer = await post(`${endpoint.url}${list.path}`, list.soapAction, forged);
+    expect(answer.status).to.equal(500);
+    expect(answer.body).to.contain('<ErrorCode>InvalidCookie</ErrorCode>');
+  });
+
+  it('tolerates the double slash WSUS sends and refuses unknown paths and methods', async () => {
+    const e = exchanges.find((x) => x.key === 'exchanges/000001')!;
+    expect((await post(`${endpoint.url}//ServerSyncWebService//ServerSyncWebService.asmx`, e.soapAction, e.request)).status).to.equal(200);
+    expect((await post(`${endpoint.url}/nothing.asmx`, e.soapAction, e.request)).status).to.equal(404);
+    expect((await got.get(`${endpoint.url}${e.path}`, { throwHttpErrors: false })).statusCode).to.equal(405);
+    const unknown = await post(`${endpoint.url}${e.path}`, '"http://www.microsoft.com/SoftwareDistribution/GetDeployments"', e.request.replace(/GetAuthConfig/g, 'GetDeployments'));
+    expect(unknown.status).to.equal(500);
+    expect(unknown.body).to.contain('<ErrorCode>InvalidParameters</ErrorCode>');
+    const malformed = await post(`${endpoint.url}${e.path}`, e.soapAction, '<soap:Envelope');
+    expect(malformed.status).to.equal(500);
+    const dtd = await post(`${endpoint.url}${e.path}`, e.soapAction, `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${e.request.replace(/^<\?xml[^>]*>/, '')}`);
+    expect(dtd.status).to.equal(500);
+    expect(dtd.body).not.to.contain('root:');
+  });
+});
+
+describe('SUP endpoint access control', () => {
+  it('lets only allow-listed accounts and holders of the shared secret sync', async () => {
+    const { db } = seededSite();
+    const guarded = await new SupEndpoint({ db, allowAccounts: ['ps1.contoso.test'], sharedSecret: 's3cret' }).listen('127.0.0.1', 0);
+    try {
+      const url = new URL(guarded.url);
+      const withSecret = (account: string) =>
+        new UpstreamClient({ baseUrl: guarded.url, accountName: account, accountGuid: 'g', retry: { limit: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+      // Without credentials: HTTP 401.
+      try {
+        await withSecret('ps1.contoso.test').config();
+        expect.fail('served without the shared secret');
+      } catch (error) {
+        expect(String(error)).to.match(/401/);
+      }
+      url.username = 'sync';
+      url.password = 's3cret';
+      const authorised = new UpstreamClient({ baseUrl: url.toString().replace(/\/$/, ''), accountName: 'PS1.contoso.test', accountGuid: 'g' });
+      expect((await authorised.config()).maxNumberOfUpdatesPerRequest).to.equal(100);
+      const stranger = new UpstreamClient({ baseUrl: url.toString().replace(/\/$/, ''), accountName: 'evil.example', accountGuid: 'g', retry: { limit: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+      try {
+        await stranger.config();
+        expect.fail('an account off the allow-list was served');
+      } catch (error) {
+        expect((error as SoapFaultError).faultCode).to.equal('InvalidAuthorizationCookie');
+      }
+    } finally {
+      await guarded.close();
+      db.close();
+    }
+  });
+});
