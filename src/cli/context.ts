@@ -12,6 +12,11 @@ export interface CommandContext {
   emit(record: OutputRecord): void;
   /** A line for the human on stderr. */
   note(message: string): void;
+  /**
+   * Progress of long work on stderr: an NDJSON `SupSync.Progress` record in json mode (the
+   * PowerShell module turns it into Write-Progress), a text line otherwise.
+   */
+  progress(activity: string, status: string, percent: number | undefined): void;
   output: Output;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;

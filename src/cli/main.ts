@@ -13,12 +13,19 @@ import { type OutputMode, createOutput } from './output.js';
 import { commandSpec, globalParams } from './spec.js';
 import type { CommandSpec, ParamSpec } from './spec-types.js';
 
-async function main(argv: string[]): Promise<number> {
+async function main(rawArgv: string[]): Promise<number> {
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 
+  let argv: string[];
+  try {
+    argv = hostArguments(rawArgv);
+  } catch (error) {
+    createOutput('json').error(asSupsyncError(error));
+    return ExitCode.usage;
+  }
   // Until the arguments are parsed, pick the output mode the same way the parser will.
   const jsonAsked = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
   let output = createOutput(jsonAsked || !process.stdout.isTTY ? 'json' : 'table');
@@ -30,13 +37,20 @@ async function main(argv: string[]): Promise<number> {
     await cli.parseAsync();
     if (!run) return ExitCode.ok; // --help or --version was printed
     const { command, args } = run;
-    output = createOutput(((args.output as OutputMode | undefined) ?? (process.stdout.isTTY ? 'table' : 'json')) as OutputMode);
+    const mode = ((args.output as OutputMode | undefined) ?? (process.stdout.isTTY ? 'table' : 'json')) as OutputMode;
+    output = createOutput(mode);
     const context: CommandContext = {
       home: new Home(resolveHome(args.home as string | undefined)),
       args,
       logFormat: (args.logFormat as CommandContext['logFormat'] | undefined) ?? 'site-server',
       emit: (record) => output.emit(record),
       note: (message) => process.stderr.write(`${message}\n`),
+      progress: (activity, status, percent) =>
+        process.stderr.write(
+          mode === 'json'
+            ? `${JSON.stringify({ type: 'SupSync.Progress', Activity: activity, Status: status, PercentComplete: percent ?? -1 })}\n`
+            : `${activity}: ${status}${percent === undefined ? '' : ` (${percent}%)`}\n`,
+        ),
       output,
       signal: abort.signal,
     };
@@ -148,6 +162,22 @@ const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.to
 /** yargs gives both kebab and camel keys; handlers read camel-case only. */
 function camelArgs(args: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(args).filter(([key]) => !key.includes('-') && key !== '_' && key !== '$0'));
+}
+
+/**
+ * `--argv-env NAME`: the real arguments come base64-encoded (a UTF-8 JSON array of strings) in the
+ * environment variable NAME. The PowerShell module calls the host this way, so quotes, `$(...)`,
+ * `;` and non-ASCII text arrive intact whatever the shell's native-argument quoting rules
+ * (Windows PowerShell 5.1 mangles embedded quotes).
+ */
+function hostArguments(argv: string[]): string[] {
+  if (argv[0] !== '--argv-env') return argv;
+  const name = argv[1] ?? '';
+  const encoded = process.env[name];
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || encoded === undefined) throw new InvalidArgumentError('UsageError', `--argv-env names no environment variable holding the arguments (${name})`, { target: '--argv-env' });
+  const decoded = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as unknown;
+  if (!Array.isArray(decoded) || !decoded.every((a) => typeof a === 'string')) throw new InvalidArgumentError('UsageError', `${name} must hold a base64 JSON array of strings`, { target: '--argv-env' });
+  return [...decoded, ...argv.slice(2)];
 }
 
 main(hideBin(process.argv)).then(

@@ -18,6 +18,12 @@ export interface PowerShellParam {
   parameterSets?: string[];
   /** Tab completion from the host. */
   completer?: 'site' | 'product' | 'classification';
+  /**
+   * `scheduleObject`: the parameter takes a schedule object (New-CMSoftwareUpdateSyncSchedule's
+   * output, or a ScheduleString) and `$null` turns the schedule off, as ConfigMgr's -Schedule does:
+   * an object becomes `--<flag> <its ScheduleString>`, `$null` becomes `--no-schedule`.
+   */
+  kind?: 'scheduleObject';
 }
 
 export interface ParamSpec {

@@ -3,33 +3,12 @@
  * CLI (cli/main.ts) and the module generator (scripts/generate-module.ts) both read this list.
  */
 import { siteRoles, syncSourceKinds } from '../site/model.js';
+import { catalogCommands } from './spec-catalog.js';
+import { serviceCommands } from './spec-service.js';
+import { boolSetting, listSetting, scheduleParams, siteParam, whatIfParam } from './spec-params.js';
 import type { CommandSpec, ParamSpec } from './spec-types.js';
 
-const siteParam = (description = 'The site code (3 characters), e.g. CS1.'): ParamSpec => ({
-  flag: 'site',
-  type: 'string',
-  required: true,
-  description,
-  ps: { name: 'SiteCode', pipeline: 'property', position: 0, completer: 'site' },
-});
-
-/** --what-if: in PowerShell it is -WhatIf from SupportsShouldProcess, not a declared parameter. */
-const whatIfParam: ParamSpec = {
-  flag: 'what-if',
-  type: 'switch',
-  description: 'Show what would change without changing anything.',
-  ps: false,
-};
-
-const boolSetting = (flag: string, psName: string, description: string): ParamSpec => ({ flag, type: 'boolean', description, ps: { name: psName } });
-const listSetting = (flag: string, psName: string, description: string, completer?: 'product' | 'classification'): ParamSpec => ({
-  flag,
-  type: 'string[]',
-  description,
-  ps: { name: psName, ...(completer ? { completer } : {}) },
-});
-
-export const commandSpec: CommandSpec[] = [
+const coreCommands: CommandSpec[] = [
   {
     id: 'site.add',
     words: ['site', 'add'],
@@ -151,6 +130,12 @@ export const commandSpec: CommandSpec[] = [
       { flag: 'proxy-username', type: 'string', description: 'Proxy account name.', ps: { name: 'ProxyUserName' } },
       { flag: 'proxy-password', type: 'string', secret: true, description: 'Proxy password (stored, never shown).', ps: { name: 'ProxyPassword' } },
       { flag: 'no-proxy', type: 'switch', description: 'Remove the proxy setting.', ps: { name: 'NoProxy' } },
+      ...scheduleParams(false).map((p) =>
+        p.flag === 'schedule-string'
+          ? { ...p, ps: { name: 'Schedule', kind: 'scheduleObject' as const } }
+          : p,
+      ),
+      { flag: 'no-schedule', type: 'switch', description: 'Turn scheduled synchronization off (-Schedule $null).', ps: false },
       whatIfParam,
       { flag: 'pass-thru', type: 'switch', description: 'Return the changed settings.', ps: { name: 'PassThru' } },
     ],
@@ -168,6 +153,11 @@ export const commandSpec: CommandSpec[] = [
         },
         { code: 'Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -ImmediatelyExpireSupersedence $false -WaitMonth 2 -WhatIf', remarks: 'Shows the change; the next sync would be a full sync.' },
         { code: "Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -AddLanguageSummaryDetail de -PassThru", remarks: 'Adds German summary details and returns the new settings.' },
+        {
+          code: "$weekly = New-CMSoftwareUpdateSyncSchedule -DayOfWeek Sunday -RecurCount 1 -Start '2026-11-29T02:00'\nSet-CMSoftwareUpdatePointComponent -SiteCode CS1 -Schedule $weekly",
+          remarks: 'Synchronizes every Sunday at 2:00 AM local time.',
+        },
+        { code: 'Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -Schedule $null', remarks: 'Turns scheduled synchronization off.' },
       ],
     },
   },
@@ -377,6 +367,76 @@ export const commandSpec: CommandSpec[] = [
     ps: false,
   },
   {
+    id: 'schedule.new',
+    words: ['schedule', 'new'],
+    summary: 'Builds a sync schedule (New-CMSchedule) and shows its schedule string.',
+    description: 'Validates the schedule flags (or a ConfigMgr schedule string) and returns the schedule with its 16-hex-digit ScheduleString, its description and its next run.',
+    changesState: false,
+    outputTypes: ['SupSync.Schedule'],
+    params: scheduleParams(true),
+    ps: {
+      verb: 'New',
+      noun: 'CMSoftwareUpdateSyncSchedule',
+      examples: [
+        { code: "New-CMSoftwareUpdateSyncSchedule -DayOfWeek Sunday -RecurCount 1 -Start '2026-11-29T02:00'", remarks: 'Every Sunday at 2:00 AM local time.' },
+        { code: 'New-CMSoftwareUpdateSyncSchedule -RecurInterval Days -RecurCount 7', remarks: 'Every 7 days from now (the SUP default).' },
+        { code: "New-CMSoftwareUpdateSyncSchedule -ScheduleString '0001200000100038'", remarks: 'Carries a schedule over from ConfigMgr.' },
+      ],
+    },
+  },
+  {
+    id: 'schedule.next',
+    words: ['schedule', 'next'],
+    summary: 'Prints the next occurrences of a schedule.',
+    description: "The next run times as ISO 8601 with the local offset, for schedule flags or a site's sync schedule; correct across daylight-saving changes, month ends and leap years.",
+    changesState: false,
+    outputTypes: ['SupSync.ScheduleOccurrence'],
+    params: [
+      ...scheduleParams(false),
+      { flag: 'site', type: 'string', description: "Use this site's sync schedule.", ps: false },
+      { flag: 'from', type: 'string', description: 'Occurrences after this instant (default now).', ps: false },
+      { flag: 'count', type: 'number', description: 'How many (default 5).', ps: false },
+      { flag: 'time-zone', type: 'string', description: 'IANA time zone of local schedules (default the machine zone).', ps: false },
+    ],
+    ps: false,
+  },
+  {
+    id: 'schedule.task-xml',
+    words: ['schedule', 'task-xml'],
+    summary: "Writes a Windows Task Scheduler task that runs a site's sync on its schedule.",
+    description:
+      'Produces Task Scheduler XML (schema 1.2) running pwsh (or Windows PowerShell) as SYSTEM with Import-Module SupSync; Invoke-CMSoftwareUpdateSync -SiteCode XXX on the site\'s schedule; written UTF-16 with --out.',
+    changesState: false,
+    outputTypes: ['SupSync.ScheduledTask'],
+    params: [
+      siteParam(),
+      { flag: 'out', type: 'string', description: 'Write the XML to this file (UTF-16 with BOM, as Task Scheduler exports).', ps: { name: 'Path' } },
+      { flag: 'shell', type: 'string', choices: ['pwsh', 'powershell'], description: 'pwsh (PowerShell 7, default) or powershell (Windows PowerShell 5.1).', ps: { name: 'Shell' } },
+      { flag: 'module-path', type: 'string', description: 'The SupSync module to import (default: by name).', ps: { name: 'ModulePath' } },
+    ],
+    ps: false,
+  },
+  {
+    id: 'schedule.systemd',
+    words: ['schedule', 'systemd'],
+    summary: "Writes a systemd timer and service unit pair for a site's sync schedule.",
+    description: 'For Linux hosts: the timer (OnCalendar, Persistent=true so a missed run happens once) and the service running supsync sync.',
+    changesState: false,
+    outputTypes: ['SupSync.SystemdUnits'],
+    params: [siteParam()],
+    ps: false,
+  },
+  {
+    id: 'schedule.crontab',
+    words: ['schedule', 'crontab'],
+    summary: "Writes a crontab line for a site's sync schedule (when cron can express it).",
+    description: 'A crontab line running supsync sync on the site\'s schedule; refused with the reason when cron cannot express the schedule exactly.',
+    changesState: false,
+    outputTypes: ['SupSync.Crontab'],
+    params: [siteParam()],
+    ps: false,
+  },
+  {
     id: 'demo',
     words: ['demo'],
     summary: 'Runs the demo: a temporary hierarchy synchronized over the protocol on loopback.',
@@ -391,6 +451,8 @@ export const commandSpec: CommandSpec[] = [
     ps: false,
   },
 ];
+
+export const commandSpec: CommandSpec[] = [...coreCommands, ...catalogCommands, ...serviceCommands];
 
 /** Global options, before the command words. */
 export const globalParams: ParamSpec[] = [

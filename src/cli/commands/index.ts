@@ -1,8 +1,11 @@
 /** Handlers by command id; every spec command has exactly one (checked by a test). */
 import type { CommandHandler } from '../context.js';
+import { catalogHandlers } from './catalog.js';
 import { demo } from './demo.js';
 import { corpusGenerate, metadataExport, metadataImport } from './metadata.js';
+import { scheduleCrontab, scheduleNew, scheduleNext, scheduleSystemd, scheduleTaskXml } from './schedule.js';
 import { serve } from './serve.js';
+import { serviceHandlers } from './service.js';
 import { siteAdd, siteList, siteRemove } from './site.js';
 import { status } from './status.js';
 import { supGet, supSet } from './sup.js';
@@ -27,5 +30,12 @@ export const handlers: Record<string, CommandHandler> = {
   serve,
   'upstream.test': upstreamTest,
   'upstream.get-update': upstreamGetUpdate,
+  'schedule.new': scheduleNew,
+  'schedule.next': scheduleNext,
+  'schedule.task-xml': scheduleTaskXml,
+  'schedule.systemd': scheduleSystemd,
+  'schedule.crontab': scheduleCrontab,
   demo,
+  ...catalogHandlers,
+  ...serviceHandlers,
 };

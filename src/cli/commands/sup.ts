@@ -6,7 +6,9 @@ import { knownCategories } from '../../store/categories.js';
 import type { Home } from '../../store/home.js';
 import { openSiteDb } from '../../store/site-db.js';
 import { updateSiteControl } from '../../store/site-file.js';
+import { type Schedule, describeSchedule, encodeScheduleString, validateSchedule } from '../../schedule/index.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
+import { scheduleFromArgs } from './schedule.js';
 
 const synchronizeActions = {
   SynchronizeFromMicrosoftUpdate: 'microsoft-update',
@@ -77,8 +79,19 @@ function changeRequest(args: Record<string, unknown>): SupChangeRequest {
     proxyUsername: stringArg(args, 'proxyUsername'),
     proxyPassword: stringArg(args, 'proxyPassword'),
     noProxy: args.noProxy === true ? true : undefined,
+    schedule: scheduleChange(args),
   };
   return Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)) as SupChangeRequest;
+}
+
+/** A new schedule from the schedule flags, null for --no-schedule, undefined when neither was given. */
+function scheduleChange(args: Record<string, unknown>): Schedule | null | undefined {
+  const schedule = scheduleFromArgs(args);
+  if (args.noSchedule === true) {
+    if (schedule) throw new InvalidArgumentError('ConflictingOptions', '--no-schedule cannot be combined with schedule flags', { target: '--no-schedule' });
+    return null;
+  }
+  return schedule;
 }
 
 /** The SUP component record: ConfigMgr's property names where they exist. */
@@ -96,7 +109,8 @@ export function supRecord(home: Home, site: SiteControl) {
       : 'SynchronizeFromAnUpstreamDataSourceLocation',
     SyncSource: top ? sup.syncSource.kind : 'parent',
     UpstreamSourceLocation: top ? (sup.syncSource.upstreamUrl ?? null) : parentSource,
-    Schedule: sup.schedule,
+    Schedule: sup.schedule === null ? null : describeSchedule(validateSchedule(sup.schedule)),
+    ScheduleString: sup.schedule === null ? null : encodeScheduleString(validateSchedule(sup.schedule)),
     Products: sup.products.map((p) => p.title),
     ProductIds: sup.products.map((p) => p.id),
     UpdateClassifications: sup.classifications.map((c) => c.title),

@@ -1,0 +1,4 @@
+/** Handlers of the service commands. */
+import type { CommandHandler } from '../context.js';
+
+export const serviceHandlers: Record<string, CommandHandler> = {};
