@@ -3,18 +3,12 @@
  * failures (ServerBusy, 5xx without a permanent fault, resets, timeouts), a bound on the response
  * size, HTTPS certificate verification with an optional CA bundle, and an HTTP proxy.
  */
-import fs from 'node:fs';
 import got, { type Agents, RequestError } from 'got';
-import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
-import { InvalidArgumentError, UpstreamError } from '../errors.js';
+import { UpstreamError } from '../errors.js';
+import { type RetryPolicy, backoffDelay, proxyAgents, readCaBundle, sleep } from '../net/http.js';
 import type { ProxySettings } from '../site/model.js';
 
-export interface RetryPolicy {
-  /** Retries after the first attempt. */
-  limit: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
+export type { RetryPolicy } from '../net/http.js';
 
 export interface TransportOptions {
   timeoutMs?: number;
@@ -48,13 +42,7 @@ export class SoapTransport {
   constructor(options: TransportOptions = {}) {
     this.#options = { timeoutMs: 120_000, retry: defaultRetry, maxResponseBytes: 512 * 1024 * 1024, ...options };
     this.#agent = options.proxy ? proxyAgents(options.proxy) : undefined;
-    if (options.caFile) {
-      try {
-        this.#ca = fs.readFileSync(options.caFile);
-      } catch (error) {
-        throw new InvalidArgumentError('CaFileUnreadable', `Cannot read the CA bundle ${options.caFile}: ${(error as Error).message}`, { target: options.caFile });
-      }
-    }
+    if (options.caFile) this.#ca = readCaBundle(options.caFile);
   }
 
   /**
@@ -82,8 +70,7 @@ export class SoapTransport {
         else throw error;
       }
       if (!failure.transient || attempt >= retry.limit || this.#options.signal?.aborted) throw failure;
-      const delay = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
-      await sleep(delay, this.#options.signal);
+      await sleep(backoffDelay(retry, attempt), this.#options.signal);
     }
   }
 
@@ -128,29 +115,6 @@ export class SoapTransport {
       });
     }
   }
-}
-
-function proxyAgents(proxy: ProxySettings): Agents {
-  const url = new URL(proxy.url);
-  if (proxy.username) url.username = encodeURIComponent(proxy.username);
-  if (proxy.password) url.password = encodeURIComponent(proxy.password);
-  const options = { keepAlive: true, proxy: url.toString() };
-  return { http: new HttpProxyAgent(options), https: new HttpsProxyAgent(options) };
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new UpstreamError('Aborted', 'Cancelled'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new UpstreamError('Aborted', 'Cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** True for a fault body the spec calls transient. */

@@ -26,7 +26,7 @@ const migrations: string[] = [
     arrived_at TEXT NOT NULL,
     change_seq INTEGER NOT NULL,
     metadata BLOB NOT NULL
-  ) WITHOUT ROWID;
+  );
   CREATE INDEX categories_type ON categories (category_type);
   CREATE INDEX categories_seq ON categories (change_seq);
 
@@ -49,8 +49,9 @@ const migrations: string[] = [
     imported INTEGER NOT NULL DEFAULT 0,
     change_seq INTEGER NOT NULL,
     metadata_size INTEGER NOT NULL,
+    -- Last, and the table keeps rowids, so the blob spills to overflow pages that scans skip.
     metadata BLOB NOT NULL
-  ) WITHOUT ROWID;
+  );
   CREATE INDEX updates_kb ON updates (kb);
   CREATE INDEX updates_seq ON updates (change_seq);
   CREATE INDEX updates_classification ON updates (classification_id);

@@ -9,7 +9,7 @@ import { UpstreamClient } from '../protocol/client.js';
 import { type SiteControl, isTopLevel } from '../site/model.js';
 import type { Home } from '../store/home.js';
 import { openSiteDb } from '../store/site-db.js';
-import type { SyncOptions } from './engine.js';
+import { type SyncOptions, updateFilters } from './engine.js';
 import { planExpiry } from './expiry-apply.js';
 import { cleanupDue, defaultCleanupAgeDays } from './expiry.js';
 import { downstreamIdentity, resolveUpstream } from './upstream.js';
@@ -72,6 +72,7 @@ export async function planSync(home: Home, code: string, options: Pick<SyncOptio
     const storedCategory = db.prepare('SELECT revision FROM categories WHERE update_id = ?').pluck();
     const average = (db.prepare('SELECT avg(metadata_size) FROM updates').pluck().get() as number | null) ?? typicalDocumentBytes;
     const categories = { new: 0, revised: 0 };
+    const membershipOf = db.prepare('SELECT u.classification_id AS c, group_concat(p.product_id) AS p FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id WHERE u.update_id = ? GROUP BY u.update_id');
     let listed: Set<string> | undefined;
 
     if (!upstream) notes.push('The sync source is none: nothing would be fetched; only the expiry rules would run.');
@@ -93,28 +94,45 @@ export async function planSync(home: Home, code: string, options: Pick<SyncOptio
         else if (stored < r.revisionNumber) categories.revised++;
       }
       listed = new Set();
-      const seen = new Set<string>();
-      for (const pair of selectionPairs(home, site)) {
-        const key = isTopLevel(site) && pair.productKey ? pair.productKey : 'updates:all';
+      // What the sync would fetch: the same lists, with the same anchors, as the sync asks.
+      const wanted = new Map<string, { revision: number; productId: string | null; stored: { revision: number; metadata_size: number } | undefined }>();
+      for (const { key, filter } of updateFilters(site)) {
         const filterAnchor = anchor(key);
-        const list = await client.getRevisionIdList({
-          getConfig: false,
-          ...(filterAnchor ? { anchor: filterAnchor } : {}),
-          ...(pair.productId ? { categories: [{ id: pair.productId, delta: true }] } : {}),
-          ...(pair.classificationId ? { classifications: [{ id: pair.classificationId, delta: true }] } : {}),
-        });
+        const list = await client.getRevisionIdList({ ...filter, ...(filterAnchor ? { anchor: filterAnchor } : {}) });
         for (const r of list.newRevisions) {
           listed.add(r.updateId);
-          if (seen.has(r.updateId)) continue;
-          seen.add(r.updateId);
           const stored = storedRevision.get(r.updateId) as { revision: number; metadata_size: number } | undefined;
-          if (stored === undefined) {
-            rowFor(pair.productId, pair.classificationId).new++;
-            rowFor(pair.productId, pair.classificationId).bytesToFetch += Math.round(average);
-          } else if (stored.revision < r.revisionNumber) {
-            rowFor(pair.productId, pair.classificationId).revised++;
-            rowFor(pair.productId, pair.classificationId).bytesToFetch += stored.metadata_size;
+          if (wanted.has(r.updateId) || (stored !== undefined && stored.revision >= r.revisionNumber)) continue;
+          wanted.set(r.updateId, { revision: r.revisionNumber, productId: filter.categories?.[0]?.id ?? null, stored });
+        }
+      }
+      // New updates are attributed by asking the (cheap, id-only) list of each selected
+      // classification, and of each product when the lists above were not per product.
+      const selection = selectionOf(home, site);
+      const classificationOf = new Map<string, string>();
+      const productOf = new Map<string, string>();
+      if (selection && [...wanted.values()].some((w) => w.stored === undefined)) {
+        for (const classification of selection.classifications) {
+          const list = await client.getRevisionIdList({ getConfig: false, categories: selection.products.map((id) => ({ id, delta: false })), classifications: [{ id: classification, delta: false }] });
+          for (const r of list.newRevisions) if (wanted.has(r.updateId)) classificationOf.set(r.updateId, classification);
+        }
+        if (!isTopLevel(site)) {
+          for (const product of selection.products) {
+            const list = await client.getRevisionIdList({ getConfig: false, categories: [{ id: product, delta: false }], classifications: selection.classifications.map((id) => ({ id, delta: false })) });
+            for (const r of list.newRevisions) if (wanted.has(r.updateId) && !productOf.has(r.updateId)) productOf.set(r.updateId, product);
           }
+        }
+      }
+      for (const [id, w] of wanted) {
+        if (w.stored) {
+          const m = membershipOf.get(id) as { c: string | null; p: string | null } | undefined;
+          const row = rowFor(m?.p ? m.p.split(',')[0]! : null, m?.c ?? null);
+          row.revised++;
+          row.bytesToFetch += w.stored.metadata_size;
+        } else {
+          const row = rowFor(w.productId ?? productOf.get(id) ?? null, classificationOf.get(id) ?? null);
+          row.new++;
+          row.bytesToFetch += Math.round(average);
         }
       }
       if (isTopLevel(site) && (site.sup.products.length === 0 || site.sup.classifications.length === 0)) {
@@ -124,9 +142,8 @@ export async function planSync(home: Home, code: string, options: Pick<SyncOptio
       notes.push('Bytes to fetch are estimated from the sizes of stored documents; supersedence brought by new updates is known only once they are fetched.');
     }
 
-    const membership = db.prepare('SELECT u.classification_id AS c, group_concat(p.product_id) AS p FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id WHERE u.update_id = ? GROUP BY u.update_id');
     const attribute = (id: string, field: 'expired' | 'superseded' | 'removed') => {
-      const m = membership.get(id) as { c: string | null; p: string | null };
+      const m = membershipOf.get(id) as { c: string | null; p: string | null };
       rowFor(m.p ? m.p.split(',')[0]! : null, m.c)[field]++;
     };
     for (const decision of planExpiry({ db, site, full, ...(listed ? { listed } : {}) })) {
@@ -148,12 +165,9 @@ export async function planSync(home: Home, code: string, options: Pick<SyncOptio
   }
 }
 
-/** Product × classification pairs to list: the top-level selection (a child uses its top-level's when known). */
-function selectionPairs(home: Home, site: SiteControl): { productId: string | null; classificationId: string | null; productKey?: string }[] {
-  const top = isTopLevel(site) ? site : home.hasSite(site.code) ? home.topLevelOf(site.code) : undefined;
-  if (!top || top.sup.products.length === 0 || top.sup.classifications.length === 0) return isTopLevel(site) ? [] : [{ productId: null, classificationId: null }];
-  const classifications = top.sup.classifications.map((c) => c.id).sort();
-  return top.sup.products.flatMap((p) =>
-    classifications.map((c) => ({ productId: p.id, classificationId: c, productKey: `updates:product=${p.id};classifications=${classifications.join(',')}` })),
-  );
+/** The product and classification selection: the site's own, or for a child its top-level's when known. */
+function selectionOf(home: Home, site: SiteControl): { products: string[]; classifications: string[] } | undefined {
+  const top = isTopLevel(site) ? site : home.topLevelOf(site.code);
+  if (!top || top.sup.products.length === 0 || top.sup.classifications.length === 0) return undefined;
+  return { products: top.sup.products.map((p) => p.id), classifications: top.sup.classifications.map((c) => c.id) };
 }

@@ -1,0 +1,133 @@
+/**
+ * Builds test hierarchies on real files and real loopback servers: an upstream site (sync source
+ * none) seeded from a generated corpus through the CLI, served by `supsync serve` as a child
+ * process, and helpers to read a site database's content for comparisons.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import { decompressMetadata } from '../../src/store/updates.js';
+import { type CliResult, runCli, tempDir } from './cli.js';
+import { cliPath } from './fixtures.js';
+
+export async function cli(home: string, args: string[], expectedCode = 0): Promise<CliResult> {
+  const result = await runCli(home, args);
+  expect(result.code, `supsync ${args.join(' ')}\n${result.stderr}\n${result.stdout}`).to.equal(expectedCode);
+  return result;
+}
+
+/** A home with an upstream site UPS (sync source none, no supersedence expiry) loaded with a corpus. */
+export async function upstreamHome(updates: number, seed: string): Promise<{ home: string; corpus: (generation: number) => Promise<string> }> {
+  const home = tempDir('supsync-sync-');
+  await cli(home, ['site', 'add', '--code', 'UPS', '--role', 'primary', '--server-name', 'ups.test']);
+  await cli(home, ['sup', 'set', '--site', 'UPS', '--sync-source', 'none', '--wait-months', '99', '--wait-months-for-feature', '99']);
+  const corpus = async (generation: number) => {
+    const file = path.join(home, `corpus-${generation}.pkg.gz`);
+    await cli(home, ['corpus', 'generate', '--updates', String(updates), '--seed', seed, '--generation', String(generation), '--out', file]);
+    return file;
+  };
+  await cli(home, ['metadata', 'import', '--site', 'UPS', '--path', await corpus(1)]);
+  return { home, corpus };
+}
+
+export interface ServedSite {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** `supsync serve --site CODE --port 0` as a child process; resolves with its URL. */
+export function serveSite(home: string, code: string, extra: string[] = []): Promise<ServedSite> {
+  const child = spawn(process.execPath, [cliPath, '--home', home, '--output', 'json', 'serve', '--site', code, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.includes('SupSync.Endpoint'));
+      if (!line) return;
+      const url = (JSON.parse(line) as { Url: string }).Url;
+      resolve({
+        url,
+        process: child,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
+  });
+}
+
+/** A reverse proxy that delays every answer, so a sync takes long enough to interrupt. */
+export function slowProxy(target: string, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      setTimeout(() => {
+        const forward = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        });
+        forward.on('error', () => res.destroy());
+        forward.end(Buffer.concat(chunks));
+      }, delayMs);
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () =>
+          new Promise((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      }),
+    ),
+  );
+}
+
+/** Every update of a site: id → "revision|expired|sha1 of the stored XML". */
+export function siteContent(home: string, code: string, options: { liveOnly?: boolean } = {}): Map<string, string> {
+  const db = new Database(path.join(home, 'sites', code, 'site.db'), { readonly: true });
+  try {
+    const rows = db.prepare(`SELECT update_id, revision, expired, metadata FROM updates ${options.liveOnly ? 'WHERE expired = 0' : ''}`).all() as {
+      update_id: string;
+      revision: number;
+      expired: number;
+      metadata: Buffer;
+    }[];
+    return new Map(rows.map((r) => [r.update_id, `${r.revision}|${options.liveOnly ? '' : r.expired}|${crypto.createHash('sha1').update(decompressMetadata(r.metadata)).digest('hex')}`]));
+  } finally {
+    db.close();
+  }
+}
+
+/** Revisions only (id → revision), for comparing sites whose expiry differs. */
+export function siteRevisions(home: string, code: string, where = '1 = 1'): Map<string, number> {
+  const db = new Database(path.join(home, 'sites', code, 'site.db'), { readonly: true });
+  try {
+    return new Map((db.prepare(`SELECT update_id, revision FROM updates WHERE ${where}`).raw().all() as [string, number][]).map(([id, rev]) => [id, rev]));
+  } finally {
+    db.close();
+  }
+}
+
+export function query<T>(home: string, code: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(path.join(home, 'sites', code, 'site.db'), { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
