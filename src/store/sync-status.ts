@@ -50,9 +50,11 @@ export function lastRunId(db: SiteDb): number | undefined {
 
 /**
  * A one-phrase truthful state (BRIEF §7: status that lies is what users of peers complain about):
- * `running (phase, P%)`, `queued behind run N`, `failed (error)`, `no changes`, `succeeded`, `never synchronized`.
+ * `running (phase, P%)`, `queued behind run N`, `interrupted`, `failed (error)`, `no changes`, `succeeded`,
+ * `never synchronized`. `running` says whether a live process holds the site's sync lock.
  */
-export function describeSyncState(state: SyncStateRow, lastRunChanged: boolean | undefined): string {
+export function describeSyncState(state: SyncStateRow, lastRunChanged: boolean | undefined, running = true): string {
+  if (state.running_run_id !== null && !running) return `interrupted (run ${state.running_run_id}); the next sync resumes from what it stored`;
   if (state.running_run_id !== null) {
     const running = `running (${state.phase ?? 'starting'}${state.percent !== null ? `, ${Math.round(state.percent)}%` : ''})`;
     return state.queued_request !== null ? `${running}; one request queued behind run ${state.running_run_id}` : running;

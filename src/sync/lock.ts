@@ -37,6 +37,12 @@ export function tryLockSite(siteDir: string): SyncLock | undefined {
   return undefined;
 }
 
+/** Whether a live process holds the site's sync lock (status uses it to tell running from interrupted). */
+export function isSiteLocked(siteDir: string): boolean {
+  const file = path.join(siteDir, 'sync.lock');
+  return fs.existsSync(file) && !lockHolderDead(file);
+}
+
 function lockHolderDead(file: string): boolean {
   let text: string;
   try {

@@ -3,12 +3,14 @@ import { type SiteControl, isTopLevel, microsoftUpdateUrl, normalizeSiteCode } f
 import type { Home } from '../../store/home.js';
 import { openSiteDb } from '../../store/site-db.js';
 import { type SyncStateRow, describeSyncState, lastRunId, readSyncState } from '../../store/sync-status.js';
+import { isSiteLocked } from '../../sync/lock.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
 interface SiteState {
   site: SiteControl;
   state: SyncStateRow;
   lastRunChanged: boolean | undefined;
+  locked: boolean;
 }
 
 export const status: CommandHandler = ({ home, args, emit }) => {
@@ -27,7 +29,7 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
   try {
     const state = readSyncState(db);
     const runId = lastRunId(db);
-    return { site, state, lastRunChanged: runId === undefined ? undefined : runChanged(db, runId) };
+    return { site, state, lastRunChanged: runId === undefined ? undefined : runChanged(db, runId), locked: isSiteLocked(home.sitePaths(site.code).dir) };
   } finally {
     db.close();
   }
@@ -38,7 +40,7 @@ function runChanged(db: ReturnType<typeof openSiteDb>, runId: number): boolean {
   return (row?.n ?? 0) > 0;
 }
 
-export function statusRecord(home: Home, { site, state, lastRunChanged }: SiteState, parent: SiteState | undefined) {
+export function statusRecord(home: Home, { site, state, lastRunChanged, locked }: SiteState, parent: SiteState | undefined) {
   const source = isTopLevel(site)
     ? site.sup.syncSource.kind === 'microsoft-update'
       ? microsoftUpdateUrl
@@ -58,7 +60,7 @@ export function statusRecord(home: Home, { site, state, lastRunChanged }: SiteSt
     LastSyncErrorCode: state.last_sync_error_code,
     ReplicationLinkStatus: state.replication_link_status,
     LastReplicationLinkCheckTime: state.last_replication_link_check_time,
-    Status: describeSyncState(state, lastRunChanged),
+    Status: describeSyncState(state, lastRunChanged, locked),
     ParentSiteCode: site.parent ?? null,
     CatalogVersionLag: parent ? Math.max(0, parent.state.catalog_version - state.catalog_version) : null,
     NextRetryTime: state.next_retry_at,

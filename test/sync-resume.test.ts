@@ -1,0 +1,139 @@
+/**
+ * A sync killed with SIGKILL at several points leaves a consistent database, the status says it was
+ * interrupted, and the next sync resumes from what was stored and ends with exactly the content of
+ * an uninterrupted run. And one sync at a time per site: a request arriving while one runs is queued
+ * (at most one) and the status says so.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import { cliPath } from './helpers/fixtures.js';
+import { type ServedSite, cli, query, serveSite, siteContent, slowProxy, upstreamHome } from './helpers/hierarchy.js';
+
+function startSync(home: string, code: string, extra: string[] = []): ChildProcess {
+  return spawn(process.execPath, [cliPath, '--home', home, '--output', 'json', 'sync', '--site', code, ...extra], { stdio: 'ignore' });
+}
+
+function storedUpdates(home: string, code: string): number {
+  const db = new Database(path.join(home, 'sites', code, 'site.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM updates').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+}
+
+describe('sync resume and one-at-a-time (CLI)', function () {
+  this.timeout(240_000);
+  let home: string;
+  let upstream: ServedSite;
+  let slow: { url: string; close(): Promise<void> };
+
+  /** A stand-alone primary (top-level) site syncing from `url`, with every product and classification selected. */
+  async function centralSite(code: string, url: string): Promise<void> {
+    await cli(home, ['site', 'add', '--code', code, '--role', 'primary', '--server-name', `${code.toLowerCase()}.test`]);
+    await cli(home, ['sup', 'set', '--site', code, '--sync-source', 'upstream', '--upstream-url', url]);
+  }
+
+  before(async () => {
+    ({ home } = await upstreamHome(2000, 'resume-test'));
+    // Small batches through a slow proxy: the sync takes a few seconds, so it can be interrupted.
+    upstream = await serveSite(home, 'UPS', ['--max-updates-per-request', '10']);
+    slow = await slowProxy(upstream.url, 15);
+    // The reference: an uninterrupted sync of the same selection, from the same upstream.
+    await centralSite('REF', upstream.url);
+    await cli(home, ['sync', '--site', 'REF']);
+    const products = (await cli(home, ['category', 'list', '--site', 'REF', '--type', 'product'])).records.map((r) => String(r.Id));
+    const classifications = (await cli(home, ['category', 'list', '--site', 'REF', '--type', 'classification'])).records.map((r) => String(r.Id));
+    await cli(home, ['sup', 'set', '--site', 'REF', '--add-product', ...products, '--add-classification', ...classifications]);
+    await cli(home, ['sync', '--site', 'REF']);
+    expect(storedUpdates(home, 'REF')).to.be.greaterThan(1500);
+  });
+  after(async () => {
+    await slow.close();
+    await upstream.stop();
+  });
+
+  it('resumes after kill -9 at several points and ends with the content of an uninterrupted run', async () => {
+    // A site on another machine cannot share REF's database, but it can be told the same selection.
+    await centralSite('CS2', slow.url);
+    await cli(home, ['sync', '--site', 'CS2']);
+    const products = (await cli(home, ['category', 'list', '--site', 'CS2', '--type', 'product'])).records.map((r) => String(r.Id));
+    const classifications = (await cli(home, ['category', 'list', '--site', 'CS2', '--type', 'classification'])).records.map((r) => String(r.Id));
+    await cli(home, ['sup', 'set', '--site', 'CS2', '--add-product', ...products, '--add-classification', ...classifications]);
+    const total = storedUpdates(home, 'REF');
+
+    for (const fraction of [0.1, 0.45, 0.8]) {
+      const child = startSync(home, 'CS2');
+      await waitFor(() => storedUpdates(home, 'CS2') >= total * fraction, `${Math.round(fraction * 100)}% of the updates`);
+      child.kill('SIGKILL');
+      await exited(child);
+      const db = new Database(path.join(home, 'sites', 'CS2', 'site.db'), { readonly: true });
+      try {
+        expect(db.pragma('integrity_check', { simple: true })).to.equal('ok');
+        // Every stored update is whole: its languages are there (they commit in the same transaction).
+        const orphans = db.prepare('SELECT count(*) AS n FROM updates u WHERE NOT EXISTS (SELECT 1 FROM update_languages l WHERE l.update_id = u.update_id)').get() as { n: number };
+        expect(orphans.n).to.equal(0);
+      } finally {
+        db.close();
+      }
+      const status = (await cli(home, ['status', '--site', 'CS2'])).records[0]!;
+      expect(status.Status).to.match(/^interrupted \(run \d+\)/);
+    }
+    const stored = storedUpdates(home, 'CS2');
+    expect(stored).to.be.lessThan(total);
+
+    const resumed = await cli(home, ['sync', '--site', 'CS2']);
+    expect(resumed.records[0]!.State).to.equal('Succeeded');
+    // The resumed run fetched only what the killed runs had not stored.
+    expect(Number(resumed.records[0]!.New)).to.equal(total - stored);
+    expect(siteContent(home, 'CS2')).to.deep.equal(siteContent(home, 'REF'));
+    const history = (await cli(home, ['sync', 'history', '--site', 'CS2'])).records.map((r) => r.State);
+    expect(history).to.deep.equal(['succeeded', 'interrupted', 'interrupted', 'interrupted', 'succeeded']);
+    expect(fsLog(home, 'CS2')).to.match(/Sync run \d+ was interrupted; resuming from what it stored/);
+  });
+
+  it('queues a request that arrives while a sync runs (at most one) and says so', async () => {
+    await centralSite('CS3', slow.url);
+    await cli(home, ['sync', '--site', 'CS3']);
+    const products = (await cli(home, ['category', 'list', '--site', 'CS3', '--type', 'product'])).records.map((r) => String(r.Id));
+    await cli(home, ['sup', 'set', '--site', 'CS3', '--add-product', ...products, '--add-classification', 'Security Updates', 'Updates', 'Drivers']);
+    const running = startSync(home, 'CS3');
+    await waitFor(() => storedUpdates(home, 'CS3') > 50, 'the first sync to be under way');
+    const runId = query<{ id: number }>(home, 'CS3', "SELECT id FROM sync_runs WHERE state = 'running'")[0]!.id;
+
+    const queued = await cli(home, ['sync', '--site', 'CS3']);
+    expect(queued.records[0]).to.include({ State: 'Queued', QueuedBehindRun: runId });
+    expect(queued.stderr).to.contain(`queued behind it`);
+    const again = await cli(home, ['sync', '--site', 'CS3', '--full']);
+    expect(again.records[0]).to.include({ State: 'Queued', QueuedBehindRun: runId });
+    const status = (await cli(home, ['status', '--site', 'CS3'])).records[0]!;
+    expect(status.Status).to.match(new RegExp(`^running \\(Synchronizing WSUS Server, \\d+%\\); one request queued behind run ${runId}$`));
+
+    expect(await exited(running)).to.equal(0);
+    const history = (await cli(home, ['sync', 'history', '--site', 'CS3'])).records;
+    const last = history[history.length - 1]!;
+    // The running process picked up the one queued request, kept full because one asked for it.
+    expect(last).to.include({ Trigger: 'queued', FullSync: true, State: 'succeeded' });
+    expect(history.filter((r) => r.Trigger === 'queued')).to.have.length(1);
+    expect(query(home, 'CS3', 'SELECT queued_request FROM sync_state')[0]).to.deep.equal({ queued_request: null });
+  });
+});
+
+function fsLog(home: string, code: string): string {
+  return fs.readFileSync(path.join(home, 'sites', code, 'logs', 'wsyncmgr.log'), 'utf8');
+}
