@@ -18,7 +18,10 @@ import {
   supersedenceExpiries,
 } from './expiry.js';
 
-/** Live updates that nothing live bundles: the ones selection and listing rules may expire. */
+/**
+ * Live updates that nothing live bundles: the ones the "no longer listed" rule may expire (a bundled
+ * child fetched for its bundle need not be in the lists).
+ */
 const unbundledLive = `u.expired = 0 AND u.imported = 0
   AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0 WHERE b.child_id = u.update_id)`;
 
@@ -58,7 +61,7 @@ function selectionMembers(db: SiteDb): SelectionMember[] {
   const rows = db
     .prepare(
       `SELECT u.update_id AS updateId, u.classification_id AS classificationId, group_concat(p.product_id) AS products
-       FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id WHERE ${unbundledLive} GROUP BY u.update_id`,
+       FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id WHERE u.expired = 0 AND u.imported = 0 GROUP BY u.update_id`,
     )
     .all() as { updateId: string; classificationId: string | null; products: string | null }[];
   return rows.map((r) => ({ updateId: r.updateId, classificationId: r.classificationId, productIds: r.products ? r.products.split(',') : [] }));
