@@ -2,10 +2,13 @@
  * Update XML parse throughput on a sync-sized batch: N documents (20,000 by default) made from
  * the nine recorded ones, each copy with its own UpdateID, parsed by
  *   update-xml      parseUpdateXml: the project codec plus the full mapping and validation;
- *   codec-minimal   the project codec (parseXml) with a minimal mapping (identity and titles);
+ *   codec-minimal   the project codec (parseXml: saxes plus the object tree) with a minimal
+ *                   mapping (identity and titles);
+ *   saxes-events    saxes alone, the same data taken from its events without building a tree:
+ *                   what the tree costs;
  *   xml2js-minimal  xml2js parseStringPromise with the same minimal mapping;
- *   fxp-unchecked   fast-xml-parser alone, without the codec's validation and depth pre-scan,
- *                   with the minimal mapping: what those safety passes cost.
+ *   fxp-unchecked   fast-xml-parser alone (the codec's parser before saxes, there behind its
+ *                   validator and a depth pre-scan), unchecked, with the minimal mapping.
  * Each run is a child process, so the peak RSS reported is the variant's own; CPU time is shown
  * beside wall time because CPU time suffers less from other load on the machine.
  *
@@ -16,11 +19,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
+import { SaxesParser } from 'saxes';
 import xml2js from 'xml2js';
 import { parseUpdateXml } from '../src/protocol/update-xml.js';
 import { child, children, childText, attr, parseXml, type XmlNode } from '../src/protocol/xml.js';
 
-const variants = ['update-xml', 'codec-minimal', 'xml2js-minimal', 'fxp-unchecked'] as const;
+const variants = ['update-xml', 'codec-minimal', 'saxes-events', 'xml2js-minimal', 'fxp-unchecked'] as const;
 type Variant = (typeof variants)[number];
 
 /** What the minimal mappings extract; the checksum proves every variant did the same work. */
@@ -93,6 +97,38 @@ function minimalFromXml2js(doc: Record<string, any>): Minimal {
   };
 }
 
+/** The minimal mapping from saxes events: the root's UpdateIdentity, and Language and Title under LocalizedProperties. */
+function minimalFromSaxes(text: string): Minimal {
+  const result: Minimal = { updateId: '', revisionNumber: NaN, titles: [] };
+  const path: string[] = [];
+  let entry: { language: string; title: string } | undefined;
+  let field: 'language' | 'title' | undefined;
+  const parser = new SaxesParser({ xmlns: false });
+  parser.on('opentag', (tag) => {
+    const local = tag.name.slice(tag.name.indexOf(':') + 1);
+    const parent = path[path.length - 1];
+    if (local === 'UpdateIdentity' && path.length === 1) {
+      result.updateId = (tag.attributes['UpdateID'] ?? '').toLowerCase();
+      result.revisionNumber = Number(tag.attributes['RevisionNumber']);
+    } else if (local === 'LocalizedProperties' && parent === 'LocalizedPropertiesCollection') {
+      entry = { language: '', title: '' };
+      result.titles.push(entry);
+    } else if (parent === 'LocalizedProperties' && (local === 'Language' || local === 'Title')) {
+      field = local === 'Language' ? 'language' : 'title';
+    }
+    path.push(local);
+  });
+  parser.on('text', (data) => {
+    if (field !== undefined) entry![field] += data;
+  });
+  parser.on('closetag', () => {
+    path.pop();
+    field = undefined;
+  });
+  parser.write(text).close();
+  return result;
+}
+
 const uncheckedParser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
@@ -115,6 +151,10 @@ async function parseOne(variant: Variant, text: string): Promise<number> {
     }
     case 'codec-minimal': {
       const m = minimalFromFxp(child(parseXml(text, 'bench'), 'Update'), (local) => local);
+      return checksumOf(m.updateId.length, m.revisionNumber, m.titles);
+    }
+    case 'saxes-events': {
+      const m = minimalFromSaxes(text);
       return checksumOf(m.updateId.length, m.revisionNumber, m.titles);
     }
     case 'xml2js-minimal': {

@@ -1,0 +1,49 @@
+/**
+ * One benchmark measurement in its own process (bench.ts runs it), printing a JSON line:
+ *   sync <home> <site>                  a sync of the site (its upstream must be reachable)
+ *   parse-only <home> <url>             list and fetch every update, parse, store nothing
+ */
+import crypto from 'node:crypto';
+import { UpstreamClient } from '../src/protocol/client.js';
+import { Home } from '../src/store/home.js';
+import { syncSite } from '../src/sync/engine.js';
+
+export interface Measurement {
+  updates: number;
+  seconds: number;
+  peakRssMb: number;
+  bytes: number;
+}
+
+async function main(): Promise<Measurement> {
+  const [scenario, homeDir, ...rest] = process.argv.slice(2);
+  const started = performance.now();
+  if (scenario === 'sync') {
+    const [result] = await syncSite(new Home(homeDir!), rest[0]!, { trigger: 'manual' });
+    if (result!.state === 'Failed') throw result!.error;
+    return finish(started, result!.counts.new + result!.counts.revised, 0);
+  }
+  if (scenario === 'parse-only') {
+    const client = new UpstreamClient({ baseUrl: rest[0]!, accountName: 'bench.test', accountGuid: crypto.randomUUID(), concurrency: 4 });
+    // One unfiltered list holds every update: the same revisions, and the same bytes, the sync fetches.
+    const ids = (await client.getRevisionIdList({ getConfig: false })).newRevisions;
+    let parsed = 0;
+    await client.fetchUpdates(ids, (batch) => {
+      parsed += batch.updates.length;
+    });
+    return finish(started, parsed, client.bytesReceived);
+  }
+  throw new Error(`unknown scenario ${scenario}`);
+}
+
+function finish(started: number, updates: number, bytes: number): Measurement {
+  return { updates, seconds: (performance.now() - started) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024, bytes };
+}
+
+main().then(
+  (m) => console.log(JSON.stringify(m)),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,95 @@
+/**
+ * `npm run bench`: synchronization figures on a loopback upstream (printed, never asserted).
+ * For each corpus size: the parse-only baseline (download and parse the same SOAP bytes, store
+ * nothing), a full sync, a delta sync with ~1% changed, and a child's sync from its parent. Each
+ * measurement runs in its own process so its peak RSS is its own; the upstream is served from this
+ * process. Usage: node dist/scripts/bench.js [sizes...] (default 20000 100000).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCorpus } from '../src/corpus/generate.js';
+import { writePackage } from '../src/package/file.js';
+import { SupEndpoint } from '../src/server/sup-endpoint.js';
+import { planSupChange } from '../src/site/sup-settings.js';
+import { applyAddSite, planAddSite } from '../src/site/sites.js';
+import { knownCategories } from '../src/store/categories.js';
+import { type Home, temporaryHome } from '../src/store/home.js';
+import { openSiteDb } from '../src/store/site-db.js';
+import { updateSiteControl } from '../src/store/site-file.js';
+import type { SupChangeRequest } from '../src/site/sup-settings.js';
+import { importPackage } from '../src/sync/import-package.js';
+import type { Measurement } from './bench-run.js';
+
+const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-run.js');
+
+function setSup(home: Home, code: string, request: SupChangeRequest): void {
+  const db = openSiteDb(home.sitePaths(code).database);
+  const known = knownCategories(db);
+  db.close();
+  updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, request, known).settings }));
+}
+
+/** Runs a measurement in its own process; asynchronously, since the upstream is served from this one. */
+async function measure(scenario: string, home: Home, ...args: string[]): Promise<Measurement> {
+  const { stdout } = await promisify(execFile)(process.execPath, [runner, scenario, home.root, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Measurement;
+}
+
+async function benchSize(updates: number): Promise<Record<string, Measurement>> {
+  const home = temporaryHome('supsync-bench-');
+  try {
+    applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary' }));
+    setSup(home, 'UPS', { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 });
+    const header = { serverId: 'bench', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] };
+    const first = path.join(home.root, 'corpus-1.pkg.gz');
+    await writePackage(first, header, generateCorpus({ updates, seed: 'bench', generation: 1 }));
+    await importPackage(home, 'UPS', first);
+    const upstreamDb = openSiteDb(home.sitePaths('UPS').database);
+    const endpoint = await new SupEndpoint({ db: upstreamDb }).listen('127.0.0.1', 0);
+    try {
+      applyAddSite(home, planAddSite(home, { code: 'CS1', role: 'central' }));
+      setSup(home, 'CS1', { syncSource: 'upstream', upstreamUrl: endpoint.url });
+      applyAddSite(home, planAddSite(home, { code: 'PS1', role: 'primary', parent: 'CS1' }));
+      await measure('sync', home, 'CS1'); // categories only: nothing selected yet
+      const db = openSiteDb(home.sitePaths('CS1').database);
+      const known = knownCategories(db);
+      db.close();
+      setSup(home, 'CS1', { addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
+      const figures: Record<string, Measurement> = {};
+      figures.baseline = await measure('parse-only', home, endpoint.url);
+      figures.full = await measure('sync', home, 'CS1');
+      figures.child = await measure('sync', home, 'PS1');
+      const second = path.join(home.root, 'corpus-2.pkg.gz');
+      await writePackage(second, header, generateCorpus({ updates, seed: 'bench', generation: 2 }));
+      await importPackage(home, 'UPS', second);
+      figures.delta = await measure('sync', home, 'CS1');
+      return figures;
+    } finally {
+      await endpoint.close();
+      upstreamDb.close();
+    }
+  } finally {
+    fs.rmSync(home.root, { recursive: true, force: true });
+  }
+}
+
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const results: Record<number, Record<string, Measurement>> = {};
+for (const size of sizes.length ? sizes : [20_000, 100_000]) {
+  process.stderr.write(`benchmarking ${size} updates ...\n`);
+  results[size] = await benchSize(size);
+  const f = results[size]!;
+  const line = (name: string, m: Measurement) =>
+    `  ${name.padEnd(9)} ${String(m.updates).padStart(7)} updates  ${m.seconds.toFixed(1).padStart(6)} s  ${Math.round(m.updates / m.seconds).toString().padStart(6)} updates/s  peak RSS ${m.peakRssMb.toFixed(0)} MB`;
+  console.log(`${size} updates:`);
+  for (const [name, m] of Object.entries(f)) console.log(line(name, m));
+  console.log(`  full / baseline time: ${(f.full!.seconds / f.baseline!.seconds).toFixed(2)}x (target <= 2)`);
+  console.log(`  delta / full time:    ${((f.delta!.seconds / f.full!.seconds) * 100).toFixed(1)}% (target <= 5%)`);
+  console.log(`  child / full time:    ${(f.child!.seconds / f.full!.seconds).toFixed(2)}x (target <= 1.2)`);
+}
+if (results[20_000] && results[100_000]) {
+  console.log(`peak RSS 100k / 20k: ${(results[100_000]!.full!.peakRssMb / results[20_000]!.full!.peakRssMb).toFixed(2)}x (target <= 1.3; <= 300 MB at 100k)`);
+}
