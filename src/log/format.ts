@@ -87,13 +87,24 @@ export function assertTimeZone(timeZone: string): void {
 
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
 
+/** The wall-clock fields of the last second asked for: a sync writes many lines per second, and Intl is slow. */
+let lastSecond: { timeZone: string; second: number; fields: Record<string, number> } | undefined;
+
+function wallFields(epochMs: number, timeZone: string): Record<string, number> {
+  const second = Math.floor(epochMs / 1000);
+  if (lastSecond?.timeZone === timeZone && lastSecond.second === second) return lastSecond.fields;
+  const fields: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(second * 1000))) {
+    if (part.type !== 'literal') fields[part.type] = Number(part.value);
+  }
+  lastSecond = { timeZone, second, fields };
+  return fields;
+}
+
 export function localTime(time: Date, timeZone: string): LocalTime {
   const epochMs = time.getTime();
   if (Number.isNaN(epochMs)) throw new InvalidArgumentError('InvalidLogTime', 'A log line needs a valid time');
-  const fields: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(time)) {
-    if (part.type !== 'literal') fields[part.type] = Number(part.value);
-  }
+  const fields = wallFields(epochMs, timeZone);
   const year = fields.year ?? 0;
   const month = fields.month ?? 1;
   const day = fields.day ?? 1;

@@ -16,7 +16,7 @@ export interface RevisionQuery {
 }
 
 export function maxChangeSeq(db: SiteDb): number {
-  const row = db.prepare('SELECT max(s) AS s FROM (SELECT max(change_seq) AS s FROM updates UNION ALL SELECT max(change_seq) FROM categories)').get() as { s: number | null };
+  const row = db.prepare('SELECT max(coalesce((SELECT max(change_seq) FROM updates), 0), coalesce((SELECT max(change_seq) FROM categories), 0)) AS s').get() as { s: number | null };
   return row.s ?? 0;
 }
 

@@ -215,7 +215,7 @@ function migrate(db: SiteDb, from: number): void {
 
 /** The next change sequence number: every stored revision gets one, so a served delta is "seq > anchor". */
 export function nextChangeSeq(db: SiteDb): number {
-  const row = db.prepare(`SELECT max(seq) AS seq FROM (SELECT max(change_seq) AS seq FROM updates UNION ALL SELECT max(change_seq) FROM categories)`).get() as {
+  const row = db.prepare(`SELECT max(coalesce((SELECT max(change_seq) FROM updates), 0), coalesce((SELECT max(change_seq) FROM categories), 0)) AS seq`).get() as {
     seq: number | null;
   };
   return (row.seq ?? 0) + 1;

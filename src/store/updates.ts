@@ -2,6 +2,7 @@
  * Storing and reading update revisions in the site database. Writes happen inside the caller's
  * transaction (a sync batch, an import), so a batch and the anchor that covers it commit together.
  */
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { type CategoryType, type UpdateMetadata, localizedFor } from '../model/update.js';
 import type { SiteDb } from './site-db.js';
@@ -38,6 +39,13 @@ export function compressMetadata(xml: string): Buffer {
   return zlib.deflateRawSync(Buffer.from(xml, 'utf8'), { level: 1 });
 }
 
+const deflateRaw = promisify(zlib.deflateRaw);
+
+/** The same compression on libuv's thread pool, so a sync compresses a batch while it parses the next. */
+export function compressMetadataAsync(xml: string): Promise<Buffer> {
+  return deflateRaw(Buffer.from(xml, 'utf8'), { level: 1 });
+}
+
 export function decompressMetadata(blob: Buffer): string {
   return zlib.inflateRawSync(blob).toString('utf8');
 }
@@ -50,6 +58,8 @@ export interface StoreOptions {
   /** Languages of summary details to keep (the default language is always kept). */
   languages?: string[];
 }
+
+
 
 /** Prepared statements for one database, reused across a whole sync. */
 export class UpdateStore {
@@ -106,12 +116,12 @@ export class UpdateStore {
    * Stores one revision (a category or an update with all its relationships). Returns `unchanged`
    * without writing when that revision (or a newer one) is already stored.
    */
-  store(update: UpdateMetadata, index: CategoryIndex, options: StoreOptions): StoreOutcome {
+  store(update: UpdateMetadata, index: CategoryIndex, options: StoreOptions, compressed?: Buffer): StoreOutcome {
     const s = this.#statements;
     const stored = this.storedRevision(update.updateId);
     if (stored !== undefined && stored >= update.revisionNumber) return 'unchanged';
     const english = localizedFor(update, 'en');
-    const metadata = compressMetadata(update.xml);
+    const metadata = compressed ?? compressMetadata(update.xml);
     if (update.updateType === 'Category' || update.updateType === 'Detectoid') {
       s.upsertCategory.run({
         update_id: update.updateId,
@@ -147,20 +157,16 @@ export class UpdateStore {
       metadata,
     });
     const id = update.updateId;
-    s.deleteProducts.run(id);
+    // A new update has no relationship rows to replace.
+    if (stored !== undefined) for (const remove of [s.deleteProducts, s.deleteLanguages, s.deleteSupersedence, s.deleteBundles, s.deletePrerequisites, s.deleteFiles]) remove.run(id);
     for (const product of productIds) s.insertProduct.run(id, product);
-    s.deleteLanguages.run(id);
     const keep = options.languages ? new Set([...options.languages, update.defaultLanguage]) : undefined;
     for (const l of update.localized) if (!keep || keep.has(l.language)) s.insertLanguage.run(id, l.language, l.title, l.description ?? null);
-    s.deleteSupersedence.run(id);
     for (const superseded of update.supersededUpdateIds) s.insertSupersedence.run(id, superseded);
-    s.deleteBundles.run(id);
     for (const child of update.bundledUpdates) s.insertBundle.run(id, child.updateId, child.revisionNumber ?? null);
-    s.deletePrerequisites.run(id);
     update.prerequisites.forEach((group, groupNo) => {
       for (const prerequisite of group) s.insertPrerequisite.run(id, groupNo, prerequisite);
     });
-    s.deleteFiles.run(id);
     for (const f of update.files) s.insertFile.run(id, f.digest, f.fileName, f.size, f.sha256 ?? null, f.modified ?? null, f.url ?? null);
     return stored === undefined ? 'new' : 'revised';
   }

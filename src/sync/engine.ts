@@ -16,7 +16,7 @@ import type { Home } from '../store/home.js';
 import { type SiteDb, nextChangeSeq, openSiteDb } from '../store/site-db.js';
 import { updateSiteControl } from '../store/site-file.js';
 import { readSyncState, updateSyncState } from '../store/sync-status.js';
-import { type CategoryIndex, UpdateStore, loadCategoryIndex, membership } from '../store/updates.js';
+import { type CategoryIndex, UpdateStore, compressMetadataAsync, loadCategoryIndex, membership } from '../store/updates.js';
 import { applyExpiry, runCleanup } from './expiry-apply.js';
 import { tryLockSite } from './lock.js';
 import { takeSyncRequests } from './requests.js';
@@ -113,7 +113,8 @@ function queueRequest(db: SiteDb, site: SiteControl, options: SyncOptions): Sync
   };
 }
 
-function takeQueuedRequest(db: SiteDb): { trigger: SyncTrigger; full: boolean } | undefined {
+/** Takes the queued request off the site (the service takes one that no running sync will). */
+export function takeQueuedRequest(db: SiteDb): { trigger: SyncTrigger; full: boolean } | undefined {
   const state = readSyncState(db);
   if (!state.queued_request) return undefined;
   updateSyncState(db, { queued_request: null });
@@ -249,7 +250,7 @@ async function synchronizeFromUpstream(cx: RunContext, client: UpstreamClient, u
   const languages = summaryLanguages(cx);
 
   log.info('sync: WSUS synchronizing categories');
-  await syncList(cx, client, store, index, upstream.url, 'categories', { getConfig: true }, 'categories', languages);
+  await syncLists(cx, client, store, index, upstream.url, [{ key: 'categories', filter: { getConfig: true } }], 'categories', languages);
 
   const filters = updateFilters(site);
   if (filters.length === 0 && isTopLevel(site)) {
@@ -258,7 +259,7 @@ async function synchronizeFromUpstream(cx: RunContext, client: UpstreamClient, u
   }
   log.info('sync: WSUS synchronizing updates');
   cx.listed = new Set();
-  for (const { key, filter } of filters) await syncList(cx, client, store, index, upstream.url, key, filter, 'updates', languages);
+  await syncLists(cx, client, store, index, upstream.url, filters, 'updates', languages);
   await fetchMissingRelations(cx, client, store, index, languages);
 }
 
@@ -272,57 +273,82 @@ function readAnchor(db: SiteDb, upstream: string, key: string): string | undefin
   return row?.anchor;
 }
 
+interface ListState {
+  key: string;
+  anchor: string;
+  /** Wanted revisions of this list not stored yet; at zero its anchor is committed. */
+  remaining: Set<string>;
+}
+
 /**
- * One revision list: ask (with the anchor unless full), fetch what is not stored yet, store batch
- * by batch; the anchor is written in the transaction of the last batch.
+ * The revision lists of one phase: ask each (with its anchor unless full), then fetch everything
+ * wanted across the lists with several batches in flight, storing batch by batch. A list's new
+ * anchor is written in the transaction of the batch that completes it, never before.
  */
-async function syncList(
+async function syncLists(
   cx: RunContext,
   client: UpstreamClient,
   store: UpdateStore,
   index: CategoryIndex,
   upstream: string,
-  key: string,
-  filter: Omit<ServerSyncFilter, 'anchor'>,
+  lists: { key: string; filter: Omit<ServerSyncFilter, 'anchor'> }[],
   what: 'categories' | 'updates',
   languages: string[] | undefined,
 ): Promise<void> {
   const { db, recorder } = cx;
-  const anchor = cx.full ? undefined : readAnchor(db, upstream, key);
-  let list;
-  try {
-    list = await client.getRevisionIdList({ ...filter, ...(anchor ? { anchor } : {}) });
-  } catch (error) {
-    if ((error as { faultCode?: string }).faultCode !== 'ServerChanged') throw error;
-    // The upstream was rebuilt: its anchors mean nothing now.
-    cx.log.warn(`The upstream server changed; resetting all anchors for ${upstream}`);
-    db.prepare('DELETE FROM anchors WHERE upstream = ?').run(upstream);
-    list = await client.getRevisionIdList(filter);
+  const states: ListState[] = [];
+  const wanted = new Map<string, RevisionKey>();
+  for (const { key, filter } of lists) {
+    const anchor = cx.full ? undefined : readAnchor(db, upstream, key);
+    let list;
+    try {
+      list = await client.getRevisionIdList({ ...filter, ...(anchor ? { anchor } : {}) });
+    } catch (error) {
+      if ((error as { faultCode?: string }).faultCode !== 'ServerChanged') throw error;
+      // The upstream was rebuilt: its anchors mean nothing now; ask everything afresh.
+      cx.log.warn(`The upstream server changed; resetting all anchors for ${upstream}`);
+      db.prepare('DELETE FROM anchors WHERE upstream = ?').run(upstream);
+      return syncLists({ ...cx, full: true }, client, store, index, upstream, lists, what, languages);
+    }
+    const state: ListState = { key, anchor: list.anchor, remaining: new Set() };
+    for (const r of list.newRevisions) {
+      cx.listed?.add(r.updateId);
+      if (!needsFetch(store, r, anchor !== undefined)) continue;
+      state.remaining.add(r.updateId);
+      const known = wanted.get(r.updateId);
+      if (!known || known.revisionNumber < r.revisionNumber) wanted.set(r.updateId, r);
+    }
+    states.push(state);
   }
-  const delta = anchor !== undefined;
-  for (const r of list.newRevisions) cx.listed?.add(r.updateId);
-  const wanted = list.newRevisions.filter((r) => needsFetch(store, r, delta));
-  const setAnchor = db.prepare('INSERT INTO anchors (upstream, filter_key, anchor, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (upstream, filter_key) DO UPDATE SET anchor = excluded.anchor, updated_at = excluded.updated_at');
-  const commitAnchor = () => setAnchor.run(upstream, key, list.anchor, new Date().toISOString());
-  const started = Date.now();
-  let processed = 0;
-  const storeBatch = db.transaction((updates: UpdateMetadata[], last: boolean) => {
+  const setAnchor = db.prepare(
+    'INSERT INTO anchors (upstream, filter_key, anchor, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (upstream, filter_key) DO UPDATE SET anchor = excluded.anchor, updated_at = excluded.updated_at',
+  );
+  const commitAnchor = (state: ListState) => setAnchor.run(upstream, state.key, state.anchor, new Date().toISOString());
+  db.transaction(() => states.filter((s) => s.remaining.size === 0).forEach(commitAnchor))();
+  if (wanted.size === 0) return;
+
+  const listsOf = new Map<string, ListState[]>();
+  for (const state of states) for (const id of state.remaining) listsOf.set(id, [...(listsOf.get(id) ?? []), state]);
+  const storeBatch = db.transaction((updates: UpdateMetadata[], blobs: Buffer[]) => {
     const seq = nextChangeSeq(db);
     const now = new Date().toISOString();
-    for (const update of updates) storeOne(cx, store, index, update, seq, now, what, languages);
-    if (last) commitAnchor();
+    updates.forEach((update, i) => {
+      storeOne(cx, store, index, update, seq, now, what, languages, blobs[i]);
+      for (const state of listsOf.get(update.updateId) ?? []) {
+        state.remaining.delete(update.updateId);
+        if (state.remaining.size === 0) commitAnchor(state);
+      }
+    });
   });
-  if (wanted.length === 0) {
-    db.transaction(commitAnchor)();
-    return;
-  }
+  const started = Date.now();
+  let processed = 0;
   await client.fetchUpdates(
-    wanted,
-    (batch: FetchedBatch, last: boolean) => {
-      storeBatch(batch.updates, last);
+    [...wanted.values()],
+    async (batch: FetchedBatch, last: boolean) => {
+      storeBatch(batch.updates, await Promise.all(batch.updates.map((u) => compressMetadataAsync(u.xml))));
       processed += batch.updates.length;
-      recorder.progress(what, processed, wanted.length, started, last);
-      cx.options.onProgress?.({ site: cx.site.code, phase: what, processed, total: wanted.length });
+      recorder.progress(what, processed, wanted.size, started, last);
+      cx.options.onProgress?.({ site: cx.site.code, phase: what, processed, total: wanted.size });
     },
     languages,
   );
@@ -340,8 +366,18 @@ function needsFetch(store: UpdateStore, r: RevisionKey, delta: boolean): boolean
   return store.isLiveUpdate(r.updateId);
 }
 
-function storeOne(cx: RunContext, store: UpdateStore, index: CategoryIndex, update: UpdateMetadata, seq: number, now: string, phase: string, languages: string[] | undefined): void {
-  const outcome = store.store(update, index, { changeSeq: seq, now, ...(languages ? { languages } : {}) });
+function storeOne(
+  cx: RunContext,
+  store: UpdateStore,
+  index: CategoryIndex,
+  update: UpdateMetadata,
+  seq: number,
+  now: string,
+  phase: string,
+  languages: string[] | undefined,
+  compressed?: Buffer,
+): void {
+  const outcome = store.store(update, index, { changeSeq: seq, now, ...(languages ? { languages } : {}) }, compressed);
   const { classificationId, productIds } = membership(update, index);
   if (outcome !== 'unchanged') {
     cx.recorder.count(phase, productIds, classificationId ?? null, outcome);
