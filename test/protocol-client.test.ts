@@ -14,7 +14,7 @@ import { expect } from 'chai';
 import { InvalidDataError, SoapFaultError, UpstreamError } from '../src/errors.js';
 import { UpstreamClient, blobXml } from '../src/protocol/client.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
-import { tempDir } from './helpers/cli.js';
+import { runCli, tempDir } from './helpers/cli.js';
 import { type ReplayServer, startReplayServer } from './helpers/replay-server.js';
 import { loadExchanges } from './helpers/wsusss.js';
 
@@ -274,5 +274,45 @@ describe('UpstreamClient transport', () => {
     const plain = '<upd:Update xmlns:upd="http://schemas.microsoft.com/msus/2002/12/Update"/>';
     expect(blobXml({ updateId: 'x', revisionNumber: 1, xmlUpdateBlob: plain, fileDigestList: [] })).to.equal(plain);
     expect(() => blobXml({ updateId: 'x', revisionNumber: 1, fileDigestList: [] })).to.throw(UpstreamError, /without update XML/);
+  });
+});
+
+describe('supsync upstream test / get-update (CLI) against the recorded real responses', () => {
+  let replay: ReplayServer;
+  before(async () => {
+    replay = await startReplayServer();
+  });
+  after(() => replay.close());
+
+  it('reports the handshake and configuration of the upstream', async () => {
+    const result = await runCli(tempDir(), ['upstream', 'test', '--url', replay.url]);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.records[0]).to.include({
+      type: 'SupSync.UpstreamTest',
+      ProtocolVersion: '1.20',
+      MaxNumberOfUpdatesPerRequest: 100,
+      LazySync: true,
+      CatalogOnlySync: false,
+      CategoryRevisions: 30,
+    });
+    expect(result.records[0]!.EnabledLanguages).to.deep.equal(['en']);
+  });
+
+  it('fetches one update and prints its parsed record', async () => {
+    const result = await runCli(tempDir(), ['upstream', 'get-update', '--url', replay.url, '--update-id', 'A2FEF9B0-7951-4C2C-A42B-9E351DD1C1FE', '--revision', '200']);
+    expect(result.code, result.stderr).to.equal(0);
+    const update = result.records[0]!;
+    expect(update).to.include({ type: 'SupSync.UpstreamUpdate', updateId: 'a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe', revisionNumber: 200, kbArticleId: '2267602', updateType: 'Software' });
+    expect(update.xmlBytes).to.equal(Buffer.byteLength(doc('a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe-r200.xml')));
+  });
+
+  it('maps an unknown update to the recorded fault, and refuses bad arguments', async () => {
+    const fault = await runCli(tempDir(), ['upstream', 'get-update', '--url', replay.url, '--update-id', '00000000-0000-0000-0000-000000000000', '--revision', '1']);
+    expect(fault.code).to.equal(5);
+    expect(fault.records[0]).to.include({ code: 'WsusInternalServerError', category: 'ProtocolError' });
+    const notGuid = await runCli(tempDir(), ['upstream', 'get-update', '--url', replay.url, '--update-id', 'KB123', '--revision', '1']);
+    expect(notGuid.records[0]).to.include({ code: 'InvalidUpdateId', target: '--update-id' });
+    const badUrl = await runCli(tempDir(), ['upstream', 'test', '--url', 'wsus.contoso.com']);
+    expect(badUrl.records[0]).to.include({ code: 'InvalidUrl', target: '--url' });
   });
 });

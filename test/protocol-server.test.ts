@@ -4,6 +4,7 @@
  * Then real cookies, access control, bad requests, and a client ↔ server round trip of a corpus of
  * several thousand updates with a delta after new revisions.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -19,7 +20,8 @@ import { type SiteDb, openSiteDb } from '../src/store/site-db.js';
 import { UpdateStore, loadCategoryIndex } from '../src/store/updates.js';
 import { SoapFaultError } from '../src/errors.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
-import { tempDir } from './helpers/cli.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { serveSite } from './helpers/hierarchy.js';
 import { loadExchanges, structuralDiff } from './helpers/wsusss.js';
 
 const defender = '8c3fcc84-7410-4a95-8b89-a166a0190486';
@@ -189,5 +191,38 @@ describe('SUP endpoint access control', () => {
       await guarded.close();
       db.close();
     }
+  });
+});
+
+describe('supsync serve over HTTPS (CLI)', () => {
+  it('serves the protocol with a certificate; a client trusting its CA completes the handshake', async function () {
+    const dir = tempDir();
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2',
+        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    } catch {
+      this.test!.title += ' [SKIPPED: openssl is not available to make a certificate]';
+      this.skip();
+    }
+    const { home } = seededSite();
+    const served = await serveSite(home.root, 'US1', ['--cert', path.join(dir, 'cert.pem'), '--key', path.join(dir, 'key.pem')]);
+    try {
+      expect(served.url).to.match(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const trusted = await runCli(home.root, ['upstream', 'test', '--url', served.url, '--ca-file', path.join(dir, 'cert.pem')]);
+      expect(trusted.code, trusted.stderr).to.equal(0);
+      expect(trusted.records[0]).to.include({ ProtocolVersion: '1.20', CategoryRevisions: 6 });
+      const untrusted = await runCli(home.root, ['upstream', 'test', '--url', served.url]);
+      expect(untrusted.code).to.equal(5);
+      expect(String(untrusted.records[0]!.message)).to.match(/certificate/i);
+    } finally {
+      await served.stop();
+    }
+  });
+
+  it('refuses a certificate without its key', async () => {
+    const { home } = seededSite();
+    const result = await runCli(home.root, ['serve', '--site', 'US1', '--cert', '/nonexistent.pem']);
+    expect(result.code).to.equal(2);
+    expect(result.records[0]).to.include({ code: 'ConflictingOptions', target: '--key' });
   });
 });

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import { tempDir } from './helpers/cli.js';
 import { type ServedSite, cli, query, serveSite, siteContent, siteRevisions, upstreamHome } from './helpers/hierarchy.js';
 
 describe('sync down a hierarchy over the protocol (CLI)', function () {
@@ -165,5 +166,46 @@ describe('sync down a hierarchy over the protocol (CLI)', function () {
     await cli(home, ['sup', 'set', '--site', 'DS1', '--sync-source', 'none', '--wait-months', '99']);
     await cli(home, ['metadata', 'import', '--site', 'DS1', '--path', file]);
     expect(siteRevisions(home, 'DS1')).to.deep.equal(siteRevisions(home, 'PS2', 'expired = 0'));
+  });
+});
+
+describe('a hierarchy across two machines (two homes, endpoints on loopback)', function () {
+  this.timeout(120_000);
+  it('a parent notifies its remote child, which then syncs from the parent endpoint', async () => {
+    const { home } = await upstreamHome(300, 'remote-test');
+    const upstream = await serveSite(home, 'UPS');
+    const other = tempDir('supsync-other-machine-');
+    let parentEndpoint: ServedSite | undefined;
+    let childEndpoint: ServedSite | undefined;
+    try {
+      await cli(home, ['site', 'add', '--code', 'CS1', '--role', 'central']);
+      await cli(home, ['sup', 'set', '--site', 'CS1', '--sync-source', 'upstream', '--upstream-url', upstream.url]);
+      await cli(home, ['site', 'add', '--code', 'PS1', '--role', 'primary', '--parent', 'CS1']);
+      await cli(home, ['sync', '--site', 'CS1', '--wait']);
+      const products = (await cli(home, ['category', 'list', '--site', 'CS1', '--type', 'product'])).records.map((r) => String(r.Id));
+      await cli(home, ['sup', 'set', '--site', 'CS1', '--add-product', ...products, '--add-classification', 'Security Updates', 'Updates', 'Critical Updates']);
+      parentEndpoint = await serveSite(home, 'PS1');
+      // The other machine: SS2 knows its parent's endpoint; its own endpoint receives sync requests.
+      await cli(other, ['site', 'add', '--code', 'SS2', '--role', 'secondary', '--parent', 'PS1', '--parent-url', parentEndpoint.url]);
+      childEndpoint = await serveSite(other, 'SS2');
+      const recorded = await cli(home, ['site', 'add', '--code', 'SS2', '--role', 'secondary', '--parent', 'PS1', '--url', childEndpoint.url, '--remote']);
+      expect(recorded.records[0]!.Children).to.deep.equal(['SS2']);
+
+      await cli(home, ['sync', '--site', 'CS1', '--wait']);
+      expect(fs.readFileSync(path.join(home, 'sites', 'PS1', 'logs', 'wsyncmgr.log'), 'utf8')).to.contain('Sending sync notification to child site(s): SS2');
+      expect(fs.readdirSync(path.join(other, 'sites', 'SS2', 'inbox'))).to.deep.equal(['PS1.SYN']);
+      const synced = await cli(other, ['sync', '--site', 'SS2']);
+      expect(synced.records[0]!.State).to.equal('Succeeded');
+      expect(fs.readFileSync(path.join(other, 'sites', 'SS2', 'logs', 'wsyncmgr.log'), 'utf8')).to.contain('Found parent sync notification file PS1.SYN.');
+      expect(siteContent(other, 'SS2', { liveOnly: true })).to.deep.equal(siteContent(home, 'PS1', { liveOnly: true }));
+      const status = (await cli(other, ['status'])).records[0]!;
+      expect(status.WSUSSourceServer).to.equal(parentEndpoint.url);
+      await cli(home, ['site', 'remove', '--code', 'SS2']);
+      expect((await cli(home, ['site', 'list'])).records.find((r) => r.SiteCode === 'PS1')!.Children).to.deep.equal([]);
+    } finally {
+      await childEndpoint?.stop();
+      await parentEndpoint?.stop();
+      await upstream.stop();
+    }
   });
 });

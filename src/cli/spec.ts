@@ -16,7 +16,7 @@ const coreCommands: CommandSpec[] = [
     description:
       'Creates a site with its software update point: its directory under the supsync home, the site control file (site.json), the site database (site.db) and its wsyncmgr.log. A central administration site or a primary site without a parent is the top-level site; a child site synchronizes from its parent\'s software update point.',
     changesState: true,
-    outputTypes: ['SupSync.Site'],
+    outputTypes: ['SupSync.Site', 'SupSync.SitePlan'],
     params: [
       { flag: 'code', type: 'string', required: true, description: 'The new site code: exactly 3 letters or digits, stored upper-case.', ps: { name: 'SiteCode', position: 0 } },
       { flag: 'role', type: 'string', required: true, choices: siteRoles, description: 'central (CAS), primary or secondary.', ps: { name: 'Role' } },
@@ -24,6 +24,12 @@ const coreCommands: CommandSpec[] = [
       { flag: 'parent-url', type: 'string', description: "The parent's SUP endpoint URL when the parent lives on another machine.", ps: { name: 'ParentUrl' } },
       { flag: 'server-name', type: 'string', description: "The FQDN of the site's software update point server.", ps: { name: 'ServerName' } },
       { flag: 'url', type: 'string', description: "The URL the site's SUP endpoint listens on (for child sites on other machines).", ps: { name: 'Url' } },
+      {
+        flag: 'remote',
+        type: 'switch',
+        description: "Record a child site that lives on another machine (with --parent, the local parent, and --url, the child's endpoint): the parent then notifies it after each sync.",
+        ps: { name: 'Remote' },
+      },
       whatIfParam,
     ],
     ps: {
@@ -33,6 +39,7 @@ const coreCommands: CommandSpec[] = [
         { code: 'New-CMSite -SiteCode CS1 -Role central', remarks: 'Creates the central administration site CS1, the top of the hierarchy.' },
         { code: 'New-CMSite -SiteCode PS1 -Role primary -ParentSiteCode CS1', remarks: 'Adds the primary site PS1 below CS1.' },
         { code: "New-CMSite -SiteCode SS1 -Role secondary -ParentSiteCode PS1 -ServerName 'ss1.contoso.com'", remarks: 'Adds a secondary site below PS1.' },
+        { code: "New-CMSite -SiteCode SS2 -Role secondary -ParentSiteCode PS1 -Url 'https://ss2.contoso.com:8531' -Remote", remarks: 'Records SS2, a secondary on another machine, as a child of PS1.' },
       ],
     },
   },
@@ -186,7 +193,7 @@ const coreCommands: CommandSpec[] = [
     description:
       'Runs a synchronization of the site: categories, then updates for the selected products and classifications from the sync source (an upstream server, Microsoft Update, or for a child site its parent), supersedence and expiry, cleanup. Status messages 6701-6705 and wsyncmgr.log tell the story. After success each child site is asked to sync from its parent. A sync killed at any point resumes from what it stored. With --what-if, shows per product and classification what would change, writing nothing.',
     changesState: true,
-    outputTypes: ['SupSync.SyncResult', 'SupSync.SyncPlan'],
+    outputTypes: ['SupSync.SyncResult', 'SupSync.SyncPlan', 'SupSync.SyncPlanSummary'],
     params: [
       siteParam(),
       { flag: 'full', type: 'switch', description: 'Re-process all metadata (no anchors); updates the upstream no longer lists expire.', ps: { name: 'FullSync' } },
@@ -293,11 +300,14 @@ const coreCommands: CommandSpec[] = [
     description: 'Loads a metadata package (a generated corpus or another site\'s export) into a top-level site whose sync source is none; all or nothing.',
     changesState: true,
     outputTypes: ['SupSync.SyncResult'],
-    params: [siteParam(), { flag: 'path', type: 'string', required: true, description: 'The package file.', ps: { name: 'Path' } }, whatIfParam],
+    params: [siteParam(), { flag: 'path', type: 'string', required: true, description: 'The package file.', ps: { name: 'Path', kind: 'path' } }, whatIfParam],
     ps: {
       verb: 'Import',
       noun: 'CMSoftwareUpdateMetadata',
-      examples: [{ code: 'Import-CMSoftwareUpdateMetadata -SiteCode DS1 -Path D:\\Transfer\\metadata.pkg.gz', remarks: 'Imports metadata carried over from a connected site.' }],
+      examples: [
+        { code: 'Import-CMSoftwareUpdateMetadata -SiteCode DS1 -Path D:\\Transfer\\metadata.pkg.gz', remarks: 'Imports metadata carried over from a connected site.' },
+        { code: 'Import-CMSoftwareUpdateMetadata -SiteCode DS1 -Path D:\\Transfer\\metadata.pkg.gz -WhatIf', remarks: 'Shows what the import would do, changing nothing.' },
+      ],
     },
   },
   {
@@ -307,11 +317,14 @@ const coreCommands: CommandSpec[] = [
     description: 'Writes every category and update revision of the site database into a metadata package (always all metadata, like wsusutil export).',
     changesState: false,
     outputTypes: ['SupSync.Package'],
-    params: [siteParam(), { flag: 'path', type: 'string', required: true, description: 'The package file to write.', ps: { name: 'Path' } }],
+    params: [siteParam(), { flag: 'path', type: 'string', required: true, description: 'The package file to write.', ps: { name: 'Path', kind: 'path' } }],
     ps: {
       verb: 'Export',
       noun: 'CMSoftwareUpdateMetadata',
-      examples: [{ code: 'Export-CMSoftwareUpdateMetadata -SiteCode CS1 -Path E:\\metadata.pkg.gz', remarks: 'Exports all metadata of CS1 to removable media.' }],
+      examples: [
+        { code: 'Export-CMSoftwareUpdateMetadata -SiteCode CS1 -Path E:\\metadata.pkg.gz', remarks: 'Exports all metadata of CS1 to removable media.' },
+        { code: 'Export-CMSoftwareUpdateMetadata -SiteCode CS1 -Path ./metadata.pkg.gz; Get-Item ./metadata.pkg.gz', remarks: 'Exports into the current directory and shows the file.' },
+      ],
     },
   },
   {
@@ -343,12 +356,15 @@ const coreCommands: CommandSpec[] = [
     outputTypes: ['SupSync.UpstreamTest'],
     params: [
       { flag: 'url', type: 'string', required: true, description: 'The upstream base URL, e.g. https://wsus.contoso.com:8531.', ps: { name: 'Url' } },
-      { flag: 'ca-file', type: 'string', description: 'PEM bundle of extra trusted certificate authorities.', ps: { name: 'CaFile' } },
+      { flag: 'ca-file', type: 'string', description: 'PEM bundle of extra trusted certificate authorities.', ps: { name: 'CaFile', kind: 'path' } },
     ],
     ps: {
       verb: 'Test',
       noun: 'CMSoftwareUpdateUpstream',
-      examples: [{ code: "Test-CMSoftwareUpdateUpstream -Url 'https://wsus.contoso.com:8531'", remarks: 'Checks that the upstream WSUS answers the server-to-server protocol.' }],
+      examples: [
+        { code: "Test-CMSoftwareUpdateUpstream -Url 'https://wsus.contoso.com:8531'", remarks: 'Checks that the upstream WSUS answers the server-to-server protocol.' },
+        { code: "Test-CMSoftwareUpdateUpstream -Url 'https://wsus.contoso.com:8531' -CaFile .\\contoso-root.pem", remarks: 'Trusts an internal certificate authority for the check.' },
+      ],
     },
   },
   {

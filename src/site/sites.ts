@@ -9,7 +9,7 @@ import path from 'node:path';
 import { InvalidArgumentError, InvalidOperationError, ResourceExistsError } from '../errors.js';
 import type { Home } from '../store/home.js';
 import { openSiteDb } from '../store/site-db.js';
-import { withFileLock, writeSiteControl } from '../store/site-file.js';
+import { updateSiteControl, withFileLock, writeSiteControl } from '../store/site-file.js';
 import {
   type SiteControl,
   type SiteRole,
@@ -28,6 +28,32 @@ export interface AddSiteRequest {
   parentUrl?: string;
   serverName?: string;
   url?: string;
+}
+
+/**
+ * Records a child site that lives on another machine in its local parent's control file, so the
+ * parent notifies it (at its endpoint URL) after each sync. The child itself is added there.
+ */
+export function addRemoteChild(home: Home, request: AddSiteRequest): SiteControl {
+  const code = normalizeSiteCode(request.code);
+  if (request.parent === undefined || request.url === undefined) {
+    throw new InvalidArgumentError('RemoteChildIncomplete', '--remote needs --parent (the local parent site) and --url (the child\'s SUP endpoint)', { target: '--remote' });
+  }
+  const parent = home.site(normalizeSiteCode(request.parent, '--parent'));
+  const role = request.role.toLowerCase() as SiteRole;
+  checkParentRole(role, parent.code, parent.role);
+  if (home.hasSite(code) || parent.remoteChildren.some((c) => c.code === code)) {
+    throw new ResourceExistsError('SiteExists', `Site ${code} is already known to ${home.root}`, { target: code });
+  }
+  const url = parseHttpUrl(request.url, '--url').origin;
+  return updateSiteControl(home.sitePaths(parent.code).controlFile, (site) => ({ ...site, remoteChildren: [...site.remoteChildren, { code, url }] }));
+}
+
+/** Forgets a remote child; returns its former parent, or undefined when no local site lists it. */
+export function removeRemoteChild(home: Home, code: string): SiteControl | undefined {
+  const parent = home.sites().find((s) => s.remoteChildren.some((c) => c.code === code));
+  if (!parent) return undefined;
+  return updateSiteControl(home.sitePaths(parent.code).controlFile, (site) => ({ ...site, remoteChildren: site.remoteChildren.filter((c) => c.code !== code) }));
 }
 
 /** Validates an add request against the home and returns the site to create (pure apart from reads). */

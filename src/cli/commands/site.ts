@@ -1,8 +1,18 @@
 /** `site add | list | remove`. */
-import { applyAddSite, applyRemoveSite, planAddSite, planRemoveSite, siteRecord } from '../../site/sites.js';
+import { normalizeSiteCode } from '../../site/model.js';
+import { addRemoteChild, applyAddSite, applyRemoveSite, planAddSite, planRemoveSite, removeRemoteChild, siteRecord } from '../../site/sites.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
 export const siteAdd: CommandHandler = ({ home, args, emit, note }) => {
+  if (args.remote) {
+    if (args.whatIf) {
+      note(`What if: would record ${String(args.code).toUpperCase()} as a remote child of ${String(args.parent).toUpperCase()} at ${String(args.url)}`);
+      return;
+    }
+    const parent = addRemoteChild(home, { code: String(args.code), role: String(args.role), parent: stringArg(args, 'parent'), url: stringArg(args, 'url') });
+    emit(siteRecord(home, parent));
+    return;
+  }
   const site = planAddSite(home, {
     code: String(args.code),
     role: String(args.role),
@@ -25,7 +35,16 @@ export const siteList: CommandHandler = ({ home, emit }) => {
 };
 
 export const siteRemove: CommandHandler = ({ home, args, emit, note }) => {
-  const site = planRemoveSite(home, String(args.code));
+  const code = normalizeSiteCode(String(args.code));
+  if (!home.hasSite(code) && !args.whatIf) {
+    const parent = removeRemoteChild(home, code);
+    if (parent) {
+      note(`${code} is no longer recorded as a remote child of ${parent.code}`);
+      emit(siteRecord(home, parent));
+      return;
+    }
+  }
+  const site = planRemoveSite(home, code);
   if (args.whatIf) {
     note(`What if: would remove site ${site.code} and delete ${home.sitePaths(site.code).dir}`);
     emit({ ...siteRecord(home, site), type: 'SupSync.SitePlan', Action: 'Remove' });
