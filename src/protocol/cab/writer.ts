@@ -44,7 +44,8 @@ export function writeCabinet(name: string, data: Buffer, method: CabinetMethod):
         : Buffer.concat([
             MSZIP_SIGNATURE,
             // Each block is a complete deflate stream that may refer back into the previous block.
-            deflateRawSync(chunk, start > 0 ? { dictionary: data.subarray(start - MAX_BLOCK_UNCOMPRESSED, start) } : {}),
+            // Level 1: a server compresses every blob it serves, so speed matters more than ratio.
+            deflateRawSync(chunk, { level: 1, ...(start > 0 ? { dictionary: data.subarray(start - MAX_BLOCK_UNCOMPRESSED, start) } : {}) }),
           ]);
     const header = Buffer.alloc(CFDATA_SIZE);
     header.writeUInt32LE(dataBlockChecksum(payload, chunk.length), 0);
