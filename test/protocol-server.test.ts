@@ -161,6 +161,25 @@ describe('SUP endpoint answers the recorded real requests like Windows WSUS', ()
   });
 });
 
+describe('SUP endpoint of a site that holds nothing yet', () => {
+  it('answers empty lists with a valid anchor, and a delta from it', async () => {
+    const home = new Home(tempDir());
+    applyAddSite(home, planAddSite(home, { code: 'EM1', role: 'primary' }));
+    const db = openSiteDb(home.sitePaths('EM1').database);
+    const endpoint = await new SupEndpoint({ db }).listen('127.0.0.1', 0);
+    try {
+      const client = new UpstreamClient({ baseUrl: endpoint.url, accountName: 'child.test', accountGuid: 'g' });
+      const first = await client.getRevisionIdList({ getConfig: true });
+      expect(first.newRevisions).to.deep.equal([]);
+      expect((await client.getRevisionIdList({ getConfig: true, anchor: first.anchor })).newRevisions).to.deep.equal([]);
+      expect((await client.getRevisionIdList({ getConfig: false, anchor: first.anchor })).newRevisions).to.deep.equal([]);
+    } finally {
+      await endpoint.close();
+      db.close();
+    }
+  });
+});
+
 describe('SUP endpoint access control', () => {
   it('lets only allow-listed accounts and holders of the shared secret sync', async () => {
     const { db } = seededSite();

@@ -242,10 +242,11 @@ export class SupEndpoint {
           } catch {
             throw new Fault('InvalidParameters', 'filter');
           }
-          if (serial > maxChangeSeq(db)) throw new Fault('ServerChanged', 'filter');
+          // An anchor's serial is one past the change sequence it covers (serials start at 1).
+          if (serial - 1 > maxChangeSeq(db)) throw new Fault('ServerChanged', 'filter');
           // Per the recordings: Delta=false with an anchor lists everything again; no categories = delta.
           const deltaRequested = [...(filter.categories ?? []), ...(filter.classifications ?? [])];
-          sinceSeq = deltaRequested.length === 0 || deltaRequested.some((c) => c.delta) ? serial : undefined;
+          sinceSeq = deltaRequested.length === 0 || deltaRequested.some((c) => c.delta) ? serial - 1 : undefined;
         }
         const categories = filter.categories ?? [];
         const classifications = filter.classifications ?? [];
@@ -287,7 +288,7 @@ export class SupEndpoint {
   }
 
   #anchor(): string {
-    return formatAnchor({ serial: maxChangeSeq(this.#options.db), time: new Date() });
+    return formatAnchor({ serial: maxChangeSeq(this.#options.db) + 1, time: new Date() });
   }
 }
 
