@@ -108,7 +108,10 @@ describe('sync resume and one-at-a-time (CLI)', function () {
   });
 
   it('queues a request that arrives while a sync runs (at most one) and says so', async () => {
-    await centralSite('CS3', slow.url);
+    // Slower still, so both requests surely arrive while the first sync runs.
+    const slower = await slowProxy(upstream.url, 80);
+    after(() => slower.close());
+    await centralSite('CS3', slower.url);
     await cli(home, ['sync', '--site', 'CS3']);
     const products = (await cli(home, ['category', 'list', '--site', 'CS3', '--type', 'product'])).records.map((r) => String(r.Id));
     await cli(home, ['sup', 'set', '--site', 'CS3', '--add-product', ...products, '--add-classification', 'Security Updates', 'Updates', 'Drivers']);
@@ -117,12 +120,13 @@ describe('sync resume and one-at-a-time (CLI)', function () {
     const runId = query<{ id: number }>(home, 'CS3', "SELECT id FROM sync_runs WHERE state = 'running'")[0]!.id;
 
     const queued = await cli(home, ['sync', '--site', 'CS3']);
+
     expect(queued.records[0]).to.include({ State: 'Queued', QueuedBehindRun: runId });
     expect(queued.stderr).to.contain(`queued behind it`);
     const again = await cli(home, ['sync', '--site', 'CS3', '--full']);
     expect(again.records[0]).to.include({ State: 'Queued', QueuedBehindRun: runId });
     const status = (await cli(home, ['status', '--site', 'CS3'])).records[0]!;
-    expect(status.Status).to.match(new RegExp(`^running \\(Synchronizing WSUS Server, \\d+%\\); one request queued behind run ${runId}$`));
+    expect(status.Status).to.match(new RegExp(`^running \\((Synchronizing WSUS Server|Synchronizing site database), \\d+%\\); one request queued behind run ${runId}$`));
 
     expect(await exited(running)).to.equal(0);
     const history = (await cli(home, ['sync', 'history', '--site', 'CS3'])).records;

@@ -10,10 +10,9 @@
  */
 import got, { type Agents, RequestError } from 'got';
 import { InvalidArgumentError, UpstreamError } from '../errors.js';
-import { type RetryPolicy, backoffDelay, proxyAgents, readCaBundle, sleep } from '../net/http.js';
+import { type RetryPolicy, backoffDelay, proxyAgents, sleep } from '../net/http.js';
 import { Limiter } from '../net/limiter.js';
 import type { ProxySettings } from '../site/model.js';
-import { CatalogPageError } from './errors.js';
 import {
   type CatalogDownloadDialog,
   type CatalogSearchResult,
@@ -37,15 +36,12 @@ export interface CatalogClientOptions {
   baseUrl?: string;
   /** The SUP's proxy. */
   proxy?: ProxySettings;
-  /** PEM bundle of extra certificate authorities (an https mirror with a private CA). */
-  caFile?: string;
   /** Per request. */
   timeoutMs?: number;
   retry?: RetryPolicy;
   /** Requests in flight at once. */
   concurrency?: number;
   signal?: AbortSignal;
-  userAgent?: string;
   maxResponseBytes?: number;
   /** Told about every retry (for logs). */
   onRetry?: (error: UpstreamError, attempt: number, delayMs: number) => void;
@@ -71,6 +67,8 @@ interface CatalogRequest {
   url: string;
   method: 'GET' | 'POST';
   form?: Record<string, string>;
+  /** What errors call it. */
+  source: string;
 }
 
 export class CatalogClient {
@@ -78,7 +76,6 @@ export class CatalogClient {
   readonly #options: Required<Pick<CatalogClientOptions, 'timeoutMs' | 'retry' | 'maxResponseBytes'>> & CatalogClientOptions;
   readonly #limiter: Limiter;
   readonly #agent: Agents | undefined;
-  readonly #ca: Buffer | undefined;
   /** Requests sent, retries included. */
   requests = 0;
   retries = 0;
@@ -88,7 +85,6 @@ export class CatalogClient {
     this.#options = { timeoutMs: 30_000, retry: defaultCatalogRetry, maxResponseBytes: 32 * 1024 * 1024, ...options };
     this.#limiter = new Limiter(options.concurrency ?? 4);
     this.#agent = options.proxy ? proxyAgents(options.proxy) : undefined;
-    this.#ca = options.caFile ? readCaBundle(options.caFile, '--catalog-ca') : undefined;
   }
 
   /**
@@ -102,7 +98,7 @@ export class CatalogClient {
     let page = 1;
     for (; ; page++) {
       const url = `${this.baseUrl}/Search.aspx?q=${encodeURIComponent(query)}${page > 1 ? `&p=${page}` : ''}`;
-      const answer = await this.#fetch({ url, method: 'GET' }, (body, source) => {
+      const answer = await this.#fetch({ url, method: 'GET', source: url }, (body, source) => {
         const parsed = parseSearchPage(body, { acceptLanguage: catalogAcceptLanguage, source });
         // The catalog sometimes serves the results table with no rows and no "no results" text.
         if (parsed.results.length === 0 && parsed.totalCount !== 0) throw emptyAnswer(source, 'a results table without rows');
@@ -119,7 +115,7 @@ export class CatalogClient {
   /** `ScopedViewInline.aspx?updateid=`: an unknown update is a CatalogPageError `CatalogNotFound`. */
   async details(updateId: string): Promise<CatalogUpdateDetails> {
     const url = `${this.baseUrl}/ScopedViewInline.aspx?updateid=${encodeURIComponent(updateId)}`;
-    return this.#fetch({ url, method: 'GET' }, (body, source) => {
+    return this.#fetch({ url, method: 'GET', source: url }, (body, source) => {
       const details = parseDetailsPage(body, { acceptLanguage: catalogAcceptLanguage, source });
       if (details.title === '') throw emptyAnswer(source, 'an empty update title');
       return details;
@@ -129,7 +125,8 @@ export class CatalogClient {
   /** `DownloadDialog.aspx` for one update: its files, URLs and digests. */
   async downloadDialog(updateId: string): Promise<CatalogDownloadDialog> {
     const updateIDs = JSON.stringify([{ size: 0, languages: '', uidInfo: updateId, updateID: updateId }]);
-    return this.#fetch({ url: `${this.baseUrl}/DownloadDialog.aspx`, method: 'POST', form: { updateIDs } }, (body, source) => {
+    const url = `${this.baseUrl}/DownloadDialog.aspx`;
+    return this.#fetch({ url, method: 'POST', form: { updateIDs }, source: `${url} for update ${updateId}` }, (body, source) => {
       const dialog = parseDownloadDialog(body, { source });
       if (dialog.updateId !== undefined && dialog.updateId !== updateId) {
         throw new UpstreamError('CatalogWrongUpdate', `${source} answered for update ${dialog.updateId}, not ${updateId}`, { target: source, category: 'ProtocolError' });
@@ -141,7 +138,7 @@ export class CatalogClient {
   /** One logical request: retried while the failure is transient and the bound allows. */
   async #fetch<T>(request: CatalogRequest, parse: (body: string, source: string) => T): Promise<T> {
     const { retry, signal } = this.#options;
-    const source = request.method === 'POST' ? `${request.url} (update ${request.form?.updateIDs ? describeForm(request.form.updateIDs) : ''})` : request.url;
+    const { source } = request;
     for (let attempt = 0; ; attempt++) {
       let failure: UpstreamError;
       try {
@@ -176,7 +173,7 @@ export class CatalogClient {
     const pending = got(request.url, {
       method: request.method,
       ...(request.form ? { form: request.form } : {}),
-      headers: { 'accept-language': catalogAcceptLanguage, 'user-agent': this.#options.userAgent ?? 'supsync' },
+      headers: { 'accept-language': catalogAcceptLanguage, 'user-agent': 'supsync' },
       throwHttpErrors: false,
       retry: { limit: 0 },
       timeout: { request: timeoutMs },
@@ -197,7 +194,6 @@ export class CatalogClient {
       },
       decompress: true,
       ...(this.#agent ? { agent: this.#agent } : {}),
-      ...(this.#ca ? { https: { certificateAuthority: this.#ca } } : {}),
       ...(signal ? { signal } : {}),
     });
     pending.on('downloadProgress', (progress) => {
@@ -256,9 +252,3 @@ function emptyAnswer(source: string, what: string): UpstreamError {
     category: 'ResourceUnavailable',
   });
 }
-
-function describeForm(updateIDs: string): string {
-  return /"updateID":"([^"]+)"/.exec(updateIDs)?.[1] ?? '';
-}
-
-export { CatalogPageError };

@@ -69,6 +69,8 @@ async function main(rawArgv: string[]): Promise<number> {
 function buildCli(argv: string[], onRun: (command: CommandSpec, args: Record<string, unknown>) => void): Argv {
   let cli = yargs(argv)
     .scriptName('supsync')
+    // --no-proxy and --no-schedule are flags of their own, not negations of --proxy / --schedule.
+    .parserConfiguration({ 'boolean-negation': false })
     .usage('$0 [--home DIR] [--output table|json] <command>')
     .strict()
     .exitProcess(false)

@@ -22,8 +22,10 @@ export interface PowerShellParam {
    * `scheduleObject`: the parameter takes a schedule object (New-CMSoftwareUpdateSyncSchedule's
    * output, or a ScheduleString) and `$null` turns the schedule off, as ConfigMgr's -Schedule does:
    * an object becomes `--<flag> <its ScheduleString>`, `$null` becomes `--no-schedule`.
+   * `path`: a file path, resolved against PowerShell's current location (PSDrives, `~`) before it
+   * reaches the host.
    */
-  kind?: 'scheduleObject';
+  kind?: 'scheduleObject' | 'path';
 }
 
 export interface ParamSpec {
@@ -53,6 +55,8 @@ export interface PowerShellCommand {
   confirmImpact?: 'Low' | 'Medium' | 'High';
   /** The default parameter set name when the command has several. */
   defaultParameterSet?: string;
+  /** Cmdlets to name under .LINK besides those of the same command group or noun. */
+  related?: string[];
 }
 
 export interface CommandSpec {

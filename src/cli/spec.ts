@@ -198,7 +198,7 @@ const coreCommands: CommandSpec[] = [
       siteParam(),
       { flag: 'full', type: 'switch', description: 'Re-process all metadata (no anchors); updates the upstream no longer lists expire.', ps: { name: 'FullSync' } },
       { flag: 'wait', type: 'switch', description: 'Return only when the whole cascade below the site has finished, with one result per site.', ps: { name: 'Wait' } },
-      { flag: 'trigger', type: 'string', choices: ['manual', 'schedule', 'parent'], description: 'Why the sync runs (recorded in the history and the log).', ps: false },
+      { flag: 'trigger', type: 'string', choices: ['manual', 'schedule', 'parent'], description: 'Why the sync runs (recorded in the history and the log; scheduled tasks pass schedule).', ps: { name: 'Trigger' } },
       whatIfParam,
     ],
     ps: {

@@ -20,6 +20,11 @@ export interface CascadeOptions extends SyncOptions {
   childConcurrency?: number;
   /** Upper bound of the random delay before each child starts. */
   staggerMs?: number;
+  /**
+   * Without `wait`: local children a running supsync service hosts get only their request file,
+   * which that service picks up, instead of a spawned sync competing with it.
+   */
+  servedByService?: (code: string) => boolean;
 }
 
 export async function syncWithCascade(home: Home, code: string, options: CascadeOptions): Promise<SyncResult[]> {
@@ -49,7 +54,7 @@ export async function syncWithCascade(home: Home, code: string, options: Cascade
   }
 
   if (!options.wait) {
-    for (const child of local) spawnChildSync(home, child.code, options);
+    for (const child of local) if (!options.servedByService?.(child.code)) spawnChildSync(home, child.code, options);
     return results;
   }
   const childOptions: CascadeOptions = { ...options, trigger: 'parent', full: false };

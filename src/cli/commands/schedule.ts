@@ -83,7 +83,7 @@ export const scheduleTaskXml: CommandHandler = ({ home, args, emit }) => {
   const shell = stringArg(args, 'shell') ?? 'pwsh';
   const modulePath = stringArg(args, 'modulePath');
   const quoted = (text: string) => `'${text.replace(/'/g, "''")}'`;
-  const command = `Import-Module ${modulePath ? quoted(modulePath) : 'SupSync'}; Invoke-CMSoftwareUpdateSync -SiteCode ${site.code}`;
+  const command = `Import-Module ${modulePath ? quoted(modulePath) : 'SupSync'}; Invoke-CMSoftwareUpdateSync -SiteCode ${site.code} -Trigger schedule`;
   const xml = toTaskXml(
     schedule,
     { command: shell === 'pwsh' ? 'pwsh.exe' : 'powershell.exe', arguments: `-NoProfile -NonInteractive -Command "${command}"` },

@@ -2,6 +2,7 @@
 import { type SiteControl, isTopLevel, microsoftUpdateUrl, normalizeSiteCode } from '../../site/model.js';
 import type { Home } from '../../store/home.js';
 import { openSiteDb } from '../../store/site-db.js';
+import { readServiceHost } from '../../service/site-records.js';
 import { type SyncStateRow, describeSyncState, lastRunId, readSyncState } from '../../store/sync-status.js';
 import { isSiteLocked } from '../../sync/lock.js';
 import { type CommandHandler, stringArg } from '../context.js';
@@ -11,6 +12,8 @@ interface SiteState {
   state: SyncStateRow;
   lastRunChanged: boolean | undefined;
   locked: boolean;
+  /** Published by the running service hosting the site. */
+  nextScheduledSync: string | null;
 }
 
 export const status: CommandHandler = ({ home, args, emit }) => {
@@ -29,7 +32,13 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
   try {
     const state = readSyncState(db);
     const runId = lastRunId(db);
-    return { site, state, lastRunChanged: runId === undefined ? undefined : runChanged(db, runId), locked: isSiteLocked(home.sitePaths(site.code).dir) };
+    return {
+      site,
+      state,
+      lastRunChanged: runId === undefined ? undefined : runChanged(db, runId),
+      locked: isSiteLocked(home.sitePaths(site.code).dir),
+      nextScheduledSync: readServiceHost(db)?.nextScheduledSync ?? null,
+    };
   } finally {
     db.close();
   }
@@ -40,7 +49,7 @@ function runChanged(db: ReturnType<typeof openSiteDb>, runId: number): boolean {
   return (row?.n ?? 0) > 0;
 }
 
-export function statusRecord(home: Home, { site, state, lastRunChanged, locked }: SiteState, parent: SiteState | undefined) {
+export function statusRecord(home: Home, { site, state, lastRunChanged, locked, nextScheduledSync }: SiteState, parent: SiteState | undefined) {
   const source = isTopLevel(site)
     ? site.sup.syncSource.kind === 'microsoft-update'
       ? microsoftUpdateUrl
@@ -64,5 +73,6 @@ export function statusRecord(home: Home, { site, state, lastRunChanged, locked }
     ParentSiteCode: site.parent ?? null,
     CatalogVersionLag: parent ? Math.max(0, parent.state.catalog_version - state.catalog_version) : null,
     NextRetryTime: state.next_retry_at,
+    NextScheduledSync: nextScheduledSync,
   };
 }

@@ -1,5 +1,6 @@
 /** `sync` (with the cascade and --what-if) and `sync history`. */
 import { ExitCode } from '../../errors.js';
+import { isServedByService } from '../../service/site-records.js';
 import { normalizeSiteCode } from '../../site/model.js';
 import { openSiteDb } from '../../store/site-db.js';
 import { syncWithCascade } from '../../sync/cascade.js';
@@ -52,6 +53,7 @@ export const sync: CommandHandler = async ({ home, args, emit, note, progress, l
     trigger: (stringArg(args, 'trigger') as SyncTrigger | undefined) ?? 'manual',
     full: Boolean(args.full),
     wait: Boolean(args.wait),
+    servedByService: (child) => isServedByService(home, child),
     logFormat,
     signal,
     stderrLog: true,

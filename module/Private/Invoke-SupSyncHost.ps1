@@ -1,0 +1,322 @@
+# Handwritten (module/README.md). Running the supsync host and turning what it writes into
+# PowerShell objects, errors, warnings, verbose lines and progress, as it arrives.
+
+# One progress bar for whatever the host is doing.
+$script:SupSyncProgressId = 0x5353
+
+function ConvertTo-SupSyncArgvJson {
+    <#
+    .SYNOPSIS
+    The host's argument list as a JSON array of strings.
+    .DESCRIPTION
+    Written by hand rather than with ConvertTo-Json: Windows PowerShell 5.1 serializes strings
+    that carry extended properties (lines from Get-Content) as objects.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [AllowEmptyCollection()]
+        [AllowEmptyString()]
+        [string[]] $Arguments
+    )
+    $escape = [System.Text.RegularExpressions.MatchEvaluator] {
+        param($match)
+        $code = [int][char]$match.Value
+        if ($code -eq 0x22) { '\"' }
+        elseif ($code -eq 0x5C) { '\\' }
+        else { '\u{0:x4}' -f $code }
+    }
+    $items = foreach ($argument in $Arguments) { '"' + [regex]::Replace($argument, '[\\"\u0000-\u001f]', $escape) + '"' }
+    '[' + (@($items) -join ',') + ']'
+}
+
+function ConvertTo-SupSyncCommandLine {
+    <#
+    .SYNOPSIS
+    Arguments quoted into one command line the way the C runtime splits it: on .NET Framework
+    ProcessStartInfo takes the arguments as one string.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string[]] $Arguments
+    )
+    $quoted = foreach ($argument in $Arguments) {
+        if ($argument -match '^[^\s"]+$') { $argument }
+        else { '"' + ($argument -replace '(\\*)"', '$1$1\"' -replace '(\\+)$', '$1$1') + '"' }
+    }
+    @($quoted) -join ' '
+}
+
+function ConvertFrom-SupSyncRecord {
+    <#
+    .SYNOPSIS
+    One NDJSON line of the host as an object whose first PSTypeName is the record's type (the
+    type property itself is dropped); $null for a line that is not a record.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $Line
+    )
+    try { $record = ConvertFrom-Json -InputObject $Line -ErrorAction Stop }
+    catch { return $null }
+    if ($record -isnot [System.Management.Automation.PSCustomObject]) { return $null }
+    $type = $record.PSObject.Properties['type']
+    if ($null -eq $type -or $type.Value -isnot [string]) { return $null }
+    $record.PSObject.Properties.Remove('type')
+    $record.PSTypeNames.Insert(0, $type.Value)
+    $record
+}
+
+function Receive-SupSyncOutputLine {
+    <#
+    .SYNOPSIS
+    One stdout line of the host: a record goes to the pipeline; an error record is held until the
+    next line, because only the host's last word can be its own failure (anything after an error
+    record shows that it concerned one item).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $Line,
+
+        [Parameter(Mandatory = $true)]
+        [hashtable] $State,
+
+        [System.Management.Automation.PSCmdlet] $Cmdlet
+    )
+    $record = ConvertFrom-SupSyncRecord -Line $Line
+    if ($null -eq $Cmdlet) {
+        if ($null -ne $record -and $record.PSTypeNames[0] -ne 'SupSync.Error') { $record }
+        return
+    }
+    if ($null -ne $State.Held) {
+        $Cmdlet.WriteError($State.Held)
+        $State.Held = $null
+        $State.Errors += 1
+    }
+    if ($null -eq $record) {
+        $Cmdlet.WriteError((New-SupSyncErrorRecord -Message "The supsync host wrote a line that is not a record: $Line" -ErrorId 'HostOutputInvalid' -Category InvalidData -Target $Line))
+        $State.Errors += 1
+    }
+    elseif ($record.PSTypeNames[0] -eq 'SupSync.Error') {
+        $State.Held = ConvertTo-SupSyncErrorRecord -Record $record
+    }
+    else {
+        $record
+    }
+}
+
+function Receive-SupSyncLogLine {
+    <#
+    .SYNOPSIS
+    One stderr line of the host: a SupSync.Progress record becomes Write-Progress; with
+    -WhatIfPlan a "What if:" line becomes the -WhatIf output; "warn:" lines become warnings; the
+    rest verbose lines ("error:" lines are also kept for the message of a failing exit).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $Line,
+
+        [Parameter(Mandatory = $true)]
+        [hashtable] $State,
+
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [switch] $WhatIfPlan
+    )
+    if ($Line.StartsWith('{')) {
+        $record = ConvertFrom-SupSyncRecord -Line $Line
+        if ($null -ne $record -and $record.PSTypeNames[0] -eq 'SupSync.Progress') {
+            $activity = [string]$record.Activity
+            if (-not $activity) { $activity = 'supsync' }
+            $status = [string]$record.Status
+            if (-not $status) { $status = $activity }
+            $progress = [System.Management.Automation.ProgressRecord]::new($script:SupSyncProgressId, $activity, $status)
+            if ($null -ne $record.PercentComplete) {
+                $progress.PercentComplete = [int][System.Math]::Max(-1, [System.Math]::Min(100, [double]$record.PercentComplete))
+            }
+            $State.Progress = $activity
+            $Cmdlet.WriteProgress($progress)
+            return
+        }
+    }
+    if ($WhatIfPlan -and $Line.StartsWith('What if: ')) {
+        $plan = $Line.Substring(9)
+        [void]$Cmdlet.ShouldProcess($plan, $plan, 'What if')
+    }
+    elseif ($Line.StartsWith('warn: ')) {
+        $Cmdlet.WriteWarning($Line.Substring(6))
+    }
+    else {
+        if ($Line.StartsWith('error: ')) { $State.LastError = $Line.Substring(7) }
+        $Cmdlet.WriteVerbose($Line)
+    }
+}
+
+function Complete-SupSyncHostCall {
+    <#
+    .SYNOPSIS
+    After the host exited: its held last error record, or an error for a failing exit code that
+    came without one. A failure of the call itself is terminating unless -NonTerminating; a
+    partial failure (some items failed) never is.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [int] $ExitCode,
+
+        [Parameter(Mandatory = $true)]
+        [hashtable] $State,
+
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        [AllowEmptyString()]
+        [string] $CommandLine,
+
+        [switch] $NonTerminating
+    )
+    $failed = $ExitCode -ne 0 -and $ExitCode -ne $script:SupSyncPartialExitCode
+    $errorRecord = $State.Held
+    if ($null -eq $errorRecord -and $ExitCode -ne 0 -and ($failed -or $State.Errors -eq 0)) {
+        $errorRecord = New-SupSyncExitErrorRecord -ExitCode $ExitCode -CommandLine $CommandLine -Detail ([string]$State.LastError)
+    }
+    if ($null -eq $errorRecord) { return }
+    if ($failed -and -not $NonTerminating) { $Cmdlet.ThrowTerminatingError($errorRecord) }
+    $Cmdlet.WriteError($errorRecord)
+}
+
+function Invoke-SupSyncHost {
+    <#
+    .SYNOPSIS
+    Runs the supsync host with the given arguments and writes its records to the pipeline as they
+    arrive.
+    .DESCRIPTION
+    The arguments travel as base64 of a UTF-8 JSON array in the child's SUPSYNC_ARGV environment
+    variable (the host's --argv-env), so no shell or native-argument quoting rule touches them.
+    stdout and stderr are read as UTF-8 whatever the console code page (Windows PowerShell 5.1
+    would otherwise decode them in the OEM code page), a line at a time as it arrives. A stopped
+    pipeline (Ctrl+C, Select-Object -First) kills the host.
+    .PARAMETER Cmdlet
+    The public cmdlet the host runs for: errors, warnings, verbose lines, progress and -WhatIf
+    output go through it. Without one (argument completion) only records come back and failures
+    are silent.
+    .PARAMETER WhatIfPlan
+    The host was given --what-if: its "What if:" lines are the -WhatIf output.
+    .PARAMETER NonTerminating
+    The call served one pipeline item: the host's failure is written as a non-terminating error
+    so that the rest of the input still runs.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string[]] $Arguments,
+
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [switch] $WhatIfPlan,
+
+        [switch] $NonTerminating
+    )
+    try {
+        $node = Resolve-SupSyncNode
+        $hostPath = Resolve-SupSyncHostPath
+    }
+    catch {
+        if ($null -eq $Cmdlet) { return }
+        $Cmdlet.ThrowTerminatingError($_)
+    }
+    # The command words name the call in error messages; the flags may carry secrets.
+    $commandLine = ''
+    foreach ($argument in $Arguments) {
+        if ($argument.StartsWith('-')) { break }
+        $commandLine = ($commandLine + ' ' + $argument).Trim()
+    }
+
+    $utf8 = [System.Text.UTF8Encoding]::new($false)
+    $startInfo = [System.Diagnostics.ProcessStartInfo]::new()
+    $startInfo.FileName = $node
+    $startInfo.Arguments = ConvertTo-SupSyncCommandLine -Arguments @($hostPath, '--argv-env', 'SUPSYNC_ARGV')
+    $argv = ConvertTo-SupSyncArgvJson -Arguments (@('--output=json') + $Arguments)
+    $startInfo.EnvironmentVariables['SUPSYNC_ARGV'] = [System.Convert]::ToBase64String($utf8.GetBytes($argv))
+    # Relative paths the host is given mean the same as in PowerShell.
+    $startInfo.WorkingDirectory = (Get-Location -PSProvider FileSystem).ProviderPath
+    $startInfo.UseShellExecute = $false
+    $startInfo.CreateNoWindow = $true
+    $startInfo.RedirectStandardInput = $true
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.RedirectStandardError = $true
+    $startInfo.StandardOutputEncoding = $utf8
+    $startInfo.StandardErrorEncoding = $utf8
+
+    $process = [System.Diagnostics.Process]::new()
+    $process.StartInfo = $startInfo
+    $state = @{ Held = $null; Errors = 0; Progress = $null; LastError = $null }
+    $started = $false
+    try {
+        $started = $process.Start()
+        $process.StandardInput.Close()
+        $stdout = $process.StandardOutput
+        $stderr = $process.StandardError
+        $outLine = $stdout.ReadLineAsync()
+        $errLine = $stderr.ReadLineAsync()
+        while ($null -ne $outLine -or $null -ne $errLine) {
+            $pending = [System.Collections.Generic.List[System.Threading.Tasks.Task]]::new()
+            if ($null -ne $outLine) { $pending.Add($outLine) }
+            if ($null -ne $errLine) { $pending.Add($errLine) }
+            # Short waits: PowerShell acts on Ctrl+C only between statements.
+            if ([System.Threading.Tasks.Task]::WaitAny($pending.ToArray(), 200) -lt 0) { continue }
+            if ($null -ne $outLine -and $outLine.IsCompleted) {
+                $line = $outLine.Result
+                if ($null -eq $line) { $outLine = $null } else { $outLine = $stdout.ReadLineAsync() }
+                if ($line) { Receive-SupSyncOutputLine -Line $line -State $state -Cmdlet $Cmdlet }
+            }
+            if ($null -ne $errLine -and $errLine.IsCompleted) {
+                $line = $errLine.Result
+                if ($null -eq $line) { $errLine = $null } else { $errLine = $stderr.ReadLineAsync() }
+                if ($line -and $null -ne $Cmdlet) { Receive-SupSyncLogLine -Line $line -State $state -Cmdlet $Cmdlet -WhatIfPlan:$WhatIfPlan }
+            }
+        }
+        $process.WaitForExit()
+        if ($null -ne $Cmdlet) {
+            Complete-SupSyncProgress -State $state -Cmdlet $Cmdlet
+            Complete-SupSyncHostCall -ExitCode $process.ExitCode -State $state -Cmdlet $Cmdlet -CommandLine $commandLine -NonTerminating:$NonTerminating
+        }
+    }
+    finally {
+        # Ctrl+C, Select-Object -First or a terminating error: the host must not outlive the call.
+        # Nothing here may throw over the error that got us here: a failed kill (the host just
+        # exited) or progress write (the pipeline is stopping) is let go.
+        if ($started -and -not $process.HasExited) {
+            try { $process.Kill() } catch { $null = $_ }
+        }
+        $process.Dispose()
+        try { Complete-SupSyncProgress -State $state -Cmdlet $Cmdlet } catch { $null = $_ }
+    }
+}
+
+function Complete-SupSyncProgress {
+    <#
+    .SYNOPSIS
+    Clears the progress bar of a host call, if it showed one.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [hashtable] $State,
+
+        [System.Management.Automation.PSCmdlet] $Cmdlet
+    )
+    if ($null -eq $State.Progress -or $null -eq $Cmdlet) { return }
+    $done = [System.Management.Automation.ProgressRecord]::new($script:SupSyncProgressId, $State.Progress, 'Done')
+    $done.RecordType = [System.Management.Automation.ProgressRecordType]::Completed
+    $State.Progress = $null
+    $Cmdlet.WriteProgress($done)
+}

@@ -1,0 +1,1532 @@
+﻿# generated — do not edit; run npm run build (scripts/generate-module.ts writes it from the command spec in src/cli/)
+#Requires -Version 5.1
+
+# The host is looked up relative to the module; Node.js must be at least the version package.json requires.
+$script:SupSyncModuleRoot = $PSScriptRoot
+$script:SupSyncMinimumNode = [version]'20.19.0'
+# The host exits with these codes (ExitCode in src/errors.ts); an exit without an error record becomes this error.
+$script:SupSyncExitCodes = @{
+    1 = @{ Id = 'InternalError'; Category = 'NotSpecified'; Meaning = 'an unexpected internal error' }
+    2 = @{ Id = 'UsageError'; Category = 'InvalidArgument'; Meaning = 'bad usage or an invalid argument value' }
+    3 = @{ Id = 'NotFound'; Category = 'ObjectNotFound'; Meaning = 'a named thing does not exist' }
+    4 = @{ Id = 'InvalidData'; Category = 'InvalidData'; Meaning = 'stored state is unreadable' }
+    5 = @{ Id = 'UpstreamFailed'; Category = 'ConnectionError'; Meaning = 'the upstream server or catalog failed' }
+    6 = @{ Id = 'Busy'; Category = 'ResourceBusy'; Meaning = 'another process holds the site' }
+    7 = @{ Id = 'PartialFailure'; Category = 'NotSpecified'; Meaning = 'some items succeeded and some failed' }
+    8 = @{ Id = 'IoFailed'; Category = 'WriteError'; Meaning = 'the file system refused' }
+    9 = @{ Id = 'InvalidOperation'; Category = 'InvalidOperation'; Meaning = 'the operation is not allowed in the current state' }
+}
+$script:SupSyncPartialExitCode = 7
+
+# Handwritten helpers and public functions.
+. (Join-Path -Path $PSScriptRoot -ChildPath 'Private/Complete-SupSyncArgument.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'Private/Errors.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'Private/HostLocation.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'Private/Invoke-SupSyncCommand.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'Private/Invoke-SupSyncHost.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'Public/ScheduledTask.ps1')
+
+function New-CMSite {
+    <#
+    .SYNOPSIS
+    Adds a site to the hierarchy.
+
+    .DESCRIPTION
+    Creates a site with its software update point: its directory under the supsync home, the site control file (site.json), the site database (site.db) and its wsyncmgr.log. A central administration site or a primary site without a parent is the top-level site; a child site synchronizes from its parent's software update point.
+
+    Runs the supsync host command: supsync site add
+
+    .PARAMETER SiteCode
+    The new site code: exactly 3 letters or digits, stored upper-case.
+
+    .PARAMETER Role
+    central (CAS), primary or secondary.
+    Valid values (any case): central, primary, secondary.
+
+    .PARAMETER ParentSiteCode
+    The parent site code (a primary under a CAS, a secondary under a primary).
+
+    .PARAMETER ParentUrl
+    The parent's SUP endpoint URL when the parent lives on another machine.
+
+    .PARAMETER ServerName
+    The FQDN of the site's software update point server.
+
+    .PARAMETER Url
+    The URL the site's SUP endpoint listens on (for child sites on other machines).
+
+    .PARAMETER Remote
+    Record a child site that lives on another machine (with --parent, the local parent, and --url, the child's endpoint): the parent then notifies it after each sync.
+
+    .EXAMPLE
+    New-CMSite -SiteCode CS1 -Role central
+
+    Creates the central administration site CS1, the top of the hierarchy.
+
+    .EXAMPLE
+    New-CMSite -SiteCode PS1 -Role primary -ParentSiteCode CS1
+
+    Adds the primary site PS1 below CS1.
+
+    .EXAMPLE
+    New-CMSite -SiteCode SS1 -Role secondary -ParentSiteCode PS1 -ServerName 'ss1.contoso.com'
+
+    Adds a secondary site below PS1.
+
+    .EXAMPLE
+    New-CMSite -SiteCode SS2 -Role secondary -ParentSiteCode PS1 -Url 'https://ss2.contoso.com:8531' -Remote
+
+    Records SS2, a secondary on another machine, as a child of PS1.
+
+    .INPUTS
+    None
+
+    .OUTPUTS
+    SupSync.Site
+    SupSync.SitePlan
+
+    .LINK
+    Get-CMSite
+
+    .LINK
+    Remove-CMSite
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, PositionalBinding = $false)]
+    [OutputType('SupSync.Site', 'SupSync.SitePlan')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [string] $SiteCode,
+
+        [Parameter(Mandatory = $true)]
+        [ValidateSet('central', 'primary', 'secondary')]
+        [string] $Role,
+
+        [Parameter()]
+        [string] $ParentSiteCode,
+
+        [Parameter()]
+        [string] $ParentUrl,
+
+        [Parameter()]
+        [string] $ServerName,
+
+        [Parameter()]
+        [string] $Url,
+
+        [Parameter()]
+        [switch] $Remote
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'site.add'
+            Words = @('site', 'add')
+            Action = 'Adds a site to the hierarchy'
+            Target = 'SiteCode'
+            ChangesState = $true
+            HostWhatIf = $true
+            Batch = $null
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'code'; Type = 'string' }
+                'Role' = @{ Flag = 'role'; Type = 'string'; Choices = @('central', 'primary', 'secondary') }
+                'ParentSiteCode' = @{ Flag = 'parent'; Type = 'string' }
+                'ParentUrl' = @{ Flag = 'parent-url'; Type = 'string' }
+                'ServerName' = @{ Flag = 'server-name'; Type = 'string' }
+                'Url' = @{ Flag = 'url'; Type = 'string' }
+                'Remote' = @{ Flag = 'remote'; Type = 'switch' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Get-CMSite {
+    <#
+    .SYNOPSIS
+    Lists the sites of this supsync home.
+
+    .DESCRIPTION
+    Lists each site with its role, parent, children, software update point server and sync source.
+
+    Runs the supsync host command: supsync site list
+
+    .EXAMPLE
+    Get-CMSite
+
+    Lists every site.
+
+    .EXAMPLE
+    Get-CMSite | Where-Object Role -eq 'primary'
+
+    Lists the primary sites.
+
+    .INPUTS
+    None
+
+    .OUTPUTS
+    SupSync.Site
+
+    .LINK
+    New-CMSite
+
+    .LINK
+    Remove-CMSite
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.Site')]
+    param(
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'site.list'
+            Words = @('site', 'list')
+            Action = 'Lists the sites of this supsync home'
+            Target = $null
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{}
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Remove-CMSite {
+    <#
+    .SYNOPSIS
+    Removes a site that has no child sites.
+
+    .DESCRIPTION
+    Deletes the site directory with its settings, database and logs. Refused while child sites exist.
+
+    Runs the supsync host command: supsync site remove
+
+    .PARAMETER SiteCode
+    The site code to remove.
+
+    .EXAMPLE
+    Remove-CMSite -SiteCode SS1
+
+    Removes the secondary site SS1 after confirmation.
+
+    .EXAMPLE
+    Remove-CMSite -SiteCode SS1 -WhatIf
+
+    Shows what would be removed.
+
+    .INPUTS
+    System.String: -SiteCode, by property name.
+
+    .OUTPUTS
+    SupSync.Site
+
+    .LINK
+    New-CMSite
+
+    .LINK
+    Get-CMSite
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High', PositionalBinding = $false)]
+    [OutputType('SupSync.Site')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'site.remove'
+            Words = @('site', 'remove')
+            Action = 'Removes a site that has no child sites'
+            Target = 'SiteCode'
+            ChangesState = $true
+            HostWhatIf = $true
+            Batch = $null
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'code'; Type = 'string' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Get-CMSoftwareUpdatePointComponent {
+    <#
+    .SYNOPSIS
+    Gets a site's software update point component settings.
+
+    .DESCRIPTION
+    Shows the sync source, schedule, products, classifications, languages, supersedence rules, alerts and proxy (the password is never shown).
+
+    Runs the supsync host command: supsync sup get
+
+    .PARAMETER SiteCode
+    The site code (3 characters), e.g. CS1.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdatePointComponent -SiteCode CS1
+
+    Shows the SUP settings of CS1.
+
+    .EXAMPLE
+    (Get-CMSoftwareUpdatePointComponent -SiteCode CS1).Products
+
+    Lists the synchronized products.
+
+    .INPUTS
+    System.String: -SiteCode, by property name.
+
+    .OUTPUTS
+    SupSync.SupComponent
+
+    .LINK
+    Set-CMSoftwareUpdatePointComponent
+
+    .LINK
+    Get-CMSoftwareUpdate
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.SupComponent')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'sup.get'
+            Words = @('sup', 'get')
+            Action = 'Gets a site''s software update point component settings'
+            Target = 'SiteCode'
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Set-CMSoftwareUpdatePointComponent {
+    <#
+    .SYNOPSIS
+    Changes a site's software update point component settings.
+
+    .DESCRIPTION
+    Changes the sync source, products, classifications, languages, supersedence rules, alerts and proxy, with Configuration Manager's rules: everything but the proxy and alerts is set on the top-level site only, and a child site always synchronizes from its parent. Add/Remove lists are idempotent. Changing supersedence rules makes the next sync a full sync.
+
+    Runs the supsync host command: supsync sup set
+
+    .PARAMETER SiteCode
+    The site code (3 characters), e.g. CS1.
+
+    .PARAMETER SynchronizeAction
+    The sync source in Configuration Manager's words.
+    Valid values (any case): SynchronizeFromMicrosoftUpdate, SynchronizeFromAnUpstreamDataSourceLocation, DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource.
+
+    .PARAMETER UpstreamSourceLocation
+    The upstream WSUS or SUP, e.g. https://wsus.contoso.com:8531.
+
+    .PARAMETER AddProduct
+    Products to synchronize, by title or GUID.
+
+    .PARAMETER RemoveProduct
+    Products to stop synchronizing.
+
+    .PARAMETER AddUpdateClassification
+    Update classifications to synchronize, by title or GUID.
+
+    .PARAMETER RemoveUpdateClassification
+    Update classifications to stop synchronizing.
+
+    .PARAMETER AddLanguage
+    Languages for both update files and summary details (e.g. en, de, fr).
+
+    .PARAMETER RemoveLanguage
+    Languages to remove from both lists.
+
+    .PARAMETER AddLanguageUpdateFile
+    Languages of update files to download.
+
+    .PARAMETER RemoveLanguageUpdateFile
+    Languages of update files to stop downloading.
+
+    .PARAMETER AddLanguageSummaryDetail
+    Languages of summary details (titles, descriptions) to keep.
+
+    .PARAMETER RemoveLanguageSummaryDetail
+    Languages of summary details to drop.
+
+    .PARAMETER ImmediatelyExpireSupersedence
+    Expire a superseded update at once (true) or after --wait-months (false).
+
+    .PARAMETER WaitMonth
+    Months to wait before a superseded update expires (1-99).
+
+    .PARAMETER ImmediatelyExpireSupersedenceForFeature
+    The same rule for feature updates.
+
+    .PARAMETER WaitMonthForFeature
+    Months to wait before a superseded feature update expires.
+
+    .PARAMETER EnableSyncFailureAlert
+    Raise an alert when a sync fails.
+
+    .PARAMETER EnableCallWsusCleanupWizard
+    Run the WSUS cleanup (expired update removal) after syncs.
+
+    .PARAMETER ProxyUrl
+    Proxy URL for the SUP (credentials may be given separately).
+
+    .PARAMETER ProxyUserName
+    Proxy account name.
+
+    .PARAMETER ProxyPassword
+    Proxy password (stored, never shown).
+    A SecureString, e.g. (Read-Host -AsSecureString); it reaches the host in its environment, never on a command line.
+
+    .PARAMETER NoProxy
+    Remove the proxy setting.
+
+    .PARAMETER Schedule
+    ConfigMgr's 16-hex-digit schedule string (New-CMSchedule's ScheduleString).
+    Takes a schedule from New-CMSoftwareUpdateSyncSchedule or a schedule string; $null turns scheduled synchronization off.
+
+    .PARAMETER PassThru
+    Return the changed settings.
+
+    .EXAMPLE
+    Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -AddProduct 'Windows 11' -AddUpdateClassification 'Security Updates','Critical Updates'
+
+    Synchronizes Windows 11 security and critical updates.
+
+    .EXAMPLE
+    Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -SynchronizeAction SynchronizeFromAnUpstreamDataSourceLocation -UpstreamSourceLocation 'https://wsus.contoso.com:8531'
+
+    Synchronizes from an upstream WSUS server.
+
+    .EXAMPLE
+    Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -ImmediatelyExpireSupersedence $false -WaitMonth 2 -WhatIf
+
+    Shows the change; the next sync would be a full sync.
+
+    .EXAMPLE
+    Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -AddLanguageSummaryDetail de -PassThru
+
+    Adds German summary details and returns the new settings.
+
+    .EXAMPLE
+    $weekly = New-CMSoftwareUpdateSyncSchedule -DayOfWeek Sunday -RecurCount 1 -Start '2026-11-29T02:00'
+    Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -Schedule $weekly
+
+    Synchronizes every Sunday at 2:00 AM local time.
+
+    .EXAMPLE
+    Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -Schedule $null
+
+    Turns scheduled synchronization off.
+
+    .INPUTS
+    System.String: -SiteCode, by property name.
+
+    .OUTPUTS
+    SupSync.SupComponent
+    SupSync.SupChangePlan
+
+    .LINK
+    Get-CMSoftwareUpdatePointComponent
+
+    .LINK
+    Get-CMSoftwareUpdate
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, PositionalBinding = $false)]
+    [OutputType('SupSync.SupComponent', 'SupSync.SupChangePlan')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode,
+
+        [Parameter()]
+        [ValidateSet('SynchronizeFromMicrosoftUpdate', 'SynchronizeFromAnUpstreamDataSourceLocation', 'DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource')]
+        [string] $SynchronizeAction,
+
+        [Parameter()]
+        [string] $UpstreamSourceLocation,
+
+        [Parameter()]
+        [string[]] $AddProduct,
+
+        [Parameter()]
+        [string[]] $RemoveProduct,
+
+        [Parameter()]
+        [string[]] $AddUpdateClassification,
+
+        [Parameter()]
+        [string[]] $RemoveUpdateClassification,
+
+        [Parameter()]
+        [string[]] $AddLanguage,
+
+        [Parameter()]
+        [string[]] $RemoveLanguage,
+
+        [Parameter()]
+        [string[]] $AddLanguageUpdateFile,
+
+        [Parameter()]
+        [string[]] $RemoveLanguageUpdateFile,
+
+        [Parameter()]
+        [string[]] $AddLanguageSummaryDetail,
+
+        [Parameter()]
+        [string[]] $RemoveLanguageSummaryDetail,
+
+        [Parameter()]
+        [bool] $ImmediatelyExpireSupersedence,
+
+        [Parameter()]
+        [int] $WaitMonth,
+
+        [Parameter()]
+        [bool] $ImmediatelyExpireSupersedenceForFeature,
+
+        [Parameter()]
+        [int] $WaitMonthForFeature,
+
+        [Parameter()]
+        [bool] $EnableSyncFailureAlert,
+
+        [Parameter()]
+        [bool] $EnableCallWsusCleanupWizard,
+
+        [Parameter()]
+        [string] $ProxyUrl,
+
+        [Parameter()]
+        [string] $ProxyUserName,
+
+        [Parameter()]
+        [securestring] $ProxyPassword,
+
+        [Parameter()]
+        [switch] $NoProxy,
+
+        [Parameter()]
+        [object] $Schedule,
+
+        [Parameter()]
+        [switch] $PassThru
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'sup.set'
+            Words = @('sup', 'set')
+            Action = 'Changes a site''s software update point component settings'
+            Target = 'SiteCode'
+            ChangesState = $true
+            HostWhatIf = $true
+            Batch = $null
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'SynchronizeAction' = @{ Flag = 'synchronize-action'; Type = 'string'; Choices = @('SynchronizeFromMicrosoftUpdate', 'SynchronizeFromAnUpstreamDataSourceLocation', 'DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource') }
+                'UpstreamSourceLocation' = @{ Flag = 'upstream-url'; Type = 'string' }
+                'AddProduct' = @{ Flag = 'add-product'; Type = 'string[]' }
+                'RemoveProduct' = @{ Flag = 'remove-product'; Type = 'string[]' }
+                'AddUpdateClassification' = @{ Flag = 'add-classification'; Type = 'string[]' }
+                'RemoveUpdateClassification' = @{ Flag = 'remove-classification'; Type = 'string[]' }
+                'AddLanguage' = @{ Flag = 'add-language'; Type = 'string[]' }
+                'RemoveLanguage' = @{ Flag = 'remove-language'; Type = 'string[]' }
+                'AddLanguageUpdateFile' = @{ Flag = 'add-language-update-file'; Type = 'string[]' }
+                'RemoveLanguageUpdateFile' = @{ Flag = 'remove-language-update-file'; Type = 'string[]' }
+                'AddLanguageSummaryDetail' = @{ Flag = 'add-language-summary-detail'; Type = 'string[]' }
+                'RemoveLanguageSummaryDetail' = @{ Flag = 'remove-language-summary-detail'; Type = 'string[]' }
+                'ImmediatelyExpireSupersedence' = @{ Flag = 'immediately-expire-supersedence'; Type = 'boolean' }
+                'WaitMonth' = @{ Flag = 'wait-months'; Type = 'number' }
+                'ImmediatelyExpireSupersedenceForFeature' = @{ Flag = 'immediately-expire-supersedence-for-feature'; Type = 'boolean' }
+                'WaitMonthForFeature' = @{ Flag = 'wait-months-for-feature'; Type = 'number' }
+                'EnableSyncFailureAlert' = @{ Flag = 'enable-sync-failure-alert'; Type = 'boolean' }
+                'EnableCallWsusCleanupWizard' = @{ Flag = 'enable-call-wsus-cleanup-wizard'; Type = 'boolean' }
+                'ProxyUrl' = @{ Flag = 'proxy'; Type = 'string' }
+                'ProxyUserName' = @{ Flag = 'proxy-username'; Type = 'string' }
+                'ProxyPassword' = @{ Flag = 'proxy-password'; Type = 'secret' }
+                'NoProxy' = @{ Flag = 'no-proxy'; Type = 'switch' }
+                'Schedule' = @{ Flag = 'schedule-string'; Type = 'schedule'; NullFlag = 'no-schedule' }
+                'PassThru' = @{ Flag = 'pass-thru'; Type = 'switch' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Get-CMSoftwareUpdateSyncStatus {
+    <#
+    .SYNOPSIS
+    Gets the synchronization status of each software update point.
+
+    .DESCRIPTION
+    One record per SUP with the Get-CMSoftwareUpdateSyncStatus fields (WSUSServerName, SiteCode, WSUSSourceServer, SyncCatalogVersion, LastSuccessfulSyncTime, LastSyncState, LastSyncStateTime, LastSyncErrorCode, ReplicationLinkStatus, LastReplicationLinkCheckTime), a truthful one-line state and each child's catalog-version lag behind its parent.
+
+    Runs the supsync host command: supsync status
+
+    .PARAMETER SiteCode
+    Only this site (default: every site).
+
+    .EXAMPLE
+    Get-CMSoftwareUpdateSyncStatus
+
+    Shows the status of every software update point.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdateSyncStatus -SiteCode PS1 | Format-List *
+
+    Shows every field for PS1.
+
+    .INPUTS
+    System.String: -SiteCode, by property name.
+
+    .OUTPUTS
+    SupSync.SyncStatus
+
+    .LINK
+    Invoke-CMSoftwareUpdateSync
+
+    .LINK
+    Get-CMSoftwareUpdate
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.SyncStatus')]
+    param(
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'status'
+            Words = @('status')
+            Action = 'Gets the synchronization status of each software update point'
+            Target = 'SiteCode'
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Invoke-CMSoftwareUpdateSync {
+    <#
+    .SYNOPSIS
+    Synchronizes a site's software update point, then its child sites.
+
+    .DESCRIPTION
+    Runs a synchronization of the site: categories, then updates for the selected products and classifications from the sync source (an upstream server, Microsoft Update, or for a child site its parent), supersedence and expiry, cleanup. Status messages 6701-6705 and wsyncmgr.log tell the story. After success each child site is asked to sync from its parent. A sync killed at any point resumes from what it stored. With --what-if, shows per product and classification what would change, writing nothing.
+
+    Runs the supsync host command: supsync sync
+
+    .PARAMETER SiteCode
+    The site code (3 characters), e.g. CS1.
+
+    .PARAMETER FullSync
+    Re-process all metadata (no anchors); updates the upstream no longer lists expire.
+
+    .PARAMETER Wait
+    Return only when the whole cascade below the site has finished, with one result per site.
+
+    .PARAMETER Trigger
+    Why the sync runs (recorded in the history and the log; scheduled tasks pass schedule).
+    Valid values (any case): manual, schedule, parent.
+
+    .EXAMPLE
+    Invoke-CMSoftwareUpdateSync -SiteCode CS1
+
+    Starts a delta sync of CS1; child sites are asked to sync after it.
+
+    .EXAMPLE
+    Invoke-CMSoftwareUpdateSync -SiteCode CS1 -FullSync -Wait
+
+    Runs a full sync and waits for the whole hierarchy below CS1, one result per site.
+
+    .EXAMPLE
+    Invoke-CMSoftwareUpdateSync -SiteCode CS1 -WhatIf
+
+    Shows what a sync would change per product and classification, changing nothing.
+
+    .INPUTS
+    System.String: -SiteCode, by property name.
+
+    .OUTPUTS
+    SupSync.SyncResult
+    SupSync.SyncPlan
+    SupSync.SyncPlanSummary
+
+    .LINK
+    Get-CMSoftwareUpdateSyncStatus
+
+    .LINK
+    Get-CMSoftwareUpdateSyncHistory
+
+    .LINK
+    Get-CMSoftwareUpdate
+
+    .LINK
+    New-CMSoftwareUpdateSyncSchedule
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', PositionalBinding = $false)]
+    [Alias('Sync-CMSoftwareUpdate')]
+    [OutputType('SupSync.SyncResult', 'SupSync.SyncPlan', 'SupSync.SyncPlanSummary')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode,
+
+        [Parameter()]
+        [switch] $FullSync,
+
+        [Parameter()]
+        [switch] $Wait,
+
+        [Parameter()]
+        [ValidateSet('manual', 'schedule', 'parent')]
+        [string] $Trigger
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'sync'
+            Words = @('sync')
+            Action = 'Synchronizes a site''s software update point, then its child sites'
+            Target = 'SiteCode'
+            ChangesState = $true
+            HostWhatIf = $true
+            Batch = $null
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'FullSync' = @{ Flag = 'full'; Type = 'switch' }
+                'Wait' = @{ Flag = 'wait'; Type = 'switch' }
+                'Trigger' = @{ Flag = 'trigger'; Type = 'string'; Choices = @('manual', 'schedule', 'parent') }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Get-CMSoftwareUpdateSyncHistory {
+    <#
+    .SYNOPSIS
+    Lists the sync runs of a site with their counts.
+
+    .DESCRIPTION
+    One record per run: trigger, full or delta, start, end, state, error, catalog version, and the counts of new, revised, superseded, expired and removed updates.
+
+    Runs the supsync host command: supsync sync history
+
+    .PARAMETER SiteCode
+    The site code (3 characters), e.g. CS1.
+
+    .PARAMETER Last
+    Only the last N runs.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdateSyncHistory -SiteCode CS1 -Last 5
+
+    Shows the last five sync runs of CS1.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdateSyncHistory -SiteCode PS1 | Where-Object State -eq 'failed'
+
+    Shows the failed runs of PS1.
+
+    .INPUTS
+    System.String: -SiteCode, by property name.
+
+    .OUTPUTS
+    SupSync.SyncRun
+
+    .LINK
+    Invoke-CMSoftwareUpdateSync
+
+    .LINK
+    Get-CMSoftwareUpdate
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.SyncRun')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode,
+
+        [Parameter()]
+        [int] $Last
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'sync.history'
+            Words = @('sync', 'history')
+            Action = 'Lists the sync runs of a site with their counts'
+            Target = 'SiteCode'
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'Last' = @{ Flag = 'last'; Type = 'number' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Get-CMSoftwareUpdate {
+    <#
+    .SYNOPSIS
+    Queries the updates in a site database.
+
+    .DESCRIPTION
+    Lists updates with their KB, classification, products, severity, dates and state; filters combine.
+
+    Runs the supsync host command: supsync update list
+
+    .PARAMETER SiteCode
+    The site code (3 characters), e.g. CS1.
+
+    .PARAMETER ArticleId
+    KB article number (with or without "KB").
+
+    .PARAMETER Product
+    Product title or GUID.
+
+    .PARAMETER Classification
+    Classification title or GUID.
+
+    .PARAMETER Title
+    Text the title contains.
+
+    .PARAMETER UpdateId
+    One update GUID.
+
+    .PARAMETER IncludeExpired
+    Also list expired updates.
+
+    .PARAMETER First
+    At most this many records.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdate -SiteCode CS1 -ArticleId 5034441
+
+    Finds the update for KB5034441.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdate -SiteCode CS1 -Classification 'Security Updates' -Product 'Windows 11' -First 20
+
+    Lists 20 Windows 11 security updates.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdate -SiteCode PS1 -IncludeExpired | Where-Object IsExpired
+
+    Lists the expired updates of PS1.
+
+    .INPUTS
+    System.String: -SiteCode, by property name.
+    System.String: -UpdateId, by property name (also Guid, Id).
+
+    .OUTPUTS
+    SupSync.Update
+
+    .LINK
+    Get-CMSoftwareUpdatePointComponent
+
+    .LINK
+    Set-CMSoftwareUpdatePointComponent
+
+    .LINK
+    Get-CMSoftwareUpdateSyncStatus
+
+    .LINK
+    Invoke-CMSoftwareUpdateSync
+
+    .LINK
+    Get-CMSoftwareUpdateSyncHistory
+
+    .LINK
+    Get-CMSoftwareUpdateCategory
+
+    .LINK
+    Import-CMSoftwareUpdateMetadata
+
+    .LINK
+    Export-CMSoftwareUpdateMetadata
+
+    .LINK
+    Test-CMSoftwareUpdateUpstream
+
+    .LINK
+    New-CMSoftwareUpdateSyncSchedule
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.Update')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode,
+
+        [Parameter()]
+        [Alias('KB')]
+        [string] $ArticleId,
+
+        [Parameter()]
+        [string] $Product,
+
+        [Parameter()]
+        [string] $Classification,
+
+        [Parameter()]
+        [string] $Title,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [Alias('Guid', 'Id')]
+        [string] $UpdateId,
+
+        [Parameter()]
+        [switch] $IncludeExpired,
+
+        [Parameter()]
+        [int] $First
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'update.list'
+            Words = @('update', 'list')
+            Action = 'Queries the updates in a site database'
+            Target = 'SiteCode'
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'ArticleId' = @{ Flag = 'kb'; Type = 'string' }
+                'Product' = @{ Flag = 'product'; Type = 'string' }
+                'Classification' = @{ Flag = 'classification'; Type = 'string' }
+                'Title' = @{ Flag = 'title'; Type = 'string' }
+                'UpdateId' = @{ Flag = 'update-id'; Type = 'string' }
+                'IncludeExpired' = @{ Flag = 'include-expired'; Type = 'switch' }
+                'First' = @{ Flag = 'limit'; Type = 'number' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Get-CMSoftwareUpdateCategory {
+    <#
+    .SYNOPSIS
+    Lists the categories a site knows: products, classifications, families, companies, detectoids.
+
+    .DESCRIPTION
+    After the first sync, lists the categories so products and classifications can be picked by title or GUID.
+
+    Runs the supsync host command: supsync category list
+
+    .PARAMETER SiteCode
+    The site code (3 characters), e.g. CS1.
+
+    .PARAMETER CategoryType
+    Only this kind.
+    Valid values (any case): product, classification, product-family, company, detectoid.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdateCategory -SiteCode CS1 -CategoryType product
+
+    Lists the products CS1 knows.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdateCategory -SiteCode CS1 -CategoryType classification | Select-Object Title, Id
+
+    Lists the classifications with their GUIDs.
+
+    .INPUTS
+    System.String: -SiteCode, by property name.
+
+    .OUTPUTS
+    SupSync.Category
+
+    .LINK
+    Get-CMSoftwareUpdate
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.Category')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode,
+
+        [Parameter()]
+        [ValidateSet('product', 'classification', 'product-family', 'company', 'detectoid')]
+        [string] $CategoryType
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'category.list'
+            Words = @('category', 'list')
+            Action = 'Lists the categories a site knows: products, classifications, families, companies, detectoids'
+            Target = 'SiteCode'
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'CategoryType' = @{ Flag = 'type'; Type = 'string'; Choices = @('product', 'classification', 'product-family', 'company', 'detectoid') }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Import-CMSoftwareUpdateMetadata {
+    <#
+    .SYNOPSIS
+    Imports a metadata package into a disconnected site.
+
+    .DESCRIPTION
+    Loads a metadata package (a generated corpus or another site's export) into a top-level site whose sync source is none; all or nothing.
+
+    Runs the supsync host command: supsync metadata import
+
+    .PARAMETER SiteCode
+    The site code (3 characters), e.g. CS1.
+
+    .PARAMETER Path
+    The package file.
+    A relative path or a PowerShell drive path is resolved against the current location.
+
+    .EXAMPLE
+    Import-CMSoftwareUpdateMetadata -SiteCode DS1 -Path D:\Transfer\metadata.pkg.gz
+
+    Imports metadata carried over from a connected site.
+
+    .EXAMPLE
+    Import-CMSoftwareUpdateMetadata -SiteCode DS1 -Path D:\Transfer\metadata.pkg.gz -WhatIf
+
+    Shows what the import would do, changing nothing.
+
+    .INPUTS
+    System.String: -SiteCode, by property name.
+
+    .OUTPUTS
+    SupSync.SyncResult
+
+    .LINK
+    Get-CMSoftwareUpdate
+
+    .LINK
+    Export-CMSoftwareUpdateMetadata
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, PositionalBinding = $false)]
+    [OutputType('SupSync.SyncResult')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode,
+
+        [Parameter(Mandatory = $true)]
+        [string] $Path
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'metadata.import'
+            Words = @('metadata', 'import')
+            Action = 'Imports a metadata package into a disconnected site'
+            Target = 'SiteCode'
+            ChangesState = $true
+            HostWhatIf = $true
+            Batch = $null
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'Path' = @{ Flag = 'path'; Type = 'path' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Export-CMSoftwareUpdateMetadata {
+    <#
+    .SYNOPSIS
+    Exports a site's metadata as a package for a disconnected site.
+
+    .DESCRIPTION
+    Writes every category and update revision of the site database into a metadata package (always all metadata, like wsusutil export).
+
+    Runs the supsync host command: supsync metadata export
+
+    .PARAMETER SiteCode
+    The site code (3 characters), e.g. CS1.
+
+    .PARAMETER Path
+    The package file to write.
+    A relative path or a PowerShell drive path is resolved against the current location.
+
+    .EXAMPLE
+    Export-CMSoftwareUpdateMetadata -SiteCode CS1 -Path E:\metadata.pkg.gz
+
+    Exports all metadata of CS1 to removable media.
+
+    .EXAMPLE
+    Export-CMSoftwareUpdateMetadata -SiteCode CS1 -Path ./metadata.pkg.gz; Get-Item ./metadata.pkg.gz
+
+    Exports into the current directory and shows the file.
+
+    .INPUTS
+    System.String: -SiteCode, by property name.
+
+    .OUTPUTS
+    SupSync.Package
+
+    .LINK
+    Get-CMSoftwareUpdate
+
+    .LINK
+    Import-CMSoftwareUpdateMetadata
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.Package')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode,
+
+        [Parameter(Mandatory = $true)]
+        [string] $Path
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'metadata.export'
+            Words = @('metadata', 'export')
+            Action = 'Exports a site''s metadata as a package for a disconnected site'
+            Target = 'SiteCode'
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'Path' = @{ Flag = 'path'; Type = 'path' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Test-CMSoftwareUpdateUpstream {
+    <#
+    .SYNOPSIS
+    Checks an upstream server: handshake and configuration.
+
+    .DESCRIPTION
+    Authenticates with an upstream WSUS or SUP and reports its protocol version, MaxNumberOfUpdatesPerRequest, LazySync, catalog-only mode and the number of category revisions.
+
+    Runs the supsync host command: supsync upstream test
+
+    .PARAMETER Url
+    The upstream base URL, e.g. https://wsus.contoso.com:8531.
+
+    .PARAMETER CaFile
+    PEM bundle of extra trusted certificate authorities.
+    A relative path or a PowerShell drive path is resolved against the current location.
+
+    .EXAMPLE
+    Test-CMSoftwareUpdateUpstream -Url 'https://wsus.contoso.com:8531'
+
+    Checks that the upstream WSUS answers the server-to-server protocol.
+
+    .EXAMPLE
+    Test-CMSoftwareUpdateUpstream -Url 'https://wsus.contoso.com:8531' -CaFile .\contoso-root.pem
+
+    Trusts an internal certificate authority for the check.
+
+    .INPUTS
+    None
+
+    .OUTPUTS
+    SupSync.UpstreamTest
+
+    .LINK
+    Get-CMSoftwareUpdate
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.UpstreamTest')]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string] $Url,
+
+        [Parameter()]
+        [string] $CaFile
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'upstream.test'
+            Words = @('upstream', 'test')
+            Action = 'Checks an upstream server: handshake and configuration'
+            Target = 'Url'
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'Url' = @{ Flag = 'url'; Type = 'string' }
+                'CaFile' = @{ Flag = 'ca-file'; Type = 'path' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function New-CMSoftwareUpdateSyncSchedule {
+    <#
+    .SYNOPSIS
+    Builds a sync schedule (New-CMSchedule) and shows its schedule string.
+
+    .DESCRIPTION
+    Validates the schedule flags (or a ConfigMgr schedule string) and returns the schedule with its 16-hex-digit ScheduleString, its description and its next run.
+
+    Runs the supsync host command: supsync schedule new
+
+    .PARAMETER Start
+    When the schedule starts (ISO 8601, local wall-clock time unless --utc).
+
+    .PARAMETER RecurInterval
+    Recur every --recur-count minutes, hours or days.
+    Valid values (any case): minutes, hours, days.
+
+    .PARAMETER RecurCount
+    The interval count, or the weeks (with --day-of-week) or months between runs.
+
+    .PARAMETER DayOfWeek
+    Sunday…Saturday: weekly on this day (with --week-order: monthly on that weekday).
+
+    .PARAMETER WeekOrder
+    Monthly on the first…fourth or last --day-of-week.
+    Valid values (any case): first, second, third, fourth, last.
+
+    .PARAMETER DayOfMonth
+    Monthly on this day (1-31; 0 or last = the last day).
+
+    .PARAMETER Nonrecurring
+    Run once, at --start.
+
+    .PARAMETER IsUtc
+    The start time is UTC (else local time, following daylight saving as Task Scheduler does).
+
+    .PARAMETER ScheduleString
+    ConfigMgr's 16-hex-digit schedule string (New-CMSchedule's ScheduleString).
+
+    .EXAMPLE
+    New-CMSoftwareUpdateSyncSchedule -DayOfWeek Sunday -RecurCount 1 -Start '2026-11-29T02:00'
+
+    Every Sunday at 2:00 AM local time.
+
+    .EXAMPLE
+    New-CMSoftwareUpdateSyncSchedule -RecurInterval Days -RecurCount 7
+
+    Every 7 days from now (the SUP default).
+
+    .EXAMPLE
+    New-CMSoftwareUpdateSyncSchedule -ScheduleString '0001200000100038'
+
+    Carries a schedule over from ConfigMgr.
+
+    .INPUTS
+    None
+
+    .OUTPUTS
+    SupSync.Schedule
+
+    .LINK
+    Invoke-CMSoftwareUpdateSync
+
+    .LINK
+    Get-CMSoftwareUpdate
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.Schedule')]
+    param(
+        [Parameter()]
+        [string] $Start,
+
+        [Parameter()]
+        [ValidateSet('minutes', 'hours', 'days')]
+        [string] $RecurInterval,
+
+        [Parameter()]
+        [int] $RecurCount,
+
+        [Parameter()]
+        [string] $DayOfWeek,
+
+        [Parameter()]
+        [ValidateSet('first', 'second', 'third', 'fourth', 'last')]
+        [string] $WeekOrder,
+
+        [Parameter()]
+        [string] $DayOfMonth,
+
+        [Parameter()]
+        [switch] $Nonrecurring,
+
+        [Parameter()]
+        [switch] $IsUtc,
+
+        [Parameter()]
+        [string] $ScheduleString
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'schedule.new'
+            Words = @('schedule', 'new')
+            Action = 'Builds a sync schedule (New-CMSchedule) and shows its schedule string'
+            Target = $null
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'Start' = @{ Flag = 'start'; Type = 'string' }
+                'RecurInterval' = @{ Flag = 'recur-interval'; Type = 'string'; Choices = @('minutes', 'hours', 'days') }
+                'RecurCount' = @{ Flag = 'recur-count'; Type = 'number' }
+                'DayOfWeek' = @{ Flag = 'day-of-week'; Type = 'string' }
+                'WeekOrder' = @{ Flag = 'week-order'; Type = 'string'; Choices = @('first', 'second', 'third', 'fourth', 'last') }
+                'DayOfMonth' = @{ Flag = 'day-of-month'; Type = 'string' }
+                'Nonrecurring' = @{ Flag = 'nonrecurring'; Type = 'switch' }
+                'IsUtc' = @{ Flag = 'utc'; Type = 'switch' }
+                'ScheduleString' = @{ Flag = 'schedule-string'; Type = 'string' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Import-UpdateFromCatalog {
+    <#
+    .SYNOPSIS
+    Imports updates from the Microsoft Update Catalog into the top-level site, by update ID, KB or batch file.
+
+    .DESCRIPTION
+    Imports updates into the top-level site's database as imported updates, kept whatever the product and classification selection, so the next sync carries them to the child sites. A KB is resolved through the catalog's search (every update it names is imported; --product, --architecture and --title-contains narrow them). The metadata comes from the site's upstream (GetUpdateData) with the update's bundled updates and prerequisites; with a sync source of none, or when the upstream does not have the update, the catalog's own details are stored instead and the result says so. Unless --metadata-only, the files of the catalog's download dialog are downloaded into the site's content directory (https on Microsoft download hosts only, digests verified, interrupted downloads resumed). Importing what is already there is reported AlreadyPresent. One result per input and a summary; exit code 7 when some inputs failed and others succeeded. A batch file is one GUID or KB per line (# comments allowed) or a CSV with an UpdateId (Guid, Id) or KB (KBUpdate, HotfixId) column, UTF-8 or UTF-16.
+
+    Runs the supsync host command: supsync catalog import
+
+    .PARAMETER SiteCode
+    The top-level site code, e.g. CS1.
+
+    .PARAMETER UpdateId
+    Update IDs (GUIDs) as the catalog shows them.
+
+    .PARAMETER ArticleId
+    KB article numbers (with or without "KB").
+
+    .PARAMETER Path
+    A batch file: one GUID or KB per line, or a CSV with an UpdateId or KB column.
+    A relative path or a PowerShell drive path is resolved against the current location.
+
+    .PARAMETER MetadataOnly
+    Import the metadata only; download no files.
+
+    .PARAMETER Product
+    For KBs naming several updates: only those whose products contain this text.
+
+    .PARAMETER Architecture
+    For KBs naming several updates: only this architecture (titles naming none fit every architecture).
+    Valid values (any case): x86, x64, arm64.
+
+    .PARAMETER TitleContains
+    For KBs naming several updates: only those whose title contains this text.
+
+    .PARAMETER CatalogUrl
+    The catalog base URL (default https://www.catalog.update.microsoft.com), for mirrors, proxies and tests.
+
+    .EXAMPLE
+    Import-UpdateFromCatalog -SiteCode CS1 -UpdateId 7f659ce1-a58f-41a8-bcf0-18fe434f0916
+
+    Imports one update with its files into CS1.
+
+    .EXAMPLE
+    Import-UpdateFromCatalog -SiteCode CS1 -ArticleId 4011677 -Architecture x64 -MetadataOnly
+
+    Imports the 64-bit update of KB4011677, metadata only.
+
+    .EXAMPLE
+    Import-UpdateFromCatalog -SiteCode CS1 -Path .\updates.csv -WhatIf
+
+    Shows what importing a CSV of update IDs and KBs would do.
+
+    .EXAMPLE
+    Import-Csv .\updates.csv | Import-UpdateFromCatalog -SiteCode CS1 | Where-Object Status -eq 'Failed'
+
+    Imports updates from the pipeline and lists the ones that failed.
+
+    .INPUTS
+    System.String: -SiteCode, by property name.
+    System.String[]: -UpdateId, by value and by property name (also Guid, Id).
+    System.String[]: -ArticleId, by property name (also KB, KBUpdate, HotfixId).
+
+    .OUTPUTS
+    SupSync.CatalogImportResult
+    SupSync.CatalogImportSummary
+
+    .LINK
+    Invoke-CMSoftwareUpdateSync
+
+    .LINK
+    Get-CMSoftwareUpdate
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', DefaultParameterSetName = 'ById', PositionalBinding = $false)]
+    [Alias('Import-CMSoftwareUpdateFromCatalog')]
+    [OutputType('SupSync.CatalogImportResult', 'SupSync.CatalogImportSummary')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode,
+
+        [Parameter(ParameterSetName = 'ById', ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('Guid', 'Id')]
+        [string[]] $UpdateId,
+
+        [Parameter(ParameterSetName = 'ByKb', ValueFromPipelineByPropertyName = $true)]
+        [Alias('KB', 'KBUpdate', 'HotfixId')]
+        [string[]] $ArticleId,
+
+        [Parameter(ParameterSetName = 'ByPath')]
+        [Alias('UpdateIdFilePath')]
+        [string] $Path,
+
+        [Parameter()]
+        [switch] $MetadataOnly,
+
+        [Parameter()]
+        [string] $Product,
+
+        [Parameter()]
+        [ValidateSet('x86', 'x64', 'arm64')]
+        [string] $Architecture,
+
+        [Parameter()]
+        [string] $TitleContains,
+
+        [Parameter()]
+        [string] $CatalogUrl
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'catalog.import'
+            Words = @('catalog', 'import')
+            Action = 'Imports updates from the Microsoft Update Catalog into the top-level site, by update ID, KB or batch file'
+            Target = 'SiteCode'
+            ChangesState = $true
+            HostWhatIf = $true
+            Batch = @{ Parameters = @('UpdateId', 'ArticleId'); Size = 50 }
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'UpdateId' = @{ Flag = 'update-id'; Type = 'string[]' }
+                'ArticleId' = @{ Flag = 'kb'; Type = 'string[]' }
+                'Path' = @{ Flag = 'path'; Type = 'path' }
+                'MetadataOnly' = @{ Flag = 'metadata-only'; Type = 'switch' }
+                'Product' = @{ Flag = 'product'; Type = 'string' }
+                'Architecture' = @{ Flag = 'architecture'; Type = 'string'; Choices = @('x86', 'x64', 'arm64') }
+                'TitleContains' = @{ Flag = 'title-contains'; Type = 'string' }
+                'CatalogUrl' = @{ Flag = 'catalog-url'; Type = 'string' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+
+    end {
+        Complete-SupSyncBatch -Cmdlet $PSCmdlet -Command $supsyncCommand
+    }
+}
+
+# Tab completion of site codes, products and classifications, asked of the host.
+Register-ArgumentCompleter -CommandName @('New-CMSite') -ParameterName 'ParentSiteCode' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Complete-SupSyncArgument -Kind 'site' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
+}
+Register-ArgumentCompleter -CommandName @('Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Sync-CMSoftwareUpdate', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Import-UpdateFromCatalog', 'Import-CMSoftwareUpdateFromCatalog') -ParameterName 'SiteCode' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Complete-SupSyncArgument -Kind 'site' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
+}
+Register-ArgumentCompleter -CommandName @('Set-CMSoftwareUpdatePointComponent') -ParameterName 'AddProduct' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Complete-SupSyncArgument -Kind 'product' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
+}
+Register-ArgumentCompleter -CommandName @('Set-CMSoftwareUpdatePointComponent') -ParameterName 'RemoveProduct' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Complete-SupSyncArgument -Kind 'product' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
+}
+Register-ArgumentCompleter -CommandName @('Set-CMSoftwareUpdatePointComponent') -ParameterName 'AddUpdateClassification' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Complete-SupSyncArgument -Kind 'classification' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
+}
+Register-ArgumentCompleter -CommandName @('Set-CMSoftwareUpdatePointComponent') -ParameterName 'RemoveUpdateClassification' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Complete-SupSyncArgument -Kind 'classification' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
+}
+Register-ArgumentCompleter -CommandName @('Get-CMSoftwareUpdate') -ParameterName 'Product' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Complete-SupSyncArgument -Kind 'product' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
+}
+Register-ArgumentCompleter -CommandName @('Get-CMSoftwareUpdate') -ParameterName 'Classification' -ScriptBlock {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    Complete-SupSyncArgument -Kind 'classification' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
+}
+
+Export-ModuleMember -Function @('New-CMSite', 'Get-CMSite', 'Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Test-CMSoftwareUpdateUpstream', 'New-CMSoftwareUpdateSyncSchedule', 'Import-UpdateFromCatalog', 'Register-CMSoftwareUpdateSyncTask', 'Unregister-CMSoftwareUpdateSyncTask') -Alias @('Sync-CMSoftwareUpdate', 'Import-CMSoftwareUpdateFromCatalog')

@@ -1,0 +1,69 @@
+/**
+ * What the service keeps in a site's database (`meta` table, one row each, written in one
+ * statement): the time of the last scheduled run it started, so that after a restart it knows
+ * which occurrences it missed; and while it runs, its host record (pid, next scheduled sync),
+ * which `status` shows and which tells a cascade that a service picks up the site's requests.
+ */
+import type { Home } from '../store/home.js';
+import { type SiteDb, openSiteDb } from '../store/site-db.js';
+
+const lastScheduledRunKey = 'service_last_scheduled_run';
+const hostKey = 'service_host';
+
+export interface ServiceHostRecord {
+  pid: number;
+  /** ISO 8601 UTC, null without a schedule. */
+  nextScheduledSync: string | null;
+}
+
+const upsert = (db: SiteDb, key: string, value: string) =>
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+
+const readMeta = (db: SiteDb, key: string) => db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+
+export function readLastScheduledRun(db: SiteDb): Date | undefined {
+  const value = readMeta(db, lastScheduledRunKey);
+  return value === undefined ? undefined : new Date(value);
+}
+
+export function recordScheduledRun(db: SiteDb, at: Date): void {
+  upsert(db, lastScheduledRunKey, at.toISOString());
+}
+
+export function publishServiceHost(db: SiteDb, record: ServiceHostRecord): void {
+  upsert(db, hostKey, JSON.stringify(record));
+}
+
+/** The record of the service hosting the site, when that process is alive (a killed service leaves a stale one). */
+export function readServiceHost(db: SiteDb): ServiceHostRecord | undefined {
+  const value = readMeta(db, hostKey);
+  if (value === undefined) return undefined;
+  const record = JSON.parse(value) as ServiceHostRecord;
+  return processAlive(record.pid) ? record : undefined;
+}
+
+/** Removes the host record if it is this process's. */
+export function withdrawServiceHost(db: SiteDb, pid: number): void {
+  db.prepare("DELETE FROM meta WHERE key = ? AND json_extract(value, '$.pid') = ?").run(hostKey, pid);
+}
+
+export function isServedByService(home: Home, code: string): boolean {
+  if (!home.hasSite(code)) return false;
+  const db = openSiteDb(home.sitePaths(code).database);
+  try {
+    return readServiceHost(db) !== undefined;
+  } finally {
+    db.close();
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, but another user's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
