@@ -201,6 +201,7 @@ async function eventually(condition: () => Promise<boolean>, what: string, timeo
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -309,7 +310,8 @@ describe('supsync service (CLI)', function () {
     const log = siteLog(home, 'CS1');
     expect(log.match(/Wakeup for scheduled regular sync/g)).to.have.length(1);
     expect(log).to.contain('Performing sync on regular schedule');
-    expect(log).to.contain(`Next scheduled sync is a regular sync at ${tomorrow}T02:00:00+00:00`);
+    // The service re-reads the changed schedule at its next look at the site.
+    await eventually(async () => siteLog(home, 'CS1').includes(`Next scheduled sync is a regular sync at ${tomorrow}T02:00:00+00:00`), 'the new next run in the log');
   });
 
   it('cascades to the hosted child, which consumes the request file and syncs from its parent', async () => {

@@ -22,6 +22,7 @@ import { architecturesInTitle } from './architecture.js';
 import { catalogNotFoundCode } from './errors.js';
 import { type CatalogDownloadFile, type CatalogSearchResult, type CatalogUpdateDetails, catalogResultCap } from './pages.js';
 import { catalogPageSize, renderDetailsPage, renderDownloadDialog, renderErrorPage, renderSearchPage } from './render.js';
+import { readRequestBody } from '../server/request-body.js';
 
 export interface RunningServer {
   url: string;
@@ -56,24 +57,6 @@ function listen(server: http.Server, host: string, port: number, scheme: 'http' 
           }),
       });
     });
-  });
-}
-
-function readBody(req: http.IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        reject(new Error('too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
   });
 }
 
@@ -160,7 +143,7 @@ export class CatalogServer {
       if (page === '/search.aspx' && req.method === 'GET') return send(200, this.#search(url.searchParams.get('q') ?? '', Number(url.searchParams.get('p') ?? '1')));
       if (page === '/scopedviewinline.aspx' && req.method === 'GET') return send(200, this.#details(url.searchParams.get('updateid') ?? ''));
       if (page === '/downloaddialog.aspx' && req.method === 'POST') {
-        const form = new URLSearchParams(await readBody(req, 64 * 1024));
+        const form = new URLSearchParams(await readRequestBody(req, 64 * 1024));
         return send(200, this.#dialog(form.get('updateIDs') ?? ''));
       }
       if (page.startsWith(filePath) && req.method === 'GET') return send(403, 'Files are served over https only: start the server with a files certificate', 'text/plain');

@@ -29,6 +29,7 @@ import { type ServedRevision, categoryRevisions, maxChangeSeq, servedRevision, u
 import type { SiteDb } from '../store/site-db.js';
 import { type SyncRequestFile, writeSyncRequest } from '../sync/requests.js';
 import { CookieSigner } from './cookies.js';
+import { readRequestBody } from './request-body.js';
 
 export interface SupEndpointOptions {
   db: SiteDb;
@@ -130,7 +131,7 @@ export class SupEndpoint {
     const actor = `http://${req.headers.host ?? 'localhost'}${service === 'sync' ? SERVER_SYNC_PATH : DSS_AUTH_PATH}`;
     let body: string;
     try {
-      body = await readBody(req, this.#options.maxRequestBytes);
+      body = await readRequestBody(req, this.#options.maxRequestBytes);
     } catch {
       return send(413, 'Request too large', 'text/plain');
     }
@@ -160,7 +161,7 @@ export class SupEndpoint {
   async #syncRequest(req: http.IncomingMessage, send: (status: number, body: string, contentType?: string) => void): Promise<void> {
     if (this.#options.sharedSecret !== undefined && !this.#secretMatches(req.headers.authorization)) return send(401, 'Unauthorized', 'text/plain');
     try {
-      const request = JSON.parse(await readBody(req, 64 * 1024)) as Partial<SyncRequestFile>;
+      const request = JSON.parse(await readRequestBody(req, 64 * 1024)) as Partial<SyncRequestFile>;
       if (typeof request.from !== 'string' || !/^[A-Z0-9]{3}$/.test(request.from)) return send(400, 'from must be a site code', 'text/plain');
       writeSyncRequest(this.#options.inbox!, {
         from: request.from,
@@ -304,22 +305,4 @@ function serverSecret(db: SiteDb): Buffer {
   const secret = crypto.randomBytes(32);
   db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('server_secret', ?)").run(secret.toString('hex'));
   return serverSecret(db);
-}
-
-function readBody(req: http.IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > max) {
-        reject(new Error('too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

@@ -6,6 +6,7 @@
  */
 import type { Home } from '../store/home.js';
 import { type SiteDb, openSiteDb } from '../store/site-db.js';
+import { isProcessAlive } from '../store/lock-file.js';
 
 const lastScheduledRunKey = 'service_last_scheduled_run';
 const hostKey = 'service_host';
@@ -39,7 +40,7 @@ export function readServiceHost(db: SiteDb): ServiceHostRecord | undefined {
   const value = readMeta(db, hostKey);
   if (value === undefined) return undefined;
   const record = JSON.parse(value) as ServiceHostRecord;
-  return processAlive(record.pid) ? record : undefined;
+  return isProcessAlive(record.pid) ? record : undefined;
 }
 
 /** Removes the host record if it is this process's. */
@@ -57,13 +58,3 @@ export function isServedByService(home: Home, code: string): boolean {
   }
 }
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, but another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { InvalidArgumentError, InvalidOperationError, ResourceExistsError } from '../errors.js';
 import type { Home } from '../store/home.js';
 import { openSiteDb } from '../store/site-db.js';
-import { updateSiteControl, withFileLock, writeSiteControl } from '../store/site-file.js';
+import { withFileLock } from '../store/lock-file.js';
+import { updateSiteControl, writeSiteControl } from '../store/site-file.js';
 import {
   type SiteControl,
   type SiteRole,

@@ -3,10 +3,10 @@
  * corrupt or wrongly hand-edited file is refused with the field named, and writes atomically
  * (lowdb's TextFileSync writes a temporary file and renames it over the old one).
  */
-import fs from 'node:fs';
 import { LowSync, type SyncAdapter } from 'lowdb';
 import { TextFileSync } from 'lowdb/node';
 import { InvalidDataError, IoError } from '../errors.js';
+import { withFileLock } from './lock-file.js';
 import { type SiteControl, siteRoles, syncSourceKinds } from '../site/model.js';
 
 class SiteControlAdapter implements SyncAdapter<SiteControl> {
@@ -61,45 +61,6 @@ export function updateSiteControl(file: string, change: (site: SiteControl) => S
     writeSiteControl(file, next);
     return next;
   });
-}
-
-/** Runs `fn` holding `lockFile` (O_EXCL), waiting briefly for another holder; stale locks of dead processes are taken over. */
-export function withFileLock<T>(lockFile: string, fn: () => T, waitMs = 10_000): T {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new IoError('LockFailed', `Cannot create lock ${lockFile}: ${(error as Error).message}`, { target: lockFile, cause: error });
-      }
-      if (isStale(lockFile)) {
-        fs.rmSync(lockFile, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new IoError('LockTimeout', `Another supsync process holds ${lockFile}; try again`, { target: lockFile });
-      }
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    fs.rmSync(lockFile, { force: true });
-  }
-}
-
-function isStale(lockFile: string): boolean {
-  const pid = Number(fs.readFileSync(lockFile, { encoding: 'utf8', flag: 'r' }).trim());
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }
 
 function validateSiteControl(json: unknown, file: string): SiteControl {

@@ -2,7 +2,6 @@
  * Storing and reading update revisions in the site database. Writes happen inside the caller's
  * transaction (a sync batch, an import), so a batch and the anchor that covers it commit together.
  */
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { type CategoryType, type UpdateMetadata, localizedFor } from '../model/update.js';
 import type { SiteDb } from './site-db.js';
@@ -39,12 +38,6 @@ export function compressMetadata(xml: string): Buffer {
   return zlib.deflateRawSync(Buffer.from(xml, 'utf8'), { level: 1 });
 }
 
-const deflateRaw = promisify(zlib.deflateRaw);
-
-/** The same compression on libuv's thread pool, so a sync compresses a batch while it parses the next. */
-export function compressMetadataAsync(xml: string): Promise<Buffer> {
-  return deflateRaw(Buffer.from(xml, 'utf8'), { level: 1 });
-}
 
 export function decompressMetadata(blob: Buffer): string {
   return zlib.inflateRawSync(blob).toString('utf8');
@@ -116,12 +109,12 @@ export class UpdateStore {
    * Stores one revision (a category or an update with all its relationships). Returns `unchanged`
    * without writing when that revision (or a newer one) is already stored.
    */
-  store(update: UpdateMetadata, index: CategoryIndex, options: StoreOptions, compressed?: Buffer): StoreOutcome {
+  store(update: UpdateMetadata, index: CategoryIndex, options: StoreOptions): StoreOutcome {
     const s = this.#statements;
     const stored = this.storedRevision(update.updateId);
     if (stored !== undefined && stored >= update.revisionNumber) return 'unchanged';
     const english = localizedFor(update, 'en');
-    const metadata = compressed ?? compressMetadata(update.xml);
+    const metadata = compressMetadata(update.xml);
     if (update.updateType === 'Category' || update.updateType === 'Detectoid') {
       s.upsertCategory.run({
         update_id: update.updateId,

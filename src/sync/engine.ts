@@ -8,20 +8,20 @@
 import { type SupsyncError, UpstreamError, asSupsyncError } from '../errors.js';
 import { createSiteLogger, type LogFormat, type SiteLogger } from '../log/index.js';
 import type { RevisionKey, UpdateMetadata } from '../model/update.js';
-import { type FetchedBatch, UpstreamClient } from '../protocol/client.js';
-import type { ServerSyncFilter } from '../protocol/soap/index.js';
+import type { FetchedBatch, UpstreamClient } from '../protocol/client.js';
 import type { RetryPolicy } from '../protocol/transport.js';
 import { type SiteControl, isTopLevel } from '../site/model.js';
 import type { Home } from '../store/home.js';
 import { type SiteDb, nextChangeSeq, openSiteDb } from '../store/site-db.js';
 import { updateSiteControl } from '../store/site-file.js';
 import { readSyncState, updateSyncState } from '../store/sync-status.js';
-import { type CategoryIndex, UpdateStore, compressMetadataAsync, loadCategoryIndex, membership } from '../store/updates.js';
+import { type CategoryIndex, UpdateStore, loadCategoryIndex, membership } from '../store/updates.js';
 import { applyExpiry, runCleanup } from './expiry-apply.js';
+import { type ListRequest, type StoredAnchor, categoryLists, updateLists } from './lists.js';
 import { tryLockSite } from './lock.js';
 import { takeSyncRequests } from './requests.js';
 import { type RunCounts, type SyncTrigger, SyncRunRecorder, markInterruptedRuns, syncTime } from './run-recorder.js';
-import { type ResolvedUpstream, downstreamIdentity, resolveUpstream } from './upstream.js';
+import { type ResolvedUpstream, clientFor, resolveUpstream } from './upstream.js';
 
 export interface SyncOptions {
   trigger: SyncTrigger;
@@ -148,15 +148,7 @@ async function runOnce(home: Home, code: string, db: SiteDb, options: SyncOption
     if (full) log.info('Performing a full sync');
     const context: RunContext = { home, site, db, log, recorder, options, full, startedAt: started };
     if (upstream) {
-      client = new UpstreamClient({
-        baseUrl: upstream.url,
-        ...downstreamIdentity(site),
-        ...(isTopLevel(site) && site.sup.proxy ? { proxy: site.sup.proxy } : {}),
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-        ...(options.retry ? { retry: options.retry } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        concurrency: options.concurrency ?? 4,
-      });
+      client = clientFor(site, upstream, { ...options, concurrency: options.concurrency ?? 4 });
       await synchronizeFromUpstream(context, client, upstream);
     } else {
       log.info('The sync source is none: this site is fed by imports only; nothing to synchronize from upstream');
@@ -225,20 +217,6 @@ export interface RunContext {
   listed?: Set<string>;
 }
 
-/** The filters a site asks with: categories, then one per selected product (top-level) or one for everything (child). */
-export function updateFilters(site: SiteControl): { key: string; filter: Omit<ServerSyncFilter, 'anchor'> }[] {
-  if (!isTopLevel(site)) return [{ key: 'updates:all', filter: { getConfig: false } }];
-  const classifications = site.sup.classifications.map((c) => c.id).sort();
-  if (site.sup.products.length === 0 || classifications.length === 0) return [];
-  return site.sup.products
-    .map((p) => p.id)
-    .sort()
-    .map((product) => ({
-      key: `updates:product=${product};classifications=${classifications.join(',')}`,
-      filter: { getConfig: false, categories: [{ id: product, delta: true }], classifications: classifications.map((id) => ({ id, delta: true })) },
-    }));
-}
-
 async function synchronizeFromUpstream(cx: RunContext, client: UpstreamClient, upstream: ResolvedUpstream): Promise<void> {
   const { db, log, recorder, site } = cx;
   recorder.status(6704);
@@ -250,16 +228,16 @@ async function synchronizeFromUpstream(cx: RunContext, client: UpstreamClient, u
   const languages = summaryLanguages(cx);
 
   log.info('sync: WSUS synchronizing categories');
-  await syncLists(cx, client, store, index, upstream.url, [{ key: 'categories', filter: { getConfig: true } }], 'categories', languages);
+  await syncLists(cx, client, store, index, upstream.url, categoryLists(storedAnchors(db, upstream.url), cx.full), 'categories', languages);
 
-  const filters = updateFilters(site);
-  if (filters.length === 0 && isTopLevel(site)) {
+  const lists = updateLists(site, storedAnchors(db, upstream.url), cx.full);
+  if (lists.length === 0 && isTopLevel(site)) {
     log.info('No products or classifications are selected: synchronized categories only. Select products and classifications (sup set), then sync again');
     return;
   }
   log.info('sync: WSUS synchronizing updates');
   cx.listed = new Set();
-  await syncLists(cx, client, store, index, upstream.url, filters, 'updates', languages);
+  await syncLists(cx, client, store, index, upstream.url, lists, 'updates', languages);
   await fetchMissingRelations(cx, client, store, index, languages);
 }
 
@@ -268,22 +246,21 @@ function summaryLanguages(cx: RunContext): string[] | undefined {
   return top?.sup.languageSummaryDetails;
 }
 
-function readAnchor(db: SiteDb, upstream: string, key: string): string | undefined {
-  const row = db.prepare('SELECT anchor FROM anchors WHERE upstream = ? AND filter_key = ?').get(upstream, key) as { anchor: string } | undefined;
-  return row?.anchor;
+export function storedAnchors(db: SiteDb, upstream: string): StoredAnchor[] {
+  return db.prepare('SELECT filter_key AS key, anchor FROM anchors WHERE upstream = ?').all(upstream) as StoredAnchor[];
 }
 
 interface ListState {
-  key: string;
+  request: ListRequest;
   anchor: string;
-  /** Wanted revisions of this list not stored yet; at zero its anchor is committed. */
+  /** Wanted revisions of this list not stored yet. */
   remaining: Set<string>;
 }
 
 /**
- * The revision lists of one phase: ask each (with its anchor unless full), then fetch everything
- * wanted across the lists with several batches in flight, storing batch by batch. A list's new
- * anchor is written in the transaction of the batch that completes it, never before.
+ * The revision lists of one phase: ask each, then fetch everything wanted across the lists with
+ * several batches in flight, storing batch by batch. A key's new anchor (the first of its lists to
+ * answer, so the oldest) is written in the transaction of the batch that completes its last list.
  */
 async function syncLists(
   cx: RunContext,
@@ -291,29 +268,29 @@ async function syncLists(
   store: UpdateStore,
   index: CategoryIndex,
   upstream: string,
-  lists: { key: string; filter: Omit<ServerSyncFilter, 'anchor'> }[],
+  lists: ListRequest[],
   what: 'categories' | 'updates',
   languages: string[] | undefined,
 ): Promise<void> {
   const { db, recorder } = cx;
   const states: ListState[] = [];
   const wanted = new Map<string, RevisionKey>();
-  for (const { key, filter } of lists) {
-    const anchor = cx.full ? undefined : readAnchor(db, upstream, key);
+  for (const request of lists) {
     let list;
     try {
-      list = await client.getRevisionIdList({ ...filter, ...(anchor ? { anchor } : {}) });
+      list = await client.getRevisionIdList(request.filter);
     } catch (error) {
       if ((error as { faultCode?: string }).faultCode !== 'ServerChanged') throw error;
       // The upstream was rebuilt: its anchors mean nothing now; ask everything afresh.
       cx.log.warn(`The upstream server changed; resetting all anchors for ${upstream}`);
       db.prepare('DELETE FROM anchors WHERE upstream = ?').run(upstream);
-      return syncLists({ ...cx, full: true }, client, store, index, upstream, lists, what, languages);
+      const fresh = what === 'categories' ? categoryLists([], true) : updateLists(cx.site, [], true);
+      return syncLists({ ...cx, full: true }, client, store, index, upstream, fresh, what, languages);
     }
-    const state: ListState = { key, anchor: list.anchor, remaining: new Set() };
+    const state: ListState = { request, anchor: list.anchor, remaining: new Set() };
     for (const r of list.newRevisions) {
       cx.listed?.add(r.updateId);
-      if (!needsFetch(store, r, anchor !== undefined)) continue;
+      if (!needsFetch(store, r, request.filter.anchor !== undefined)) continue;
       state.remaining.add(r.updateId);
       const known = wanted.get(r.updateId);
       if (!known || known.revisionNumber < r.revisionNumber) wanted.set(r.updateId, r);
@@ -323,29 +300,38 @@ async function syncLists(
   const setAnchor = db.prepare(
     'INSERT INTO anchors (upstream, filter_key, anchor, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (upstream, filter_key) DO UPDATE SET anchor = excluded.anchor, updated_at = excluded.updated_at',
   );
-  const commitAnchor = (state: ListState) => setAnchor.run(upstream, state.key, state.anchor, new Date().toISOString());
-  db.transaction(() => states.filter((s) => s.remaining.size === 0).forEach(commitAnchor))();
+  const dropAnchor = db.prepare('DELETE FROM anchors WHERE upstream = ? AND filter_key = ?');
+  const committed = new Set<string>();
+  /** Writes a key's anchor once all its lists are stored (call inside a transaction). */
+  const commitDone = () => {
+    for (const state of states) {
+      const key = state.request.key;
+      if (committed.has(key) || states.some((s) => s.request.key === key && s.remaining.size > 0)) continue;
+      committed.add(key);
+      setAnchor.run(upstream, key, states.find((s) => s.request.key === key)!.anchor, new Date().toISOString());
+      if (state.request.replaces) dropAnchor.run(upstream, state.request.replaces);
+    }
+  };
+  db.transaction(commitDone)();
   if (wanted.size === 0) return;
 
   const listsOf = new Map<string, ListState[]>();
   for (const state of states) for (const id of state.remaining) listsOf.set(id, [...(listsOf.get(id) ?? []), state]);
-  const storeBatch = db.transaction((updates: UpdateMetadata[], blobs: Buffer[]) => {
+  const storeBatch = db.transaction((updates: UpdateMetadata[]) => {
     const seq = nextChangeSeq(db);
     const now = new Date().toISOString();
-    updates.forEach((update, i) => {
-      storeOne(cx, store, index, update, seq, now, what, languages, blobs[i]);
-      for (const state of listsOf.get(update.updateId) ?? []) {
-        state.remaining.delete(update.updateId);
-        if (state.remaining.size === 0) commitAnchor(state);
-      }
+    updates.forEach((update) => {
+      storeOne(cx, store, index, update, seq, now, what, languages);
+      for (const state of listsOf.get(update.updateId) ?? []) state.remaining.delete(update.updateId);
     });
+    commitDone();
   });
   const started = Date.now();
   let processed = 0;
   await client.fetchUpdates(
     [...wanted.values()],
-    async (batch: FetchedBatch, last: boolean) => {
-      storeBatch(batch.updates, await Promise.all(batch.updates.map((u) => compressMetadataAsync(u.xml))));
+    (batch: FetchedBatch, last: boolean) => {
+      storeBatch(batch.updates);
       processed += batch.updates.length;
       recorder.progress(what, processed, wanted.size, started, last);
       cx.options.onProgress?.({ site: cx.site.code, phase: what, processed, total: wanted.size });
@@ -375,9 +361,8 @@ function storeOne(
   now: string,
   phase: string,
   languages: string[] | undefined,
-  compressed?: Buffer,
 ): void {
-  const outcome = store.store(update, index, { changeSeq: seq, now, ...(languages ? { languages } : {}) }, compressed);
+  const outcome = store.store(update, index, { changeSeq: seq, now, ...(languages ? { languages } : {}) });
   const { classificationId, productIds } = membership(update, index);
   if (outcome !== 'unchanged') {
     cx.recorder.count(phase, productIds, classificationId ?? null, outcome);

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { IoError } from '../errors.js';
+import { lockOwnerDead } from '../store/lock-file.js';
 
 export interface SyncLock {
   release(): void;
@@ -30,7 +31,7 @@ export function tryLockSite(siteDir: string): SyncLock | undefined {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new IoError('LockFailed', `Cannot create the sync lock ${file}: ${(error as Error).message}`, { target: file, cause: error });
       }
-      if (!lockHolderDead(file)) return undefined;
+      if (!lockOwnerDead(file)) return undefined;
       fs.rmSync(file, { force: true });
     }
   }
@@ -40,25 +41,5 @@ export function tryLockSite(siteDir: string): SyncLock | undefined {
 /** Whether a live process holds the site's sync lock (status uses it to tell running from interrupted). */
 export function isSiteLocked(siteDir: string): boolean {
   const file = path.join(siteDir, 'sync.lock');
-  return fs.existsSync(file) && !lockHolderDead(file);
-}
-
-function lockHolderDead(file: string): boolean {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return true;
-  }
-  const pid = Number(text.trim());
-  // An empty file is a lock being written right now; treat it as held.
-  if (text.trim() === '') return false;
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return fs.existsSync(file) && !lockOwnerDead(file);
 }

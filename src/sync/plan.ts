@@ -5,14 +5,14 @@
  * cleanup rules over what is stored. The bytes of metadata to fetch are estimated from the sizes of
  * stored documents (the protocol does not say a document's size before it is fetched).
  */
-import { UpstreamClient } from '../protocol/client.js';
 import { type SiteControl, isTopLevel } from '../site/model.js';
 import type { Home } from '../store/home.js';
 import { openSiteDb } from '../store/site-db.js';
-import { type SyncOptions, updateFilters } from './engine.js';
+import { type SyncOptions, storedAnchors } from './engine.js';
+import { categoryLists, updateLists } from './lists.js';
 import { planExpiry } from './expiry-apply.js';
 import { cleanupDue, defaultCleanupAgeDays } from './expiry.js';
-import { downstreamIdentity, resolveUpstream } from './upstream.js';
+import { clientFor, resolveUpstream } from './upstream.js';
 
 export interface SyncPlanRow {
   productId: string | null;
@@ -77,17 +77,9 @@ export async function planSync(home: Home, code: string, options: Pick<SyncOptio
 
     if (!upstream) notes.push('The sync source is none: nothing would be fetched; only the expiry rules would run.');
     else {
-      const client = new UpstreamClient({
-        baseUrl: upstream.url,
-        ...downstreamIdentity(site),
-        ...(isTopLevel(site) && site.sup.proxy ? { proxy: site.sup.proxy } : {}),
-        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-        ...(options.retry ? { retry: options.retry } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      const anchor = (key: string) =>
-        full ? undefined : ((db.prepare('SELECT anchor FROM anchors WHERE upstream = ? AND filter_key = ?').pluck().get(upstream.url, key) as string | undefined) ?? undefined);
-      const categoryList = await client.getRevisionIdList({ getConfig: true, ...(anchor('categories') ? { anchor: anchor('categories')! } : {}) });
+      const client = clientFor(site, upstream, options);
+      const anchors = storedAnchors(db, upstream.url);
+      const categoryList = await client.getRevisionIdList(categoryLists(anchors, full)[0]!.filter);
       for (const r of categoryList.newRevisions) {
         const stored = storedCategory.get(r.updateId) as number | undefined;
         if (stored === undefined) categories.new++;
@@ -96,18 +88,17 @@ export async function planSync(home: Home, code: string, options: Pick<SyncOptio
       listed = new Set();
       // What the sync would fetch: the same lists, with the same anchors, as the sync asks.
       const wanted = new Map<string, { revision: number; productId: string | null; stored: { revision: number; metadata_size: number } | undefined }>();
-      for (const { key, filter } of updateFilters(site)) {
-        const filterAnchor = anchor(key);
-        const list = await client.getRevisionIdList({ ...filter, ...(filterAnchor ? { anchor: filterAnchor } : {}) });
+      for (const { filter } of updateLists(site, anchors, full)) {
+        const list = await client.getRevisionIdList(filter);
         for (const r of list.newRevisions) {
           listed.add(r.updateId);
           const stored = storedRevision.get(r.updateId) as { revision: number; metadata_size: number } | undefined;
           if (wanted.has(r.updateId) || (stored !== undefined && stored.revision >= r.revisionNumber)) continue;
-          wanted.set(r.updateId, { revision: r.revisionNumber, productId: filter.categories?.[0]?.id ?? null, stored });
+          wanted.set(r.updateId, { revision: r.revisionNumber, productId: filter.categories?.length === 1 ? filter.categories[0]!.id : null, stored });
         }
       }
       // New updates are attributed by asking the (cheap, id-only) list of each selected
-      // classification, and of each product when the lists above were not per product.
+      // classification and of each selected product.
       const selection = selectionOf(home, site);
       const classificationOf = new Map<string, string>();
       const productOf = new Map<string, string>();
@@ -116,11 +107,9 @@ export async function planSync(home: Home, code: string, options: Pick<SyncOptio
           const list = await client.getRevisionIdList({ getConfig: false, categories: selection.products.map((id) => ({ id, delta: false })), classifications: [{ id: classification, delta: false }] });
           for (const r of list.newRevisions) if (wanted.has(r.updateId)) classificationOf.set(r.updateId, classification);
         }
-        if (!isTopLevel(site)) {
-          for (const product of selection.products) {
-            const list = await client.getRevisionIdList({ getConfig: false, categories: [{ id: product, delta: false }], classifications: selection.classifications.map((id) => ({ id, delta: false })) });
-            for (const r of list.newRevisions) if (wanted.has(r.updateId) && !productOf.has(r.updateId)) productOf.set(r.updateId, product);
-          }
+        for (const product of selection.products) {
+          const list = await client.getRevisionIdList({ getConfig: false, categories: [{ id: product, delta: false }], classifications: selection.classifications.map((id) => ({ id, delta: false })) });
+          for (const r of list.newRevisions) if (wanted.has(r.updateId) && !productOf.has(r.updateId)) productOf.set(r.updateId, product);
         }
       }
       for (const [id, w] of wanted) {

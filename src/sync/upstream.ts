@@ -6,6 +6,8 @@
  */
 import crypto from 'node:crypto';
 import { InvalidOperationError } from '../errors.js';
+import { UpstreamClient } from '../protocol/client.js';
+import type { RetryPolicy } from '../protocol/transport.js';
 import { SupEndpoint } from '../server/sup-endpoint.js';
 import { type SiteControl, isTopLevel, microsoftUpdateUrl } from '../site/model.js';
 import type { Home } from '../store/home.js';
@@ -46,6 +48,23 @@ export async function resolveUpstream(home: Home, site: SiteControl): Promise<Re
       db.close();
     },
   };
+}
+
+/** A protocol client for a site's upstream: its identity, its proxy (top-level only), the caller's tuning. */
+export function clientFor(
+  site: SiteControl,
+  upstream: ResolvedUpstream,
+  options: { timeoutMs?: number; retry?: RetryPolicy; signal?: AbortSignal; concurrency?: number },
+): UpstreamClient {
+  return new UpstreamClient({
+    baseUrl: upstream.url,
+    ...downstreamIdentity(site),
+    ...(isTopLevel(site) && site.sup.proxy ? { proxy: site.sup.proxy } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+  });
 }
 
 /** The identity a site presents to its upstream (accountName, accountGuid). */
