@@ -8,9 +8,9 @@
  */
 import winston from 'winston';
 import { InvalidOperationError } from '../errors.js';
-import { oneLine, type LogFormat } from './format.js';
+import { formatLogLine, oneLine, type LogFormat } from './format.js';
 import { statusMessageLine, statusSeverity, type StatusMessage } from './status-messages.js';
-import { WsyncmgrTransport } from './wsyncmgr-transport.js';
+import { EOL, WsyncmgrTransport } from './wsyncmgr-transport.js';
 
 export type SiteLogLevel = 'error' | 'warn' | 'info';
 
@@ -33,6 +33,11 @@ export interface SiteLogger {
   /** Full path of wsyncmgr.log. */
   readonly path: string;
   info(message: string): void;
+  /**
+   * Several information lines with one time, in one write: for the line-per-update detail of a
+   * sync batch. They go to the file only, never to the stderr mirror.
+   */
+  infoLines(messages: readonly string[]): void;
   warn(message: string): void;
   error(message: string): void;
   /** Writes the `STATMSG:` line at the level of its severity; recording it in the database is the caller's job. */
@@ -90,6 +95,13 @@ export function createSiteLogger(options: SiteLoggerOptions): SiteLogger {
     }
   };
   const info = (message: string): void => write('info', message, locate(info));
+  const infoLines = (messages: readonly string[]): void => {
+    if (closed) throw new InvalidOperationError('LoggerClosed', `The log ${path} is closed`, { target: path });
+    if (messages.length === 0) return;
+    const time = new Date();
+    const source = locate(infoLines);
+    file.append(messages.map((message) => formatLogLine(file.layout, { message, time, thread: file.thread, type: 1, file: source }, file.timeZone)).join(EOL));
+  };
   const warn = (message: string): void => write('warn', message, locate(warn));
   const error = (message: string): void => write('error', message, locate(error));
   const status = (message: StatusMessage): void =>
@@ -100,5 +112,5 @@ export function createSiteLogger(options: SiteLoggerOptions): SiteLogger {
     file.close();
     logger.close();
   };
-  return { path, info, warn, error, status, close };
+  return { path, info, infoLines, warn, error, status, close };
 }

@@ -36,7 +36,7 @@ export const ROLLED_FILE_NAME = 'wsyncmgr.lo_';
 export const DEFAULT_MAX_BYTES = 2_621_440;
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-const EOL = '\r\n';
+export const EOL = '\r\n';
 /** A roll takes microseconds; a lock older than this was left by a process that died holding it. */
 const STALE_LOCK_MS = 10_000;
 /** How long a writer waits for another process's roll before writing on into the full file. */

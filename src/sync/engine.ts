@@ -215,6 +215,8 @@ export interface RunContext {
   startedAt: number;
   /** Every update id the upstream listed in this run (full syncs: what is no longer listed expires). */
   listed?: Set<string>;
+  /** "Synchronizing update …" lines of the batch being stored, written to the log in one go. */
+  updateLines?: string[];
 }
 
 async function synchronizeFromUpstream(cx: RunContext, client: UpstreamClient, upstream: ResolvedUpstream): Promise<void> {
@@ -236,7 +238,8 @@ async function synchronizeFromUpstream(cx: RunContext, client: UpstreamClient, u
     return;
   }
   log.info('sync: WSUS synchronizing updates');
-  cx.listed = new Set();
+  // Only a full sync needs what was listed: updates no longer listed expire.
+  if (cx.full) cx.listed = new Set();
   await syncLists(cx, client, store, index, upstream.url, lists, 'updates', languages);
   await fetchMissingRelations(cx, client, store, index, languages);
 }
@@ -315,26 +318,29 @@ async function syncLists(
   db.transaction(commitDone)();
   if (wanted.size === 0) return;
 
-  const listsOf = new Map<string, ListState[]>();
-  for (const state of states) for (const id of state.remaining) listsOf.set(id, [...(listsOf.get(id) ?? []), state]);
   const storeBatch = db.transaction((updates: UpdateMetadata[]) => {
+    cx.updateLines = [];
     const seq = nextChangeSeq(db);
     const now = new Date().toISOString();
     updates.forEach((update) => {
       storeOne(cx, store, index, update, seq, now, what, languages);
-      for (const state of listsOf.get(update.updateId) ?? []) state.remaining.delete(update.updateId);
+      // A phase asks one to three lists, so asking each is cheaper than an index by update.
+      for (const state of states) state.remaining.delete(update.updateId);
     });
     commitDone();
   });
   const started = Date.now();
   let processed = 0;
+  const toFetch = [...wanted.values()];
+  wanted.clear();
   await client.fetchUpdates(
-    [...wanted.values()],
+    toFetch,
     (batch: FetchedBatch, last: boolean) => {
       storeBatch(batch.updates);
+      cx.log.infoLines(cx.updateLines ?? []);
       processed += batch.updates.length;
-      recorder.progress(what, processed, wanted.size, started, last);
-      cx.options.onProgress?.({ site: cx.site.code, phase: what, processed, total: wanted.size });
+      recorder.progress(what, processed, toFetch.length, started, last);
+      cx.options.onProgress?.({ site: cx.site.code, phase: what, processed, total: toFetch.length });
     },
     languages,
   );
@@ -366,7 +372,7 @@ function storeOne(
   const { classificationId, productIds } = membership(update, index);
   if (outcome !== 'unchanged') {
     cx.recorder.count(phase, productIds, classificationId ?? null, outcome);
-    if (phase === 'updates') cx.log.info(`Synchronizing update ${update.updateId} - ${update.localized.find((l) => l.language === 'en')?.title ?? update.localized[0]?.title ?? ''}`);
+    if (phase === 'updates') cx.updateLines?.push(`Synchronizing update ${update.updateId} - ${update.localized.find((l) => l.language === 'en')?.title ?? update.localized[0]?.title ?? ''}`);
   }
   if (update.publicationState === 'Expired' && update.updateType !== 'Category' && update.updateType !== 'Detectoid') {
     const changed = cx.db
@@ -422,9 +428,17 @@ async function fetchMissingRelations(cx: RunContext, client: UpstreamClient, sto
     wanted.set(found, { updateId: found, revisionNumber: revisions.get(found)! });
   }
   const storeBatch = db.transaction((updates: UpdateMetadata[]) => {
+    cx.updateLines = [];
     const seq = nextChangeSeq(db);
     const now = new Date().toISOString();
     for (const update of updates) storeOne(cx, store, index, update, seq, now, 'updates', languages);
   });
-  await client.fetchUpdates([...wanted.values()], (batch) => storeBatch(batch.updates), languages);
+  await client.fetchUpdates(
+    [...wanted.values()],
+    (batch) => {
+      storeBatch(batch.updates);
+      cx.log.infoLines(cx.updateLines ?? []);
+    },
+    languages,
+  );
 }

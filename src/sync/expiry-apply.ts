@@ -44,7 +44,10 @@ export function planExpiry(cx: Pick<RunContext, 'db' | 'site' | 'listed' | 'full
       .all() as SupersededCandidate[];
     decisions.push(...supersedenceExpiries(candidates, site.sup.supersedence, now));
     if (site.sup.syncSource.kind !== 'none') {
-      decisions.push(...outsideSelection(selectionMembers(db), new Set(site.sup.products.map((p) => p.id)), new Set(site.sup.classifications.map((c) => c.id))));
+      // With the selection unchanged since the last check, only updates stored since can fall outside it.
+      const checked = lastSelectionCheck(db);
+      const since = checked?.selection === selectionOf(site) ? checked.seq : undefined;
+      decisions.push(...outsideSelection(selectionMembers(db, since), new Set(site.sup.products.map((p) => p.id)), new Set(site.sup.classifications.map((c) => c.id))));
     }
   }
   if (cx.full && cx.listed) {
@@ -57,20 +60,36 @@ export function planExpiry(cx: Pick<RunContext, 'db' | 'site' | 'listed' | 'full
   return decisions.filter((d) => !seen.has(d.updateId) && seen.add(d.updateId));
 }
 
-function selectionMembers(db: SiteDb): SelectionMember[] {
+const selectionOf = (site: RunContext['site']) =>
+  JSON.stringify([site.sup.products.map((p) => p.id).sort(), site.sup.classifications.map((c) => c.id).sort()]);
+
+function lastSelectionCheck(db: SiteDb): { selection: string; seq: number } | undefined {
+  const text = db.prepare("SELECT value FROM meta WHERE key = 'selection_checked'").pluck().get() as string | undefined;
+  return text ? (JSON.parse(text) as { selection: string; seq: number }) : undefined;
+}
+
+function selectionMembers(db: SiteDb, sinceSeq: number | undefined): SelectionMember[] {
   const rows = db
     .prepare(
       `SELECT u.update_id AS updateId, u.classification_id AS classificationId, group_concat(p.product_id) AS products
-       FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id WHERE u.expired = 0 AND u.imported = 0 GROUP BY u.update_id`,
+       FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id
+       WHERE u.expired = 0 AND u.imported = 0 AND u.change_seq > ? GROUP BY u.update_id`,
     )
-    .all() as { updateId: string; classificationId: string | null; products: string | null }[];
+    .all(sinceSeq ?? -1) as { updateId: string; classificationId: string | null; products: string | null }[];
   return rows.map((r) => ({ updateId: r.updateId, classificationId: r.classificationId, productIds: r.products ? r.products.split(',') : [] }));
 }
 
 export function applyExpiry(cx: RunContext, now = new Date()): void {
   const { db, recorder, log } = cx;
   const decisions = planExpiry(cx, now);
-  if (decisions.length === 0) return;
+  const recordCheck = () =>
+    db
+      .prepare("INSERT INTO meta (key, value) VALUES ('selection_checked', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+      .run(JSON.stringify({ selection: selectionOf(cx.site), seq: nextChangeSeq(db) - 1 }));
+  if (decisions.length === 0) {
+    recordCheck();
+    return;
+  }
   const membershipOf = db.prepare('SELECT u.classification_id AS c, group_concat(p.product_id) AS p FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id WHERE u.update_id = ? GROUP BY u.update_id');
   const expire = db.prepare('UPDATE updates SET expired = 1, expired_at = ?, expired_reason = ?, change_seq = ? WHERE update_id = ? AND expired = 0');
   db.transaction(() => {
@@ -82,6 +101,7 @@ export function applyExpiry(cx: RunContext, now = new Date()): void {
       recorder.count('expiry', products, m.c, 'expired');
       if (d.reason === 'superseded') recorder.count('expiry', products, m.c, 'superseded');
     }
+    recordCheck();
   })();
   const by = (reason: string) => decisions.filter((d) => d.reason === reason).length;
   log.info(`Expired ${decisions.length} updates (superseded ${by('superseded')}, outside the selection ${by('outside-selection')}, no longer listed upstream ${by('not-listed')})`);
