@@ -9,7 +9,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { catalogUpdateXml } from '../src/catalog/catalog-xml.js';
@@ -26,23 +25,15 @@ import { applyAddSite, planAddSite } from '../src/site/sites.js';
 import { Home } from '../src/store/home.js';
 import { openSiteDb } from '../src/store/site-db.js';
 import { UpdateStore, loadCategoryIndex } from '../src/store/updates.js';
-import { type Certificate, type Listening, listen, makeCertificate, scriptedServer } from './helpers/catalog.js';
+import { scriptedServer } from './helpers/catalog.js';
+import { type Certificate, type Listening, connectProxy, listen, makeCertificate } from './helpers/servers.js';
 import { tempDir } from './helpers/cli.js';
+import { expectRejection } from './helpers/expect.js';
 import { catalogFixtures } from './helpers/fixtures.js';
 
 const fast = { limit: 2, baseDelayMs: 5, maxDelayMs: 20 };
 const fixture = (name: string) => fs.readFileSync(path.join(catalogFixtures, name), 'utf8');
 const localFixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', 'catalog', name), 'utf8');
-
-async function rejection<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(type);
-    return error as T;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('catalog client against the real captured pages', () => {
   let server: Awaited<ReturnType<typeof scriptedServer>>;
@@ -119,7 +110,7 @@ describe('catalog client against the real captured pages', () => {
 
   it('refuses a dialog answering for another update than the one asked', async () => {
     const client = new CatalogClient({ baseUrl: server.url, retry: fast });
-    const error = await rejection(client.downloadDialog('11111111-2222-3333-4444-555555555555'), UpstreamError);
+    const error = await expectRejection(client.downloadDialog('11111111-2222-3333-4444-555555555555'), UpstreamError);
     expect(error.code).to.equal('CatalogWrongUpdate');
   });
 });
@@ -142,7 +133,7 @@ describe('catalog client against a flaky catalog', () => {
   it('gives up after the bound, saying how often it tried', async () => {
     server = await scriptedServer(() => ({ body: renderErrorPage('8DDD0010') }));
     const client = new CatalogClient({ baseUrl: server.url, retry: fast });
-    const error = await rejection(client.details(id), UpstreamError);
+    const error = await expectRejection(client.details(id), UpstreamError);
     expect(error.code).to.equal('CatalogErrorPage');
     expect(error.message).to.match(/8DDD0010.*gave up after 3 attempts/);
     expect(error.data).to.include({ attempts: 3 });
@@ -152,7 +143,7 @@ describe('catalog client against a flaky catalog', () => {
   it('does not retry "not found" (8DDD0024)', async () => {
     server = await scriptedServer(() => ({ body: renderErrorPage('8DDD0024') }));
     const client = new CatalogClient({ baseUrl: server.url, retry: fast });
-    const error = await rejection(client.details(id), CatalogPageError);
+    const error = await expectRejection(client.details(id), CatalogPageError);
     expect(error).to.include({ code: 'CatalogNotFound', catalogCode: '8DDD0024', transient: false });
     expect(server.requests).to.have.length(1);
   });
@@ -184,14 +175,14 @@ describe('catalog client against a flaky catalog', () => {
     await server.close();
 
     server = await scriptedServer(() => ({ status: 404, body: 'gone' }));
-    const missing = await rejection(new CatalogClient({ baseUrl: server.url, retry: fast }).details(id), UpstreamError);
+    const missing = await expectRejection(new CatalogClient({ baseUrl: server.url, retry: fast }).details(id), UpstreamError);
     expect(missing).to.include({ code: 'CatalogHttpError', transient: false });
     expect(server.requests).to.have.length(1);
   });
 
   it('times out with a clear error once the retries are spent', async () => {
     server = await scriptedServer(() => 'hang');
-    const error = await rejection(new CatalogClient({ baseUrl: server.url, retry: { limit: 1, baseDelayMs: 5, maxDelayMs: 5 }, timeoutMs: 200 }).details(id), UpstreamError);
+    const error = await expectRejection(new CatalogClient({ baseUrl: server.url, retry: { limit: 1, baseDelayMs: 5, maxDelayMs: 5 }, timeoutMs: 200 }).details(id), UpstreamError);
     expect(error.code).to.equal('CatalogTimeout');
     expect(error.message).to.match(/no answer within 200 ms.*gave up after 2 attempts/);
   });
@@ -218,8 +209,8 @@ describe('catalog client against a flaky catalog', () => {
             : { status: 302, body: '', headers: { location: '/Error.aspx?id=-1914896348' } },
       );
       const client = new CatalogClient({ baseUrl: server.url, retry: fast });
-      expect((await rejection(client.details(id), CatalogPageError)).code).to.equal('CatalogNotFound');
-      const away = await rejection(client.details('redirect-away'), UpstreamError);
+      expect((await expectRejection(client.details(id), CatalogPageError)).code).to.equal('CatalogNotFound');
+      const away = await expectRejection(client.details('redirect-away'), UpstreamError);
       expect(away.code).to.equal('CatalogRedirectRefused');
       expect(elsewhere.requests).to.have.length(0);
     } finally {
@@ -230,20 +221,7 @@ describe('catalog client against a flaky catalog', () => {
   it("goes through the SUP's proxy", async () => {
     server = await scriptedServer(() => ({ body: details }));
     const seen: string[] = [];
-    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
-    proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
-      seen.push(`${req.url} ${req.headers['proxy-authorization'] ?? ''}`);
-      const [host, port] = req.url!.split(':');
-      const upstream = net.connect(Number(port), host, () => {
-        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(socket);
-        socket.pipe(upstream);
-      });
-      upstream.on('error', () => socket.destroy());
-      socket.on('error', () => upstream.destroy());
-    });
-    const front = await listen(proxy);
+    const front = await connectProxy((target, authorization) => seen.push(`${target} ${authorization}`));
     try {
       const client = new CatalogClient({ baseUrl: server.url, retry: fast, proxy: { url: front.url, username: 'svc', password: 'pw' } });
       expect((await client.details(id)).kb).to.equal('4011677');
@@ -300,7 +278,7 @@ describe('the local catalog server read by the client', () => {
       const details = await client.details(ids[7]!);
       expect(details).to.include({ updateId: ids[7], kb: '5030007', classification: 'Security Updates', description: 'Fixes & more.', architecture: 'AMD64', msrcSeverity: 'Important' });
       expect(details.products).to.deep.equal(['Windows 11']);
-      expect(await rejection(client.details('33333333-0000-5000-8000-000000000000'), CatalogPageError)).to.include({ code: 'CatalogNotFound' });
+      expect(await expectRejection(client.details('33333333-0000-5000-8000-000000000000'), CatalogPageError)).to.include({ code: 'CatalogNotFound' });
 
       const dialog = await client.downloadDialog(ids[7]!);
       const content = syntheticFileContent(ids[7]!, 'windows11-kb5030007-x64.msu');
@@ -418,7 +396,7 @@ describe('catalog downloads', () => {
 
   it('never leaves a file with the wrong digest, under any name', async () => {
     const out = tempDir();
-    const error = await rejection(downloader().download(target('big.cab', sha1(Buffer.from('other'))), out), InvalidDataError);
+    const error = await expectRejection(downloader().download(target('big.cab', sha1(Buffer.from('other'))), out), InvalidDataError);
     expect(error.code).to.equal('DownloadDigestMismatch');
     expect(fs.readdirSync(out)).to.deep.equal([]);
     expect(seen).to.have.length(1); // a fresh download that does not match is not retried
@@ -488,7 +466,7 @@ describe('catalog downloads', () => {
       'https://10.0.0.1/x.cab',
       `${server.url}/c/big.cab`,
     ]) {
-      const error = await rejection(plain.download({ url, fileName: 'x.cab', digest: sha1(big) }, out), InvalidDataError);
+      const error = await expectRejection(plain.download({ url, fileName: 'x.cab', digest: sha1(big) }, out), InvalidDataError);
       expect(error.code, url).to.equal('DownloadUrlRefused');
     }
     expect(seen).to.have.length(0);
@@ -500,13 +478,13 @@ describe('catalog downloads', () => {
       res.writeHead(302, { location: 'https://download.windowsupdate.com.evil.test/x.cab' }).end();
       return true;
     };
-    const error = await rejection(downloader().download(target(), tempDir()), SupsyncError);
+    const error = await expectRejection(downloader().download(target(), tempDir()), SupsyncError);
     expect(error.code).to.equal('DownloadUrlRefused');
   });
 
   it('refuses a file without a digest, and keeps unsafe names inside the folder', async () => {
     const out = tempDir();
-    const missing = await rejection(downloader().download({ url: `${server.url}/c/big.cab`, fileName: 'big.cab' }, out), InvalidDataError);
+    const missing = await expectRejection(downloader().download({ url: `${server.url}/c/big.cab`, fileName: 'big.cab' }, out), InvalidDataError);
     expect(missing.code).to.equal('DownloadDigestMissing');
     const file = await downloader().download(target('..\\..\\..\\evil.cab'), path.join(out, 'u'));
     expect(file.path).to.equal(path.join(out, 'u', 'evil.cab'));
@@ -515,13 +493,13 @@ describe('catalog downloads', () => {
 
   it('refuses files larger than the bound and leaves nothing', async () => {
     const out = tempDir();
-    const error = await rejection(downloader({ maxBytes: 1000 }).download(target(), out), InvalidDataError);
+    const error = await expectRejection(downloader({ maxBytes: 1000 }).download(target(), out), InvalidDataError);
     expect(error.code).to.equal('DownloadTooLarge');
     expect(fs.readdirSync(out)).to.deep.equal([]);
   });
 
   it('is refused by an untrusted certificate', async () => {
-    const error = await rejection(new Downloader({ extraAllowedHosts: [server.host], retry: fast }).download(target(), tempDir()), UpstreamError);
+    const error = await expectRejection(new Downloader({ extraAllowedHosts: [server.host], retry: fast }).download(target(), tempDir()), UpstreamError);
     expect(error.message).to.match(/certificate/i);
   });
 });

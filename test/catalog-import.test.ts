@@ -22,7 +22,8 @@ import { buildFault } from '../src/protocol/soap/index.js';
 import { SupEndpoint } from '../src/server/sup-endpoint.js';
 import { updateRevisions } from '../src/store/served.js';
 import { openSiteDb } from '../src/store/site-db.js';
-import { type Certificate, type RecordedRequest, type ServerProcess, catalogFront, makeCertificate, scriptedServer, serveProcess } from './helpers/catalog.js';
+import { type RecordedRequest, catalogFront, scriptedServer } from './helpers/catalog.js';
+import { type Certificate, type ServerProcess, makeCertificate, serveProcess } from './helpers/servers.js';
 import { type CliResult, runCli, tempDir } from './helpers/cli.js';
 import { catalogFixtures, cliPath } from './helpers/fixtures.js';
 

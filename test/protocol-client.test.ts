@@ -3,18 +3,19 @@
  * Windows Server 2025 WSUS, and against misbehaving servers on loopback (faults, 5xx, timeouts,
  * truncated and oversized answers), through a proxy, and over HTTPS with a private CA.
  */
-import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { InvalidDataError, SoapFaultError, UpstreamError } from '../src/errors.js';
 import { UpstreamClient, blobXml } from '../src/protocol/client.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
 import { runCli, tempDir } from './helpers/cli.js';
+import { expectRejection } from './helpers/expect.js';
+import { connectProxy, makeCertificate } from './helpers/servers.js';
 import { type ReplayServer, startReplayServer } from './helpers/replay-server.js';
 import { loadExchanges } from './helpers/wsusss.js';
 
@@ -23,16 +24,6 @@ const identity = { accountName: 'cs1.contoso.test', accountGuid: crypto.randomUU
 const defender = '8c3fcc84-7410-4a95-8b89-a166a0190486';
 const definitionUpdates = 'e0789628-ce08-4437-be74-2495b842f43b';
 const doc = (name: string) => fs.readFileSync(path.join(wsusssRecorded, 'docs', name), 'utf8');
-
-async function expectRejection<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error, String(error)).to.be.instanceOf(type);
-    return error as T;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('UpstreamClient against the recorded real WSUS responses', () => {
   let replay: ReplayServer;
@@ -215,20 +206,8 @@ describe('UpstreamClient transport', () => {
   it('goes through an HTTP proxy (CONNECT tunnel) with credentials', async () => {
     const replay = await startReplayServer();
     const seen: string[] = [];
-    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
-    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-      seen.push(`${req.method} ${req.url} ${req.headers['proxy-authorization'] ?? ''}`);
-      const [host, port] = req.url!.split(':');
-      const upstream = net.connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    const proxyHost = await listen(proxy);
+    const proxy = await connectProxy((target, authorization) => seen.push(`CONNECT ${target} ${authorization}`));
+    const proxyHost = proxy.host;
     try {
       const client = new UpstreamClient({ baseUrl: replay.url, ...identity, proxy: { url: `http://${proxyHost}`, username: 'svc-sup', password: 'p@ss word' }, retry: fastRetry });
       expect((await client.config()).maxNumberOfUpdatesPerRequest).to.equal(100);
@@ -236,21 +215,19 @@ describe('UpstreamClient transport', () => {
       expect(seen[0]).to.equal(`CONNECT ${replay.url.replace('http://', '')} Basic ${Buffer.from('svc-sup:p@ss word').toString('base64')}`);
       expect(replay.calls).to.deep.equal(['GetAuthConfig', 'GetAuthorizationCookie', 'GetCookie', 'GetConfigData']);
     } finally {
+      await proxy.close();
       await replay.close();
     }
   });
 
   it('verifies HTTPS certificates: refused by default, trusted with the CA bundle', async function () {
-    const dir = tempDir();
-    try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2',
-        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
-    } catch {
+    const certificate = makeCertificate(tempDir());
+    if (!certificate) {
       this.test!.title += ' [SKIPPED: openssl is not available to make a certificate]';
       this.skip();
     }
     const replay = await startReplayServer();
-    const tls = https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (req, res) => {
+    const tls = https.createServer({ key: certificate!.key, cert: certificate!.cert }, (req, res) => {
       const forward = http.request(`${replay.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode!, answer.headers);
         answer.pipe(res);
@@ -263,7 +240,7 @@ describe('UpstreamClient transport', () => {
       const error = await expectRejection(untrusted.config(), UpstreamError);
       expect(error.message).to.match(/certificate/i);
       expect(error.transient).to.equal(false);
-      const trusted = new UpstreamClient({ baseUrl: `https://${host}`, ...identity, caFile: path.join(dir, 'cert.pem'), retry: fastRetry });
+      const trusted = new UpstreamClient({ baseUrl: `https://${host}`, ...identity, caFile: certificate!.certFile, retry: fastRetry });
       expect((await trusted.config()).protocolVersion).to.equal('1.20');
     } finally {
       await replay.close();

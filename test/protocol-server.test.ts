@@ -4,7 +4,6 @@
  * Then real cookies, access control, bad requests, and a client ↔ server round trip of a corpus of
  * several thousand updates with a delta after new revisions.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -22,6 +21,7 @@ import { SoapFaultError } from '../src/errors.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { serveSite } from './helpers/hierarchy.js';
+import { makeCertificate } from './helpers/servers.js';
 import { loadExchanges, structuralDiff } from './helpers/wsusss.js';
 
 const defender = '8c3fcc84-7410-4a95-8b89-a166a0190486';
@@ -215,19 +215,16 @@ describe('SUP endpoint access control', () => {
 
 describe('supsync serve over HTTPS (CLI)', () => {
   it('serves the protocol with a certificate; a client trusting its CA completes the handshake', async function () {
-    const dir = tempDir();
-    try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2',
-        '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
-    } catch {
+    const certificate = makeCertificate(tempDir());
+    if (!certificate) {
       this.test!.title += ' [SKIPPED: openssl is not available to make a certificate]';
       this.skip();
     }
     const { home } = seededSite();
-    const served = await serveSite(home.root, 'US1', ['--cert', path.join(dir, 'cert.pem'), '--key', path.join(dir, 'key.pem')]);
+    const served = await serveSite(home.root, 'US1', ['--cert', certificate!.certFile, '--key', certificate!.keyFile]);
     try {
       expect(served.url).to.match(/^https:\/\/127\.0\.0\.1:\d+$/);
-      const trusted = await runCli(home.root, ['upstream', 'test', '--url', served.url, '--ca-file', path.join(dir, 'cert.pem')]);
+      const trusted = await runCli(home.root, ['upstream', 'test', '--url', served.url, '--ca-file', certificate!.certFile]);
       expect(trusted.code, trusted.stderr).to.equal(0);
       expect(trusted.records[0]).to.include({ ProtocolVersion: '1.20', CategoryRevisions: 6 });
       const untrusted = await runCli(home.root, ['upstream', 'test', '--url', served.url]);

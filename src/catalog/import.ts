@@ -177,19 +177,8 @@ function label(input: ImportInput, argumentIndex: number): string {
   return input.line === undefined ? `argument ${argumentIndex} (${input.input})` : `line ${input.line}`;
 }
 
-interface Outcome {
-  /** Absent when the input resolved to no update. */
-  updateId?: string;
-  title?: string;
-  kb?: string;
-  status: ImportStatus;
-  reason?: string;
-  metadataSource?: MetadataSource;
-  revisionNumber?: number;
-  relatedUpdates: number;
-  files: number;
-  bytesDownloaded: number;
-}
+/** What importing one update gave, before it is tied to the input that named it. */
+type Outcome = Omit<ImportResult, 'input' | 'line' | 'duplicateOf'>;
 
 interface StoredRow {
   title: string;

@@ -1,62 +1,9 @@
 /**
- * Loopback servers for the catalog tests: a scripted catalog (each test decides every answer),
- * a self-signed certificate made with openssl, a forward proxy in front of a real catalog server
- * that can break chosen answers, and `supsync catalog serve` as a child process.
+ * Loopback servers for the catalog tests: a scripted catalog (each test decides every answer) and
+ * a forward proxy in front of a real catalog server that can break chosen answers.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { cliPath } from './fixtures.js';
-
-export interface Listening {
-  url: string;
-  /** `127.0.0.1:port`. */
-  host: string;
-  close(): Promise<void>;
-}
-
-export function listen(server: http.Server, scheme: 'http' | 'https' = 'http', host = '127.0.0.1'): Promise<Listening> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const port = (server.address() as AddressInfo).port;
-      resolve({
-        url: `${scheme}://${host}:${port}`,
-        host: `${host}:${port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
-}
-
-export interface Certificate {
-  certFile: string;
-  keyFile: string;
-  cert: Buffer;
-  key: Buffer;
-}
-
-/** A self-signed certificate for 127.0.0.1, or undefined when openssl is missing. */
-export function makeCertificate(dir: string): Certificate | undefined {
-  const certFile = path.join(dir, 'cert.pem');
-  const keyFile = path.join(dir, 'key.pem');
-  try {
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2', '-keyout', keyFile, '-out', certFile],
-      { stdio: 'ignore' },
-    );
-  } catch {
-    return undefined;
-  }
-  return { certFile, keyFile, cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) };
-}
+import { type Listening, listen } from './servers.js';
 
 export interface RecordedRequest {
   method: string;
@@ -89,39 +36,6 @@ export async function scriptedServer(answer: (request: RecordedRequest, count: n
     });
   });
   return { ...(await listen(server)), requests, inFlight };
-}
-
-export interface ServerProcess {
-  /** The record the server printed once listening. */
-  record: Record<string, unknown>;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** A `supsync ... serve` command as a child process; resolves with the record of `type` it prints once listening. */
-export function serveProcess(home: string, args: string[], type: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [cliPath, '--home', home, '--output', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.includes(type));
-      if (!line) return;
-      resolve({
-        record: JSON.parse(line) as Record<string, unknown>,
-        process: child,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-    child.once('exit', (code) => reject(new Error(`supsync ${args.join(' ')} exited with ${code}: ${err}`)));
-  });
 }
 
 /**

@@ -3,7 +3,6 @@
  * none) seeded from a generated corpus through the CLI, served by `supsync serve` as a child
  * process, and helpers to read a site database's content for comparisons.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +11,7 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { decompressMetadata } from '../../src/store/updates.js';
 import { type CliResult, runCli, tempDir } from './cli.js';
-import { cliPath } from './fixtures.js';
+import { serveProcess } from './servers.js';
 
 export async function cli(home: string, args: string[], expectedCode = 0): Promise<CliResult> {
   const result = await runCli(home, args);
@@ -36,35 +35,13 @@ export async function upstreamHome(updates: number, seed: string): Promise<{ hom
 
 export interface ServedSite {
   url: string;
-  process: ChildProcess;
   stop(): Promise<void>;
 }
 
 /** `supsync serve --site CODE --port 0` as a child process; resolves with its URL. */
-export function serveSite(home: string, code: string, extra: string[] = []): Promise<ServedSite> {
-  const child = spawn(process.execPath, [cliPath, '--home', home, '--output', 'json', 'serve', '--site', code, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.includes('SupSync.Endpoint'));
-      if (!line) return;
-      const url = (JSON.parse(line) as { Url: string }).Url;
-      resolve({
-        url,
-        process: child,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
+export async function serveSite(home: string, code: string, extra: string[] = []): Promise<ServedSite> {
+  const served = await serveProcess(home, ['serve', '--site', code, '--port', '0', ...extra], 'SupSync.Endpoint');
+  return { url: String(served.record.Url), stop: served.stop };
 }
 
 /** A reverse proxy that delays every answer, so a sync takes long enough to interrupt. */
