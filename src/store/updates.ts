@@ -157,7 +157,10 @@ export class UpdateStore {
     for (const l of update.localized) if (!keep || keep.has(l.language)) s.insertLanguage.run(id, l.language, l.title, l.description ?? null);
     for (const superseded of update.supersededUpdateIds) s.insertSupersedence.run(id, superseded);
     for (const child of update.bundledUpdates) s.insertBundle.run(id, child.updateId, child.revisionNumber ?? null);
+    // Category groups (product, classification) live in update_products and classification_id.
+    const categories = new Set(update.categoryIds);
     update.prerequisites.forEach((group, groupNo) => {
+      if (group.every((member) => categories.has(member))) return;
       for (const prerequisite of group) s.insertPrerequisite.run(id, groupNo, prerequisite);
     });
     for (const f of update.files) s.insertFile.run(id, f.digest, f.fileName, f.size, f.sha256 ?? null, f.modified ?? null, f.url ?? null);

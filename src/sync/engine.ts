@@ -388,21 +388,29 @@ function storeOne(
  */
 async function fetchMissingRelations(cx: RunContext, client: UpstreamClient, store: UpdateStore, index: CategoryIndex, languages: string[] | undefined): Promise<void> {
   const { db } = cx;
+  // Only updates stored since the last complete check can have relations missing.
+  const checkedUpTo = Number(db.prepare("SELECT value FROM meta WHERE key = 'relations_checked_seq'").pluck().get() ?? 0);
+  const markChecked = () =>
+    db.prepare("INSERT INTO meta (key, value) VALUES ('relations_checked_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(nextChangeSeq(db) - 1));
   const missingChildren = db
     .prepare(
-      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0
+      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0 AND p.change_seq > ?
        WHERE NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)`,
     )
-    .all() as { id: string; parent: string }[];
+    .all(checkedUpTo) as { id: string; parent: string }[];
   // A prerequisite group is met when any member is known (an update or a category/detectoid).
   const missingPrerequisites = db
     .prepare(
-      `SELECT r.update_id AS parent, r.group_no AS groupNo, group_concat(r.prerequisite_id) AS ids FROM prerequisites r JOIN updates p ON p.update_id = r.update_id AND p.expired = 0
+      `SELECT r.update_id AS parent, r.group_no AS groupNo, group_concat(r.prerequisite_id) AS ids
+       FROM prerequisites r JOIN updates p ON p.update_id = r.update_id AND p.expired = 0 AND p.change_seq > ?
        GROUP BY r.update_id, r.group_no
        HAVING sum(CASE WHEN EXISTS (SELECT 1 FROM updates u WHERE u.update_id = r.prerequisite_id) OR EXISTS (SELECT 1 FROM categories c WHERE c.update_id = r.prerequisite_id) THEN 1 ELSE 0 END) = 0`,
     )
-    .all() as { parent: string; groupNo: number; ids: string }[];
-  if (missingChildren.length === 0 && missingPrerequisites.length === 0) return;
+    .all(checkedUpTo) as { parent: string; groupNo: number; ids: string }[];
+  if (missingChildren.length === 0 && missingPrerequisites.length === 0) {
+    markChecked();
+    return;
+  }
   cx.log.info(`sync: ${missingChildren.length} bundled update(s) and ${missingPrerequisites.length} prerequisite group(s) are not stored yet; asking the upstream for them`);
   const everything = await client.getRevisionIdList({ getConfig: false });
   const revisions = new Map(everything.newRevisions.map((r) => [r.updateId, r.revisionNumber]));
@@ -441,4 +449,5 @@ async function fetchMissingRelations(cx: RunContext, client: UpstreamClient, sto
     },
     languages,
   );
+  markChecked();
 }
