@@ -203,9 +203,12 @@ export class Downloader {
     }
     const hasher = new DigestStream(maxBytes, url.href);
     if (append) await hasher.prime(partialPath);
+    const sink = fs.createWriteStream(partialPath, { flags: append ? 'a' : 'w' });
     try {
-      await pipeline(stream, hasher, fs.createWriteStream(partialPath, { flags: append ? 'a' : 'w' }));
+      await pipeline(stream, hasher, sink);
     } catch (error) {
+      // The file opens asynchronously: wait until it is closed, or removing the partial could race its creation.
+      if (!sink.closed) await new Promise<void>((resolve) => sink.once('close', () => resolve()));
       if (error instanceof SupsyncError) throw new AttemptFailed(error, false);
       throw this.#attemptError(url, error, true);
     }
