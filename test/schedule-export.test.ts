@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { InvalidArgumentError } from '../src/errors.js';
 import {
   decodeScheduleString,
   describeSchedule,
@@ -14,23 +13,11 @@ import {
   toTaskXml,
   validateSchedule,
 } from '../src/schedule/index.js';
+import { expectInvalidArgument } from './helpers/expect.js';
 
 const BERLIN = 'Europe/Berlin';
 const ACTION = { command: 'C:\\Program Files\\supsync\\supsync.exe', arguments: 'sync --site PS1' };
 
-function expectInvalid(fn: () => unknown, code: string, target: string): string {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected an InvalidArgumentError').to.be.instanceOf(InvalidArgumentError);
-  const error = caught as InvalidArgumentError;
-  expect(error.code, error.message).to.equal(code);
-  expect(error.target, error.message).to.equal(target);
-  return error.message;
-}
 
 function local(start: string, rest: Record<string, unknown>): Schedule {
   return validateSchedule({ start, utc: false, ...rest });
@@ -186,7 +173,7 @@ describe('toTaskXml', () => {
   });
 
   it('refuses a month step that does not divide the year', () => {
-    expect(expectInvalid(() => toTaskXml(every5Months, ACTION), 'ScheduleNotExpressible', '--recur-count')).to.match(/Task Scheduler.*every 5 months/);
+    expect(expectInvalidArgument(() => toTaskXml(every5Months, ACTION), 'ScheduleNotExpressible', '--recur-count')).to.match(/Task Scheduler.*every 5 months/);
   });
 
   it('escapes text and keeps it exact, and takes the options', () => {
@@ -205,8 +192,8 @@ describe('toTaskXml', () => {
 
   it('leaves Arguments out when empty and refuses what XML cannot hold', () => {
     expect(names(child(parseTask(toTaskXml(daily, { command: 'supsync.exe', arguments: '' })), 'Actions', 'Exec'))).to.deep.equal(['Command']);
-    expectInvalid(() => toTaskXml(daily, { command: 'supsync\u0007.exe', arguments: '' }), 'ScheduleInvalid', 'command');
-    expectInvalid(() => toTaskXml(daily, { command: '  ', arguments: '' }), 'ScheduleInvalid', 'command');
+    expectInvalidArgument(() => toTaskXml(daily, { command: 'supsync\u0007.exe', arguments: '' }), 'ScheduleInvalid', 'command');
+    expectInvalidArgument(() => toTaskXml(daily, { command: '  ', arguments: '' }), 'ScheduleInvalid', 'command');
   });
 
   it('encodes the file as UTF-16LE with a byte order mark', () => {
@@ -262,7 +249,7 @@ describe('toSystemdUnits', () => {
   ];
   for (const [what, schedule, message] of refused) {
     it(`refuses ${what}`, () => {
-      expect(expectInvalid(() => toSystemdUnits(schedule, { description: 'x', execStart: 'y' }), 'ScheduleNotExpressible', '--recur-count')).to.match(message);
+      expect(expectInvalidArgument(() => toSystemdUnits(schedule, { description: 'x', execStart: 'y' }), 'ScheduleNotExpressible', '--recur-count')).to.match(message);
     });
   }
 
@@ -270,9 +257,9 @@ describe('toSystemdUnits', () => {
     const units = toSystemdUnits(daily, { description: 'supsync 100% sync', execStart: '/usr/bin/supsync sync --note 50%' });
     expect(units.service.split('\n')).to.include.members(['[Service]', 'Type=oneshot', 'ExecStart=/usr/bin/supsync sync --note 50%%', 'Description=supsync 100%% sync']);
     expect(units.timer.split('\n')).to.include.members(['[Timer]', '[Install]', 'WantedBy=timers.target']);
-    expectInvalid(() => toSystemdUnits(daily, { description: 'a\nb', execStart: 'y' }), 'ScheduleInvalid', 'description');
-    expectInvalid(() => toSystemdUnits(daily, { description: 'a', execStart: '' }), 'ScheduleInvalid', 'execStart');
-    expectInvalid(() => toSystemdUnits(daily, { description: 'a', execStart: 'y', timeZone: 'Bad/Zone' }), 'TimeZoneInvalid', '--time-zone');
+    expectInvalidArgument(() => toSystemdUnits(daily, { description: 'a\nb', execStart: 'y' }), 'ScheduleInvalid', 'description');
+    expectInvalidArgument(() => toSystemdUnits(daily, { description: 'a', execStart: '' }), 'ScheduleInvalid', 'execStart');
+    expectInvalidArgument(() => toSystemdUnits(daily, { description: 'a', execStart: 'y', timeZone: 'Bad/Zone' }), 'TimeZoneInvalid', '--time-zone');
   });
 
   // systemd-analyze computes when an OnCalendar expression elapses: it must agree with
@@ -340,12 +327,12 @@ describe('toCrontabLine', () => {
   ];
   for (const [what, schedule, timeZone, target, message] of refused) {
     it(`refuses ${what}, saying why`, () => {
-      expect(expectInvalid(() => toCrontabLine(schedule, 'supsync sync', { timeZone }), 'ScheduleNotExpressible', target)).to.match(message);
+      expect(expectInvalidArgument(() => toCrontabLine(schedule, 'supsync sync', { timeZone }), 'ScheduleNotExpressible', target)).to.match(message);
     });
   }
 
   it('escapes % in the command and refuses a multi-line command', () => {
     expect(toCrontabLine(daily, 'supsync sync --label 100%', { timeZone: BERLIN })).to.equal('30 2 * * * supsync sync --label 100\\%');
-    expectInvalid(() => toCrontabLine(daily, 'supsync\nrm -rf /', { timeZone: BERLIN }), 'ScheduleInvalid', 'command');
+    expectInvalidArgument(() => toCrontabLine(daily, 'supsync\nrm -rf /', { timeZone: BERLIN }), 'ScheduleInvalid', 'command');
   });
 });

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { InvalidArgumentError } from '../src/errors.js';
 import {
   decodeScheduleString,
   describeSchedule,
@@ -11,26 +10,12 @@ import {
   scheduleFromFlags,
   validateSchedule,
 } from '../src/schedule/index.js';
+import { expectInvalidArgument } from './helpers/expect.js';
 
 const LA = 'America/Los_Angeles';
 const BERLIN = 'Europe/Berlin';
 const NOW = new Date('2026-11-23T19:30:45.123Z');
 
-/** Runs `fn`, expecting an InvalidArgumentError with this code and target; returns its message. */
-function expectInvalid(fn: () => unknown, code: string, target: string): string {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected an InvalidArgumentError').to.be.instanceOf(InvalidArgumentError);
-  const error = caught as InvalidArgumentError;
-  expect(error.code, error.message).to.equal(code);
-  expect(error.target, error.message).to.equal(target);
-  expect(error.exitCode).to.equal(2);
-  return error.message;
-}
 
 /** The runs as ISO strings with the zone's offset, for readable expectations. */
 function runs(schedule: Schedule, from: string, count: number, timeZone: string): string[] {
@@ -81,7 +66,7 @@ describe('schedule model', () => {
   ];
   for (const [what, fields, target, message] of bad) {
     it(`refuses ${what}, naming ${target}`, () => {
-      expect(expectInvalid(() => local('2026-01-01T00:00:00', fields), 'ScheduleInvalid', target)).to.match(message);
+      expect(expectInvalidArgument(() => local('2026-01-01T00:00:00', fields), 'ScheduleInvalid', target)).to.match(message);
     });
   }
 
@@ -98,14 +83,14 @@ describe('schedule model', () => {
   ];
   for (const [what, start, utc, message] of badStarts) {
     it(`refuses a start with ${what}`, () => {
-      const msg = expectInvalid(() => validateSchedule({ kind: 'nonRecurring', start, utc }), 'ScheduleInvalid', '--start');
+      const msg = expectInvalidArgument(() => validateSchedule({ kind: 'nonRecurring', start, utc }), 'ScheduleInvalid', '--start');
       expect(msg).to.match(message).and.to.include('--start');
     });
   }
 
   it('refuses a missing utc flag and an out-of-range duration', () => {
-    expectInvalid(() => validateSchedule({ kind: 'nonRecurring', start: '2026-01-01T00:00:00' }), 'ScheduleInvalid', '--utc');
-    expectInvalid(
+    expectInvalidArgument(() => validateSchedule({ kind: 'nonRecurring', start: '2026-01-01T00:00:00' }), 'ScheduleInvalid', '--utc');
+    expectInvalidArgument(
       () => validateSchedule({ kind: 'nonRecurring', start: '2026-01-01T00:00:00', utc: false, duration: { days: 0, hours: 24, minutes: 0 } }),
       'ScheduleInvalid',
       'duration',
@@ -113,7 +98,7 @@ describe('schedule model', () => {
   });
 
   it('refuses a day of the month that no visited month has', () => {
-    const msg = expectInvalid(() => local('2026-02-01T00:00:00', { kind: 'monthlyByDate', dayOfMonth: 30, months: 12 }), 'ScheduleInvalid', '--day-of-month');
+    const msg = expectInvalidArgument(() => local('2026-02-01T00:00:00', { kind: 'monthlyByDate', dayOfMonth: 30, months: 12 }), 'ScheduleInvalid', '--day-of-month');
     expect(msg).to.include('February');
     // February 29 exists in leap years, so it is allowed.
     expect(local('2026-02-01T00:00:00', { kind: 'monthlyByDate', dayOfMonth: 29, months: 12 }).kind).to.equal('monthlyByDate');
@@ -212,7 +197,7 @@ describe('scheduleFromFlags', () => {
   ];
   for (const [what, flags, target] of conflicts) {
     it(`refuses ${what} as a conflict`, () => {
-      const msg = expectInvalid(() => scheduleFromFlags({ start: '2026-01-01T00:00', ...flags }, NOW, LA), 'ScheduleConflict', target);
+      const msg = expectInvalidArgument(() => scheduleFromFlags({ start: '2026-01-01T00:00', ...flags }, NOW, LA), 'ScheduleConflict', target);
       expect(msg).to.include(target);
     });
   }
@@ -234,19 +219,19 @@ describe('scheduleFromFlags', () => {
   ];
   for (const [what, flags, target, message] of incomplete) {
     it(`refuses ${what}`, () => {
-      expect(expectInvalid(() => scheduleFromFlags({ start: '2026-01-01T00:00', ...flags }, NOW, LA), 'ScheduleInvalid', target)).to.match(message);
+      expect(expectInvalidArgument(() => scheduleFromFlags({ start: '2026-01-01T00:00', ...flags }, NOW, LA), 'ScheduleInvalid', target)).to.match(message);
     });
   }
 
   it('refuses a start that is not a real date and time', () => {
-    expect(expectInvalid(() => scheduleFromFlags({ start: 'tomorrow', nonrecurring: true }, NOW, LA), 'ScheduleInvalid', '--start')).to.include('"tomorrow"');
-    expectInvalid(() => scheduleFromFlags({ start: '2026-02-29T00:00', nonrecurring: true }, NOW, LA), 'ScheduleInvalid', '--start');
-    expectInvalid(() => scheduleFromFlags({ start: '2034-01-01T00:00', nonrecurring: true }, NOW, LA), 'ScheduleInvalid', '--start');
-    expectInvalid(() => scheduleFromFlags({ nonrecurring: true }, new Date(NaN), LA), 'ScheduleInvalid', '--start');
+    expect(expectInvalidArgument(() => scheduleFromFlags({ start: 'tomorrow', nonrecurring: true }, NOW, LA), 'ScheduleInvalid', '--start')).to.include('"tomorrow"');
+    expectInvalidArgument(() => scheduleFromFlags({ start: '2026-02-29T00:00', nonrecurring: true }, NOW, LA), 'ScheduleInvalid', '--start');
+    expectInvalidArgument(() => scheduleFromFlags({ start: '2034-01-01T00:00', nonrecurring: true }, NOW, LA), 'ScheduleInvalid', '--start');
+    expectInvalidArgument(() => scheduleFromFlags({ nonrecurring: true }, new Date(NaN), LA), 'ScheduleInvalid', '--start');
   });
 
   it('refuses an unknown time zone', () => {
-    expect(expectInvalid(() => scheduleFromFlags({ nonrecurring: true }, NOW, 'Mars/Olympus_Mons'), 'TimeZoneInvalid', '--time-zone')).to.include('Mars/Olympus_Mons');
+    expect(expectInvalidArgument(() => scheduleFromFlags({ nonrecurring: true }, NOW, 'Mars/Olympus_Mons'), 'TimeZoneInvalid', '--time-zone')).to.include('Mars/Olympus_Mons');
   });
 });
 
@@ -368,13 +353,13 @@ describe('schedule strings', () => {
   ];
   for (const [what, text, message] of invalid) {
     it(`refuses a string with ${what}`, () => {
-      const msg = expectInvalid(() => decodeScheduleString(text), 'ScheduleStringInvalid', '--schedule-string');
+      const msg = expectInvalidArgument(() => decodeScheduleString(text), 'ScheduleStringInvalid', '--schedule-string');
       expect(msg).to.include(text.trim()).and.to.match(message);
     });
   }
 
   it('refuses to encode an invalid schedule', () => {
-    expectInvalid(
+    expectInvalidArgument(
       () => encodeScheduleString({ kind: 'interval', unit: 'days', count: 0, start: '2026-01-01T00:00:00', utc: false }),
       'ScheduleInvalid',
       '--recur-count',
@@ -578,11 +563,11 @@ describe('nextOccurrences', () => {
     it('returns nothing for a count of 0 and refuses bad arguments', () => {
       const daily = local('2026-01-01T00:00:00', { kind: 'interval', unit: 'days', count: 1 });
       expect(nextOccurrences(daily, NOW, 0, LA)).to.deep.equal([]);
-      expectInvalid(() => nextOccurrences(daily, NOW, -1, LA), 'ScheduleInvalid', '--count');
-      expectInvalid(() => nextOccurrences(daily, NOW, 1.5, LA), 'ScheduleInvalid', '--count');
-      expectInvalid(() => nextOccurrences(daily, new Date('nope'), 1, LA), 'ScheduleInvalid', '--from');
-      expectInvalid(() => nextOccurrences(daily, NOW, 1, 'Not/AZone'), 'TimeZoneInvalid', '--time-zone');
-      expectInvalid(() => nextOccurrences({ ...daily, count: 99 } as Schedule, NOW, 1, LA), 'ScheduleInvalid', '--recur-count');
+      expectInvalidArgument(() => nextOccurrences(daily, NOW, -1, LA), 'ScheduleInvalid', '--count');
+      expectInvalidArgument(() => nextOccurrences(daily, NOW, 1.5, LA), 'ScheduleInvalid', '--count');
+      expectInvalidArgument(() => nextOccurrences(daily, new Date('nope'), 1, LA), 'ScheduleInvalid', '--from');
+      expectInvalidArgument(() => nextOccurrences(daily, NOW, 1, 'Not/AZone'), 'TimeZoneInvalid', '--time-zone');
+      expectInvalidArgument(() => nextOccurrences({ ...daily, count: 99 } as Schedule, NOW, 1, LA), 'ScheduleInvalid', '--recur-count');
     });
 
     it('uses the process zone when none is given', () => {
@@ -602,7 +587,7 @@ describe('formatWithOffset', () => {
   });
 
   it('refuses an invalid date and an unknown zone', () => {
-    expectInvalid(() => formatWithOffset(new Date(NaN), LA), 'ScheduleInvalid', 'date');
-    expectInvalid(() => formatWithOffset(NOW, 'Nowhere/Town'), 'TimeZoneInvalid', '--time-zone');
+    expectInvalidArgument(() => formatWithOffset(new Date(NaN), LA), 'ScheduleInvalid', 'date');
+    expectInvalidArgument(() => formatWithOffset(NOW, 'Nowhere/Town'), 'TimeZoneInvalid', '--time-zone');
   });
 });

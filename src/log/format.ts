@@ -17,6 +17,7 @@
  *   (site-server layout, whose readers split at `$$<`). The change stays visible on purpose.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { processTimeZone, wallClockFormatter } from '../model/wall-clock.js';
 
 /** The component name every wsyncmgr.log line carries. */
 export const COMPONENT = 'SMS_WSUS_SYNC_MANAGER';
@@ -47,37 +48,15 @@ export interface LocalTime {
   bias: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    try {
-      // Latin digits and a 00–23 hour whatever the host's locale data says.
-      formatter = new Intl.DateTimeFormat('en-US-u-nu-latn', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
-    } catch (error) {
-      throw new InvalidArgumentError('InvalidTimeZone', `Unknown time zone '${timeZone}': use an IANA name such as Europe/Berlin`, {
-        target: timeZone,
-        cause: error,
-      });
-    }
-    formatters.set(timeZone, formatter);
-  }
+  const formatter = wallClockFormatter(timeZone);
+  if (!formatter) throw new InvalidArgumentError('InvalidTimeZone', `Unknown time zone '${timeZone}': use an IANA name such as Europe/Berlin`, { target: timeZone });
   return formatter;
 }
 
 /** The process's own time zone (what a Windows service would log in). */
 export function defaultTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return processTimeZone();
 }
 
 /** Throws InvalidArgumentError `InvalidTimeZone` unless Intl knows the zone. */

@@ -4,42 +4,26 @@
  * skipped time moves forward by the gap, a repeated time takes its first instance.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { processTimeZone, wallClockFormatter } from '../model/wall-clock.js';
 import { pad2, type WallTime } from './calendar.js';
 import { ScheduleErrorCode, ScheduleFlag } from './model.js';
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
+  const formatter = wallClockFormatter(timeZone);
   if (!formatter) {
-    try {
-      formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
-    } catch (error) {
-      throw new InvalidArgumentError(ScheduleErrorCode.timeZoneInvalid, `${ScheduleFlag.timeZone} ${JSON.stringify(timeZone)} is not an IANA time zone name this runtime knows (e.g. America/Los_Angeles)`, {
-        target: ScheduleFlag.timeZone,
-        cause: error,
-      });
-    }
-    formatters.set(timeZone, formatter);
+    throw new InvalidArgumentError(ScheduleErrorCode.timeZoneInvalid, `${ScheduleFlag.timeZone} ${JSON.stringify(timeZone)} is not an IANA time zone name this runtime knows (e.g. America/Los_Angeles)`, {
+      target: ScheduleFlag.timeZone,
+    });
   }
   return formatter;
 }
 
 /** The process's own zone: what "local time" means when the caller names none. */
 export function localTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return processTimeZone();
 }
 
 /** Throws TimeZoneInvalid unless the runtime knows `timeZone`; returns it. */
