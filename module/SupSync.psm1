@@ -4,6 +4,8 @@
 # The host is looked up relative to the module; Node.js must be at least the version package.json requires.
 $script:SupSyncModuleRoot = $PSScriptRoot
 $script:SupSyncMinimumNode = [version]'20.19.0'
+# Node.js options the host always runs with (hostNodeOptions in src/cli/node-options.ts).
+$script:SupSyncNodeOptions = @('--max-old-space-size=1024')
 # The host exits with these codes (ExitCode in src/errors.ts); an exit without an error record becomes this error.
 $script:SupSyncExitCodes = @{
     1 = @{ Id = 'InternalError'; Category = 'NotSpecified'; Meaning = 'an unexpected internal error' }

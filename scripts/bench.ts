@@ -2,14 +2,15 @@
  * `npm run bench`: synchronization figures on a loopback upstream (printed, never asserted).
  * For each corpus size: the parse-only baseline (download and parse the same SOAP bytes, store
  * nothing), a full sync, a delta sync with ~1% changed, and a child's sync from its parent. Each
- * measurement runs in its own process so its peak RSS is its own; the upstream is served from this
- * process. Usage: node dist/scripts/bench.js [sizes...] (default 20000 100000).
+ * measurement runs in its own process, started as every launcher starts the host (hostNodeOptions),
+ * so its peak RSS is its own; the upstream is served from this process. Usage: node dist/scripts/bench.js [sizes...] (default 20000 100000).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hostNodeOptions } from '../src/cli/node-options.js';
 import { generateCorpus } from '../src/corpus/generate.js';
 import { writePackage } from '../src/package/file.js';
 import { SupEndpoint } from '../src/server/sup-endpoint.js';
@@ -34,7 +35,7 @@ function setSup(home: Home, code: string, request: SupChangeRequest): void {
 
 /** Runs a measurement in its own process; asynchronously, since the upstream is served from this one. */
 async function measure(scenario: string, home: Home, ...args: string[]): Promise<Measurement> {
-  const { stdout } = await promisify(execFile)(process.execPath, [runner, scenario, home.root, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(process.execPath, [...hostNodeOptions, runner, scenario, home.root, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Measurement;
 }
 

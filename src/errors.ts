@@ -158,3 +158,45 @@ export function asSupsyncError(error: unknown): SupsyncError {
   const message = error instanceof Error ? error.message : String(error);
   return new SupsyncError('InternalError', `Internal error: ${message}`, 'NotSpecified', ExitCode.internal, { cause: error });
 }
+
+/** A typed error as plain data, to cross a worker thread's boundary (structured clone keeps no classes). */
+export interface TransferredError {
+  kind: string;
+  code: string;
+  message: string;
+  category: ErrorCategory;
+  target?: string;
+  data?: Record<string, unknown>;
+  transient?: boolean;
+  faultCode?: string;
+  faultMessage?: string;
+}
+
+export function transferError(thrown: unknown): TransferredError {
+  const error = asSupsyncError(thrown);
+  return {
+    kind: error.name,
+    code: error.code,
+    message: error.message,
+    category: error.category,
+    ...(error.target === undefined ? {} : { target: error.target }),
+    ...(error.data === undefined ? {} : { data: error.data }),
+    ...(error instanceof UpstreamError ? { transient: error.transient } : {}),
+    ...(error instanceof SoapFaultError ? { faultCode: error.faultCode, faultMessage: error.faultMessage } : {}),
+  };
+}
+
+/** The error a worker reported, as the class it was thrown as. */
+export function receiveError(t: TransferredError): SupsyncError {
+  const details = { ...(t.target === undefined ? {} : { target: t.target }), ...(t.data === undefined ? {} : { data: t.data }) };
+  switch (t.kind) {
+    case 'SoapFaultError':
+      return new SoapFaultError(t.faultCode ?? '', t.faultMessage ?? '', { ...details, transient: t.transient ?? false });
+    case 'UpstreamError':
+      return new UpstreamError(t.code, t.message, { ...details, transient: t.transient ?? false, category: t.category });
+    case 'InvalidDataError':
+      return new InvalidDataError(t.code, t.message, details);
+    default:
+      return new SupsyncError(t.code, t.message, t.category, t.code === 'InternalError' ? ExitCode.internal : ExitCode.data, details);
+  }
+}

@@ -11,7 +11,10 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { InvalidDataError, SoapFaultError, UpstreamError } from '../src/errors.js';
-import { UpstreamClient, blobXml } from '../src/protocol/client.js';
+import type { FetchedUpdate } from '../src/model/update.js';
+import { UpstreamClient } from '../src/protocol/client.js';
+import { blobXml } from '../src/protocol/update-data.js';
+import { decompressMetadata } from '../src/store/updates.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { expectRejection } from './helpers/expect.js';
@@ -32,7 +35,10 @@ describe('UpstreamClient against the recorded real WSUS responses', () => {
     replay = await startReplayServer();
     client = new UpstreamClient({ baseUrl: replay.url, ...identity, retry: fastRetry, timeoutMs: 5000 });
   });
-  afterEach(() => replay.close());
+  afterEach(async () => {
+    await client.close();
+    await replay.close();
+  });
 
   it('completes the handshake in the call order and reads the configuration', async () => {
     const config = await client.config();
@@ -76,6 +82,58 @@ describe('UpstreamClient against the recorded real WSUS responses', () => {
       expect(Buffer.from(update.xml, 'utf8').equals(Buffer.from(doc(`${updateId}-r${revision}.xml`), 'utf8'))).to.equal(true);
     });
   }
+
+  it('fetches for storing through the parse worker: each deflated document inflates byte-identical, URLs joined, languages kept', async () => {
+    // One update per request, so each recorded answer is a batch of its own.
+    replay.override = (message) => {
+      if (message.operation !== 'GetConfigData') return undefined;
+      const { status, response } = loadExchanges().find((e) => e.key === 'exchanges/000005')!;
+      return { status, body: response.replace('<MaxNumberOfUpdatesPerRequest>100<', '<MaxNumberOfUpdatesPerRequest>1<') };
+    };
+    const fetched = new Map<string, { xml: string; size: number; update: FetchedUpdate }>();
+    const lastFlags: boolean[] = [];
+    await client.fetchUpdates(
+      documents.map(([updateId, revisionNumber]) => ({ updateId, revisionNumber })),
+      (batch, last) => {
+        lastFlags.push(last);
+        for (const update of batch.updates) fetched.set(update.updateId, { xml: decompressMetadata(update.deflatedXml.bytes), size: update.deflatedXml.size, update });
+      },
+      ['de'],
+    );
+    expect(lastFlags).to.deep.equal([false, false, false, true]);
+    for (const [updateId, revision] of documents) {
+      const reference = doc(`${updateId}-r${revision}.xml`);
+      expect(fetched.get(updateId)!.xml).to.equal(reference);
+      expect(fetched.get(updateId)!.size).to.equal(Buffer.byteLength(reference));
+    }
+    expect(fetched.get('266f6222-c89d-43f2-9f8a-69340271e677')!.update.files[0]!.url).to.match(/^http:\/\/.*windowsupdate\.com\/.*am_delta/i);
+    expect(fetched.get('a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe')!.update.localized.map((l) => l.language)).to.deep.equal(['en', 'de']);
+    expect(fetched.get('a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe')!.update.bundledUpdates).to.have.length(124);
+  });
+
+  it('brings typed errors back from the parse worker, and re-authenticates on a refused cookie during the fetch', async () => {
+    const ids = documents.map(([updateId, revisionNumber]) => ({ updateId, revisionNumber }));
+    const answer = loadExchanges().find((e) => e.key === 'exchanges/000014')!.response;
+    replay.override = (message) => (message.operation === 'GetUpdateData' ? { status: 200, body: answer.replace('<UpdateID>', '<UpdateID>x') } : undefined);
+    const malformed = await expectRejection(client.fetchUpdates(ids, () => undefined), InvalidDataError);
+    expect(malformed.code).to.be.a('string').and.not.equal('InternalError');
+    expect(malformed.message).to.match(/UpdateID|GUID|guid/);
+
+    const invalidCookie = loadExchanges().find((e) => e.key === 'exchanges/000019')!;
+    let refused = false;
+    replay.override = (message) => {
+      if (message.operation !== 'GetUpdateData' || refused) return undefined;
+      refused = true;
+      return { status: 500, body: invalidCookie.response };
+    };
+    const cookiesBefore = replay.calls.filter((c) => c === 'GetCookie').length;
+    let stored = 0;
+    await client.fetchUpdates(ids, (batch) => {
+      stored += batch.updates.length;
+    });
+    expect(stored).to.be.greaterThan(0);
+    expect(replay.calls.filter((c) => c === 'GetCookie').length - cookiesBefore).to.equal(1);
+  });
 
   it('joins file download URLs to files by digest and parses the bundle', async () => {
     const leaf = (await client.getUpdateData([{ updateId: '266f6222-c89d-43f2-9f8a-69340271e677', revisionNumber: 200 }])).updates[0]!;

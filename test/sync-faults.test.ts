@@ -19,7 +19,7 @@ import { Home } from '../src/store/home.js';
 import { type SiteDb, openSiteDb } from '../src/store/site-db.js';
 import { updateSiteControl } from '../src/store/site-file.js';
 import { type SyncOptions, syncSite } from '../src/sync/engine.js';
-import { addMonths, cleanupDue, outsideSelection, supersedenceExpiries } from '../src/sync/expiry.js';
+import { addMonths, cleanupDue, judgeSuperseded, outsideSelection } from '../src/sync/expiry.js';
 import { importPackage } from '../src/sync/import-package.js';
 import { writePackage } from '../src/package/file.js';
 import { generateCorpus } from '../src/corpus/generate.js';
@@ -244,6 +244,35 @@ describe('sync faults', function () {
     expect(next!.full).to.equal(false);
   });
 
+  it('judges only updates stored since the last supersedence check until a deferred expiry falls due, then every candidate', async () => {
+    await topLevel(f.home, 'CS1', f.endpoint.url);
+    await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
+    const readCheck = () => JSON.parse(query<{ value: string }>(f.home.root, 'CS1', "SELECT value FROM meta WHERE key = 'supersedence_checked'")[0]!.value) as { rules: string; seq: number; nextDue: string | null };
+    const check = readCheck();
+    expect(JSON.parse(check.rules)).to.deep.equal(f.home.site('CS1').sup.supersedence);
+    expect(check.seq).to.be.greaterThan(0);
+    // A live superseded update (waiting its months), its superseding update backdated behind the
+    // site's back: nothing was stored, so while no deferred expiry is due it is not judged again.
+    const db = openSiteDb(f.home.sitePaths('CS1').database);
+    const pair = db
+      .prepare('SELECT s.update_id AS by, s.superseded_id AS id FROM supersedence s JOIN updates u ON u.update_id = s.superseded_id WHERE u.expired = 0 AND u.classification_id IS NOT ? LIMIT 1')
+      .get(definitionUpdatesId) as { by: string; id: string };
+    db.prepare('UPDATE updates SET creation_date = ? WHERE update_id = ?').run('2020-01-01T00:00:00.000Z', pair.by);
+    const setDue = (due: string) => db.prepare("UPDATE meta SET value = json_set(value, '$.nextDue', ?) WHERE key = 'supersedence_checked'").run(due);
+    setDue('2999-01-01T00:00:00.000Z');
+    await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
+    const expiredOf = (id: string) => query<{ expired: number; reason: string | null }>(f.home.root, 'CS1', 'SELECT expired, expired_reason AS reason FROM updates WHERE update_id = ?', id)[0]!;
+    expect(expiredOf(pair.id)).to.deep.equal({ expired: 0, reason: null });
+    // Once the recorded due time has passed, every candidate is judged: it expires.
+    setDue('2000-01-01T00:00:00.000Z');
+    db.close();
+    const [result] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
+    expect(expiredOf(pair.id)).to.deep.equal({ expired: 1, reason: 'superseded' });
+    expect(result!.counts.superseded).to.be.greaterThan(0);
+    const after = readCheck();
+    expect(after.nextDue === null || new Date(after.nextDue) > new Date()).to.equal(true);
+  });
+
   it('expires updates outside the selection, and removes expired ones after the cleanup age', async () => {
     await topLevel(f.home, 'CS1', f.endpoint.url);
     await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
@@ -271,7 +300,7 @@ describe('expiry rules', () => {
   const rules = { immediatelyExpire: false, waitMonths: 3, immediatelyExpireFeature: false, waitMonthsFeature: 6 };
   const now = new Date('2026-11-23T12:00:00Z');
   it('expires superseded updates N months after the superseding update was created, never definition updates', () => {
-    const decisions = supersedenceExpiries(
+    const { expire: decisions } = judgeSuperseded(
       [
         { updateId: 'old', classificationId: null, supersededSince: '2026-08-23T12:00:00Z' },
         { updateId: 'recent', classificationId: null, supersededSince: '2026-08-24T12:00:00Z' },
@@ -282,8 +311,22 @@ describe('expiry rules', () => {
       now,
     );
     expect(decisions.map((d) => d.updateId)).to.deep.equal(['old']);
-    expect(supersedenceExpiries([{ updateId: 'recent', classificationId: null, supersededSince: '2026-11-20T00:00:00Z' }], { ...rules, immediatelyExpire: true }, now)).to.have.length(1);
-    expect(supersedenceExpiries([{ updateId: 'feature', classificationId: upgradesId, supersededSince: '2026-05-23T00:00:00Z' }], rules, now)).to.have.length(1);
+    expect(judgeSuperseded([{ updateId: 'recent', classificationId: null, supersededSince: '2026-11-20T00:00:00Z' }], { ...rules, immediatelyExpire: true }, now).expire).to.have.length(1);
+    expect(judgeSuperseded([{ updateId: 'feature', classificationId: upgradesId, supersededSince: '2026-05-23T00:00:00Z' }], rules, now).expire).to.have.length(1);
+  });
+  it('tells when the next deferred supersedence expiry falls due', () => {
+    const candidates = [
+      { updateId: 'due-now', classificationId: null, supersededSince: '2026-08-01T00:00:00Z' },
+      { updateId: 'recent', classificationId: null, supersededSince: '2026-09-15T00:00:00Z' },
+      { updateId: 'feature', classificationId: upgradesId, supersededSince: '2026-06-10T00:00:00Z' },
+      { updateId: 'definition', classificationId: definitionUpdatesId, supersededSince: '2026-11-01T00:00:00Z' },
+    ];
+    const judged = judgeSuperseded(candidates, rules, now);
+    expect(judged.expire.map((d) => d.updateId)).to.deep.equal(['due-now']);
+    expect(judged.nextDue?.toISOString()).to.equal('2026-12-10T00:00:00.000Z');
+    expect(judgeSuperseded(candidates.slice(0, 2), rules, now).nextDue?.toISOString()).to.equal('2026-12-15T00:00:00.000Z');
+    expect(judgeSuperseded([candidates[3]!], rules, now).nextDue).to.equal(undefined);
+    expect(judgeSuperseded(candidates, { ...rules, immediatelyExpire: true, immediatelyExpireFeature: true }, now).nextDue).to.equal(undefined);
   });
   it('adds months clamping to the end of the month', () => {
     expect(addMonths(new Date('2026-01-31T00:00:00Z'), 1).toISOString()).to.equal('2026-02-28T00:00:00.000Z');

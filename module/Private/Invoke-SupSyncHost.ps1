@@ -243,7 +243,7 @@ function Invoke-SupSyncHost {
     $utf8 = [System.Text.UTF8Encoding]::new($false)
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new()
     $startInfo.FileName = $node
-    $startInfo.Arguments = ConvertTo-SupSyncCommandLine -Arguments @($hostPath, '--argv-env', 'SUPSYNC_ARGV')
+    $startInfo.Arguments = ConvertTo-SupSyncCommandLine -Arguments (@($script:SupSyncNodeOptions) + @($hostPath, '--argv-env', 'SUPSYNC_ARGV'))
     $argv = ConvertTo-SupSyncArgvJson -Arguments (@('--output=json') + $Arguments)
     $startInfo.EnvironmentVariables['SUPSYNC_ARGV'] = [System.Convert]::ToBase64String($utf8.GetBytes($argv))
     # Relative paths the host is given mean the same as in PowerShell.

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type ErrorCategory, ExitCode } from '../../src/errors.js';
+import { hostNodeOptions } from '../../src/cli/node-options.js';
 import { commandSpec } from '../../src/cli/spec.js';
 import type { CommandSpec } from '../../src/cli/spec-types.js';
 import { renderFormat } from './format.js';
@@ -75,6 +76,8 @@ function rootModule(input: GeneratorInput, all: readonly Cmdlet[], functions: re
     '# The host is looked up relative to the module; Node.js must be at least the version package.json requires.',
     '$script:SupSyncModuleRoot = $PSScriptRoot',
     `$script:SupSyncMinimumNode = [version]${psQuote(minimumNode(input.nodeEngine))}`,
+    '# Node.js options the host always runs with (hostNodeOptions in src/cli/node-options.ts).',
+    `$script:SupSyncNodeOptions = ${psArray(hostNodeOptions)}`,
     '# The host exits with these codes (ExitCode in src/errors.ts); an exit without an error record becomes this error.',
     '$script:SupSyncExitCodes = @{',
     ...Object.entries(exitCodeErrors).map(

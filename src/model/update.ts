@@ -70,6 +70,15 @@ export interface UpdateMetadata extends RevisionKey {
   xml: string;
 }
 
+/** Update XML as the site database keeps it: raw deflate, with the size of the XML in bytes. */
+export interface DeflatedXml {
+  bytes: Buffer;
+  size: number;
+}
+
+/** An update as a sync fetches it for storing: its XML already deflated (by the parse worker). */
+export type FetchedUpdate = Omit<UpdateMetadata, 'xml'> & { deflatedXml: DeflatedXml };
+
 /** Lower-case canonical GUID, or undefined when the text is not a GUID. */
 export function canonicalGuid(text: string): string | undefined {
   const trimmed = text.trim().replace(/^\{(.*)\}$/, '$1');

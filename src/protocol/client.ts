@@ -5,22 +5,21 @@
  * batches of at most MaxNumberOfUpdatesPerRequest with several batches in flight.
  */
 import { SoapFaultError, UpstreamError } from '../errors.js';
-import type { RevisionKey, UpdateMetadata } from '../model/update.js';
-import { decodeUpdateBlob } from './cab/index.js';
+import type { RevisionKey } from '../model/update.js';
+import { UpdateDataParser } from './parse-pool.js';
 import {
   buildRequest,
   parseResponse,
   type Cookie,
+  type GetConfigDataRequest,
   type GetConfigDataResponse,
   type GetRevisionIdListResponse,
   type RequestMessage,
   type ResponseOf,
   type ServerSyncFilter,
-  type ServerSyncUpdateData,
-  type ServerSyncUrlData,
 } from './soap/index.js';
 import { SoapTransport, type SoapReply, type TransportOptions, isServerBusyFault } from './transport.js';
-import { parseUpdateXml } from './update-xml.js';
+import { type StorableUpdateData, type UpdateData, readUpdateData } from './update-data.js';
 
 export const protocolVersion = '1.20';
 /** Refresh a cookie this long before it expires, so a batch never starts with a dying cookie. */
@@ -36,9 +35,12 @@ export interface UpstreamClientOptions extends TransportOptions {
   concurrency?: number;
 }
 
-export interface FetchedBatch {
-  updates: UpdateMetadata[];
-  fileUrls: ServerSyncUrlData[];
+export interface FetchedBatch extends UpdateData {
+  bytes: number;
+}
+
+/** A batch fetched for storing: the updates' XML already deflated. */
+export interface StorableBatch extends StorableUpdateData {
   bytes: number;
 }
 
@@ -49,6 +51,7 @@ export class UpstreamClient {
   #cookie: Cookie | undefined;
   #cookieExpires = 0;
   #config: GetConfigDataResponse | undefined;
+  #parser: UpdateDataParser | undefined;
 
   constructor(options: UpstreamClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -62,7 +65,7 @@ export class UpstreamClient {
 
   /** The server configuration (GetConfigData), read once per client. */
   async config(): Promise<GetConfigDataResponse> {
-    if (!this.#config) this.#config = await this.#withCookie((cookie) => this.#call({ operation: 'GetConfigData', cookie }));
+    this.#config ??= await this.#withCookie((cookie) => this.#call<GetConfigDataRequest>({ operation: 'GetConfigData', cookie }));
     return this.#config;
   }
 
@@ -70,28 +73,32 @@ export class UpstreamClient {
     return this.#withCookie((cookie) => this.#call({ operation: 'GetRevisionIdList', cookie, filter }));
   }
 
+  /** Starts the parse worker of fetchUpdates ahead of the first fetch (it takes tens of milliseconds to load). */
+  prepareFetch(): UpdateDataParser {
+    if (!this.#parser || this.#parser.stopped) this.#parser = new UpdateDataParser();
+    return this.#parser;
+  }
+
+  /** Stops the parse worker, if one was started. */
+  async close(): Promise<void> {
+    await this.#parser?.close();
+    this.#parser = undefined;
+  }
+
   /** One GetUpdateData call (at most MaxNumberOfUpdatesPerRequest ids), blobs decoded and parsed. */
   async getUpdateData(ids: RevisionKey[], languages?: string[]): Promise<FetchedBatch> {
     const before = this.#transport.bytesReceived;
     const response = await this.#withCookie((cookie) => this.#call({ operation: 'GetUpdateData', cookie, updateIds: ids }));
-    const urls = new Map(response.fileUrls.map((u) => [u.fileDigest, u.muUrl]));
-    const updates = response.updates.map((data) => {
-      const update = parseUpdateXml(blobXml(data), `update ${data.updateId} revision ${data.revisionNumber}`, languages ? { languages } : {});
-      for (const file of update.files) {
-        const url = urls.get(file.digest);
-        if (url) file.url = url;
-      }
-      return update;
-    });
-    return { updates, fileUrls: response.fileUrls, bytes: this.#transport.bytesReceived - before };
+    return { ...readUpdateData(response, languages), bytes: this.#transport.bytesReceived - before };
   }
 
   /**
-   * Fetches many revisions in batches of the server's limit, `concurrency` batches in flight,
-   * handing each batch to `onBatch` in completion order (the caller stores it); `last` is true for
-   * the batch that completes the set, so the caller can commit an anchor with it.
+   * Fetches many revisions for storing, in batches of the server's limit, `concurrency` batches in
+   * flight, read and deflated by a parse worker, handing each batch to `onBatch` in completion
+   * order (the caller stores it); `last` is true for the batch that completes the set, so the
+   * caller can commit an anchor with it.
    */
-  async fetchUpdates(ids: RevisionKey[], onBatch: (batch: FetchedBatch, last: boolean) => void | Promise<void>, languages?: string[]): Promise<void> {
+  async fetchUpdates(ids: RevisionKey[], onBatch: (batch: StorableBatch, last: boolean) => void | Promise<void>, languages?: string[]): Promise<void> {
     const { maxNumberOfUpdatesPerRequest } = await this.config();
     const size = Math.max(1, maxNumberOfUpdatesPerRequest || 100);
     const batches: RevisionKey[][] = [];
@@ -99,19 +106,26 @@ export class UpstreamClient {
     let next = 0;
     let done = 0;
     let failed: unknown;
-    const worker = async () => {
+    const parser = this.prepareFetch();
+    const lane = async () => {
       while (next < batches.length && failed === undefined) {
         const batch = batches[next++]!;
         try {
-          const fetched = await this.getUpdateData(batch, languages);
+          let bytes = 0;
+          const parsed = await this.#withCookie((cookie) =>
+            this.#call({ operation: 'GetUpdateData', cookie, updateIds: batch }, undefined, (reply) => {
+              bytes = reply.bytes;
+              return parser.parse(reply.raw, languages);
+            }),
+          );
           if (failed !== undefined) return;
-          await onBatch(fetched, ++done === batches.length);
+          await onBatch({ ...parsed, bytes }, ++done === batches.length);
         } catch (error) {
           failed ??= error;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.#options.concurrency ?? 4, batches.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(this.#options.concurrency ?? 4, batches.length) }, lane));
     if (failed !== undefined) throw failed;
   }
 
@@ -151,23 +165,16 @@ export class UpstreamClient {
     this.#cookieExpires = Number.isFinite(expires) && expires > Date.now() + 2 * cookieRefreshMarginMs ? expires : Date.now() + 60 * 60_000;
   }
 
-  async #call<M extends RequestMessage>(message: M, url?: string): Promise<ResponseOf<M['operation']>> {
+  /** Posts a message and reads the answer (`read` replaces the ordinary parse, e.g. in the parse worker). */
+  async #call<M extends RequestMessage, R = ResponseOf<M['operation']>>(message: M, url?: string, read?: (reply: SoapReply) => Promise<R>): Promise<R> {
     const request = buildRequest(message);
     const target = url ?? `${this.baseUrl}${request.path}`;
     const reply: SoapReply = await this.#transport.post(target, request.soapAction, request.body, isServerBusyFault);
     try {
-      return parseResponse(message.operation, reply.body) as ResponseOf<M['operation']>;
+      return read ? await read(reply) : (parseResponse(message.operation, reply.body) as R);
     } catch (error) {
       if (error instanceof SoapFaultError || reply.status < 300) throw error;
       throw new UpstreamError('UpstreamHttpError', `${target} answered HTTP ${reply.status} to ${message.operation}`, { target, cause: error });
     }
   }
-}
-
-/** The update XML of a GetUpdateData entry, plain or decompressed. */
-export function blobXml(data: ServerSyncUpdateData): string {
-  const target = `update ${data.updateId} revision ${data.revisionNumber}`;
-  if (data.xmlUpdateBlobCompressed) return decodeUpdateBlob(data.xmlUpdateBlobCompressed, target);
-  if (data.xmlUpdateBlob !== undefined) return data.xmlUpdateBlob;
-  throw new UpstreamError('UpstreamBlobMissing', `The upstream sent ${target} without update XML`, { target, category: 'ProtocolError' });
 }

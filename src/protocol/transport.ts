@@ -25,7 +25,10 @@ export const defaultRetry: RetryPolicy = { limit: 4, baseDelayMs: 500, maxDelayM
 
 export interface SoapReply {
   status: number;
-  body: string;
+  /** The answer's bytes. */
+  raw: Buffer;
+  /** The answer as text, decoded on first use (a sync hands the bytes to its parse worker instead). */
+  readonly body: string;
   bytes: number;
 }
 
@@ -84,6 +87,8 @@ export class SoapTransport {
         'user-agent': this.#options.userAgent ?? 'supsync',
       },
       throwHttpErrors: false,
+      // Bytes, not text: a sync hands them to its parse worker undecoded.
+      responseType: 'buffer',
       retry: { limit: 0 },
       timeout: { request: this.#options.timeoutMs },
       followRedirect: false,
@@ -97,9 +102,17 @@ export class SoapTransport {
     });
     try {
       const response = await request;
-      const bytes = response.rawBody.length;
-      this.bytesReceived += bytes;
-      return { status: response.statusCode, body: response.rawBody.toString('utf8'), bytes };
+      const raw = response.body;
+      this.bytesReceived += raw.length;
+      let text: string | undefined;
+      return {
+        status: response.statusCode,
+        raw,
+        get body() {
+          return (text ??= raw.toString('utf8'));
+        },
+        bytes: raw.length,
+      };
     } catch (error) {
       if (request.isCanceled && !this.#options.signal?.aborted) {
         throw new UpstreamError('UpstreamResponseTooLarge', `${url} sent more than ${max} bytes; refused`, { target: url, category: 'LimitsExceeded' });

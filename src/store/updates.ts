@@ -3,7 +3,8 @@
  * transaction (a sync batch, an import), so a batch and the anchor that covers it commit together.
  */
 import zlib from 'node:zlib';
-import { type CategoryType, type UpdateMetadata, localizedFor } from '../model/update.js';
+import { type CategoryType, type DeflatedXml, type FetchedUpdate, type UpdateMetadata, localizedFor } from '../model/update.js';
+import type { Statement } from 'better-sqlite3';
 import type { SiteDb } from './site-db.js';
 
 export type StoreOutcome = 'new' | 'revised' | 'unchanged';
@@ -26,18 +27,24 @@ export function loadCategoryIndex(db: SiteDb): CategoryIndex {
 }
 
 /** The product and classification an update belongs to, from its category prerequisites. */
-export function membership(update: UpdateMetadata, index: CategoryIndex): { classificationId: string | undefined; productIds: string[] } {
-  const candidates = new Set([...update.categoryIds, ...update.prerequisites.flat()]);
-  return {
-    classificationId: [...candidates].find((id) => index.classificationIds.has(id)),
-    productIds: [...candidates].filter((id) => index.productIds.has(id)),
+export function membership(update: Pick<UpdateMetadata, 'categoryIds' | 'prerequisites'>, index: CategoryIndex): { classificationId: string | undefined; productIds: string[] } {
+  // Runs for every stored update of a sync: plain loops over the few ids, nothing collected.
+  let classificationId: string | undefined;
+  const productIds: string[] = [];
+  const consider = (id: string) => {
+    if (index.classificationIds.has(id)) classificationId ??= id;
+    else if (index.productIds.has(id) && !productIds.includes(id)) productIds.push(id);
   };
+  for (const id of update.categoryIds) consider(id);
+  for (const group of update.prerequisites) for (const id of group) consider(id);
+  return { classificationId, productIds };
 }
 
-export function compressMetadata(xml: string): Buffer {
-  return zlib.deflateRawSync(Buffer.from(xml, 'utf8'), { level: 1 });
+/** Level 1: metadata XML compresses about 5:1 even so, and a full sync deflates gigabytes of it. */
+export function compressMetadata(xml: string): DeflatedXml {
+  const text = Buffer.from(xml, 'utf8');
+  return { bytes: zlib.deflateRawSync(text, { level: 1 }), size: text.length };
 }
-
 
 export function decompressMetadata(blob: Buffer): string {
   return zlib.inflateRawSync(blob).toString('utf8');
@@ -52,12 +59,32 @@ export interface StoreOptions {
   languages?: string[];
 }
 
+interface Relation {
+  select: Statement;
+  remove: Statement;
+  insert: Statement;
+}
 
+/**
+ * Writes an update's rows of one relationship table. For a revision, rows it leaves as they were
+ * are compared and left alone: rewriting them would dirty pages all over the table's B-trees
+ * (random GUID keys), which the WAL and its checkpoint then write twice.
+ */
+function writeRelation(relation: Relation, id: string, rows: unknown[][], replacing: boolean): void {
+  if (replacing) {
+    const current = relation.select.all(id) as unknown[][];
+    const key = (list: unknown[][]) => list.map((row) => JSON.stringify(row)).sort().join('\n');
+    if (current.length === rows.length && key(current) === key(rows)) return;
+    relation.remove.run(id);
+  }
+  for (const row of rows) relation.insert.run(id, ...row);
+}
 
 /** Prepared statements for one database, reused across a whole sync. */
 export class UpdateStore {
   readonly #db: SiteDb;
   readonly #statements;
+  readonly #relations;
 
   constructor(db: SiteDb) {
     this.#db = db;
@@ -80,18 +107,27 @@ export class UpdateStore {
           creation_date = excluded.creation_date, revised_at = @now, imported = max(updates.imported, excluded.imported),
           expired = 0, expired_at = NULL, expired_reason = NULL,
           change_seq = excluded.change_seq, metadata_size = excluded.metadata_size, metadata = excluded.metadata`),
-      deleteProducts: p('DELETE FROM update_products WHERE update_id = ?'),
-      insertProduct: p('INSERT OR IGNORE INTO update_products (update_id, product_id) VALUES (?, ?)'),
-      deleteLanguages: p('DELETE FROM update_languages WHERE update_id = ?'),
-      insertLanguage: p('INSERT OR REPLACE INTO update_languages (update_id, language, title, description) VALUES (?, ?, ?, ?)'),
-      deleteSupersedence: p('DELETE FROM supersedence WHERE update_id = ?'),
-      insertSupersedence: p('INSERT OR IGNORE INTO supersedence (update_id, superseded_id) VALUES (?, ?)'),
-      deleteBundles: p('DELETE FROM bundles WHERE parent_id = ?'),
-      insertBundle: p('INSERT OR REPLACE INTO bundles (parent_id, child_id, child_revision) VALUES (?, ?, ?)'),
-      deletePrerequisites: p('DELETE FROM prerequisites WHERE update_id = ?'),
-      insertPrerequisite: p('INSERT OR IGNORE INTO prerequisites (update_id, group_no, prerequisite_id) VALUES (?, ?, ?)'),
-      deleteFiles: p('DELETE FROM files WHERE update_id = ?'),
-      insertFile: p('INSERT OR REPLACE INTO files (update_id, digest, file_name, size, sha256, modified, url) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      indexedOfUpdate: p('SELECT kb, classification_id FROM updates WHERE update_id = ?'),
+      // A revision that keeps its KB and classification: those indexes are left alone (SQLite
+      // rewrites an index entry whenever its column is SET, even to the same value).
+      reviseUpdate: p(`UPDATE updates SET revision = @revision, update_type = @update_type, title = @title, description = @description,
+          msrc_severity = @msrc_severity, creation_date = @creation_date, revised_at = @now, imported = max(imported, @imported),
+          expired = 0, expired_at = NULL, expired_reason = NULL, change_seq = @change_seq, metadata_size = @metadata_size, metadata = @metadata
+        WHERE update_id = @update_id`),
+    };
+    // An update's relationship rows, keyed by the update (the column named first).
+    const relation = (table: string, key: string, columns: string[], conflict: 'IGNORE' | 'REPLACE'): Relation => ({
+      select: p(`SELECT ${columns.join(', ')} FROM ${table} WHERE ${key} = ?`).raw(),
+      remove: p(`DELETE FROM ${table} WHERE ${key} = ?`),
+      insert: p(`INSERT OR ${conflict} INTO ${table} (${key}, ${columns.join(', ')}) VALUES (${['?', ...columns.map(() => '?')].join(', ')})`),
+    });
+    this.#relations = {
+      products: relation('update_products', 'update_id', ['product_id'], 'IGNORE'),
+      languages: relation('update_languages', 'update_id', ['language', 'title', 'description'], 'REPLACE'),
+      supersedence: relation('supersedence', 'update_id', ['superseded_id'], 'IGNORE'),
+      bundles: relation('bundles', 'parent_id', ['child_id', 'child_revision'], 'REPLACE'),
+      prerequisites: relation('prerequisites', 'update_id', ['group_no', 'prerequisite_id'], 'IGNORE'),
+      files: relation('files', 'update_id', ['digest', 'file_name', 'size', 'sha256', 'modified', 'url'], 'REPLACE'),
     };
   }
 
@@ -109,12 +145,13 @@ export class UpdateStore {
    * Stores one revision (a category or an update with all its relationships). Returns `unchanged`
    * without writing when that revision (or a newer one) is already stored.
    */
-  store(update: UpdateMetadata, index: CategoryIndex, options: StoreOptions): StoreOutcome {
+  store(update: UpdateMetadata | FetchedUpdate, index: CategoryIndex, options: StoreOptions): StoreOutcome {
     const s = this.#statements;
     const stored = this.storedRevision(update.updateId);
     if (stored !== undefined && stored >= update.revisionNumber) return 'unchanged';
     const english = localizedFor(update, 'en');
-    const metadata = compressMetadata(update.xml);
+    const deflated = 'deflatedXml' in update ? update.deflatedXml : compressMetadata(update.xml);
+    const metadata = deflated.bytes;
     if (update.updateType === 'Category' || update.updateType === 'Detectoid') {
       s.upsertCategory.run({
         update_id: update.updateId,
@@ -133,7 +170,9 @@ export class UpdateStore {
       return stored === undefined ? 'new' : 'revised';
     }
     const { classificationId, productIds } = membership(update, index);
-    s.upsertUpdate.run({
+    const indexed = stored === undefined ? undefined : (s.indexedOfUpdate.get(update.updateId) as { kb: string | null; classification_id: string | null } | undefined);
+    const keepsIndexed = indexed !== undefined && indexed.kb === (update.kbArticleId ?? null) && indexed.classification_id === (classificationId ?? null);
+    (keepsIndexed ? s.reviseUpdate : s.upsertUpdate).run({
       update_id: update.updateId,
       revision: update.revisionNumber,
       update_type: update.updateType,
@@ -146,24 +185,26 @@ export class UpdateStore {
       now: options.now,
       imported: options.imported ? 1 : 0,
       change_seq: options.changeSeq,
-      metadata_size: Buffer.byteLength(update.xml),
+      metadata_size: deflated.size,
       metadata,
     });
     const id = update.updateId;
-    // A new update has no relationship rows to replace.
-    if (stored !== undefined) for (const remove of [s.deleteProducts, s.deleteLanguages, s.deleteSupersedence, s.deleteBundles, s.deletePrerequisites, s.deleteFiles]) remove.run(id);
-    for (const product of productIds) s.insertProduct.run(id, product);
-    const keep = options.languages ? new Set([...options.languages, update.defaultLanguage]) : undefined;
-    for (const l of update.localized) if (!keep || keep.has(l.language)) s.insertLanguage.run(id, l.language, l.title, l.description ?? null);
-    for (const superseded of update.supersededUpdateIds) s.insertSupersedence.run(id, superseded);
-    for (const child of update.bundledUpdates) s.insertBundle.run(id, child.updateId, child.revisionNumber ?? null);
+    const keep = options.languages;
+    const r = this.#relations;
+    const rows = (relation: Relation, values: unknown[][]) => writeRelation(relation, id, values, stored !== undefined);
+    rows(r.products, productIds.map((product) => [product]));
+    rows(
+      r.languages,
+      update.localized.filter((l) => !keep || keep.includes(l.language) || l.language === update.defaultLanguage).map((l) => [l.language, l.title, l.description ?? null]),
+    );
+    rows(r.supersedence, update.supersededUpdateIds.map((superseded) => [superseded]));
+    rows(r.bundles, update.bundledUpdates.map((child) => [child.updateId, child.revisionNumber ?? null]));
     // Category groups (product, classification) live in update_products and classification_id.
-    const categories = new Set(update.categoryIds);
-    update.prerequisites.forEach((group, groupNo) => {
-      if (group.every((member) => categories.has(member))) return;
-      for (const prerequisite of group) s.insertPrerequisite.run(id, groupNo, prerequisite);
-    });
-    for (const f of update.files) s.insertFile.run(id, f.digest, f.fileName, f.size, f.sha256 ?? null, f.modified ?? null, f.url ?? null);
+    rows(
+      r.prerequisites,
+      update.prerequisites.flatMap((group, groupNo) => (group.every((member) => update.categoryIds.includes(member)) ? [] : group.map((prerequisite) => [groupNo, prerequisite]))),
+    );
+    rows(r.files, update.files.map((f) => [f.digest, f.fileName, f.size, f.sha256 ?? null, f.modified ?? null, f.url ?? null]));
     return stored === undefined ? 'new' : 'revised';
   }
 

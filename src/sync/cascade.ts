@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import got from 'got';
+import { hostNodeOptions } from '../cli/node-options.js';
 import { createSiteLogger } from '../log/index.js';
 import type { Home } from '../store/home.js';
 import { type SyncOptions, type SyncResult, syncSite } from './engine.js';
@@ -76,7 +77,7 @@ export async function syncWithCascade(home: Home, code: string, options: Cascade
 /** Without --wait, a detached `supsync sync --trigger parent` per local child consumes its request file. */
 function spawnChildSync(home: Home, code: string, options: SyncOptions): void {
   const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [cli, '--home', home.root, '--output', 'json', ...(options.logFormat ? ['--log-format', options.logFormat] : []), 'sync', '--site', code, '--trigger', 'parent'], {
+  const child = spawn(process.execPath, [...hostNodeOptions, cli, '--home', home.root, '--output', 'json', ...(options.logFormat ? ['--log-format', options.logFormat] : []), 'sync', '--site', code, '--trigger', 'parent'], {
     detached: true,
     stdio: 'ignore',
   });

@@ -7,8 +7,8 @@
  */
 import { type SupsyncError, UpstreamError, asSupsyncError } from '../errors.js';
 import { createSiteLogger, type LogFormat, type SiteLogger } from '../log/index.js';
-import type { RevisionKey, UpdateMetadata } from '../model/update.js';
-import type { FetchedBatch, UpstreamClient } from '../protocol/client.js';
+import type { FetchedUpdate, RevisionKey } from '../model/update.js';
+import type { StorableBatch, UpstreamClient } from '../protocol/client.js';
 import type { RetryPolicy } from '../protocol/transport.js';
 import { type SiteControl, isTopLevel } from '../site/model.js';
 import type { Home } from '../store/home.js';
@@ -149,6 +149,7 @@ async function runOnce(home: Home, code: string, db: SiteDb, options: SyncOption
     const context: RunContext = { home, site, db, log, recorder, options, full, startedAt: started };
     if (upstream) {
       client = clientFor(site, upstream, { ...options, concurrency: options.concurrency ?? 4 });
+      client.prepareFetch();
       await synchronizeFromUpstream(context, client, upstream);
     } else {
       log.info('The sync source is none: this site is fed by imports only; nothing to synchronize from upstream');
@@ -199,6 +200,7 @@ async function runOnce(home: Home, code: string, db: SiteDb, options: SyncOption
       ...(nextRetry ? { nextRetryAt: nextRetry.toISOString() } : {}),
     };
   } finally {
+    await client?.close();
     await upstream?.close();
     log.close();
   }
@@ -318,7 +320,7 @@ async function syncLists(
   db.transaction(commitDone)();
   if (wanted.size === 0) return;
 
-  const storeBatch = db.transaction((updates: UpdateMetadata[]) => {
+  const storeBatch = db.transaction((updates: FetchedUpdate[]) => {
     cx.updateLines = [];
     const seq = nextChangeSeq(db);
     const now = new Date().toISOString();
@@ -335,7 +337,7 @@ async function syncLists(
   wanted.clear();
   await client.fetchUpdates(
     toFetch,
-    (batch: FetchedBatch, last: boolean) => {
+    (batch: StorableBatch, last: boolean) => {
       storeBatch(batch.updates);
       cx.log.infoLines(cx.updateLines ?? []);
       processed += batch.updates.length;
@@ -362,7 +364,7 @@ function storeOne(
   cx: RunContext,
   store: UpdateStore,
   index: CategoryIndex,
-  update: UpdateMetadata,
+  update: FetchedUpdate,
   seq: number,
   now: string,
   phase: string,
@@ -388,21 +390,23 @@ function storeOne(
  */
 async function fetchMissingRelations(cx: RunContext, client: UpstreamClient, store: UpdateStore, index: CategoryIndex, languages: string[] | undefined): Promise<void> {
   const { db } = cx;
-  // Only updates stored since the last complete check can have relations missing.
+  // Only updates stored since the last complete check can have relations missing; CROSS JOIN keeps
+  // SQLite driving both queries by change_seq rather than scanning every relationship row.
   const checkedUpTo = Number(db.prepare("SELECT value FROM meta WHERE key = 'relations_checked_seq'").pluck().get() ?? 0);
   const markChecked = () =>
     db.prepare("INSERT INTO meta (key, value) VALUES ('relations_checked_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(nextChangeSeq(db) - 1));
   const missingChildren = db
     .prepare(
-      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0 AND p.change_seq > ?
-       WHERE NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)`,
+      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent FROM updates p CROSS JOIN bundles b ON b.parent_id = p.update_id
+       WHERE p.change_seq > ? AND p.expired = 0 AND NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)`,
     )
     .all(checkedUpTo) as { id: string; parent: string }[];
   // A prerequisite group is met when any member is known (an update or a category/detectoid).
   const missingPrerequisites = db
     .prepare(
       `SELECT r.update_id AS parent, r.group_no AS groupNo, group_concat(r.prerequisite_id) AS ids
-       FROM prerequisites r JOIN updates p ON p.update_id = r.update_id AND p.expired = 0 AND p.change_seq > ?
+       FROM updates p CROSS JOIN prerequisites r ON r.update_id = p.update_id
+       WHERE p.change_seq > ? AND p.expired = 0
        GROUP BY r.update_id, r.group_no
        HAVING sum(CASE WHEN EXISTS (SELECT 1 FROM updates u WHERE u.update_id = r.prerequisite_id) OR EXISTS (SELECT 1 FROM categories c WHERE c.update_id = r.prerequisite_id) THEN 1 ELSE 0 END) = 0`,
     )
@@ -435,7 +439,7 @@ async function fetchMissingRelations(cx: RunContext, client: UpstreamClient, sto
     }
     wanted.set(found, { updateId: found, revisionNumber: revisions.get(found)! });
   }
-  const storeBatch = db.transaction((updates: UpdateMetadata[]) => {
+  const storeBatch = db.transaction((updates: FetchedUpdate[]) => {
     cx.updateLines = [];
     const seq = nextChangeSeq(db);
     const now = new Date().toISOString();

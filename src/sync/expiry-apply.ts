@@ -14,8 +14,8 @@ import {
   cleanupDue,
   cleanupIntervalMs,
   defaultCleanupAgeDays,
+  judgeSuperseded,
   outsideSelection,
-  supersedenceExpiries,
 } from './expiry.js';
 
 /**
@@ -25,69 +25,117 @@ import {
 const unbundledLive = `u.expired = 0 AND u.imported = 0
   AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0 WHERE b.child_id = u.update_id)`;
 
-export interface ExpiryPlan {
+/** What the last supersedence check covered: its rules, the change sequence, and when a deferred expiry falls due. */
+interface SupersedenceCheck {
+  rules: string;
+  seq: number;
+  nextDue: string | null;
+}
+
+interface PlannedExpiry {
   decisions: ExpiryDecision[];
+  /** The supersedence check to record with the decisions (top-level sites). */
+  supersedence?: Omit<SupersedenceCheck, 'seq'>;
 }
 
 /** What the expiry rules would expire now (pure decision over gathered facts; writes nothing). */
 export function planExpiry(cx: Pick<RunContext, 'db' | 'site' | 'listed' | 'full'>, now = new Date()): ExpiryDecision[] {
+  return planExpiryAndChecks(cx, now).decisions;
+}
+
+function planExpiryAndChecks(cx: Pick<RunContext, 'db' | 'site' | 'listed' | 'full'>, now: Date): PlannedExpiry {
   const { db, site } = cx;
   const decisions: ExpiryDecision[] = [];
+  let supersedence: PlannedExpiry['supersedence'];
   // Children mirror their parent's expiries (served as PublicationState="Expired"); the rules run where the settings are.
   if (isTopLevel(site)) {
-    const candidates = db
-      .prepare(
-        `SELECT u.update_id AS updateId, u.classification_id AS classificationId, min(s2.creation_date) AS supersededSince
-         FROM supersedence s JOIN updates u ON u.update_id = s.superseded_id JOIN updates s2 ON s2.update_id = s.update_id
-         WHERE u.expired = 0 GROUP BY u.update_id`,
-      )
-      .all() as SupersededCandidate[];
-    decisions.push(...supersedenceExpiries(candidates, site.sup.supersedence, now));
+    // With the rules unchanged and no deferred expiry due yet, only updates stored since the last
+    // check (and what they supersede) can have a new decision; otherwise every candidate is judged.
+    const rules = JSON.stringify(site.sup.supersedence);
+    const checked = readCheck<SupersedenceCheck>(db, 'supersedence_checked');
+    const incremental = checked?.rules === rules && (checked.nextDue === null || now < new Date(checked.nextDue));
+    const judged = judgeSuperseded(supersededCandidates(db, incremental ? checked.seq : undefined), site.sup.supersedence, now);
+    decisions.push(...judged.expire);
+    const due = [judged.nextDue, incremental && checked.nextDue ? new Date(checked.nextDue) : undefined]
+      .filter((d): d is Date => d !== undefined)
+      .sort((a, b) => a.getTime() - b.getTime())[0];
+    supersedence = { rules, nextDue: due?.toISOString() ?? null };
     if (site.sup.syncSource.kind !== 'none') {
       // With the selection unchanged since the last check, only updates stored since can fall outside it.
-      const checked = lastSelectionCheck(db);
-      const since = checked?.selection === selectionOf(site) ? checked.seq : undefined;
+      const checkedSelection = readCheck<{ selection: string; seq: number }>(db, 'selection_checked');
+      const since = checkedSelection?.selection === selectionOf(site) ? checkedSelection.seq : undefined;
       decisions.push(...outsideSelection(selectionMembers(db, since), new Set(site.sup.products.map((p) => p.id)), new Set(site.sup.classifications.map((c) => c.id))));
     }
   }
   if (cx.full && cx.listed) {
     const listed = cx.listed;
-    const rows = db.prepare(`SELECT u.update_id AS id FROM updates u WHERE ${unbundledLive}`).pluck().all() as string[];
-    for (const id of rows) if (!listed.has(id)) decisions.push({ updateId: id, reason: 'not-listed' });
+    const live = db.prepare(`SELECT u.update_id AS id FROM updates u WHERE ${unbundledLive}`).pluck().iterate() as IterableIterator<string>;
+    for (const id of live) if (!listed.has(id)) decisions.push({ updateId: id, reason: 'not-listed' });
   }
   // One decision per update: the first reason found wins.
   const seen = new Set<string>();
-  return decisions.filter((d) => !seen.has(d.updateId) && seen.add(d.updateId));
+  return { decisions: decisions.filter((d) => !seen.has(d.updateId) && seen.add(d.updateId)), ...(supersedence ? { supersedence } : {}) };
+}
+
+/**
+ * Live superseded updates with the creation date of their earliest superseding update: all of
+ * them, or (since a change sequence) those superseded by an update stored since, or stored since.
+ */
+function supersededCandidates(db: SiteDb, sinceSeq: number | undefined): IterableIterator<SupersededCandidate> {
+  // Streamed: a first check judges every superseded update of the catalog.
+  const candidates = `SELECT u.update_id AS updateId, u.classification_id AS classificationId, min(s2.creation_date) AS supersededSince
+    FROM supersedence s JOIN updates u ON u.update_id = s.superseded_id JOIN updates s2 ON s2.update_id = s.update_id
+    WHERE u.expired = 0`;
+  if (sinceSeq === undefined) return db.prepare(`${candidates} GROUP BY u.update_id`).iterate() as IterableIterator<SupersededCandidate>;
+  return db
+    .prepare(
+      `${candidates} AND s.superseded_id IN (
+         SELECT r.superseded_id FROM updates c CROSS JOIN supersedence r ON r.update_id = c.update_id WHERE c.change_seq > ?
+         UNION ALL SELECT update_id FROM updates WHERE change_seq > ?)
+       GROUP BY u.update_id`,
+    )
+    .iterate(sinceSeq, sinceSeq) as IterableIterator<SupersededCandidate>;
 }
 
 const selectionOf = (site: RunContext['site']) =>
   JSON.stringify([site.sup.products.map((p) => p.id).sort(), site.sup.classifications.map((c) => c.id).sort()]);
 
-function lastSelectionCheck(db: SiteDb): { selection: string; seq: number } | undefined {
-  const text = db.prepare("SELECT value FROM meta WHERE key = 'selection_checked'").pluck().get() as string | undefined;
-  return text ? (JSON.parse(text) as { selection: string; seq: number }) : undefined;
+function readCheck<T>(db: SiteDb, key: string): T | undefined {
+  const text = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+  return text ? (JSON.parse(text) as T) : undefined;
 }
 
-function selectionMembers(db: SiteDb, sinceSeq: number | undefined): SelectionMember[] {
+function writeCheck(db: SiteDb, key: string, value: unknown): void {
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+}
+
+function* selectionMembers(db: SiteDb, sinceSeq: number | undefined): Generator<SelectionMember> {
+  // Streamed, and driven by change_seq (a correlated subquery, not GROUP BY, which would scan the whole table).
   const rows = db
     .prepare(
-      `SELECT u.update_id AS updateId, u.classification_id AS classificationId, group_concat(p.product_id) AS products
-       FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id
-       WHERE u.expired = 0 AND u.imported = 0 AND u.change_seq > ? GROUP BY u.update_id`,
+      `SELECT u.update_id AS updateId, u.classification_id AS classificationId,
+         (SELECT group_concat(p.product_id) FROM update_products p WHERE p.update_id = u.update_id) AS products
+       FROM updates u WHERE u.change_seq > ? AND u.expired = 0 AND u.imported = 0`,
     )
-    .all(sinceSeq ?? -1) as { updateId: string; classificationId: string | null; products: string | null }[];
-  return rows.map((r) => ({ updateId: r.updateId, classificationId: r.classificationId, productIds: r.products ? r.products.split(',') : [] }));
+    .iterate(sinceSeq ?? -1) as IterableIterator<{ updateId: string; classificationId: string | null; products: string | null }>;
+  for (const r of rows) yield { updateId: r.updateId, classificationId: r.classificationId, productIds: r.products ? r.products.split(',') : [] };
 }
 
 export function applyExpiry(cx: RunContext, now = new Date()): void {
   const { db, recorder, log } = cx;
-  const decisions = planExpiry(cx, now);
-  const recordCheck = () =>
-    db
-      .prepare("INSERT INTO meta (key, value) VALUES ('selection_checked', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-      .run(JSON.stringify({ selection: selectionOf(cx.site), seq: nextChangeSeq(db) - 1 }));
+  const { decisions, supersedence } = planExpiryAndChecks(cx, now);
+  const checkedBefore = nextChangeSeq(db) - 1;
+  // Recorded with the decisions: the next sync looks only at what is stored after this.
+  const recordChecks = () => {
+    const seq = nextChangeSeq(db) - 1;
+    writeCheck(db, 'selection_checked', { selection: selectionOf(cx.site), seq });
+    if (supersedence) writeCheck(db, 'supersedence_checked', { ...supersedence, seq } satisfies SupersedenceCheck);
+    // Expiring bumps change_seq; the missing-relations check looks at live updates only, so when
+    // it had covered everything before the expiries, it covers them too.
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'relations_checked_seq' AND CAST(value AS INTEGER) >= ?").run(String(seq), checkedBefore);
+  };
   if (decisions.length === 0) {
-    recordCheck();
+    db.transaction(recordChecks)();
     return;
   }
   const membershipOf = db.prepare('SELECT u.classification_id AS c, group_concat(p.product_id) AS p FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id WHERE u.update_id = ? GROUP BY u.update_id');
@@ -101,7 +149,7 @@ export function applyExpiry(cx: RunContext, now = new Date()): void {
       recorder.count('expiry', products, m.c, 'expired');
       if (d.reason === 'superseded') recorder.count('expiry', products, m.c, 'superseded');
     }
-    recordCheck();
+    recordChecks();
   })();
   const by = (reason: string) => decisions.filter((d) => d.reason === reason).length;
   log.info(`Expired ${decisions.length} updates (superseded ${by('superseded')}, outside the selection ${by('outside-selection')}, no longer listed upstream ${by('not-listed')})`);

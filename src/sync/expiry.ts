@@ -33,16 +33,28 @@ export function addMonths(date: Date, months: number): Date {
   return out;
 }
 
-export function supersedenceExpiries(candidates: SupersededCandidate[], rules: SupersedenceRules, now: Date): ExpiryDecision[] {
-  const out: ExpiryDecision[] = [];
+/** When a superseded update expires under the rules (the epoch when immediately), or undefined for never. */
+function supersedenceDue(candidate: SupersededCandidate, rules: SupersedenceRules): Date | undefined {
+  if (candidate.classificationId === definitionUpdatesId) return undefined;
+  const feature = candidate.classificationId === upgradesId;
+  if (feature ? rules.immediatelyExpireFeature : rules.immediatelyExpire) return new Date(0);
+  return addMonths(new Date(candidate.supersededSince), feature ? rules.waitMonthsFeature : rules.waitMonths);
+}
+
+/**
+ * Judges superseded updates in one pass (the store streams them): those that expire now, and the
+ * earliest time one of the others falls due (undefined when none will).
+ */
+export function judgeSuperseded(candidates: Iterable<SupersededCandidate>, rules: SupersedenceRules, now: Date): { expire: ExpiryDecision[]; nextDue: Date | undefined } {
+  const expire: ExpiryDecision[] = [];
+  let nextDue: Date | undefined;
   for (const candidate of candidates) {
-    if (candidate.classificationId === definitionUpdatesId) continue;
-    const feature = candidate.classificationId === upgradesId;
-    const immediately = feature ? rules.immediatelyExpireFeature : rules.immediatelyExpire;
-    const months = feature ? rules.waitMonthsFeature : rules.waitMonths;
-    if (immediately || addMonths(new Date(candidate.supersededSince), months) <= now) out.push({ updateId: candidate.updateId, reason: 'superseded' });
+    const due = supersedenceDue(candidate, rules);
+    if (due === undefined) continue;
+    if (due <= now) expire.push({ updateId: candidate.updateId, reason: 'superseded' });
+    else if (nextDue === undefined || due < nextDue) nextDue = due;
   }
-  return out;
+  return { expire, nextDue };
 }
 
 export interface SelectionMember {
@@ -51,11 +63,13 @@ export interface SelectionMember {
   productIds: string[];
 }
 
-/** Members that belong to no selected product × classification. */
-export function outsideSelection(members: SelectionMember[], products: Set<string>, classifications: Set<string>): ExpiryDecision[] {
-  return members
-    .filter((m) => m.classificationId === null || !classifications.has(m.classificationId) || !m.productIds.some((p) => products.has(p)))
-    .map((m) => ({ updateId: m.updateId, reason: 'outside-selection' as const }));
+/** Members that belong to no selected product × classification (the store streams them). */
+export function outsideSelection(members: Iterable<SelectionMember>, products: Set<string>, classifications: Set<string>): ExpiryDecision[] {
+  const out: ExpiryDecision[] = [];
+  for (const m of members) {
+    if (m.classificationId === null || !classifications.has(m.classificationId) || !m.productIds.some((p) => products.has(p))) out.push({ updateId: m.updateId, reason: 'outside-selection' });
+  }
+  return out;
 }
 
 /** Whether an expired update is old enough to be removed. */

@@ -19,6 +19,7 @@ import {
 import { type SiteControl, normalizeSiteCode } from '../../site/model.js';
 import type { Home } from '../../store/home.js';
 import { type CommandHandler, stringArg } from '../context.js';
+import { hostNodeOptions } from '../node-options.js';
 
 const flagKeys = ['start', 'recurInterval', 'recurCount', 'dayOfWeek', 'weekOrder', 'dayOfMonth', 'nonrecurring', 'utc', 'scheduleString'] as const;
 
@@ -96,15 +97,16 @@ export const scheduleTaskXml: CommandHandler = ({ home, args, emit }) => {
 
 export const scheduleSystemd: CommandHandler = ({ home, args, emit }) => {
   const { site, schedule } = siteSchedule(home, String(args.site));
-  const units = toSystemdUnits(schedule, { description: `supsync sync of site ${site.code}`, execStart: `${process.execPath} ${cliPath()} --home ${home.root} sync --site ${site.code} --trigger schedule` });
+  const units = toSystemdUnits(schedule, { description: `supsync sync of site ${site.code}`, execStart: `${hostCommand()} --home ${home.root} sync --site ${site.code} --trigger schedule` });
   emit({ type: 'SupSync.SystemdUnits', SiteCode: site.code, Timer: units.timer, Service: units.service });
 };
 
 export const scheduleCrontab: CommandHandler = ({ home, args, emit }) => {
   const { site, schedule } = siteSchedule(home, String(args.site));
-  emit({ type: 'SupSync.Crontab', SiteCode: site.code, Line: toCrontabLine(schedule, `${process.execPath} ${cliPath()} --home ${home.root} sync --site ${site.code} --trigger schedule`) });
+  emit({ type: 'SupSync.Crontab', SiteCode: site.code, Line: toCrontabLine(schedule, `${hostCommand()} --home ${home.root} sync --site ${site.code} --trigger schedule`) });
 };
 
-function cliPath(): string {
-  return path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'main.js');
+/** node, its options and main.js: how a timer or cron line starts the host. */
+function hostCommand(): string {
+  return [process.execPath, ...hostNodeOptions, path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'main.js')].join(' ');
 }
