@@ -13,7 +13,8 @@ import { expect } from 'chai';
 import { InvalidDataError, SoapFaultError, UpstreamError } from '../src/errors.js';
 import type { FetchedUpdate } from '../src/model/update.js';
 import { UpstreamClient } from '../src/protocol/client.js';
-import { blobXml } from '../src/protocol/update-data.js';
+import { warmUpAnswer } from '../src/protocol/parse-warm-up.js';
+import { blobXml, readStorableUpdateData } from '../src/protocol/update-data.js';
 import { decompressMetadata } from '../src/store/updates.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
 import { runCli, tempDir } from './helpers/cli.js';
@@ -349,5 +350,22 @@ describe('supsync upstream test / get-update (CLI) against the recorded real res
     expect(notGuid.records[0]).to.include({ code: 'InvalidUpdateId', target: '--update-id' });
     const badUrl = await runCli(tempDir(), ['upstream', 'test', '--url', 'wsus.contoso.com']);
     expect(badUrl.records[0]).to.include({ code: 'InvalidUrl', target: '--url' });
+  });
+});
+
+describe('the parse worker\'s warm-up answer', () => {
+  it('reads like a real answer: a cabinet blob and a plain one, every part of the document', () => {
+    const { updates, fileUrls } = readStorableUpdateData(warmUpAnswer(), ['en']);
+    expect(updates.map((u) => u.updateId)).to.deep.equal(['00000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-000000000010']);
+    for (const update of updates) {
+      expect(update).to.include({ kbArticleId: '5000000', msrcSeverity: 'Important' });
+      expect(update.localized.map((l) => l.language)).to.deep.equal(['en']);
+      expect(update.categoryIds).to.have.length(1);
+      expect(update.supersededUpdateIds).to.have.length(1);
+      expect(update.bundledUpdates).to.have.length(1);
+      expect(update.files[0]).to.include({ fileName: 'warm-up.cab', url: 'http://download.windowsupdate.com/warm-up.cab' });
+      expect(decompressMetadata(update.deflatedXml.bytes)).to.match(/^<upd:Update /);
+    }
+    expect(fileUrls).to.have.length(1);
   });
 });

@@ -100,9 +100,11 @@ export class UpstreamClient {
    */
   async fetchUpdates(ids: RevisionKey[], onBatch: (batch: StorableBatch, last: boolean) => void | Promise<void>, languages?: string[]): Promise<void> {
     const { maxNumberOfUpdatesPerRequest } = await this.config();
-    const size = Math.max(1, maxNumberOfUpdatesPerRequest || 100);
+    const limit = Math.max(1, maxNumberOfUpdatesPerRequest || 100);
+    // The first requests are smaller (10, 20, 40 … up to the limit): the parse worker, several
+    // times slower while cold, gets its first answer sooner, and a short delta is not one long wait.
     const batches: RevisionKey[][] = [];
-    for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
+    for (let i = 0, size = Math.min(10, limit); i < ids.length; i += size, size = Math.min(size * 2, limit)) batches.push(ids.slice(i, i + size));
     let next = 0;
     let done = 0;
     let failed: unknown;

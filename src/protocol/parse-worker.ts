@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { transferError } from '../errors.js';
 import type { UpdateMetadata } from '../model/update.js';
 import type { ServerSyncUrlData } from './soap/index.js';
+import { warmUpAnswer } from './parse-warm-up.js';
 import { readStorableUpdateData } from './update-data.js';
 
 export interface ParseRequest {
@@ -39,3 +40,6 @@ parentPort!.on('message', ({ id, body, languages }: ParseRequest) => {
   }
   parentPort!.postMessage(answer, 'deflated' in answer ? [answer.deflated] : []);
 });
+
+// Before the first real answer arrives (parse-warm-up.ts says why); one read compiles the code.
+readStorableUpdateData(warmUpAnswer(), ['en']);
