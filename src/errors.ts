@@ -165,6 +165,7 @@ export interface TransferredError {
   code: string;
   message: string;
   category: ErrorCategory;
+  exitCode: ExitCodeValue;
   target?: string;
   data?: Record<string, unknown>;
   transient?: boolean;
@@ -179,6 +180,7 @@ export function transferError(thrown: unknown): TransferredError {
     code: error.code,
     message: error.message,
     category: error.category,
+    exitCode: error.exitCode,
     ...(error.target === undefined ? {} : { target: error.target }),
     ...(error.data === undefined ? {} : { data: error.data }),
     ...(error instanceof UpstreamError ? { transient: error.transient } : {}),
@@ -197,6 +199,6 @@ export function receiveError(t: TransferredError): SupsyncError {
     case 'InvalidDataError':
       return new InvalidDataError(t.code, t.message, details);
     default:
-      return new SupsyncError(t.code, t.message, t.category, t.code === 'InternalError' ? ExitCode.internal : ExitCode.data, details);
+      return new SupsyncError(t.code, t.message, t.category, t.exitCode, details);
   }
 }

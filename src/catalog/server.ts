@@ -13,7 +13,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { canonicalGuid, localizedFor } from '../model/update.js';
 import { parseUpdateXml } from '../protocol/update-xml.js';
 import type { SiteDb } from '../store/site-db.js';
@@ -22,12 +21,8 @@ import { architecturesInTitle } from './architecture.js';
 import { catalogNotFoundCode } from './errors.js';
 import { type CatalogDownloadFile, type CatalogSearchResult, type CatalogUpdateDetails, catalogResultCap } from './pages.js';
 import { catalogPageSize, renderDetailsPage, renderDownloadDialog, renderErrorPage, renderSearchPage } from './render.js';
+import { type RunningServer, listen } from '../server/listen.js';
 import { readRequestBody } from '../server/request-body.js';
-
-export interface RunningServer {
-  url: string;
-  close(): Promise<void>;
-}
 
 /** The path files are served under, shaped like the real download hosts' paths. */
 const filePath = '/c/msdownload/update/software/';
@@ -39,25 +34,6 @@ export function syntheticFileContent(updateId: string, fileName: string): Buffer
   const blocks: Buffer[] = [];
   for (let i = 0; blocks.length * 32 < size; i++) blocks.push(crypto.createHash('sha256').update(seed).update(String(i)).digest());
   return Buffer.concat(blocks).subarray(0, size);
-}
-
-function listen(server: http.Server, host: string, port: number, scheme: 'http' | 'https'): Promise<RunningServer> {
-  server.keepAliveTimeout = 30_000;
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      const address = server.address() as AddressInfo;
-      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      resolve({
-        url: `${scheme}://${shownHost}:${address.port}`,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
 }
 
 /** "109.2 MB", as the catalog writes sizes. */

@@ -19,7 +19,7 @@ import {
   type ServerSyncFilter,
 } from './soap/index.js';
 import { SoapTransport, type SoapReply, type TransportOptions, isServerBusyFault } from './transport.js';
-import { type StorableUpdateData, type UpdateData, readUpdateData } from './update-data.js';
+import { type StorableUpdateData, type UpdateData, readUpdateDataResponse } from './update-data.js';
 
 export const protocolVersion = '1.20';
 /** Refresh a cookie this long before it expires, so a batch never starts with a dying cookie. */
@@ -87,9 +87,14 @@ export class UpstreamClient {
 
   /** One GetUpdateData call (at most MaxNumberOfUpdatesPerRequest ids), blobs decoded and parsed. */
   async getUpdateData(ids: RevisionKey[], languages?: string[]): Promise<FetchedBatch> {
-    const before = this.#transport.bytesReceived;
-    const response = await this.#withCookie((cookie) => this.#call({ operation: 'GetUpdateData', cookie, updateIds: ids }));
-    return { ...readUpdateData(response, languages), bytes: this.#transport.bytesReceived - before };
+    let bytes = 0;
+    const data = await this.#withCookie((cookie) =>
+      this.#call({ operation: 'GetUpdateData', cookie, updateIds: ids }, undefined, async (reply) => {
+        bytes = reply.bytes;
+        return readUpdateDataResponse(reply.body, languages);
+      }),
+    );
+    return { ...data, bytes };
   }
 
   /**

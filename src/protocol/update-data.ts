@@ -17,7 +17,17 @@ export interface UpdateData {
 
 /** Parses a GetUpdateData response body; a fault is thrown as SoapFaultError. */
 export function readUpdateDataResponse(body: string, languages?: readonly string[]): UpdateData {
-  return readUpdateData(parseResponse('GetUpdateData', body) as GetUpdateDataResponse, languages);
+  const response = parseResponse('GetUpdateData', body) as GetUpdateDataResponse;
+  const urls = new Map(response.fileUrls.map((u) => [u.fileDigest, u.muUrl]));
+  const updates = response.updates.map((data) => {
+    const update = parseUpdateXml(blobXml(data), `update ${data.updateId} revision ${data.revisionNumber}`, languages ? { languages } : {});
+    for (const file of update.files) {
+      const url = urls.get(file.digest);
+      if (url) file.url = url;
+    }
+    return update;
+  });
+  return { updates, fileUrls: response.fileUrls };
 }
 
 /** A GetUpdateData answer read for storing: each update's XML deflated as the site database keeps it. */
@@ -29,19 +39,6 @@ export interface StorableUpdateData {
 export function readStorableUpdateData(body: string, languages?: readonly string[]): StorableUpdateData {
   const { updates, fileUrls } = readUpdateDataResponse(body, languages);
   return { updates: updates.map(({ xml, ...update }) => ({ ...update, deflatedXml: compressMetadata(xml) })), fileUrls };
-}
-
-export function readUpdateData(response: GetUpdateDataResponse, languages?: readonly string[]): UpdateData {
-  const urls = new Map(response.fileUrls.map((u) => [u.fileDigest, u.muUrl]));
-  const updates = response.updates.map((data) => {
-    const update = parseUpdateXml(blobXml(data), `update ${data.updateId} revision ${data.revisionNumber}`, languages ? { languages } : {});
-    for (const file of update.files) {
-      const url = urls.get(file.digest);
-      if (url) file.url = url;
-    }
-    return update;
-  });
-  return { updates, fileUrls: response.fileUrls };
 }
 
 /** The update XML of a GetUpdateData entry, plain or decompressed. */

@@ -7,7 +7,6 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { InvalidDataError, SupsyncError } from '../errors.js';
 import { encodeUpdateBlob } from '../protocol/cab/index.js';
 import {
@@ -29,6 +28,7 @@ import { type ServedRevision, categoryRevisions, maxChangeSeq, servedRevision, u
 import type { SiteDb } from '../store/site-db.js';
 import { type SyncRequestFile, writeSyncRequest } from '../sync/requests.js';
 import { CookieSigner } from './cookies.js';
+import { type RunningServer, listen } from './listen.js';
 import { readRequestBody } from './request-body.js';
 
 export interface SupEndpointOptions {
@@ -54,10 +54,8 @@ export interface SupEndpointOptions {
   inbox?: string;
 }
 
-export interface RunningEndpoint {
-  url: string;
-  close(): Promise<void>;
-}
+/** A listening SUP endpoint. */
+export type RunningEndpoint = RunningServer;
 
 /** LCIDs of WSUS's languages, in GetConfigData order. */
 const languageIds: Record<string, [number, string]> = {
@@ -92,22 +90,7 @@ export class SupEndpoint {
   listen(host: string, port: number): Promise<RunningEndpoint> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.#handle(req, res);
     const server = this.#options.tls ? https.createServer({ cert: this.#options.tls.cert, key: this.#options.tls.key }, handler) : http.createServer(handler);
-    server.keepAliveTimeout = 30_000;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        const address = server.address() as AddressInfo;
-        const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-        resolve({
-          url: `${this.#options.tls ? 'https' : 'http'}://${shownHost}:${address.port}`,
-          close: () =>
-            new Promise<void>((done) => {
-              server.close(() => done());
-              server.closeAllConnections();
-            }),
-        });
-      });
-    });
+    return listen(server, host, port, this.#options.tls ? 'https' : 'http');
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

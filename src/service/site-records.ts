@@ -7,6 +7,7 @@
 import type { Home } from '../store/home.js';
 import { type SiteDb, openSiteDb } from '../store/site-db.js';
 import { isProcessAlive } from '../store/lock-file.js';
+import { readMeta, writeMeta } from '../store/meta.js';
 
 const lastScheduledRunKey = 'service_last_scheduled_run';
 const hostKey = 'service_host';
@@ -17,22 +18,17 @@ export interface ServiceHostRecord {
   nextScheduledSync: string | null;
 }
 
-const upsert = (db: SiteDb, key: string, value: string) =>
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
-
-const readMeta = (db: SiteDb, key: string) => db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
-
 export function readLastScheduledRun(db: SiteDb): Date | undefined {
   const value = readMeta(db, lastScheduledRunKey);
   return value === undefined ? undefined : new Date(value);
 }
 
 export function recordScheduledRun(db: SiteDb, at: Date): void {
-  upsert(db, lastScheduledRunKey, at.toISOString());
+  writeMeta(db, lastScheduledRunKey, at.toISOString());
 }
 
 export function publishServiceHost(db: SiteDb, record: ServiceHostRecord): void {
-  upsert(db, hostKey, JSON.stringify(record));
+  writeMeta(db, hostKey, JSON.stringify(record));
 }
 
 /** The record of the service hosting the site, when that process is alive (a killed service leaves a stale one). */

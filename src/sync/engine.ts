@@ -13,9 +13,11 @@ import type { RetryPolicy } from '../protocol/transport.js';
 import { type SiteControl, isTopLevel } from '../site/model.js';
 import type { Home } from '../store/home.js';
 import { type SiteDb, nextChangeSeq, openSiteDb } from '../store/site-db.js';
+import { readMeta, writeMeta } from '../store/meta.js';
 import { updateSiteControl } from '../store/site-file.js';
 import { readSyncState, updateSyncState } from '../store/sync-status.js';
 import { type CategoryIndex, UpdateStore, loadCategoryIndex, membership } from '../store/updates.js';
+import { checkKeys } from './checks.js';
 import { applyExpiry, runCleanup } from './expiry-apply.js';
 import { type ListRequest, type StoredAnchor, categoryLists, updateLists } from './lists.js';
 import { tryLockSite } from './lock.js';
@@ -392,9 +394,8 @@ async function fetchMissingRelations(cx: RunContext, client: UpstreamClient, sto
   const { db } = cx;
   // Only updates stored since the last complete check can have relations missing; CROSS JOIN keeps
   // SQLite driving both queries by change_seq rather than scanning every relationship row.
-  const checkedUpTo = Number(db.prepare("SELECT value FROM meta WHERE key = 'relations_checked_seq'").pluck().get() ?? 0);
-  const markChecked = () =>
-    db.prepare("INSERT INTO meta (key, value) VALUES ('relations_checked_seq', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(nextChangeSeq(db) - 1));
+  const checkedUpTo = Number(readMeta(db, checkKeys.relations) ?? 0);
+  const markChecked = () => writeMeta(db, checkKeys.relations, String(nextChangeSeq(db) - 1));
   const missingChildren = db
     .prepare(
       `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent FROM updates p CROSS JOIN bundles b ON b.parent_id = p.update_id

@@ -6,6 +6,8 @@
 import { isTopLevel } from '../site/model.js';
 import type { SiteDb } from '../store/site-db.js';
 import { nextChangeSeq } from '../store/site-db.js';
+import { readMeta, writeMeta } from '../store/meta.js';
+import { checkKeys } from './checks.js';
 import type { RunContext } from './engine.js';
 import {
   type ExpiryDecision,
@@ -52,7 +54,7 @@ function planExpiryAndChecks(cx: Pick<RunContext, 'db' | 'site' | 'listed' | 'fu
     // With the rules unchanged and no deferred expiry due yet, only updates stored since the last
     // check (and what they supersede) can have a new decision; otherwise every candidate is judged.
     const rules = JSON.stringify(site.sup.supersedence);
-    const checked = readCheck<SupersedenceCheck>(db, 'supersedence_checked');
+    const checked = readCheck<SupersedenceCheck>(db, checkKeys.supersedence);
     const incremental = checked?.rules === rules && (checked.nextDue === null || now < new Date(checked.nextDue));
     const judged = judgeSuperseded(supersededCandidates(db, incremental ? checked.seq : undefined), site.sup.supersedence, now);
     decisions.push(...judged.expire);
@@ -62,7 +64,7 @@ function planExpiryAndChecks(cx: Pick<RunContext, 'db' | 'site' | 'listed' | 'fu
     supersedence = { rules, nextDue: due?.toISOString() ?? null };
     if (site.sup.syncSource.kind !== 'none') {
       // With the selection unchanged since the last check, only updates stored since can fall outside it.
-      const checkedSelection = readCheck<{ selection: string; seq: number }>(db, 'selection_checked');
+      const checkedSelection = readCheck<{ selection: string; seq: number }>(db, checkKeys.selection);
       const since = checkedSelection?.selection === selectionOf(site) ? checkedSelection.seq : undefined;
       decisions.push(...outsideSelection(selectionMembers(db, since), new Set(site.sup.products.map((p) => p.id)), new Set(site.sup.classifications.map((c) => c.id))));
     }
@@ -101,12 +103,8 @@ const selectionOf = (site: RunContext['site']) =>
   JSON.stringify([site.sup.products.map((p) => p.id).sort(), site.sup.classifications.map((c) => c.id).sort()]);
 
 function readCheck<T>(db: SiteDb, key: string): T | undefined {
-  const text = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+  const text = readMeta(db, key);
   return text ? (JSON.parse(text) as T) : undefined;
-}
-
-function writeCheck(db: SiteDb, key: string, value: unknown): void {
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
 }
 
 function* selectionMembers(db: SiteDb, sinceSeq: number | undefined): Generator<SelectionMember> {
@@ -128,11 +126,11 @@ export function applyExpiry(cx: RunContext, now = new Date()): void {
   // Recorded with the decisions: the next sync looks only at what is stored after this.
   const recordChecks = () => {
     const seq = nextChangeSeq(db) - 1;
-    writeCheck(db, 'selection_checked', { selection: selectionOf(cx.site), seq });
-    if (supersedence) writeCheck(db, 'supersedence_checked', { ...supersedence, seq } satisfies SupersedenceCheck);
+    writeMeta(db, checkKeys.selection, JSON.stringify({ selection: selectionOf(cx.site), seq }));
+    if (supersedence) writeMeta(db, checkKeys.supersedence, JSON.stringify({ ...supersedence, seq } satisfies SupersedenceCheck));
     // Expiring bumps change_seq; the missing-relations check looks at live updates only, so when
     // it had covered everything before the expiries, it covers them too.
-    db.prepare("UPDATE meta SET value = ? WHERE key = 'relations_checked_seq' AND CAST(value AS INTEGER) >= ?").run(String(seq), checkedBefore);
+    if (Number(readMeta(db, checkKeys.relations) ?? 0) >= checkedBefore) writeMeta(db, checkKeys.relations, String(seq));
   };
   if (decisions.length === 0) {
     db.transaction(recordChecks)();
@@ -162,7 +160,7 @@ export function applyExpiry(cx: RunContext, now = new Date()): void {
 export function runCleanup(cx: RunContext, now = new Date()): void {
   const { db, site, recorder, log } = cx;
   if (!site.sup.enableCallWsusCleanupWizard) return;
-  const last = db.prepare("SELECT value FROM meta WHERE key = 'last_cleanup_at'").pluck().get() as string | undefined;
+  const last = readMeta(db, 'last_cleanup_at');
   if (last && now.getTime() - Date.parse(last) < cleanupIntervalMs) return;
   const ageDays = cx.options.cleanupAgeDays ?? defaultCleanupAgeDays;
   const expired = db
@@ -185,7 +183,7 @@ export function runCleanup(cx: RunContext, now = new Date()): void {
       deleteBundles.run(id);
       deleteUpdate.run(id);
     }
-    db.prepare("INSERT INTO meta (key, value) VALUES ('last_cleanup_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(now.toISOString());
+    writeMeta(db, 'last_cleanup_at', now.toISOString());
   })();
   if (doomed.length > 0) log.info(`Deleted ${doomed.length} expired updates`);
 }
