@@ -26,6 +26,8 @@
         'Test-CMSoftwareUpdateUpstream',
         'New-CMSoftwareUpdateSyncSchedule',
         'Import-UpdateFromCatalog',
+        'New-CMSchedule',
+        'Convert-CMSchedule',
         'Register-CMSoftwareUpdateSyncTask',
         'Unregister-CMSoftwareUpdateSyncTask'
     )

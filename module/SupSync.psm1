@@ -26,6 +26,7 @@ $script:SupSyncPartialExitCode = 7
 . (Join-Path -Path $PSScriptRoot -ChildPath 'Private/HostLocation.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'Private/Invoke-SupSyncCommand.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'Private/Invoke-SupSyncHost.ps1')
+. (Join-Path -Path $PSScriptRoot -ChildPath 'Public/Schedule.ps1')
 . (Join-Path -Path $PSScriptRoot -ChildPath 'Public/ScheduledTask.ps1')
 
 function New-CMSite {
@@ -58,7 +59,7 @@ function New-CMSite {
     The URL the site's SUP endpoint listens on (for child sites on other machines).
 
     .PARAMETER Remote
-    Record a child site that lives on another machine (with --parent, the local parent, and --url, the child's endpoint): the parent then notifies it after each sync.
+    Record a child site that lives on another machine (with -ParentSiteCode, the local parent, and -Url, the child's endpoint): the parent then notifies it after each sync.
 
     .EXAMPLE
     New-CMSite -SiteCode CS1 -Role central
@@ -155,6 +156,20 @@ function Get-CMSite {
 
     Runs the supsync host command: supsync site list
 
+    .PARAMETER SiteCode
+    Only this site (wildcards * and ? allowed).
+
+    .PARAMETER Name
+    Only sites whose code or software update point server name matches (wildcards allowed); ConfigMgr's site name.
+
+    .PARAMETER DisableWildcardHandling
+    ConfigMgr: treat wildcard characters literally. SupSync always expands * and ? in -Name-like filters.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER ForceWildcardHandling
+    ConfigMgr: process wildcard characters. SupSync always does where a parameter takes them.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
+
     .EXAMPLE
     Get-CMSite
 
@@ -164,6 +179,11 @@ function Get-CMSite {
     Get-CMSite | Where-Object Role -eq 'primary'
 
     Lists the primary sites.
+
+    .EXAMPLE
+    Get-CMSite -SiteCode PS*
+
+    Lists the sites whose code starts with PS.
 
     .INPUTS
     None
@@ -180,6 +200,18 @@ function Get-CMSite {
     [CmdletBinding(PositionalBinding = $false)]
     [OutputType('SupSync.Site')]
     param(
+        [Parameter(Position = 0)]
+        [string] $SiteCode,
+
+        [Parameter()]
+        [Alias('SiteName')]
+        [string] $Name,
+
+        [Parameter()]
+        [switch] $DisableWildcardHandling,
+
+        [Parameter()]
+        [switch] $ForceWildcardHandling
     )
 
     begin {
@@ -187,11 +219,16 @@ function Get-CMSite {
             Id = 'site.list'
             Words = @('site', 'list')
             Action = 'Lists the sites of this supsync home'
-            Target = $null
+            Target = 'SiteCode'
             ChangesState = $false
             HostWhatIf = $false
             Batch = $null
-            Parameters = [ordered]@{}
+            Parameters = [ordered]@{
+                'SiteCode' = @{ Flag = 'code'; Type = 'string' }
+                'Name' = @{ Flag = 'name'; Type = 'string' }
+                'DisableWildcardHandling' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: treat wildcard characters literally. SupSync always expands * and ? in -Name-like filters.' }
+                'ForceWildcardHandling' = @{ Flag = ''; Type = 'accept' }
+            }
         }
     }
 
@@ -274,6 +311,22 @@ function Get-CMSoftwareUpdatePointComponent {
 
     .PARAMETER SiteCode
     The site code (3 characters), e.g. CS1.
+    Optional: left out, it is the home's top-level site (-Verbose says which), as ConfigMgr takes the site from the site drive.
+
+    .PARAMETER SiteSystemServerName
+    The software update point's server name (FQDN) instead of the site code.
+
+    .PARAMETER WsusSyncManager
+    ConfigMgr: get the WSUS synchronization manager component instead; here it is the same record.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
+
+    .PARAMETER DisableWildcardHandling
+    ConfigMgr: treat wildcard characters literally. This cmdlet takes no wildcards.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
+
+    .PARAMETER ForceWildcardHandling
+    ConfigMgr: process wildcard characters. SupSync always does where a parameter takes them.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
 
     .EXAMPLE
     Get-CMSoftwareUpdatePointComponent -SiteCode CS1
@@ -284,6 +337,11 @@ function Get-CMSoftwareUpdatePointComponent {
     (Get-CMSoftwareUpdatePointComponent -SiteCode CS1).Products
 
     Lists the synchronized products.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdatePointComponent
+
+    Shows the SUP settings of the top-level site.
 
     .INPUTS
     System.String: -SiteCode, by property name.
@@ -300,8 +358,21 @@ function Get-CMSoftwareUpdatePointComponent {
     [CmdletBinding(PositionalBinding = $false)]
     [OutputType('SupSync.SupComponent')]
     param(
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
-        [string] $SiteCode
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $SiteCode,
+
+        [Parameter()]
+        [Alias('Name')]
+        [string] $SiteSystemServerName,
+
+        [Parameter()]
+        [switch] $WsusSyncManager,
+
+        [Parameter()]
+        [switch] $DisableWildcardHandling,
+
+        [Parameter()]
+        [switch] $ForceWildcardHandling
     )
 
     begin {
@@ -314,7 +385,11 @@ function Get-CMSoftwareUpdatePointComponent {
             HostWhatIf = $false
             Batch = $null
             Parameters = [ordered]@{
-                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'SiteCode' = @{ Flag = 'site'; Type = 'string'; DefaultTopLevel = $true }
+                'SiteSystemServerName' = @{ Flag = 'server-name'; Type = 'string' }
+                'WsusSyncManager' = @{ Flag = ''; Type = 'accept' }
+                'DisableWildcardHandling' = @{ Flag = ''; Type = 'accept' }
+                'ForceWildcardHandling' = @{ Flag = ''; Type = 'accept' }
             }
         }
     }
@@ -336,6 +411,10 @@ function Set-CMSoftwareUpdatePointComponent {
 
     .PARAMETER SiteCode
     The site code (3 characters), e.g. CS1.
+    Optional: left out, it is the home's top-level site (-Verbose says which), as ConfigMgr takes the site from the site drive.
+
+    .PARAMETER Name
+    The software update point's server name (FQDN) instead of the site code.
 
     .PARAMETER SynchronizeAction
     The sync source in Configuration Manager's words.
@@ -375,7 +454,7 @@ function Set-CMSoftwareUpdatePointComponent {
     Languages of summary details to drop.
 
     .PARAMETER ImmediatelyExpireSupersedence
-    Expire a superseded update at once (true) or after --wait-months (false).
+    Expire a superseded update at once (true) or after -WaitMonth (false).
 
     .PARAMETER WaitMonth
     Months to wait before a superseded update expires (1-99).
@@ -412,6 +491,56 @@ function Set-CMSoftwareUpdatePointComponent {
     .PARAMETER PassThru
     Return the changed settings.
 
+    .PARAMETER ContentFileOption
+    How update files are downloaded (ConfigMgr ContentFileOptions). Stored and shown by Get-CMSoftwareUpdatePointComponent; SupSync does nothing with it (a warning says so).
+    Valid values (any case): FullFilesOnly, ExpressForWindows10Only.
+
+    .PARAMETER DefaultWsusServer
+    The FQDN of the WSUS server. Stored and shown by Get-CMSoftwareUpdatePointComponent; SupSync does nothing with it (a warning says so).
+
+    .PARAMETER EnableManualCertManagement
+    Manage the WSUS signing certificate for third-party updates by hand. Stored and shown by Get-CMSoftwareUpdatePointComponent; SupSync does nothing with it (a warning says so).
+
+    .PARAMETER EnableThirdPartyUpdates
+    Enable third-party software updates. Stored and shown by Get-CMSoftwareUpdatePointComponent; SupSync does nothing with it (a warning says so).
+
+    .PARAMETER FeatureUpdateMaxRuntimeMins
+    Default maximum run time of a feature update installation, in minutes. Stored and shown by Get-CMSoftwareUpdatePointComponent; SupSync does nothing with it (a warning says so).
+
+    .PARAMETER NonFeatureUpdateMaxRuntimeMins
+    Default maximum run time of other update installations, in minutes. Stored and shown by Get-CMSoftwareUpdatePointComponent; SupSync does nothing with it (a warning says so).
+
+    .PARAMETER ReportingEvent
+    Which WSUS reporting events clients create. Stored and shown by Get-CMSoftwareUpdatePointComponent; SupSync does nothing with it (a warning says so).
+    Valid values (any case): CreateAllWsusReportingEvents, CreateOnlyWsusStatusReportingEvents, DoNotCreateWsusReportingEvents.
+
+    .PARAMETER InputObject
+    A software update point component (Get-CMSoftwareUpdatePointComponent's output, or any object with a SiteCode) to configure.
+
+    .PARAMETER AddCompany
+    ConfigMgr: synchronize every product of a company. Not supported: add the company's products with -AddProduct.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER RemoveCompany
+    ConfigMgr: stop synchronizing the products of a company. Not supported: use -RemoveProduct.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER AddProductFamily
+    ConfigMgr: synchronize every product of a product family. Not supported: add the family's products with -AddProduct.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER RemoveProductFamily
+    ConfigMgr: stop synchronizing the products of a family. Not supported: use -RemoveProduct.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER DisableWildcardHandling
+    ConfigMgr: treat wildcard characters literally. This cmdlet takes no wildcards.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
+
+    .PARAMETER ForceWildcardHandling
+    ConfigMgr: process wildcard characters. SupSync always does where a parameter takes them.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
+
     .EXAMPLE
     Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -AddProduct 'Windows 11' -AddUpdateClassification 'Security Updates','Critical Updates'
 
@@ -443,8 +572,19 @@ function Set-CMSoftwareUpdatePointComponent {
 
     Turns scheduled synchronization off.
 
+    .EXAMPLE
+    Set-CMSoftwareUpdatePointComponent -Schedule (New-CMSchedule -RecurInterval Days -RecurCount 7) -EnableThirdPartyUpdates $false
+
+    ConfigMgr's own syntax: the top-level site syncs every 7 days (the third-party setting is stored; a warning says it changes nothing here).
+
+    .EXAMPLE
+    Get-CMSoftwareUpdatePointComponent -SiteCode CS1 | Set-CMSoftwareUpdatePointComponent -WaitMonth 3 -PassThru
+
+    Configures the component piped in (-InputObject).
+
     .INPUTS
     System.String: -SiteCode, by property name.
+    System.Object: -InputObject, by value (also Site, SiteComponent).
 
     .OUTPUTS
     SupSync.SupComponent
@@ -456,11 +596,15 @@ function Set-CMSoftwareUpdatePointComponent {
     .LINK
     Get-CMSoftwareUpdate
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, PositionalBinding = $false)]
+    [CmdletBinding(SupportsShouldProcess = $true, DefaultParameterSetName = 'SearchBySiteCodeMandatory', PositionalBinding = $false)]
     [OutputType('SupSync.SupComponent', 'SupSync.SupChangePlan')]
     param(
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'SearchBySiteCodeMandatory', Position = 0, ValueFromPipelineByPropertyName = $true)]
         [string] $SiteCode,
+
+        [Parameter(ParameterSetName = 'SearchByNameMandatory')]
+        [Alias('SiteName')]
+        [string] $Name,
 
         [Parameter()]
         [ValidateSet('SynchronizeFromMicrosoftUpdate', 'SynchronizeFromAnUpstreamDataSourceLocation', 'DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource')]
@@ -470,9 +614,11 @@ function Set-CMSoftwareUpdatePointComponent {
         [string] $UpstreamSourceLocation,
 
         [Parameter()]
+        [Alias('AddProducts')]
         [string[]] $AddProduct,
 
         [Parameter()]
+        [Alias('RemoveProducts')]
         [string[]] $RemoveProduct,
 
         [Parameter()]
@@ -494,15 +640,19 @@ function Set-CMSoftwareUpdatePointComponent {
         [string[]] $RemoveLanguageUpdateFile,
 
         [Parameter()]
+        [Alias('AddLanguageSummaryDetails')]
         [string[]] $AddLanguageSummaryDetail,
 
         [Parameter()]
+        [Alias('RemoveLanguageSummaryDetails')]
         [string[]] $RemoveLanguageSummaryDetail,
 
         [Parameter()]
+        [Alias('ImmediatelyExpireSupersedenceForNonFeature')]
         [bool] $ImmediatelyExpireSupersedence,
 
         [Parameter()]
+        [Alias('WaitMonthForNonFeature')]
         [int] $WaitMonth,
 
         [Parameter()]
@@ -533,7 +683,57 @@ function Set-CMSoftwareUpdatePointComponent {
         [object] $Schedule,
 
         [Parameter()]
-        [switch] $PassThru
+        [switch] $PassThru,
+
+        [Parameter()]
+        [ValidateSet('FullFilesOnly', 'ExpressForWindows10Only')]
+        [string] $ContentFileOption,
+
+        [Parameter()]
+        [string] $DefaultWsusServer,
+
+        [Parameter()]
+        [bool] $EnableManualCertManagement,
+
+        [Parameter()]
+        [bool] $EnableThirdPartyUpdates,
+
+        [Parameter()]
+        [int] $FeatureUpdateMaxRuntimeMins,
+
+        [Parameter()]
+        [int] $NonFeatureUpdateMaxRuntimeMins,
+
+        [Parameter()]
+        [ValidateSet('CreateAllWsusReportingEvents', 'CreateOnlyWsusStatusReportingEvents', 'DoNotCreateWsusReportingEvents')]
+        [string] $ReportingEvent,
+
+        [Parameter(ParameterSetName = 'SearchByValueMandatory', Mandatory = $true, ValueFromPipeline = $true)]
+        [Alias('Site', 'SiteComponent')]
+        [AllowNull()]
+        [object] $InputObject,
+
+        [Parameter()]
+        [Alias('AddCompanies')]
+        [string[]] $AddCompany,
+
+        [Parameter()]
+        [Alias('RemoveCompanies')]
+        [string[]] $RemoveCompany,
+
+        [Parameter()]
+        [Alias('AddProductFamilies')]
+        [string[]] $AddProductFamily,
+
+        [Parameter()]
+        [Alias('RemoveProductFamilies')]
+        [string[]] $RemoveProductFamily,
+
+        [Parameter()]
+        [switch] $DisableWildcardHandling,
+
+        [Parameter()]
+        [switch] $ForceWildcardHandling
     )
 
     begin {
@@ -546,7 +746,8 @@ function Set-CMSoftwareUpdatePointComponent {
             HostWhatIf = $true
             Batch = $null
             Parameters = [ordered]@{
-                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'SiteCode' = @{ Flag = 'site'; Type = 'string'; DefaultTopLevel = $true }
+                'Name' = @{ Flag = 'server-name'; Type = 'string' }
                 'SynchronizeAction' = @{ Flag = 'synchronize-action'; Type = 'string'; Choices = @('SynchronizeFromMicrosoftUpdate', 'SynchronizeFromAnUpstreamDataSourceLocation', 'DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource') }
                 'UpstreamSourceLocation' = @{ Flag = 'upstream-url'; Type = 'string' }
                 'AddProduct' = @{ Flag = 'add-product'; Type = 'string[]' }
@@ -571,6 +772,20 @@ function Set-CMSoftwareUpdatePointComponent {
                 'NoProxy' = @{ Flag = 'no-proxy'; Type = 'switch' }
                 'Schedule' = @{ Flag = 'schedule-string'; Type = 'schedule'; NullFlag = 'no-schedule' }
                 'PassThru' = @{ Flag = 'pass-thru'; Type = 'switch' }
+                'ContentFileOption' = @{ Flag = 'content-file-option'; Type = 'string'; Choices = @('FullFilesOnly', 'ExpressForWindows10Only') }
+                'DefaultWsusServer' = @{ Flag = 'default-wsus-server'; Type = 'string' }
+                'EnableManualCertManagement' = @{ Flag = 'enable-manual-cert-management'; Type = 'boolean' }
+                'EnableThirdPartyUpdates' = @{ Flag = 'enable-third-party-updates'; Type = 'boolean' }
+                'FeatureUpdateMaxRuntimeMins' = @{ Flag = 'feature-update-max-runtime-mins'; Type = 'number' }
+                'NonFeatureUpdateMaxRuntimeMins' = @{ Flag = 'non-feature-update-max-runtime-mins'; Type = 'number' }
+                'ReportingEvent' = @{ Flag = 'reporting-event'; Type = 'string'; Choices = @('CreateAllWsusReportingEvents', 'CreateOnlyWsusStatusReportingEvents', 'DoNotCreateWsusReportingEvents') }
+                'InputObject' = @{ Flag = 'site'; Type = 'siteObject' }
+                'AddCompany' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: synchronize every product of a company. Not supported: add the company''s products with -AddProduct.' }
+                'RemoveCompany' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: stop synchronizing the products of a company. Not supported: use -RemoveProduct.' }
+                'AddProductFamily' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: synchronize every product of a product family. Not supported: add the family''s products with -AddProduct.' }
+                'RemoveProductFamily' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: stop synchronizing the products of a family. Not supported: use -RemoveProduct.' }
+                'DisableWildcardHandling' = @{ Flag = ''; Type = 'accept' }
+                'ForceWildcardHandling' = @{ Flag = ''; Type = 'accept' }
             }
         }
     }
@@ -592,6 +807,14 @@ function Get-CMSoftwareUpdateSyncStatus {
 
     .PARAMETER SiteCode
     Only this site (default: every site).
+
+    .PARAMETER DisableWildcardHandling
+    ConfigMgr: treat wildcard characters literally. This cmdlet takes no wildcards.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
+
+    .PARAMETER ForceWildcardHandling
+    ConfigMgr: process wildcard characters. SupSync always does where a parameter takes them.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
 
     .EXAMPLE
     Get-CMSoftwareUpdateSyncStatus
@@ -619,7 +842,13 @@ function Get-CMSoftwareUpdateSyncStatus {
     [OutputType('SupSync.SyncStatus')]
     param(
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
-        [string] $SiteCode
+        [string] $SiteCode,
+
+        [Parameter()]
+        [switch] $DisableWildcardHandling,
+
+        [Parameter()]
+        [switch] $ForceWildcardHandling
     )
 
     begin {
@@ -633,6 +862,8 @@ function Get-CMSoftwareUpdateSyncStatus {
             Batch = $null
             Parameters = [ordered]@{
                 'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'DisableWildcardHandling' = @{ Flag = ''; Type = 'accept' }
+                'ForceWildcardHandling' = @{ Flag = ''; Type = 'accept' }
             }
         }
     }
@@ -648,15 +879,16 @@ function Invoke-CMSoftwareUpdateSync {
     Synchronizes a site's software update point, then its child sites.
 
     .DESCRIPTION
-    Runs a synchronization of the site: categories, then updates for the selected products and classifications from the sync source (an upstream server, Microsoft Update, or for a child site its parent), supersedence and expiry, cleanup. Status messages 6701-6705 and wsyncmgr.log tell the story. After success each child site is asked to sync from its parent. A sync killed at any point resumes from what it stored. With --what-if, shows per product and classification what would change, writing nothing.
+    Runs a synchronization of the site: categories, then updates for the selected products and classifications from the sync source (an upstream server, Microsoft Update, or for a child site its parent), supersedence and expiry, cleanup. Status messages 6701-6705 and wsyncmgr.log tell the story. After success each child site is asked to sync from its parent. A sync killed at any point resumes from what it stored. With -WhatIf, shows per product and classification what would change, writing nothing.
 
     Runs the supsync host command: supsync sync
 
     .PARAMETER SiteCode
     The site code (3 characters), e.g. CS1.
+    Optional: left out, it is the home's top-level site (-Verbose says which), as ConfigMgr takes the site from the site drive.
 
     .PARAMETER FullSync
-    Re-process all metadata (no anchors); updates the upstream no longer lists expire.
+    Re-process all metadata (no anchors); updates the upstream no longer lists expire. A [bool] as in ConfigMgr: -FullSync $true.
 
     .PARAMETER Wait
     Return only when the whole cascade below the site has finished, with one result per site.
@@ -665,13 +897,21 @@ function Invoke-CMSoftwareUpdateSync {
     Why the sync runs (recorded in the history and the log; scheduled tasks pass schedule).
     Valid values (any case): manual, schedule, parent.
 
+    .PARAMETER DisableWildcardHandling
+    ConfigMgr: treat wildcard characters literally. This cmdlet takes no wildcards.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
+
+    .PARAMETER ForceWildcardHandling
+    ConfigMgr: process wildcard characters. SupSync always does where a parameter takes them.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
+
     .EXAMPLE
     Invoke-CMSoftwareUpdateSync -SiteCode CS1
 
     Starts a delta sync of CS1; child sites are asked to sync after it.
 
     .EXAMPLE
-    Invoke-CMSoftwareUpdateSync -SiteCode CS1 -FullSync -Wait
+    Invoke-CMSoftwareUpdateSync -SiteCode CS1 -FullSync $true -Wait
 
     Runs a full sync and waits for the whole hierarchy below CS1, one result per site.
 
@@ -679,6 +919,11 @@ function Invoke-CMSoftwareUpdateSync {
     Invoke-CMSoftwareUpdateSync -SiteCode CS1 -WhatIf
 
     Shows what a sync would change per product and classification, changing nothing.
+
+    .EXAMPLE
+    Sync-CMSoftwareUpdate -FullSync $false
+
+    ConfigMgr's own syntax: a delta sync of the top-level site (-Verbose names it).
 
     .INPUTS
     System.String: -SiteCode, by property name.
@@ -704,18 +949,24 @@ function Invoke-CMSoftwareUpdateSync {
     [Alias('Sync-CMSoftwareUpdate')]
     [OutputType('SupSync.SyncResult', 'SupSync.SyncPlan', 'SupSync.SyncPlanSummary')]
     param(
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
         [string] $SiteCode,
 
         [Parameter()]
-        [switch] $FullSync,
+        [bool] $FullSync,
 
         [Parameter()]
         [switch] $Wait,
 
         [Parameter()]
         [ValidateSet('manual', 'schedule', 'parent')]
-        [string] $Trigger
+        [string] $Trigger,
+
+        [Parameter()]
+        [switch] $DisableWildcardHandling,
+
+        [Parameter()]
+        [switch] $ForceWildcardHandling
     )
 
     begin {
@@ -728,10 +979,12 @@ function Invoke-CMSoftwareUpdateSync {
             HostWhatIf = $true
             Batch = $null
             Parameters = [ordered]@{
-                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
-                'FullSync' = @{ Flag = 'full'; Type = 'switch' }
+                'SiteCode' = @{ Flag = 'site'; Type = 'string'; DefaultTopLevel = $true }
+                'FullSync' = @{ Flag = 'full'; Type = 'boolean' }
                 'Wait' = @{ Flag = 'wait'; Type = 'switch' }
                 'Trigger' = @{ Flag = 'trigger'; Type = 'string'; Choices = @('manual', 'schedule', 'parent') }
+                'DisableWildcardHandling' = @{ Flag = ''; Type = 'accept' }
+                'ForceWildcardHandling' = @{ Flag = ''; Type = 'accept' }
             }
         }
     }
@@ -816,15 +1069,16 @@ function Get-CMSoftwareUpdate {
     Queries the updates in a site database.
 
     .DESCRIPTION
-    Lists updates with their KB, classification, products, severity, dates and state; filters combine.
+    Lists updates with their KB, classification, products, severity, dates and state, with SMS_SoftwareUpdate's property names too (LocalizedDisplayName, ArticleID, CI_UniqueID, DatePosted, DateRevised, IsSuperseded, IsExpired, Severity); filters combine. Expired updates are left out unless -IncludeExpired, -IsExpired or -OnlyExpired asks for them.
 
     Runs the supsync host command: supsync update list
 
     .PARAMETER SiteCode
     The site code (3 characters), e.g. CS1.
+    Optional: left out, it is the home's top-level site (-Verbose says which), as ConfigMgr takes the site from the site drive.
 
     .PARAMETER ArticleId
-    KB article number (with or without "KB").
+    KB article number (with or without "KB"; wildcards * and ? allowed).
 
     .PARAMETER Product
     Product title or GUID.
@@ -835,14 +1089,116 @@ function Get-CMSoftwareUpdate {
     .PARAMETER Title
     Text the title contains.
 
+    .PARAMETER Name
+    The title, with wildcards * and ? (LocalizedDisplayName).
+
+    .PARAMETER Category
+    Categories (products, classifications, families, companies) as Get-CMSoftwareUpdateCategory's records, GUIDs or titles; an update matches if it is in any of them.
+
+    .PARAMETER CategoryName
+    Category titles; an update matches if it is in any of them.
+
+    .PARAMETER DatePostedMin
+    Released at or after this time (DatePosted).
+    A [datetime]: local time unless its Kind is Utc.
+
+    .PARAMETER DatePostedMax
+    Released at or before this time.
+    A [datetime]: local time unless its Kind is Utc.
+
+    .PARAMETER DateRevisedMin
+    Last revised at or after this time (DateRevised).
+    A [datetime]: local time unless its Kind is Utc.
+
+    .PARAMETER DateRevisedMax
+    Last revised at or before this time.
+    A [datetime]: local time unless its Kind is Utc.
+
+    .PARAMETER IsSuperseded
+    true: only superseded updates; false: only updates nothing supersedes.
+
+    .PARAMETER IsExpired
+    true: only expired updates; false: only live ones.
+
+    .PARAMETER OnlyExpired
+    Only expired updates.
+
+    .PARAMETER Severity
+    MSRC severity (ConfigMgr CustomSeverityType).
+    Valid values (any case): None, Low, Moderate, Important, Critical.
+
     .PARAMETER UpdateId
-    One update GUID.
+    One update GUID (CI_UniqueID).
 
     .PARAMETER IncludeExpired
     Also list expired updates.
 
     .PARAMETER First
     At most this many records.
+
+    .PARAMETER Fast
+    ConfigMgr: skip lazy properties. SupSync records have none; every property is always there.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
+
+    .PARAMETER Id
+    ConfigMgr: the update's CI_ID. SupSync has no configuration item IDs; use -UpdateId (CI_UniqueID).
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER UpdateGroup
+    ConfigMgr: the updates of a software update group. SupSync has no update groups (deployments).
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER UpdateGroupId
+    ConfigMgr: update group IDs. SupSync has no update groups (deployments).
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER UpdateGroupName
+    ConfigMgr: update group names. SupSync has no update groups (deployments).
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER IsDeployed
+    ConfigMgr: whether the update is deployed. SupSync does not deploy updates.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER IsContentProvisioned
+    ConfigMgr: whether the content is downloaded to the site. SupSync does not provision content.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER BulletinId
+    ConfigMgr: the MSRC bulletin ID. SupSync does not store bulletin IDs.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER EulaExist
+    ConfigMgr: whether the update has a license agreement. SupSync does not track EULAs.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER IncludeUpgrade
+    ConfigMgr: include feature upgrades. SupSync lists upgrades like any update; filter with -Classification Upgrades.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER IsLatest
+    ConfigMgr: whether this is the latest revision. SupSync keeps only the latest revision; use -IsSuperseded for the latest update of a chain.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER IsOfflineServiceable
+    ConfigMgr: whether the update can be applied to an offline image. Not tracked by SupSync.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER IsUserDefined
+    ConfigMgr: whether the update is user-defined. Not tracked by SupSync.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER Vendor
+    ConfigMgr: the vendor. Not tracked by SupSync (every update comes from the synchronized catalog).
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER DisableWildcardHandling
+    ConfigMgr: treat wildcard characters literally. SupSync always expands * and ? in -Name-like filters.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER ForceWildcardHandling
+    ConfigMgr: process wildcard characters. SupSync always does where a parameter takes them.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
 
     .EXAMPLE
     Get-CMSoftwareUpdate -SiteCode CS1 -ArticleId 5034441
@@ -859,9 +1215,20 @@ function Get-CMSoftwareUpdate {
 
     Lists the expired updates of PS1.
 
+    .EXAMPLE
+    Get-CMSoftwareUpdate -Name '*Windows 11*' -IsSuperseded $false
+
+    ConfigMgr's own syntax: the Windows 11 updates of the top-level site that nothing supersedes.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdateCategory -TypeName UpdateClassification -Name 'Critical Updates' | Get-CMSoftwareUpdate -DatePostedMin (Get-Date).AddYears(-5)
+
+    The critical updates released in the last five years (one host call for all piped categories).
+
     .INPUTS
     System.String: -SiteCode, by property name.
-    System.String: -UpdateId, by property name (also Guid, Id).
+    System.Object[]: -Category, by value.
+    System.String: -UpdateId, by property name (also Guid, CI_UniqueID).
 
     .OUTPUTS
     SupSync.Update
@@ -896,34 +1263,122 @@ function Get-CMSoftwareUpdate {
     .LINK
     New-CMSoftwareUpdateSyncSchedule
     #>
-    [CmdletBinding(PositionalBinding = $false)]
+    [CmdletBinding(DefaultParameterSetName = 'SearchByName', PositionalBinding = $false)]
     [OutputType('SupSync.Update')]
     param(
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
         [string] $SiteCode,
 
-        [Parameter()]
+        [Parameter(ParameterSetName = 'SearchByName')]
         [Alias('KB')]
         [string] $ArticleId,
 
-        [Parameter()]
+        [Parameter(ParameterSetName = 'SearchByName')]
         [string] $Product,
 
-        [Parameter()]
+        [Parameter(ParameterSetName = 'SearchByName')]
         [string] $Classification,
 
-        [Parameter()]
+        [Parameter(ParameterSetName = 'SearchByName')]
         [string] $Title,
 
-        [Parameter(ValueFromPipelineByPropertyName = $true)]
-        [Alias('Guid', 'Id')]
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [Alias('LocalizedDisplayName')]
+        [string] $Name,
+
+        [Parameter(ParameterSetName = 'SearchByName', ValueFromPipeline = $true)]
+        [object[]] $Category,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [Alias('CategoryNames')]
+        [string[]] $CategoryName,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [datetime] $DatePostedMin,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [datetime] $DatePostedMax,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [datetime] $DateRevisedMin,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [datetime] $DateRevisedMax,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [bool] $IsSuperseded,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [bool] $IsExpired,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [switch] $OnlyExpired,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [ValidateSet('None', 'Low', 'Moderate', 'Important', 'Critical')]
+        [string] $Severity,
+
+        [Parameter(ParameterSetName = 'SearchByName', ValueFromPipelineByPropertyName = $true)]
+        [Alias('Guid', 'CI_UniqueID')]
         [string] $UpdateId,
 
-        [Parameter()]
+        [Parameter(ParameterSetName = 'SearchByName')]
         [switch] $IncludeExpired,
 
         [Parameter()]
-        [int] $First
+        [int] $First,
+
+        [Parameter()]
+        [switch] $Fast,
+
+        [Parameter(ParameterSetName = 'SearchById', Mandatory = $true)]
+        [Alias('CIId', 'CI_ID')]
+        [int] $Id,
+
+        [Parameter(ParameterSetName = 'SearchByUpdateGroup', Mandatory = $true)]
+        [AllowNull()]
+        [object] $UpdateGroup,
+
+        [Parameter(ParameterSetName = 'SearchByUpdateGroupIdMandatory', Mandatory = $true)]
+        [string[]] $UpdateGroupId,
+
+        [Parameter(ParameterSetName = 'SearchByUpdateGroupNameMandatory', Mandatory = $true)]
+        [string[]] $UpdateGroupName,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [bool] $IsDeployed,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [bool] $IsContentProvisioned,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [string] $BulletinId,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [Alias('EulaExists')]
+        [bool] $EulaExist,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [Alias('IncludeUpgrades')]
+        [switch] $IncludeUpgrade,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [bool] $IsLatest,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [bool] $IsOfflineServiceable,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [bool] $IsUserDefined,
+
+        [Parameter(ParameterSetName = 'SearchByName')]
+        [string] $Vendor,
+
+        [Parameter()]
+        [switch] $DisableWildcardHandling,
+
+        [Parameter()]
+        [switch] $ForceWildcardHandling
     )
 
     begin {
@@ -934,22 +1389,53 @@ function Get-CMSoftwareUpdate {
             Target = 'SiteCode'
             ChangesState = $false
             HostWhatIf = $false
-            Batch = $null
+            Batch = @{ Parameters = @('Category'); Size = 50 }
             Parameters = [ordered]@{
-                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'SiteCode' = @{ Flag = 'site'; Type = 'string'; DefaultTopLevel = $true }
                 'ArticleId' = @{ Flag = 'kb'; Type = 'string' }
                 'Product' = @{ Flag = 'product'; Type = 'string' }
                 'Classification' = @{ Flag = 'classification'; Type = 'string' }
                 'Title' = @{ Flag = 'title'; Type = 'string' }
+                'Name' = @{ Flag = 'name'; Type = 'string' }
+                'Category' = @{ Flag = 'category'; Type = 'category' }
+                'CategoryName' = @{ Flag = 'category-name'; Type = 'string[]' }
+                'DatePostedMin' = @{ Flag = 'date-posted-min'; Type = 'datetime' }
+                'DatePostedMax' = @{ Flag = 'date-posted-max'; Type = 'datetime' }
+                'DateRevisedMin' = @{ Flag = 'date-revised-min'; Type = 'datetime' }
+                'DateRevisedMax' = @{ Flag = 'date-revised-max'; Type = 'datetime' }
+                'IsSuperseded' = @{ Flag = 'is-superseded'; Type = 'boolean' }
+                'IsExpired' = @{ Flag = 'is-expired'; Type = 'boolean' }
+                'OnlyExpired' = @{ Flag = 'only-expired'; Type = 'switch' }
+                'Severity' = @{ Flag = 'severity'; Type = 'string'; Choices = @('None', 'Low', 'Moderate', 'Important', 'Critical') }
                 'UpdateId' = @{ Flag = 'update-id'; Type = 'string' }
                 'IncludeExpired' = @{ Flag = 'include-expired'; Type = 'switch' }
                 'First' = @{ Flag = 'limit'; Type = 'number' }
+                'Fast' = @{ Flag = ''; Type = 'accept' }
+                'Id' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: the update''s CI_ID. SupSync has no configuration item IDs; use -UpdateId (CI_UniqueID).' }
+                'UpdateGroup' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: the updates of a software update group. SupSync has no update groups (deployments).' }
+                'UpdateGroupId' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: update group IDs. SupSync has no update groups (deployments).' }
+                'UpdateGroupName' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: update group names. SupSync has no update groups (deployments).' }
+                'IsDeployed' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: whether the update is deployed. SupSync does not deploy updates.' }
+                'IsContentProvisioned' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: whether the content is downloaded to the site. SupSync does not provision content.' }
+                'BulletinId' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: the MSRC bulletin ID. SupSync does not store bulletin IDs.' }
+                'EulaExist' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: whether the update has a license agreement. SupSync does not track EULAs.' }
+                'IncludeUpgrade' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: include feature upgrades. SupSync lists upgrades like any update; filter with -Classification Upgrades.' }
+                'IsLatest' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: whether this is the latest revision. SupSync keeps only the latest revision; use -IsSuperseded for the latest update of a chain.' }
+                'IsOfflineServiceable' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: whether the update can be applied to an offline image. Not tracked by SupSync.' }
+                'IsUserDefined' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: whether the update is user-defined. Not tracked by SupSync.' }
+                'Vendor' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: the vendor. Not tracked by SupSync (every update comes from the synchronized catalog).' }
+                'DisableWildcardHandling' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: treat wildcard characters literally. SupSync always expands * and ? in -Name-like filters.' }
+                'ForceWildcardHandling' = @{ Flag = ''; Type = 'accept' }
             }
         }
     }
 
     process {
         Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+
+    end {
+        Complete-SupSyncBatch -Cmdlet $PSCmdlet -Command $supsyncCommand
     }
 }
 
@@ -959,26 +1445,52 @@ function Get-CMSoftwareUpdateCategory {
     Lists the categories a site knows: products, classifications, families, companies, detectoids.
 
     .DESCRIPTION
-    After the first sync, lists the categories so products and classifications can be picked by title or GUID.
+    After the first sync, lists the categories so products and classifications can be picked by title or GUID. The records carry ConfigMgr's property names too (LocalizedCategoryInstanceName, CategoryInstance_UniqueID, CategoryTypeName); the type is spelled the same in -TypeName and in the output.
 
     Runs the supsync host command: supsync category list
 
     .PARAMETER SiteCode
     The site code (3 characters), e.g. CS1.
+    Optional: left out, it is the home's top-level site (-Verbose says which), as ConfigMgr takes the site from the site drive.
 
-    .PARAMETER CategoryType
-    Only this kind.
-    Valid values (any case): product, classification, product-family, company, detectoid.
+    .PARAMETER TypeName
+    Only this kind: Product, UpdateClassification, ProductFamily, Company or Detectoid (any case; also product, classification, product-family, company, detectoid; wildcards allowed).
+
+    .PARAMETER Name
+    Only categories whose title matches (wildcards * and ? allowed).
+
+    .PARAMETER UniqueId
+    Only the category with this GUID.
+
+    .PARAMETER Id
+    ConfigMgr: the category instance ID. SupSync identifies categories by GUID: the same as -UniqueId.
+
+    .PARAMETER Fast
+    ConfigMgr: skip lazy properties. SupSync records have none.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
+
+    .PARAMETER DisableWildcardHandling
+    ConfigMgr: treat wildcard characters literally. SupSync always expands * and ? in -Name-like filters.
+    Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.
+
+    .PARAMETER ForceWildcardHandling
+    ConfigMgr: process wildcard characters. SupSync always does where a parameter takes them.
+    Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.
 
     .EXAMPLE
-    Get-CMSoftwareUpdateCategory -SiteCode CS1 -CategoryType product
+    Get-CMSoftwareUpdateCategory -SiteCode CS1 -TypeName Product
 
     Lists the products CS1 knows.
 
     .EXAMPLE
-    Get-CMSoftwareUpdateCategory -SiteCode CS1 -CategoryType classification | Select-Object Title, Id
+    Get-CMSoftwareUpdateCategory -SiteCode CS1 -TypeName UpdateClassification | Select-Object Title, Id
 
     Lists the classifications with their GUIDs.
+
+    .EXAMPLE
+    Get-CMSoftwareUpdateCategory -Name 'Windows 1*'
+
+    ConfigMgr's own syntax: the categories of the top-level site whose title starts with Windows 1.
 
     .INPUTS
     System.String: -SiteCode, by property name.
@@ -989,15 +1501,36 @@ function Get-CMSoftwareUpdateCategory {
     .LINK
     Get-CMSoftwareUpdate
     #>
-    [CmdletBinding(PositionalBinding = $false)]
+    [CmdletBinding(DefaultParameterSetName = 'ByName', PositionalBinding = $false)]
     [OutputType('SupSync.Category')]
     param(
-        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
         [string] $SiteCode,
 
+        [Parameter(ParameterSetName = 'ByName')]
+        [Alias('CategoryTypeName', 'CategoryType')]
+        [string] $TypeName,
+
+        [Parameter(ParameterSetName = 'ByName')]
+        [Alias('LocalizedCategoryInstanceName', 'CategoryName')]
+        [string] $Name,
+
+        [Parameter(ParameterSetName = 'ByUniqueId')]
+        [Alias('CategoryInstance_UniqueID')]
+        [string] $UniqueId,
+
+        [Parameter(ParameterSetName = 'ById')]
+        [Alias('CategoryInstanceID')]
+        [string] $Id,
+
         [Parameter()]
-        [ValidateSet('product', 'classification', 'product-family', 'company', 'detectoid')]
-        [string] $CategoryType
+        [switch] $Fast,
+
+        [Parameter()]
+        [switch] $DisableWildcardHandling,
+
+        [Parameter()]
+        [switch] $ForceWildcardHandling
     )
 
     begin {
@@ -1010,8 +1543,14 @@ function Get-CMSoftwareUpdateCategory {
             HostWhatIf = $false
             Batch = $null
             Parameters = [ordered]@{
-                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
-                'CategoryType' = @{ Flag = 'type'; Type = 'string'; Choices = @('product', 'classification', 'product-family', 'company', 'detectoid') }
+                'SiteCode' = @{ Flag = 'site'; Type = 'string'; DefaultTopLevel = $true }
+                'TypeName' = @{ Flag = 'type'; Type = 'string' }
+                'Name' = @{ Flag = 'name'; Type = 'string' }
+                'UniqueId' = @{ Flag = 'id'; Type = 'string' }
+                'Id' = @{ Flag = 'id'; Type = 'string' }
+                'Fast' = @{ Flag = ''; Type = 'accept' }
+                'DisableWildcardHandling' = @{ Flag = ''; Type = 'refuse'; Reason = 'ConfigMgr: treat wildcard characters literally. SupSync always expands * and ? in -Name-like filters.' }
+                'ForceWildcardHandling' = @{ Flag = ''; Type = 'accept' }
             }
         }
     }
@@ -1239,27 +1778,27 @@ function New-CMSoftwareUpdateSyncSchedule {
     Runs the supsync host command: supsync schedule new
 
     .PARAMETER Start
-    When the schedule starts (ISO 8601, local wall-clock time unless --utc).
+    When the schedule starts (ISO 8601, local wall-clock time unless -IsUtc).
 
     .PARAMETER RecurInterval
-    Recur every --recur-count minutes, hours or days.
+    Recur every -RecurCount minutes, hours or days.
     Valid values (any case): minutes, hours, days.
 
     .PARAMETER RecurCount
-    The interval count, or the weeks (with --day-of-week) or months between runs.
+    The interval count, or the weeks (with -DayOfWeek) or months between runs.
 
     .PARAMETER DayOfWeek
-    Sunday…Saturday: weekly on this day (with --week-order: monthly on that weekday).
+    Sunday…Saturday: weekly on this day (with -WeekOrder: monthly on that weekday).
 
     .PARAMETER WeekOrder
-    Monthly on the first…fourth or last --day-of-week.
+    Monthly on the first…fourth or last -DayOfWeek.
     Valid values (any case): first, second, third, fourth, last.
 
     .PARAMETER DayOfMonth
     Monthly on this day (1-31; 0 or last = the last day).
 
     .PARAMETER Nonrecurring
-    Run once, at --start.
+    Run once, at -Start.
 
     .PARAMETER IsUtc
     The start time is UTC (else local time, following daylight saving as Task Scheduler does).
@@ -1361,7 +1900,7 @@ function Import-UpdateFromCatalog {
     Imports updates from the Microsoft Update Catalog into the top-level site, by update ID, KB or batch file.
 
     .DESCRIPTION
-    Imports updates into the top-level site's database as imported updates, kept whatever the product and classification selection, so the next sync carries them to the child sites. A KB is resolved through the catalog's search (every update it names is imported; --product, --architecture and --title-contains narrow them). The metadata comes from the site's upstream (GetUpdateData) with the update's bundled updates and prerequisites; with a sync source of none, or when the upstream does not have the update, the catalog's own details are stored instead and the result says so. Unless --metadata-only, the files of the catalog's download dialog are downloaded into the site's content directory (https on Microsoft download hosts only, digests verified, interrupted downloads resumed). Importing what is already there is reported AlreadyPresent. One result per input and a summary; exit code 7 when some inputs failed and others succeeded. A batch file is one GUID or KB per line (# comments allowed) or a CSV with an UpdateId (Guid, Id) or KB (KBUpdate, HotfixId) column, UTF-8 or UTF-16.
+    Imports updates into the top-level site's database as imported updates, kept whatever the product and classification selection, so the next sync carries them to the child sites. A KB is resolved through the catalog's search (every update it names is imported; -Product, -Architecture and -TitleContains narrow them). The metadata comes from the site's upstream (GetUpdateData) with the update's bundled updates and prerequisites; with a sync source of none, or when the upstream does not have the update, the catalog's own details are stored instead and the result says so. Unless -MetadataOnly, the files of the catalog's download dialog are downloaded into the site's content directory (https on Microsoft download hosts only, digests verified, interrupted downloads resumed). Importing what is already there is reported AlreadyPresent. One result per input and a summary; a PartialFailure error when some inputs failed and others succeeded. A batch file is one GUID or KB per line (# comments allowed) or a CSV with an UpdateId (Guid, Id) or KB (KBUpdate, HotfixId) column, UTF-8 or UTF-16.
 
     Runs the supsync host command: supsync catalog import
 
@@ -1429,18 +1968,18 @@ function Import-UpdateFromCatalog {
     .LINK
     Get-CMSoftwareUpdate
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', DefaultParameterSetName = 'ById', PositionalBinding = $false)]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', DefaultParameterSetName = 'ByUpdate', PositionalBinding = $false)]
     [Alias('Import-CMSoftwareUpdateFromCatalog')]
     [OutputType('SupSync.CatalogImportResult', 'SupSync.CatalogImportSummary')]
     param(
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
         [string] $SiteCode,
 
-        [Parameter(ParameterSetName = 'ById', ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ByUpdate', ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('Guid', 'Id')]
         [string[]] $UpdateId,
 
-        [Parameter(ParameterSetName = 'ByKb', ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'ByUpdate', ValueFromPipelineByPropertyName = $true)]
         [Alias('KB', 'KBUpdate', 'HotfixId')]
         [string[]] $ArticleId,
 
@@ -1502,7 +2041,7 @@ Register-ArgumentCompleter -CommandName @('New-CMSite') -ParameterName 'ParentSi
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     Complete-SupSyncArgument -Kind 'site' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
 }
-Register-ArgumentCompleter -CommandName @('Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Sync-CMSoftwareUpdate', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Import-UpdateFromCatalog', 'Import-CMSoftwareUpdateFromCatalog') -ParameterName 'SiteCode' -ScriptBlock {
+Register-ArgumentCompleter -CommandName @('Get-CMSite', 'Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Sync-CMSoftwareUpdate', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Import-UpdateFromCatalog', 'Import-CMSoftwareUpdateFromCatalog') -ParameterName 'SiteCode' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     Complete-SupSyncArgument -Kind 'site' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
 }
@@ -1531,4 +2070,4 @@ Register-ArgumentCompleter -CommandName @('Get-CMSoftwareUpdate') -ParameterName
     Complete-SupSyncArgument -Kind 'classification' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
 }
 
-Export-ModuleMember -Function @('New-CMSite', 'Get-CMSite', 'Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Test-CMSoftwareUpdateUpstream', 'New-CMSoftwareUpdateSyncSchedule', 'Import-UpdateFromCatalog', 'Register-CMSoftwareUpdateSyncTask', 'Unregister-CMSoftwareUpdateSyncTask') -Alias @('Sync-CMSoftwareUpdate', 'Import-CMSoftwareUpdateFromCatalog')
+Export-ModuleMember -Function @('New-CMSite', 'Get-CMSite', 'Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Test-CMSoftwareUpdateUpstream', 'New-CMSoftwareUpdateSyncSchedule', 'Import-UpdateFromCatalog', 'New-CMSchedule', 'Convert-CMSchedule', 'Register-CMSoftwareUpdateSyncTask', 'Unregister-CMSoftwareUpdateSyncTask') -Alias @('Sync-CMSoftwareUpdate', 'Import-CMSoftwareUpdateFromCatalog')

@@ -23,7 +23,7 @@ function Complete-SupSyncArgument {
     $word = ([string]$WordToComplete).Trim([char[]]@([char]39, [char]34))
     $pattern = [System.Management.Automation.WildcardPattern]::Escape($word) + '*'
     try {
-        $sites = @(Invoke-SupSyncHost -Arguments @('site', 'list'))
+        $sites = @(Get-SupSyncCachedRecord -Arguments @('site', 'list'))
         if ($Kind -eq 'site') {
             $candidates = foreach ($site in $sites) { @{ Text = [string]$site.SiteCode; Tip = "$($site.SiteCode): $($site.Role) site" } }
         }
@@ -32,7 +32,7 @@ function Complete-SupSyncArgument {
             if ($null -ne $FakeBoundParameters) { $siteCode = [string]$FakeBoundParameters['SiteCode'] }
             if (-not $siteCode) { $siteCode = [string](@($sites | Where-Object { $_.TopLevel }) | Select-Object -First 1).SiteCode }
             if (-not $siteCode) { return }
-            $categories = @(Invoke-SupSyncHost -Arguments @('category', 'list', "--site=$siteCode", "--type=$Kind"))
+            $categories = @(Get-SupSyncCachedRecord -Arguments @('category', 'list', "--site=$siteCode", "--type=$Kind"))
             $candidates = foreach ($category in $categories) { @{ Text = [string]$category.Title; Tip = "$($category.Title) ($($category.Id))" } }
         }
     }
@@ -50,4 +50,25 @@ function Complete-SupSyncArgument {
         }
         [System.Management.Automation.CompletionResult]::new($completion, $candidate.Text, 'ParameterValue', $candidate.Tip)
     }
+}
+
+function Get-SupSyncCachedRecord {
+    <#
+    .SYNOPSIS
+    The records of a read-only host call, kept per supsync home for two minutes (and until a
+    state-changing cmdlet runs), so that each Tab press does not start Node.js.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory = $true)]
+        [string[]] $Arguments
+    )
+    if ($null -eq $script:SupSyncCache) { $script:SupSyncCache = @{} }
+    $key = 'complete|' + [string]$env:SUPSYNC_HOME + '|' + ($Arguments -join ' ')
+    $entry = $script:SupSyncCache[$key]
+    if ($null -eq $entry -or $entry.Until -lt [datetime]::UtcNow) {
+        $entry = @{ Records = @(Invoke-SupSyncHost -Arguments $Arguments); Until = [datetime]::UtcNow.AddMinutes(2) }
+        $script:SupSyncCache[$key] = $entry
+    }
+    $entry.Records
 }

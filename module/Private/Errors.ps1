@@ -23,6 +23,28 @@ function New-SupSyncErrorRecord {
     [System.Management.Automation.ErrorRecord]::new($exception, $ErrorId, $Category, $Target)
 }
 
+function ConvertTo-SupSyncPowerShellTerms {
+    <#
+    .SYNOPSIS
+    Host text in PowerShell's words: each --flag of the running cmdlet becomes its -Parameter.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [AllowEmptyString()]
+        [string] $Text,
+
+        [hashtable] $ParameterNames
+    )
+    if (-not $Text -or $null -eq $ParameterNames -or $ParameterNames.Count -eq 0) { return $Text }
+    $rename = [System.Text.RegularExpressions.MatchEvaluator] {
+        param($match)
+        $flag = $match.Groups[1].Value
+        if ($ParameterNames.ContainsKey($flag)) { '-' + $ParameterNames[$flag] } else { $match.Value }
+    }
+    [regex]::Replace($Text, '--([a-z][a-z0-9-]*)', $rename)
+}
+
 function ConvertTo-SupSyncErrorRecord {
     <#
     .SYNOPSIS
@@ -33,18 +55,22 @@ function ConvertTo-SupSyncErrorRecord {
     [OutputType([System.Management.Automation.ErrorRecord])]
     param(
         [Parameter(Mandatory = $true)]
-        [psobject] $Record
+        [psobject] $Record,
+
+        [hashtable] $ParameterNames
     )
     $id = [string]$Record.code
     if (-not $id) { $id = 'HostError' }
-    $message = [string]$Record.message
+    $message = ConvertTo-SupSyncPowerShellTerms -Text ([string]$Record.message) -ParameterNames $ParameterNames
     if (-not $message) { $message = "supsync failed ($id)" }
     $category = [System.Management.Automation.ErrorCategory]::NotSpecified
     $name = [string]$Record.category
     if ($name -and [System.Enum]::IsDefined([System.Management.Automation.ErrorCategory], $name)) {
         $category = [System.Enum]::Parse([System.Management.Automation.ErrorCategory], $name)
     }
-    $errorRecord = New-SupSyncErrorRecord -Message $message -ErrorId $id -Category $category -Target $Record.target
+    $target = $Record.target
+    if ($target -is [string]) { $target = ConvertTo-SupSyncPowerShellTerms -Text $target -ParameterNames $ParameterNames }
+    $errorRecord = New-SupSyncErrorRecord -Message $message -ErrorId $id -Category $category -Target $target
     $errorRecord.Exception.Data['ExitCode'] = $Record.exitCode
     $data = $Record.PSObject.Properties['data']
     if ($null -ne $data -and $null -ne $data.Value) {
@@ -82,7 +108,7 @@ function New-SupSyncExitErrorRecord {
     )
     $known = $script:SupSyncExitCodes[$ExitCode]
     if ($null -eq $known) { $known = @{ Id = 'HostFailed'; Category = 'NotSpecified'; Meaning = 'an unknown failure' } }
-    $message = "supsync $CommandLine exited with code $ExitCode ($($known.Meaning))"
+    $message = "$CommandLine failed: $($known.Meaning)"
     if ($Detail) { $message = $message + ': ' + $Detail }
     $errorRecord = New-SupSyncErrorRecord -Message $message -ErrorId $known.Id -Category $known.Category -Target $CommandLine
     $errorRecord.Exception.Data['ExitCode'] = $ExitCode

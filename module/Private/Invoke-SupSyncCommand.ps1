@@ -49,8 +49,110 @@ function ConvertTo-SupSyncScheduleArgument {
     if ($null -eq $Value) { return '--' + $Binding.NullFlag }
     if ($Value -is [string]) { return '--' + $Binding.Flag + '=' + $Value }
     $property = $Value.PSObject.Properties['ScheduleString']
-    if ($Value -isnot [array] -and $null -ne $property) { return '--' + $Binding.Flag + '=' + [string]$property.Value }
+    if ($Value -isnot [array] -and $null -ne $property -and $property.Value) { return '--' + $Binding.Flag + '=' + [string]$property.Value }
+    $shaped = @('DaySpan', 'HourSpan', 'MinuteSpan', 'Day', 'MonthDay', 'StartTime') | Where-Object { $null -ne $Value.PSObject.Properties[$_] }
+    if ($Value -isnot [array] -and @($shaped).Count -gt 0) { return (ConvertTo-SupSyncScheduleTokenArgument -Token $Value) }
     $Cmdlet.ThrowTerminatingError((New-SupSyncErrorRecord -Message "-$Name takes one schedule (New-CMSoftwareUpdateSyncSchedule's output), a schedule string, or `$null to turn scheduled synchronization off." -ErrorId 'ScheduleInvalid' -Category InvalidArgument -Target $Value))
+}
+
+function ConvertTo-SupSyncScheduleTokenArgument {
+    <#
+    .SYNOPSIS
+    Host schedule arguments for an object shaped like New-CMSchedule's result in ConfigMgr (an
+    SMS_ST_* schedule token: StartTime, IsGMT, DaySpan/HourSpan/MinuteSpan, Day and
+    ForNumberOfWeeks, MonthDay and ForNumberOfMonths, WeekOrder), which has no ScheduleString.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [object] $Token
+    )
+    $read = { param($name) $property = $Token.PSObject.Properties[$name]; if ($null -eq $property) { $null } else { $property.Value } }
+    $days = @('Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday')
+    $orders = @('last', 'first', 'second', 'third', 'fourth')
+    $start = & $read 'StartTime'
+    if ($null -ne $start) { '--start=' + (ConvertTo-SupSyncDateText -Value $start) }
+    if (& $read 'IsGMT') { '--utc' }
+    $daySpan = [int](& $read 'DaySpan'); $hourSpan = [int](& $read 'HourSpan'); $minuteSpan = [int](& $read 'MinuteSpan')
+    $day = [int](& $read 'Day'); $weeks = [int](& $read 'ForNumberOfWeeks'); $months = [int](& $read 'ForNumberOfMonths')
+    $monthDay = & $read 'MonthDay'; $weekOrder = & $read 'WeekOrder'
+    if ($daySpan -gt 0) { '--recur-interval=days'; "--recur-count=$daySpan" }
+    elseif ($hourSpan -gt 0) { '--recur-interval=hours'; "--recur-count=$hourSpan" }
+    elseif ($minuteSpan -gt 0) { '--recur-interval=minutes'; "--recur-count=$minuteSpan" }
+    elseif ($day -ge 1 -and $day -le 7 -and $null -ne $weekOrder -and $months -gt 0) { '--day-of-week=' + $days[$day - 1]; '--week-order=' + $orders[[int]$weekOrder]; "--recur-count=$months" }
+    elseif ($day -ge 1 -and $day -le 7 -and $weeks -gt 0) { '--day-of-week=' + $days[$day - 1]; "--recur-count=$weeks" }
+    elseif ($null -ne $monthDay -and $months -gt 0) { "--day-of-month=$([int]$monthDay)"; "--recur-count=$months" }
+    else { '--nonrecurring' }
+}
+
+function ConvertTo-SupSyncDateText {
+    <#
+    .SYNOPSIS
+    A [datetime] (or date text) as the host reads it: UTC values with Z, the rest as local
+    wall-clock time without an offset.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [object] $Value
+    )
+    if ($Value -is [string]) { return $Value }
+    $date = [datetime]$Value
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    if ($date.Kind -eq [System.DateTimeKind]::Utc) { return $date.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", $invariant) }
+    $date.ToString("yyyy-MM-dd'T'HH:mm:ss", $invariant)
+}
+
+function Resolve-SupSyncPath {
+    <#
+    .SYNOPSIS
+    A -Path value as a file-system path: PSDrive paths and ~ through the provider, a relative
+    path against the current file-system location (also when the prompt is on another provider,
+    such as a ConfigMgr site drive PS CS1:\>).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        [string] $Path
+    )
+    $qualified = $Path -match '^[A-Za-z][A-Za-z0-9_-]*:' -or $Path.StartsWith('~')
+    if (-not $qualified -and -not [System.IO.Path]::IsPathRooted($Path)) {
+        return [System.IO.Path]::GetFullPath([System.IO.Path]::Combine((Get-Location -PSProvider FileSystem).ProviderPath, $Path))
+    }
+    if ((Get-Location).Provider.Name -ne 'FileSystem' -and [System.IO.Path]::IsPathRooted($Path) -and -not $qualified) { return $Path }
+    $Cmdlet.GetUnresolvedProviderPathFromPSPath($Path)
+}
+
+function ConvertTo-SupSyncCategoryId {
+    <#
+    .SYNOPSIS
+    A -Category value as the host's category: a Get-CMSoftwareUpdateCategory record (or a
+    ConfigMgr SMS_UpdateCategoryInstance) by its GUID, a string as it is.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        [AllowNull()]
+        [object] $Value
+    )
+    if ($Value -is [string]) { return $Value }
+    if ($null -ne $Value) {
+        foreach ($name in @('CategoryInstance_UniqueID', 'Id')) {
+            $property = $Value.PSObject.Properties[$name]
+            if ($null -ne $property -and $property.Value) { return [string]$property.Value }
+        }
+    }
+    $Cmdlet.ThrowTerminatingError((New-SupSyncErrorRecord -Message '-Category takes categories (Get-CMSoftwareUpdateCategory), category GUIDs or titles.' -ErrorId 'CategoryInvalid' -Category InvalidArgument -Target $Value))
 }
 
 function ConvertTo-SupSyncArgument {
@@ -91,7 +193,17 @@ function ConvertTo-SupSyncArgument {
             'number' { $flag + '=' + ([long]$value).ToString([System.Globalization.CultureInfo]::InvariantCulture) }
             'string' { $flag + '=' + (Resolve-SupSyncChoice -Binding $binding -Value ([string]$value)) }
             'string[]' { foreach ($item in $value) { $flag + '=' + (Resolve-SupSyncChoice -Binding $binding -Value ([string]$item)) } }
-            'path' { $flag + '=' + $Cmdlet.GetUnresolvedProviderPathFromPSPath([string]$value) }
+            'path' { $flag + '=' + (Resolve-SupSyncPath -Cmdlet $Cmdlet -Path ([string]$value)) }
+            'datetime' { $flag + '=' + (ConvertTo-SupSyncDateText -Value $value) }
+            'category' { foreach ($item in $value) { $flag + '=' + (ConvertTo-SupSyncCategoryId -Cmdlet $Cmdlet -Value $item) } }
+            'siteObject' {
+                $site = $null
+                if ($null -ne $value -and $null -ne $value.PSObject.Properties['SiteCode']) { $site = [string]$value.SiteCode }
+                if (-not $site) { $Cmdlet.ThrowTerminatingError((New-SupSyncErrorRecord -Message "-$name takes a software update point component (Get-CMSoftwareUpdatePointComponent) or an object with a SiteCode." -ErrorId 'InputObjectInvalid' -Category InvalidArgument -Target $value)) }
+                $flag + '=' + $site
+            }
+            'accept' { $Cmdlet.WriteVerbose("-$name is accepted as ConfigMgr takes it and changes nothing in SupSync.") }
+            'refuse' { $Cmdlet.ThrowTerminatingError((New-SupSyncErrorRecord -Message "-$name is not supported by SupSync: $($binding.Reason)" -ErrorId 'ParameterNotSupported' -Category NotImplemented -Target $name)) }
             'secret' { $flag + '=' + [System.Net.NetworkCredential]::new('', [securestring]$value).Password }
             'schedule' { ConvertTo-SupSyncScheduleArgument -Cmdlet $Cmdlet -Name $name -Binding $binding -Value $value }
         }
@@ -118,20 +230,30 @@ function Invoke-SupSyncCall {
         [string[]] $Arguments,
 
         [Parameter(Mandatory = $true)]
+        [AllowEmptyString()]
         [string] $Target,
 
         [switch] $Confirmed
     )
     # Pipeline input: a failing call concerns one item, and the rest of the input still runs.
     $perItem = $Cmdlet.MyInvocation.ExpectingInput
-    if (-not $Command.ChangesState) {
-        Invoke-SupSyncHost -Cmdlet $Cmdlet -Arguments $Arguments -NonTerminating:$perItem
+    # Host messages name this cmdlet's parameters, not the host's flags.
+    $parameterNames = @{ 'what-if' = 'WhatIf' }
+    foreach ($name in $Command.Parameters.Keys) {
+        $flag = $Command.Parameters[$name].Flag
+        if ($flag -and -not $parameterNames.ContainsKey($flag)) { $parameterNames[$flag] = $name }
     }
-    elseif ($WhatIfPreference -and $Command.HostWhatIf) {
-        Invoke-SupSyncHost -Cmdlet $Cmdlet -Arguments ($Arguments + '--what-if') -WhatIfPlan -NonTerminating:$perItem
+    if (-not $Command.ChangesState) {
+        Invoke-SupSyncHost -Cmdlet $Cmdlet -Arguments $Arguments -NonTerminating:$perItem -ParameterNames $parameterNames
+        return
+    }
+    # Completions and the top-level site may change with any state-changing call.
+    $script:SupSyncCache = @{}
+    if ($WhatIfPreference -and $Command.HostWhatIf) {
+        Invoke-SupSyncHost -Cmdlet $Cmdlet -Arguments ($Arguments + '--what-if') -WhatIfPlan -NonTerminating:$perItem -ParameterNames $parameterNames
     }
     elseif ($Confirmed -or $Cmdlet.ShouldProcess($Target, $Command.Action)) {
-        Invoke-SupSyncHost -Cmdlet $Cmdlet -Arguments $Arguments -NonTerminating:$perItem
+        Invoke-SupSyncHost -Cmdlet $Cmdlet -Arguments $Arguments -NonTerminating:$perItem -ParameterNames $parameterNames
     }
 }
 
@@ -156,6 +278,7 @@ function Invoke-SupSyncCommand {
         [Parameter(Mandatory = $true)]
         [System.Collections.IDictionary] $BoundParameters
     )
+    $BoundParameters = Add-SupSyncDefaultSite -Cmdlet $Cmdlet -Command $Command -BoundParameters $BoundParameters
     if ($null -ne $Command.Batch) {
         $batched = @($Command.Batch.Parameters | Where-Object { $BoundParameters.ContainsKey($_) })
         if ($batched.Count -gt 0) {
@@ -171,6 +294,64 @@ function Invoke-SupSyncCommand {
         $target = $Command.Target + ' ' + (@($BoundParameters[$Command.Target]) -join ', ')
     }
     Invoke-SupSyncCall -Cmdlet $Cmdlet -Command $Command -Arguments $arguments -Target $target
+}
+
+function Add-SupSyncDefaultSite {
+    <#
+    .SYNOPSIS
+    The bound parameters, with the home's top-level site for a -SiteCode that ConfigMgr takes from
+    the site drive and the caller left out (said in -Verbose). Only in the default parameter set:
+    -Name and -InputObject name the site otherwise.
+    #>
+    [CmdletBinding()]
+    [OutputType([System.Collections.IDictionary])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+
+        [Parameter(Mandatory = $true)]
+        [hashtable] $Command,
+
+        [Parameter(Mandatory = $true)]
+        [System.Collections.IDictionary] $BoundParameters
+    )
+    $set = $Cmdlet.ParameterSetName
+    $defaultSet = $Cmdlet.MyInvocation.MyCommand.DefaultParameterSet
+    if ($set -ne '__AllParameterSets' -and $defaultSet -and $set -ne $defaultSet) { return , $BoundParameters }
+    foreach ($name in $Command.Parameters.Keys) {
+        if (-not $Command.Parameters[$name].DefaultTopLevel -or $BoundParameters.ContainsKey($name)) { continue }
+        $site = Get-SupSyncTopLevelSite -Cmdlet $Cmdlet
+        $copy = @{}
+        foreach ($key in $BoundParameters.Keys) { $copy[$key] = $BoundParameters[$key] }
+        $copy[$name] = $site
+        $Cmdlet.WriteVerbose("-$name not given: using $site, the top-level site of this supsync home.")
+        return , $copy
+    }
+    , $BoundParameters
+}
+
+function Get-SupSyncTopLevelSite {
+    <#
+    .SYNOPSIS
+    The home's top-level site code, asked of the host once per home (until a state-changing call).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [System.Management.Automation.PSCmdlet] $Cmdlet
+    )
+    $key = 'top|' + [string]$env:SUPSYNC_HOME
+    if ($null -eq $script:SupSyncCache) { $script:SupSyncCache = @{} }
+    if (-not $script:SupSyncCache.ContainsKey($key)) {
+        $top = @(Invoke-SupSyncHost -Cmdlet $Cmdlet -Arguments @('site', 'list') | Where-Object { $_.TopLevel })
+        if ($top.Count -ne 1) {
+            $found = if ($top.Count -eq 0) { 'has no site' } else { 'has ' + $top.Count + ' top-level sites (' + (($top | ForEach-Object { $_.SiteCode }) -join ', ') + ')' }
+            $Cmdlet.ThrowTerminatingError((New-SupSyncErrorRecord -Message "Give -SiteCode: this supsync home $found." -ErrorId 'SiteCodeRequired' -Category InvalidArgument -Target 'SiteCode'))
+        }
+        $script:SupSyncCache[$key] = [string]$top[0].SiteCode
+    }
+    $script:SupSyncCache[$key]
 }
 
 function Add-SupSyncBatchItem {
@@ -205,15 +386,24 @@ function Add-SupSyncBatchItem {
     }
     # Under -WhatIf the host's plan covers the whole batch; otherwise each value is confirmed (-Confirm).
     $askEach = $Command.ChangesState -and -not ($WhatIfPreference -and $Command.HostWhatIf)
+    # A CSV row binds every column it has, blank cells too: the blank ones are left out, and a row
+    # with nothing but blanks still goes to the host (as its first column), which reports it.
+    $values = [System.Collections.Generic.List[object]]::new()
     foreach ($name in $Batched) {
         foreach ($value in @($BoundParameters[$name])) {
-            $text = [string]$value
-            if ($askEach -and -not $Cmdlet.ShouldProcess("$name $text", $Command.Action)) { continue }
-            if (-not $batch.Items.ContainsKey($name)) { $batch.Items[$name] = [System.Collections.Generic.List[string]]::new() }
-            $batch.Items[$name].Add($text)
-            $batch.Pending += 1
-            if ($batch.Pending -ge $batch.Size) { Complete-SupSyncBatch -Cmdlet $Cmdlet -Command $Command }
+            $text = if ($Command.Parameters[$name].Type -eq 'category') { ConvertTo-SupSyncCategoryId -Cmdlet $Cmdlet -Value $value } else { [string]$value }
+            if ($text.Trim() -ne '') { $values.Add(@($name, $text)) }
         }
+    }
+    if ($values.Count -eq 0) { $values.Add(@($Batched[0], '')) }
+    foreach ($pair in $values) {
+        $name = $pair[0]
+        $text = $pair[1]
+        if ($askEach -and -not $Cmdlet.ShouldProcess("$name '$text'", $Command.Action)) { continue }
+        if (-not $batch.Items.ContainsKey($name)) { $batch.Items[$name] = [System.Collections.Generic.List[string]]::new() }
+        $batch.Items[$name].Add($text)
+        $batch.Pending += 1
+        if ($batch.Pending -ge $batch.Size) { Complete-SupSyncBatch -Cmdlet $Cmdlet -Command $Command }
     }
 }
 
@@ -234,7 +424,7 @@ function Complete-SupSyncBatch {
     $batch = $Command.Batch
     if (-not $batch.ContainsKey('Items') -or $batch.Pending -eq 0) { return }
     $gathered = @{}
-    foreach ($name in @($batch.Items.Keys)) { $gathered[$name] = $batch.Items[$name].ToArray() }
+    foreach ($name in @($batch.Items.Keys)) { $gathered[$name] = [string[]]$batch.Items[$name].ToArray() }
     $batch.Items = @{}
     $batch.Pending = 0
     $arguments = @($Command.Words) + @($batch.Rest) + @(ConvertTo-SupSyncArgument -Cmdlet $Cmdlet -Command $Command -BoundParameters $gathered)

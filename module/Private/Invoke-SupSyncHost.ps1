@@ -3,6 +3,10 @@
 
 # One progress bar for whatever the host is doing.
 $script:SupSyncProgressId = 0x5353
+# ISO 8601 date-times as the host writes them; group 1 is the offset, if any.
+$script:SupSyncDatePattern = '^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$'
+# Completions and the top-level site, per supsync home (emptied by every state-changing call).
+$script:SupSyncCache = @{}
 
 function ConvertTo-SupSyncArgvJson {
     <#
@@ -68,6 +72,20 @@ function ConvertFrom-SupSyncRecord {
     if ($null -eq $type -or $type.Value -isnot [string]) { return $null }
     $record.PSObject.Properties.Remove('type')
     $record.PSTypeNames.Insert(0, $type.Value)
+    # Dates as [datetime] in local time in both editions: Windows PowerShell 5.1 leaves ISO text
+    # as strings, pwsh 7 makes UTC [datetime]s of it. Wall-clock text (no offset) stays wall-clock.
+    foreach ($property in $record.PSObject.Properties) {
+        $value = $property.Value
+        if ($value -is [string]) {
+            if ($value.Length -ge 16 -and $value.Length -le 35 -and $value[4] -eq '-' -and $value[10] -eq 'T' -and $value -match $script:SupSyncDatePattern) {
+                if ($Matches[1]) { $property.Value = [System.DateTimeOffset]::Parse($value, [System.Globalization.CultureInfo]::InvariantCulture).LocalDateTime }
+                else { $property.Value = [datetime]::Parse($value, [System.Globalization.CultureInfo]::InvariantCulture) }
+            }
+        }
+        elseif ($value -is [datetime] -and $value.Kind -eq [System.DateTimeKind]::Utc) {
+            $property.Value = $value.ToLocalTime()
+        }
+    }
     $record
 }
 
@@ -103,7 +121,7 @@ function Receive-SupSyncOutputLine {
         $State.Errors += 1
     }
     elseif ($record.PSTypeNames[0] -eq 'SupSync.Error') {
-        $State.Held = ConvertTo-SupSyncErrorRecord -Record $record
+        $State.Held = ConvertTo-SupSyncErrorRecord -Record $record -ParameterNames $State.ParameterNames
     }
     else {
         $record
@@ -151,10 +169,10 @@ function Receive-SupSyncLogLine {
         [void]$Cmdlet.ShouldProcess($plan, $plan, 'What if')
     }
     elseif ($Line.StartsWith('warn: ')) {
-        $Cmdlet.WriteWarning($Line.Substring(6))
+        $Cmdlet.WriteWarning((ConvertTo-SupSyncPowerShellTerms -Text $Line.Substring(6) -ParameterNames $State.ParameterNames))
     }
     else {
-        if ($Line.StartsWith('error: ')) { $State.LastError = $Line.Substring(7) }
+        if ($Line.StartsWith('error: ')) { $State.LastError = ConvertTo-SupSyncPowerShellTerms -Text $Line.Substring(7) -ParameterNames $State.ParameterNames }
         $Cmdlet.WriteVerbose($Line)
     }
 }
@@ -213,6 +231,9 @@ function Invoke-SupSyncHost {
     .PARAMETER NonTerminating
     The call served one pipeline item: the host's failure is written as a non-terminating error
     so that the rest of the input still runs.
+    .PARAMETER ParameterNames
+    Host flag -> the cmdlet's parameter name, so that error messages and targets name
+    -WaitMonth rather than --wait-months.
     #>
     [CmdletBinding()]
     param(
@@ -223,7 +244,9 @@ function Invoke-SupSyncHost {
 
         [switch] $WhatIfPlan,
 
-        [switch] $NonTerminating
+        [switch] $NonTerminating,
+
+        [hashtable] $ParameterNames = @{}
     )
     try {
         $node = Resolve-SupSyncNode
@@ -233,13 +256,6 @@ function Invoke-SupSyncHost {
         if ($null -eq $Cmdlet) { return }
         $Cmdlet.ThrowTerminatingError($_)
     }
-    # The command words name the call in error messages; the flags may carry secrets.
-    $commandLine = ''
-    foreach ($argument in $Arguments) {
-        if ($argument.StartsWith('-')) { break }
-        $commandLine = ($commandLine + ' ' + $argument).Trim()
-    }
-
     $utf8 = [System.Text.UTF8Encoding]::new($false)
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new()
     $startInfo.FileName = $node
@@ -258,7 +274,7 @@ function Invoke-SupSyncHost {
 
     $process = [System.Diagnostics.Process]::new()
     $process.StartInfo = $startInfo
-    $state = @{ Held = $null; Errors = 0; Progress = $null; LastError = $null }
+    $state = @{ Held = $null; Errors = 0; Progress = $null; LastError = $null; ParameterNames = $ParameterNames }
     $started = $false
     try {
         $started = $process.Start()
@@ -287,7 +303,7 @@ function Invoke-SupSyncHost {
         $process.WaitForExit()
         if ($null -ne $Cmdlet) {
             Complete-SupSyncProgress -State $state -Cmdlet $Cmdlet
-            Complete-SupSyncHostCall -ExitCode $process.ExitCode -State $state -Cmdlet $Cmdlet -CommandLine $commandLine -NonTerminating:$NonTerminating
+            Complete-SupSyncHostCall -ExitCode $process.ExitCode -State $state -Cmdlet $Cmdlet -CommandLine $Cmdlet.MyInvocation.MyCommand.Name -NonTerminating:$NonTerminating
         }
     }
     finally {

@@ -79,5 +79,7 @@ function bindingLiteral(binding: HostBinding): string {
   const entries = [`Flag = ${psQuote(binding.flag)}`, `Type = ${psQuote(binding.type)}`];
   if (binding.choices) entries.push(`Choices = ${psArray(binding.choices)}`);
   if (binding.nullFlag) entries.push(`NullFlag = ${psQuote(binding.nullFlag)}`);
+  if (binding.defaultTopLevel) entries.push('DefaultTopLevel = $true');
+  if (binding.reason) entries.push(`Reason = ${psQuote(binding.reason)}`);
   return `@{ ${entries.join('; ')} }`;
 }

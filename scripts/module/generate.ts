@@ -7,13 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ErrorCategory, ExitCode } from '../../src/errors.js';
+import { ExitCode } from '../../src/errors.js';
 import { hostNodeOptions } from '../../src/cli/node-options.js';
 import { commandSpec } from '../../src/cli/spec.js';
 import type { CommandSpec } from '../../src/cli/spec-types.js';
 import { renderFormat } from './format.js';
 import { renderFunction } from './functions.js';
-import { type Cmdlet, ModuleSpecError, cmdlets } from './model.js';
+import { type Cmdlet, ModuleSpecError, cmdlets, exitCodeErrors } from './model.js';
 import { approvedVerbs, psArray, psQuote } from './ps.js';
 
 const moduleName = 'SupSync';
@@ -34,18 +34,6 @@ export interface GeneratorInput {
   publicFiles: ReadonlyArray<{ name: string; text: string }>;
 }
 
-/** What an exit without an error record becomes in PowerShell (the keys follow ExitCode in src/errors.ts). */
-const exitCodeErrors: Record<Exclude<keyof typeof ExitCode, 'ok'>, { id: string; category: ErrorCategory; meaning: string }> = {
-  internal: { id: 'InternalError', category: 'NotSpecified', meaning: 'an unexpected internal error' },
-  usage: { id: 'UsageError', category: 'InvalidArgument', meaning: 'bad usage or an invalid argument value' },
-  notFound: { id: 'NotFound', category: 'ObjectNotFound', meaning: 'a named thing does not exist' },
-  data: { id: 'InvalidData', category: 'InvalidData', meaning: 'stored state is unreadable' },
-  upstream: { id: 'UpstreamFailed', category: 'ConnectionError', meaning: 'the upstream server or catalog failed' },
-  busy: { id: 'Busy', category: 'ResourceBusy', meaning: 'another process holds the site' },
-  partial: { id: 'PartialFailure', category: 'NotSpecified', meaning: 'some items succeeded and some failed' },
-  io: { id: 'IoFailed', category: 'WriteError', meaning: 'the file system refused' },
-  invalidOperation: { id: 'InvalidOperation', category: 'InvalidOperation', meaning: 'the operation is not allowed in the current state' },
-};
 
 /** The module files by name, as text (LF line endings; the PowerShell files start with a BOM). */
 export function generateModule(input: GeneratorInput): Map<string, string> {

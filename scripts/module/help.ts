@@ -1,5 +1,6 @@
 /** Comment-based help for the generated functions, from the spec's summaries, descriptions and examples. */
-import { type Cmdlet, ModuleSpecError, type PsParameter, type PsType } from './model.js';
+import { ExitCode } from '../../src/errors.js';
+import { type Cmdlet, ModuleSpecError, type PsParameter, type PsType, exitCodeErrors } from './model.js';
 
 const dotNetTypes: Record<PsType, string> = {
   string: 'System.String',
@@ -8,14 +9,17 @@ const dotNetTypes: Record<PsType, string> = {
   bool: 'System.Boolean',
   switch: 'System.Management.Automation.SwitchParameter',
   object: 'System.Object',
+  'object[]': 'System.Object[]',
+  datetime: 'System.DateTime',
   securestring: 'System.Security.SecureString',
 };
 
 /** The lines of the `<# … #>` help block (unindented). */
 export function helpLines(cmdlet: Cmdlet, all: readonly Cmdlet[]): string[] {
   const { command, ps } = cmdlet;
-  const lines = ['<#', '.SYNOPSIS', command.summary, '', '.DESCRIPTION', command.description, '', `Runs the supsync host command: supsync ${command.words.join(' ')}`];
-  for (const parameter of cmdlet.parameters) lines.push('', `.PARAMETER ${parameter.name}`, ...parameterText(parameter, all));
+  const speak = (text: string) => inPowerShellTerms(cmdlet, text);
+  const lines = ['<#', '.SYNOPSIS', speak(command.summary), '', '.DESCRIPTION', speak(command.description), '', `Runs the supsync host command: supsync ${command.words.join(' ')}`];
+  for (const parameter of cmdlet.parameters) lines.push('', `.PARAMETER ${parameter.name}`, ...parameterText(parameter, all).map(speak));
   for (const example of ps.examples) lines.push('', '.EXAMPLE', ...example.code.split('\n'), '', example.remarks);
   lines.push('', '.INPUTS', ...inputs(cmdlet));
   lines.push('', '.OUTPUTS', ...command.outputTypes);
@@ -34,8 +38,26 @@ function parameterText(parameter: PsParameter, all: readonly Cmdlet[]): string[]
     text.push(`Takes a schedule${maker ? ` from ${maker.name}` : ''} or a schedule string; $null turns scheduled synchronization off.`);
   }
   if (parameter.binding.type === 'path') text.push('A relative path or a PowerShell drive path is resolved against the current location.');
+  if (parameter.binding.defaultTopLevel) text.push("Optional: left out, it is the home's top-level site (-Verbose says which), as ConfigMgr takes the site from the site drive.");
+  if (parameter.binding.type === 'datetime') text.push('A [datetime]: local time unless its Kind is Utc.');
+  if (parameter.binding.type === 'accept') text.push('Accepted for compatibility with the ConfigMgr cmdlet; it changes nothing here.');
+  if (parameter.binding.type === 'refuse') text.push('Not supported by SupSync: giving it is an error (ParameterNotSupported) naming it.');
   if (parameter.binding.type === 'secret') text.push('A SecureString, e.g. (Read-Host -AsSecureString); it reaches the host in its environment, never on a command line.');
   return text;
+}
+
+/**
+ * Help speaks of PowerShell parameters, not CLI flags: `--wait-months` of this command becomes
+ * `-WaitMonth`, and an exit code becomes the error PowerShell reports.
+ */
+export function inPowerShellTerms(cmdlet: Cmdlet, text: string): string {
+  const byFlag = new Map(cmdlet.parameters.filter((p) => p.binding.flag !== '').map((p) => [p.binding.flag, p.name]));
+  return text
+    .replace(/--([a-z][a-z0-9-]*)/g, (whole, flag: string) => (byFlag.has(flag) ? `-${byFlag.get(flag)}` : flag === 'what-if' ? '-WhatIf' : whole))
+    .replace(/exit code (\d+)/g, (whole, code: string) => {
+      const known = Object.entries(ExitCode).find(([, value]) => value === Number(code));
+      return known && known[0] !== 'ok' ? `a ${exitCodeErrors[known[0] as keyof typeof exitCodeErrors].id} error` : whole;
+    });
 }
 
 function inputs(cmdlet: Cmdlet): string[] {

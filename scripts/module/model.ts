@@ -3,11 +3,12 @@
  * attributes, and the binding table that tells the module's runtime how a bound parameter becomes
  * host arguments.
  */
-import type { CommandSpec, ParamSpec, ParamType, PowerShellCommand, PowerShellParam } from '../../src/cli/spec-types.js';
+import type { CommandSpec, ConfigMgrOnlyParam, ParamSpec, ParamType, PowerShellCommand, PowerShellParam } from '../../src/cli/spec-types.js';
+import { type ErrorCategory, ExitCode } from '../../src/errors.js';
 import { approvedVerbs, isPsIdentifier, reservedParameterNames } from './ps.js';
 
 /** How the runtime turns a bound value into host arguments (ConvertTo-SupSyncArgument in module/Private). */
-export type BindingType = 'string' | 'string[]' | 'number' | 'boolean' | 'switch' | 'path' | 'schedule' | 'secret';
+export type BindingType = 'string' | 'string[]' | 'number' | 'boolean' | 'switch' | 'path' | 'schedule' | 'secret' | 'datetime' | 'category' | 'siteObject' | 'accept' | 'refuse';
 
 export interface HostBinding {
   /** The host's long flag without dashes. */
@@ -17,9 +18,13 @@ export interface HostBinding {
   choices?: readonly string[];
   /** For `schedule`: the host switch that `$null` becomes. */
   nullFlag?: string;
+  /** Left out in PowerShell, the flag gets the home's top-level site. */
+  defaultTopLevel?: boolean;
+  /** For `refuse`: why this product cannot honour the parameter (the error says it). */
+  reason?: string;
 }
 
-export type PsType = 'string' | 'string[]' | 'int' | 'bool' | 'switch' | 'object' | 'securestring';
+export type PsType = 'string' | 'string[]' | 'int' | 'bool' | 'switch' | 'object' | 'object[]' | 'securestring' | 'datetime';
 
 export interface PsParameter {
   name: string;
@@ -47,6 +52,19 @@ export interface Cmdlet {
   /** Pipeline parameters whose values are gathered into one host call per batch. */
   batch: string[];
 }
+
+/** What an exit without an error record becomes in PowerShell (the keys follow ExitCode in src/errors.ts). */
+export const exitCodeErrors: Record<Exclude<keyof typeof ExitCode, 'ok'>, { id: string; category: ErrorCategory; meaning: string }> = {
+  internal: { id: 'InternalError', category: 'NotSpecified', meaning: 'an unexpected internal error' },
+  usage: { id: 'UsageError', category: 'InvalidArgument', meaning: 'bad usage or an invalid argument value' },
+  notFound: { id: 'NotFound', category: 'ObjectNotFound', meaning: 'a named thing does not exist' },
+  data: { id: 'InvalidData', category: 'InvalidData', meaning: 'stored state is unreadable' },
+  upstream: { id: 'UpstreamFailed', category: 'ConnectionError', meaning: 'the upstream server or catalog failed' },
+  busy: { id: 'Busy', category: 'ResourceBusy', meaning: 'another process holds the site' },
+  partial: { id: 'PartialFailure', category: 'NotSpecified', meaning: 'some items succeeded and some failed' },
+  io: { id: 'IoFailed', category: 'WriteError', meaning: 'the file system refused' },
+  invalidOperation: { id: 'InvalidOperation', category: 'InvalidOperation', meaning: 'the operation is not allowed in the current state' },
+};
 
 /** Pipeline values gathered per host call: node starts once per batch, not once per row. */
 export const batchSize = 50;
@@ -120,7 +138,15 @@ function toCmdlet(command: CommandSpec, ps: PowerShellCommand): Cmdlet {
   }
 
   const target = (parameters.find((p) => p.position === 0) ?? parameters.find((p) => p.mandatory))?.name;
-  const batch = parameters.filter((p) => p.pipeline !== undefined && p.psType === 'string[]').map((p) => p.name);
+  for (const extra of ps.configMgrOnly ?? []) {
+    for (const name of [extra.name, ...(extra.aliases ?? [])]) {
+      if (!isPsIdentifier(name) || reservedParameterNames.has(name.toLowerCase())) fail(`the ConfigMgr parameter name '${name}' is not usable`);
+      if (names.has(name.toLowerCase())) fail(`the ConfigMgr parameter name or alias '${name}' is used twice`);
+      names.add(name.toLowerCase());
+    }
+    parameters.push(configMgrOnlyParameter(extra));
+  }
+  const batch = parameters.filter((p) => p.pipeline !== undefined && (p.psType === 'string[]' || p.binding.type === 'category')).map((p) => p.name);
   return { name: cmdletName(ps), command, ps, parameters, hostWhatIf: whatIf !== undefined, target, batch };
 }
 
@@ -142,6 +168,21 @@ function toParameter(command: CommandSpec, param: ParamSpec & { ps: PowerShellPa
     psType = 'securestring';
     binding = { flag: param.flag, type: 'secret' };
   }
+  if (ps.psType === 'bool') {
+    if (param.type !== 'switch' && param.type !== 'boolean') fail(`-${ps.name}: psType bool on a ${param.type} flag`);
+    psType = 'bool';
+    binding = { flag: param.flag, type: 'boolean' };
+  } else if (ps.psType === 'datetime') {
+    if (param.type !== 'string') fail(`-${ps.name}: a datetime parameter must be a string flag`);
+    psType = 'datetime';
+    binding = { flag: param.flag, type: 'datetime' };
+  }
+  if (ps.kind === 'categoryObject') {
+    if (param.type !== 'string[]') fail(`-${ps.name}: a categoryObject parameter must be a string[] flag`);
+    psType = 'object[]';
+    binding = { flag: param.flag, type: 'category' };
+  }
+  if (ps.defaultsToTopLevelSite) binding.defaultTopLevel = true;
   if (param.choices && param.type !== 'string' && param.type !== 'string[]') fail(`-${ps.name}: choices on a ${param.type} parameter`);
   if (param.type === 'switch' && param.required) fail(`-${ps.name}: a mandatory switch`);
   if (ps.completer && param.type !== 'string' && param.type !== 'string[]') fail(`-${ps.name}: a completer on a ${param.type} parameter`);
@@ -150,7 +191,7 @@ function toParameter(command: CommandSpec, param: ParamSpec & { ps: PowerShellPa
   return {
     name: ps.name,
     psType,
-    mandatory: param.required ?? false,
+    mandatory: (param.required ?? false) && !ps.defaultsToTopLevelSite,
     position: ps.position,
     pipeline: ps.pipeline,
     aliases: [...(ps.aliases ?? [])],
@@ -159,5 +200,28 @@ function toParameter(command: CommandSpec, param: ParamSpec & { ps: PowerShellPa
     completer: ps.completer,
     description: param.description,
     binding,
+  };
+}
+
+function configMgrOnlyParameter(extra: ConfigMgrOnlyParam): PsParameter {
+  return {
+    name: extra.name,
+    psType: extra.type === 'int' ? 'int' : extra.type,
+    mandatory: extra.required ?? false,
+    position: undefined,
+    pipeline: extra.pipeline,
+    aliases: [...(extra.aliases ?? [])],
+    parameterSets: [...(extra.parameterSets ?? [])],
+    choices: undefined,
+    completer: undefined,
+    description: extra.description,
+    binding:
+      extra.handling === 'siteObject'
+        ? { flag: 'site', type: 'siteObject' }
+        : extra.handling === 'flag'
+          ? { flag: extra.flag ?? '', type: 'string' }
+          : extra.handling === 'refuse'
+            ? { flag: '', type: 'refuse', reason: extra.description }
+            : { flag: '', type: 'accept' },
   };
 }

@@ -46,4 +46,4 @@ export const reservedParameterNames: ReadonlySet<string> = new Set([
 ]);
 
 /** A PowerShell identifier the generator can write bare (parameter, function and noun names). */
-export const isPsIdentifier = (name: string): boolean => /^[A-Za-z][A-Za-z0-9]*$/.test(name);
+export const isPsIdentifier = (name: string): boolean => /^[A-Za-z][A-Za-z0-9_]*$/.test(name);

@@ -18,9 +18,9 @@ export const catalogCommands: CommandSpec[] = [
         flag: 'update-id',
         type: 'string[]',
         description: 'Update IDs (GUIDs) as the catalog shows them.',
-        ps: { name: 'UpdateId', aliases: ['Guid', 'Id'], pipeline: 'both', parameterSets: ['ById'] },
+        ps: { name: 'UpdateId', aliases: ['Guid', 'Id'], pipeline: 'both', parameterSets: ['ByUpdate'] },
       },
-      { flag: 'kb', type: 'string[]', description: 'KB article numbers (with or without "KB").', ps: { name: 'ArticleId', aliases: ['KB', 'KBUpdate', 'HotfixId'], pipeline: 'property', parameterSets: ['ByKb'] } },
+      { flag: 'kb', type: 'string[]', description: 'KB article numbers (with or without "KB").', ps: { name: 'ArticleId', aliases: ['KB', 'KBUpdate', 'HotfixId'], pipeline: 'property', parameterSets: ['ByUpdate'] } },
       { flag: 'path', type: 'string', description: 'A batch file: one GUID or KB per line, or a CSV with an UpdateId or KB column.', ps: { name: 'Path', aliases: ['UpdateIdFilePath'], parameterSets: ['ByPath'], kind: 'path' } },
       { flag: 'metadata-only', type: 'switch', description: 'Import the metadata only; download no files.', ps: { name: 'MetadataOnly' } },
       { flag: 'product', type: 'string', description: 'For KBs naming several updates: only those whose products contain this text.', ps: { name: 'Product' } },
@@ -46,7 +46,7 @@ export const catalogCommands: CommandSpec[] = [
       aliases: ['Import-CMSoftwareUpdateFromCatalog'],
       related: ['Invoke-CMSoftwareUpdateSync', 'Get-CMSoftwareUpdate'],
       confirmImpact: 'Medium',
-      defaultParameterSet: 'ById',
+      defaultParameterSet: 'ByUpdate',
       examples: [
         { code: 'Import-UpdateFromCatalog -SiteCode CS1 -UpdateId 7f659ce1-a58f-41a8-bcf0-18fe434f0916', remarks: 'Imports one update with its files into CS1.' },
         {

@@ -1,5 +1,5 @@
 /** Parameter building blocks shared by the command spec files. */
-import type { ParamSpec, PowerShellParam } from './spec-types.js';
+import type { ConfigMgrOnlyParam, ParamSpec, PowerShellParam } from './spec-types.js';
 
 export const siteParam = (description = 'The site code (3 characters), e.g. CS1.'): ParamSpec => ({
   flag: 'site',
@@ -41,3 +41,31 @@ export const listSetting = (flag: string, psName: string, description: string, c
   ps: { name: psName, ...(completer ? { completer } : {}) },
 });
 
+
+/**
+ * -SiteCode where the real cmdlet takes the site from the site drive: optional in PowerShell (the
+ * top-level site), still given to the host. `required: false` on the host where another flag
+ * (--server-name) may name the site instead.
+ */
+export const topLevelSiteParam = (description = 'The site code (3 characters), e.g. CS1.', hostRequired = true): ParamSpec => ({
+  ...siteParam(description),
+  required: hostRequired,
+  ps: { name: 'SiteCode', pipeline: 'property', position: 0, completer: 'site', defaultsToTopLevelSite: true },
+});
+
+/** -DisableWildcardHandling / -ForceWildcardHandling, which every ConfigMgr cmdlet has. */
+export const wildcardHandling = (hasWildcards: boolean): ConfigMgrOnlyParam[] => [
+  hasWildcards
+    ? { name: 'DisableWildcardHandling', type: 'switch', handling: 'refuse', description: 'ConfigMgr: treat wildcard characters literally. SupSync always expands * and ? in -Name-like filters.' }
+    : { name: 'DisableWildcardHandling', type: 'switch', handling: 'accept', description: 'ConfigMgr: treat wildcard characters literally. This cmdlet takes no wildcards.' },
+  { name: 'ForceWildcardHandling', type: 'switch', handling: 'accept', description: 'ConfigMgr: process wildcard characters. SupSync always does where a parameter takes them.' },
+];
+
+/** An optional ConfigMgr-only [bool]/[int]/[string] setting of the SUP component: stored, shown by Get, changing nothing here. */
+export const recordedSetting = (flag: string, psName: string, type: 'boolean' | 'number' | 'string', description: string, choices?: readonly string[]): ParamSpec => ({
+  flag,
+  type,
+  description: `${description} Stored and shown by Get-CMSoftwareUpdatePointComponent; SupSync does nothing with it (a warning says so).`,
+  ...(choices ? { choices } : {}),
+  ps: { name: psName },
+});

@@ -24,8 +24,39 @@ export interface PowerShellParam {
    * an object becomes `--<flag> <its ScheduleString>`, `$null` becomes `--no-schedule`.
    * `path`: a file path, resolved against PowerShell's current location (PSDrives, `~`) before it
    * reaches the host.
+   * `categoryObject`: [object[]] taking Get-CMSoftwareUpdateCategory's records (or category
+   * GUIDs/titles) from the pipeline by value; each becomes `--<flag>=<its Id>`, gathered per batch.
    */
-  kind?: 'scheduleObject' | 'path';
+  kind?: 'scheduleObject' | 'path' | 'categoryObject';
+  /**
+   * The PowerShell type when it differs from the flag's: `bool` for a host switch that ConfigMgr
+   * takes as [bool] (`-FullSync $true` sends `--full=true`), `datetime` for an ISO 8601 flag
+   * ([datetime] in PowerShell, sent as local wall-clock time, or UTC with Z for a UTC value).
+   */
+  psType?: 'bool' | 'datetime';
+  /**
+   * A mandatory host flag that is optional in PowerShell, as in ConfigMgr where the site comes
+   * from the site drive: left out, it is the home's top-level site (said in -Verbose).
+   */
+  defaultsToTopLevelSite?: boolean;
+}
+
+/**
+ * A parameter of the real ConfigMgr cmdlet without a host flag of its own. `accept`: it means
+ * nothing here and is taken as ConfigMgr takes it (-Fast, -ForceWildcardHandling); `refuse`: this
+ * product cannot honour it (deployments, content), so binding it is an error naming it.
+ */
+export interface ConfigMgrOnlyParam {
+  name: string;
+  type: 'string' | 'string[]' | 'int' | 'bool' | 'switch' | 'datetime' | 'object' | 'object[]';
+  /** `siteObject`: an object whose SiteCode becomes --site; `flag`: sent as the string flag `flag`. */
+  handling: 'accept' | 'refuse' | 'siteObject' | 'flag';
+  flag?: string;
+  description: string;
+  aliases?: string[];
+  parameterSets?: string[];
+  required?: boolean;
+  pipeline?: 'value' | 'property' | 'both';
 }
 
 export interface ParamSpec {
@@ -57,6 +88,8 @@ export interface PowerShellCommand {
   defaultParameterSet?: string;
   /** Cmdlets to name under .LINK besides those of the same command group or noun. */
   related?: string[];
+  /** Parameters of the real ConfigMgr cmdlet that have no host flag (accepted or refused). */
+  configMgrOnly?: ConfigMgrOnlyParam[];
 }
 
 export interface CommandSpec {

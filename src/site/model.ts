@@ -55,6 +55,8 @@ export interface SupSettings {
   proxy?: ProxySettings;
   /** Set when a settings change requires it; the next sync is full and clears it. */
   fullSyncRequired: boolean;
+  /** ConfigMgr component settings kept for drop-in scripts (ReportingEvent, DefaultWsusServer, …); nothing acts on them. */
+  recordedSettings?: Record<string, string | number | boolean>;
 }
 
 export interface ChildLink {

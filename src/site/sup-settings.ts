@@ -49,6 +49,8 @@ export interface SupChangeRequest {
   noProxy?: boolean;
   /** A schedule object (schedule module), or null to turn scheduled sync off. */
   schedule?: unknown | null;
+  /** ConfigMgr settings to store as given (SupSettings.recordedSettings). */
+  recorded?: Record<string, string | number | boolean>;
 }
 
 /** What the site database knows of categories, for resolving names. */
@@ -125,6 +127,7 @@ export function planSupChange(site: SiteControl, request: SupChangeRequest, know
   if (request.enableSyncFailureAlert !== undefined) next.enableSyncFailureAlert = request.enableSyncFailureAlert;
   if (request.enableCallWsusCleanupWizard !== undefined) next.enableCallWsusCleanupWizard = request.enableCallWsusCleanupWizard;
   if (request.schedule !== undefined) next.schedule = request.schedule;
+  if (request.recorded !== undefined) next.recordedSettings = { ...next.recordedSettings, ...request.recorded };
 
   if (request.noProxy) delete next.proxy;
   else if (request.proxy !== undefined || request.proxyUsername !== undefined || request.proxyPassword !== undefined) {
@@ -277,6 +280,7 @@ function diffSettings(before: SupSettings, after: SupSettings): SupChange[] {
     enableSyncFailureAlert: s.enableSyncFailureAlert,
     enableCallWsusCleanupWizard: s.enableCallWsusCleanupWizard,
     proxy: redactProxy(s.proxy) ?? null,
+    ...s.recordedSettings,
   });
   const a = view(before) as Record<string, unknown>;
   const b = view(after) as Record<string, unknown>;

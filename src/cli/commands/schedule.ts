@@ -43,7 +43,38 @@ export function scheduleRecord(schedule: Schedule, now = new Date()) {
     IsUtc: schedule.utc,
     NextRun: next ? formatWithOffset(next) : null,
     Schedule: schedule,
+    ...scheduleTokenProperties(schedule),
   };
+}
+
+const dayNumbers = { Sunday: 1, Monday: 2, Tuesday: 3, Wednesday: 4, Thursday: 5, Friday: 6, Saturday: 7 } as const;
+const weekOrderNumbers = { last: 0, first: 1, second: 2, third: 3, fourth: 4 } as const;
+
+/**
+ * The properties of the SMS_ST_* schedule token New-CMSchedule returns, so a schedule from here
+ * reads like one from ConfigMgr (and one shaped like ConfigMgr's is accepted back).
+ */
+export function scheduleTokenProperties(schedule: Schedule) {
+  const common = {
+    SmsProviderObjectPath: { interval: 'SMS_ST_RecurInterval', weekly: 'SMS_ST_RecurWeekly', monthlyByDate: 'SMS_ST_RecurMonthlyByDate', monthlyByWeekday: 'SMS_ST_RecurMonthlyByWeekday', nonRecurring: 'SMS_ST_NonRecurring' }[schedule.kind],
+    StartTime: schedule.start,
+    IsGMT: schedule.utc,
+    DayDuration: schedule.duration?.days ?? 0,
+    HourDuration: schedule.duration?.hours ?? 0,
+    MinuteDuration: schedule.duration?.minutes ?? 0,
+  };
+  switch (schedule.kind) {
+    case 'interval':
+      return { ...common, DaySpan: schedule.unit === 'days' ? schedule.count : 0, HourSpan: schedule.unit === 'hours' ? schedule.count : 0, MinuteSpan: schedule.unit === 'minutes' ? schedule.count : 0 };
+    case 'weekly':
+      return { ...common, Day: dayNumbers[schedule.dayOfWeek], ForNumberOfWeeks: schedule.weeks };
+    case 'monthlyByDate':
+      return { ...common, MonthDay: schedule.dayOfMonth, ForNumberOfMonths: schedule.months };
+    case 'monthlyByWeekday':
+      return { ...common, Day: dayNumbers[schedule.dayOfWeek], WeekOrder: weekOrderNumbers[schedule.weekOrder], ForNumberOfMonths: schedule.months };
+    case 'nonRecurring':
+      return common;
+  }
 }
 
 export const scheduleNew: CommandHandler = ({ args, emit }) => {
@@ -87,7 +118,9 @@ export const scheduleTaskXml: CommandHandler = ({ home, args, emit }) => {
   const command = `Import-Module ${modulePath ? quoted(modulePath) : 'SupSync'}; Invoke-CMSoftwareUpdateSync -SiteCode ${site.code} -Trigger schedule`;
   const xml = toTaskXml(
     schedule,
-    { command: shell === 'pwsh' ? 'pwsh.exe' : 'powershell.exe', arguments: `-NoProfile -NonInteractive -Command "${command}"` },
+    // RemoteSigned for this process: a machine whose policy is Restricted or AllSigned still runs the
+    // (unsigned, local) module; a Group Policy setting still wins, and then the module must be signed.
+    { command: shell === 'pwsh' ? 'pwsh.exe' : 'powershell.exe', arguments: `-NoProfile -NonInteractive -ExecutionPolicy RemoteSigned -Command "${command}"` },
     { description: `supsync: synchronize software updates for site ${site.code}`, author: 'supsync' },
   );
   const out = stringArg(args, 'out');

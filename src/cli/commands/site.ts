@@ -2,6 +2,7 @@
 import { normalizeSiteCode } from '../../site/model.js';
 import { addRemoteChild, applyAddSite, applyRemoveSite, planAddSite, planRemoveSite, removeRemoteChild, siteRecord } from '../../site/sites.js';
 import { type CommandHandler, stringArg } from '../context.js';
+import { wildcardMatcher } from '../wildcard.js';
 
 export const siteAdd: CommandHandler = ({ home, args, emit, note }) => {
   if (args.remote) {
@@ -30,8 +31,14 @@ export const siteAdd: CommandHandler = ({ home, args, emit, note }) => {
   emit(siteRecord(home, site));
 };
 
-export const siteList: CommandHandler = ({ home, emit }) => {
-  for (const site of home.sites()) emit(siteRecord(home, site));
+export const siteList: CommandHandler = ({ home, args, emit }) => {
+  const code = stringArg(args, 'code');
+  const name = stringArg(args, 'name');
+  const codeMatches = code === undefined ? () => true : wildcardMatcher(code);
+  const nameMatches = name === undefined ? () => true : wildcardMatcher(name);
+  for (const site of home.sites()) {
+    if (codeMatches(site.code) && (nameMatches(site.code) || nameMatches(site.serverName))) emit(siteRecord(home, site));
+  }
 };
 
 export const siteRemove: CommandHandler = ({ home, args, emit, note }) => {

@@ -1,5 +1,5 @@
 /** `sup get | set`: the SUP component settings. */
-import { InvalidArgumentError } from '../../errors.js';
+import { InvalidArgumentError, NotFoundError } from '../../errors.js';
 import { type SiteControl, isTopLevel, normalizeSiteCode, redactProxy } from '../../site/model.js';
 import { type SupChangeRequest, planSupChange } from '../../site/sup-settings.js';
 import { knownCategories } from '../../store/categories.js';
@@ -16,15 +16,45 @@ const synchronizeActions = {
   DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource: 'none',
 } as const;
 
+/**
+ * The site named by --site or, as ConfigMgr's -Name/-SiteSystemServerName, by its software
+ * update point's server name.
+ */
+function siteOf(home: Home, args: Record<string, unknown>): string {
+  const serverName = stringArg(args, 'serverName');
+  const siteText = stringArg(args, 'site');
+  if (serverName !== undefined && siteText !== undefined) throw new InvalidArgumentError('ConflictingOptions', 'Give --site or --server-name, not both', { target: '--server-name' });
+  if (serverName !== undefined) {
+    const site = home.sites().find((s) => s.serverName.toLowerCase() === serverName.toLowerCase());
+    if (!site) throw new NotFoundError('SiteNotFound', `No site has a software update point on the server '${serverName}'`, { target: serverName });
+    return site.code;
+  }
+  if (siteText === undefined) throw new InvalidArgumentError('MissingArgument', 'Give --site (a site code) or --server-name', { target: '--site' });
+  return normalizeSiteCode(siteText, '--site');
+}
+
+/** ConfigMgr settings of the component that SupSync stores and shows but does not act on (recordedSettings). */
+const recordedSettingKeys = {
+  contentFileOption: 'ContentFileOption',
+  defaultWsusServer: 'DefaultWsusServer',
+  enableManualCertManagement: 'EnableManualCertManagement',
+  enableThirdPartyUpdates: 'EnableThirdPartyUpdates',
+  featureUpdateMaxRuntimeMins: 'FeatureUpdateMaxRuntimeMins',
+  nonFeatureUpdateMaxRuntimeMins: 'NonFeatureUpdateMaxRuntimeMins',
+  reportingEvent: 'ReportingEvent',
+} as const;
+
 export const supGet: CommandHandler = ({ home, args, emit }) => {
-  const code = normalizeSiteCode(String(args.site), '--site');
-  emit(supRecord(home, home.site(code)));
+  emit(supRecord(home, home.site(siteOf(home, args))));
 };
 
 export const supSet: CommandHandler = ({ home, args, emit, note }) => {
-  const code = normalizeSiteCode(String(args.site), '--site');
+  const code = siteOf(home, args);
   const site = home.site(code);
   const request = changeRequest(args);
+  for (const [key, name] of Object.entries(recordedSettingKeys)) {
+    if (args[key] !== undefined) note(`warn: ${code}: ${name} is stored and shown, but changes nothing in SupSync (it concerns ${key.includes('Runtime') ? 'client installations' : key === 'reportingEvent' ? 'WSUS client reporting' : 'a ConfigMgr feature SupSync does not have'})`);
+  }
   const db = openSiteDb(home.sitePaths(code).database);
   let known;
   try {
@@ -80,8 +110,22 @@ function changeRequest(args: Record<string, unknown>): SupChangeRequest {
     proxyPassword: stringArg(args, 'proxyPassword'),
     noProxy: args.noProxy === true ? true : undefined,
     schedule: scheduleChange(args),
+    recorded: recordedChange(args),
   };
   return Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)) as SupChangeRequest;
+}
+
+function recordedChange(args: Record<string, unknown>): Record<string, string | number | boolean> | undefined {
+  const change: Record<string, string | number | boolean> = {};
+  for (const [key, name] of Object.entries(recordedSettingKeys)) {
+    const value = args[key];
+    if (value === undefined) continue;
+    if (typeof value === 'number' && (!Number.isInteger(value) || value < 0)) {
+      throw new InvalidArgumentError('InvalidArgument', `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be a whole number of minutes, got ${value}`, { target: name });
+    }
+    change[name] = value as string | number | boolean;
+  }
+  return Object.keys(change).length > 0 ? change : undefined;
 }
 
 /** A new schedule from the schedule flags, null for --no-schedule, undefined when neither was given. */
@@ -127,5 +171,7 @@ export function supRecord(home: Home, site: SiteControl) {
     ProxyUserName: proxy?.username ?? null,
     ProxyHasPassword: proxy?.hasPassword ?? false,
     FullSyncRequired: sup.fullSyncRequired,
+    // ConfigMgr settings stored for drop-in scripts; null until set.
+    ...Object.fromEntries(Object.values(recordedSettingKeys).map((name) => [name, sup.recordedSettings?.[name] ?? null])),
   };
 }
