@@ -14,6 +14,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Node, Parser } from 'web-tree-sitter';
 import { tableViews } from '../scripts/module/format.js';
 import { generateModule, moduleGuid, readGeneratorInput, writeModule } from '../scripts/module/generate.js';
+import { inPowerShellTerms } from '../scripts/module/help.js';
 import { type Cmdlet, ModuleSpecError, cmdlets } from '../scripts/module/model.js';
 import { handlers } from '../src/cli/commands/index.js';
 import { commandSpec } from '../src/cli/spec.js';
@@ -52,6 +53,8 @@ const cmdletNameOf = (command: PsCommandSpec) => `${command.ps.verb}-${command.p
 /** The PowerShell type each spec parameter must have (the issue's mapping, restated independently of the generator). */
 function expectedType(param: ParamSpec & { ps: PowerShellParam }): string {
   if (param.ps.kind === 'scheduleObject') return 'object';
+  if (param.ps.kind === 'categoryObject') return 'object[]';
+  if (param.ps.psType) return param.ps.psType;
   if (param.secret) return 'securestring';
   return { string: 'string', 'string[]': 'string[]', number: 'int', boolean: 'bool', switch: 'switch' }[param.type];
 }
@@ -59,6 +62,9 @@ function expectedType(param: ParamSpec & { ps: PowerShellParam }): string {
 /** The runtime binding type the module's ConvertTo-SupSyncArgument must apply. */
 function expectedBinding(param: ParamSpec & { ps: PowerShellParam }): string {
   if (param.ps.kind === 'scheduleObject') return 'schedule';
+  if (param.ps.kind === 'categoryObject') return 'category';
+  if (param.ps.psType === 'bool') return 'boolean';
+  if (param.ps.psType === 'datetime') return 'datetime';
   if (param.ps.kind === 'path') return 'path';
   if (param.secret) return 'secret';
   return param.type;
@@ -126,7 +132,8 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
         expect(attributeNamed(fn!.attributes, 'Alias').flatMap((a) => a.positional)).to.deep.equal(command.ps.aliases ?? []);
         expect(attributeNamed(fn!.attributes, 'OutputType').flatMap((a) => a.positional)).to.deep.equal(command.outputTypes);
 
-        expect(fn!.parameters.map((p) => p.name), 'parameters').to.deep.equal(params.map((p) => p.ps.name));
+        const configMgrOnly = command.ps.configMgrOnly ?? [];
+        expect(fn!.parameters.map((p) => p.name), 'parameters').to.deep.equal([...params.map((p) => p.ps.name), ...configMgrOnly.map((p) => p.name)]);
         for (const [i, param] of params.entries()) {
           const actual = fn!.parameters[i]!;
           const what = `-${param.ps.name}`;
@@ -135,7 +142,7 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
           const sets = param.ps.parameterSets ?? [];
           expect(parameterAttributes.map((a) => named(a, 'ParameterSetName')), `${what} parameter sets`).to.deep.equal(sets.length > 0 ? sets : [undefined]);
           for (const attribute of parameterAttributes) {
-            expect(named(attribute, 'Mandatory') ?? false, `${what} Mandatory`).to.equal(param.required ?? false);
+            expect(named(attribute, 'Mandatory') ?? false, `${what} Mandatory`).to.equal((param.required ?? false) && !param.ps.defaultsToTopLevelSite);
             expect(named(attribute, 'Position'), `${what} Position`).to.equal(param.ps.position);
             expect(named(attribute, 'ValueFromPipeline') ?? false, `${what} ValueFromPipeline`).to.equal(param.ps.pipeline === 'value' || param.ps.pipeline === 'both');
             expect(named(attribute, 'ValueFromPipelineByPropertyName') ?? false, `${what} ByPropertyName`).to.equal(param.ps.pipeline === 'property' || param.ps.pipeline === 'both');
@@ -147,10 +154,20 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
 
         const help = helpSections(fn!.help ?? '');
         const section = (keyword: string) => help.filter((s) => s.keyword === keyword);
-        expect(section('SYNOPSIS').map((s) => s.text)).to.deep.equal([command.summary]);
-        expect(section('DESCRIPTION')[0]?.text).to.include(command.description);
-        expect(section('PARAMETER').map((s) => s.argument), '.PARAMETER entries').to.deep.equal(params.map((p) => p.ps.name));
-        for (const entry of section('PARAMETER')) expect(entry.text, `.PARAMETER ${entry.argument}`).to.include(params.find((p) => p.ps.name === entry.argument)!.description);
+        const cmdlet = cmdlets(commandSpec).find((c) => c.name === name)!;
+        const speak = (text: string) => inPowerShellTerms(cmdlet, text);
+        expect(section('SYNOPSIS').map((s) => s.text)).to.deep.equal([speak(command.summary)]);
+        expect(section('DESCRIPTION')[0]?.text).to.include(speak(command.description));
+        expect(section('PARAMETER').map((s) => s.argument), '.PARAMETER entries').to.deep.equal([...params.map((p) => p.ps.name), ...configMgrOnly.map((p) => p.name)]);
+        for (const entry of section('PARAMETER')) {
+          const description = params.find((p) => p.ps.name === entry.argument)?.description ?? configMgrOnly.find((p) => p.name === entry.argument)!.description;
+          expect(entry.text, `.PARAMETER ${entry.argument}`).to.include(speak(description));
+          // Help speaks of PowerShell parameters: no flag of a parameter this cmdlet has, no exit code.
+          for (const param of params) expect(entry.text, `.PARAMETER ${entry.argument} names --${param.flag}`).to.not.match(new RegExp(`--${param.flag}\\b`));
+          expect(entry.text).to.not.match(/exit code \d/);
+        }
+        for (const param of params) expect(section('DESCRIPTION')[0]!.text, `DESCRIPTION names --${param.flag}`).to.not.match(new RegExp(`--${param.flag}\\b`));
+        expect(section('DESCRIPTION')[0]!.text).to.not.match(/exit code \d/);
         expect(section('EXAMPLE').length, '.EXAMPLE count').to.be.at.least(2);
         expect(section('EXAMPLE').map((s) => s.text)).to.deep.equal(command.ps.examples.map((e) => `${e.code}\n\n${e.remarks}`));
         expect(section('OUTPUTS')[0]?.text.split('\n')).to.deep.equal(command.outputTypes);
@@ -163,7 +180,12 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
         expect(table.ChangesState).to.equal(command.changesState);
         expect(table.HostWhatIf).to.equal(command.params.some((p) => p.flag === 'what-if'));
         const bindings = table.Parameters as Record<string, Record<string, PsValue>>;
-        expect(Object.keys(bindings), 'binding table order').to.deep.equal(params.map((p) => p.ps.name));
+        expect(Object.keys(bindings), 'binding table order').to.deep.equal([...params.map((p) => p.ps.name), ...configMgrOnly.map((p) => p.name)]);
+        for (const extra of configMgrOnly) {
+          const entry = bindings[extra.name]!;
+          expect(entry.Type, `-${extra.name} binding`).to.equal(extra.handling === 'flag' ? 'string' : extra.handling);
+          if (extra.handling === 'refuse') expect(entry.Reason, `-${extra.name} reason`).to.equal(extra.description);
+        }
         for (const param of params) {
           const entry = bindings[param.ps.name]!;
           expect(entry.Flag, `-${param.ps.name} flag`).to.equal(param.flag);
@@ -174,6 +196,7 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
           }
         }
         const batched = params.filter((p) => p.ps.pipeline !== undefined && p.type === 'string[]').map((p) => p.ps.name);
+        if (batched.length === 0 && cmdlet.batch.length > 0) expect.fail('batch parameters the spec does not make');
         expect(table.Batch === null ? [] : (table.Batch as Record<string, PsValue>).Parameters).to.deep.equal(batched);
         expect(fn!.blocks).to.deep.equal(batched.length > 0 ? ['begin', 'process', 'end'] : ['begin', 'process']);
       });
