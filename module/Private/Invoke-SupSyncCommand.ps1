@@ -279,6 +279,17 @@ function Invoke-SupSyncCommand {
         [System.Collections.IDictionary] $BoundParameters
     )
     $BoundParameters = Add-SupSyncDefaultSite -Cmdlet $Cmdlet -Command $Command -BoundParameters $BoundParameters
+    # An update record piped in binds -Category by value and -UpdateId by property name: it is the update.
+    foreach ($name in @($BoundParameters.Keys)) {
+        if ($Command.Parameters.Contains($name) -and $Command.Parameters[$name].Type -eq 'category') {
+            $updates = @($BoundParameters[$name] | Where-Object { $null -ne $_ -and $_ -isnot [string] -and $null -ne $_.PSObject.Properties['CI_UniqueID'] })
+            if ($updates.Count -gt 0 -and $updates.Count -eq @($BoundParameters[$name]).Count) {
+                $copy = @{}
+                foreach ($key in $BoundParameters.Keys) { if ($key -ne $name) { $copy[$key] = $BoundParameters[$key] } }
+                $BoundParameters = $copy
+            }
+        }
+    }
     if ($null -ne $Command.Batch) {
         $batched = @($Command.Batch.Parameters | Where-Object { $BoundParameters.ContainsKey($_) })
         if ($batched.Count -gt 0) {
