@@ -142,7 +142,7 @@ function New-CMSite {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -233,7 +233,7 @@ function Get-CMSite {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -295,7 +295,7 @@ function Remove-CMSite {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -355,13 +355,13 @@ function Get-CMSoftwareUpdatePointComponent {
     .LINK
     Get-CMSoftwareUpdate
     #>
-    [CmdletBinding(PositionalBinding = $false)]
+    [CmdletBinding(DefaultParameterSetName = 'BySiteCode', PositionalBinding = $false)]
     [OutputType('SupSync.SupComponent')]
     param(
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'BySiteCode', Position = 0, ValueFromPipelineByPropertyName = $true)]
         [string] $SiteCode,
 
-        [Parameter()]
+        [Parameter(ParameterSetName = 'ByServerName')]
         [Alias('Name')]
         [string] $SiteSystemServerName,
 
@@ -395,7 +395,7 @@ function Get-CMSoftwareUpdatePointComponent {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -791,7 +791,7 @@ function Set-CMSoftwareUpdatePointComponent {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -869,7 +869,7 @@ function Get-CMSoftwareUpdateSyncStatus {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -990,7 +990,7 @@ function Invoke-CMSoftwareUpdateSync {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -1059,7 +1059,7 @@ function Get-CMSoftwareUpdateSyncHistory {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -1431,7 +1431,7 @@ function Get-CMSoftwareUpdate {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 
     end {
@@ -1556,7 +1556,7 @@ function Get-CMSoftwareUpdateCategory {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -1626,7 +1626,7 @@ function Import-CMSoftwareUpdateMetadata {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -1696,7 +1696,7 @@ function Export-CMSoftwareUpdateMetadata {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -1763,7 +1763,7 @@ function Test-CMSoftwareUpdateUpstream {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -1890,7 +1890,7 @@ function New-CMSoftwareUpdateSyncSchedule {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 }
 
@@ -2028,7 +2028,7 @@ function Import-UpdateFromCatalog {
     }
 
     process {
-        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_
     }
 
     end {

@@ -87,7 +87,7 @@ $last = @('Import-CMSoftwareUpdateMetadata', 'Remove-CMSite')
 $all = @((Get-Module SupSync).ExportedFunctions.Keys | Sort-Object)
 $ordered = @($first) + @($all | Where-Object { $first -notcontains $_ -and $last -notcontains $_ }) + @($last)
 $outcome = foreach ($command in $ordered) {
-  if ($setup.ContainsKey($command)) { & $setup[$command] }
+  if ($setup.ContainsKey($command)) { $null = & $setup[$command] }
   foreach ($example in @((Get-Help $command -Examples).examples.example)) {
     $code = (@($example.code) -join [Environment]::NewLine).Trim()
     foreach ($key in $substitutions.Keys) { $code = $code.Replace($key, $substitutions[$key]) }
@@ -135,6 +135,7 @@ $outcome = foreach ($command in $ordered) {
 
   it('every example succeeds (Task Scheduler ones: TaskSchedulerUnavailable where Task Scheduler is missing)', () => {
     const windows = process.platform === 'win32';
+    expect(outcome.every((o) => typeof o.Command === 'string'), 'only example outcomes').to.equal(true);
     const failed = outcome.filter((o) => {
       if (o.Ok) return false;
       const taskScheduler = o.Command.endsWith('CMSoftwareUpdateSyncTask') && !windows && /^TaskSchedulerUnavailable/.test(o.ErrorId ?? '');

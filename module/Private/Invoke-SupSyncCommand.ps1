@@ -276,9 +276,26 @@ function Invoke-SupSyncCommand {
         [hashtable] $Command,
 
         [Parameter(Mandatory = $true)]
-        [System.Collections.IDictionary] $BoundParameters
+        [System.Collections.IDictionary] $BoundParameters,
+
+        [AllowNull()]
+        [object] $PipelineObject
     )
     $BoundParameters = Add-SupSyncDefaultSite -Cmdlet $Cmdlet -Command $Command -BoundParameters $BoundParameters
+    # A pipeline object that bound some parameter by property name (an Import-Csv row with a KB
+    # column) is also coerced to text for a [string[]] parameter that takes pipeline input by value
+    # ("@{KB=123}"): that value is not input.
+    if ($null -ne $PipelineObject -and $PipelineObject -isnot [string] -and $PipelineObject -isnot [System.ValueType]) {
+        $coerced = [string]$PipelineObject
+        foreach ($name in @($BoundParameters.Keys)) {
+            $value = @($BoundParameters[$name])
+            if ($Command.Parameters.Contains($name) -and $Command.Parameters[$name].Type -eq 'string[]' -and $value.Count -eq 1 -and [string]$value[0] -eq $coerced) {
+                $copy = @{}
+                foreach ($key in $BoundParameters.Keys) { if ($key -ne $name) { $copy[$key] = $BoundParameters[$key] } }
+                $BoundParameters = $copy
+            }
+        }
+    }
     # An update record piped in binds -Category by value and -UpdateId by property name: it is the update.
     foreach ($name in @($BoundParameters.Keys)) {
         if ($Command.Parameters.Contains($name) -and $Command.Parameters[$name].Type -eq 'category') {
@@ -438,7 +455,9 @@ function Complete-SupSyncBatch {
     foreach ($name in @($batch.Items.Keys)) { $gathered[$name] = [string[]]$batch.Items[$name].ToArray() }
     $batch.Items = @{}
     $batch.Pending = 0
-    $arguments = @($Command.Words) + @($batch.Rest) + @(ConvertTo-SupSyncArgument -Cmdlet $Cmdlet -Command $Command -BoundParameters $gathered)
+    # The gathered values before the other flags: the host's parser refuses an empty list value
+    # (a blank CSV row, --update-id=) as the last argument, and takes it anywhere else.
+    $arguments = @($Command.Words) + @(ConvertTo-SupSyncArgument -Cmdlet $Cmdlet -Command $Command -BoundParameters $gathered) + @($batch.Rest)
     $target = (@($gathered.Values | ForEach-Object { $_ }) -join ', ')
     Invoke-SupSyncCall -Cmdlet $Cmdlet -Command $Command -Arguments $arguments -Target $target -Confirmed
 }

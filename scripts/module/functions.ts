@@ -30,7 +30,7 @@ export function renderFunction(cmdlet: Cmdlet, all: readonly Cmdlet[]): string[]
   });
   lines.push(`${indent(1)})`, '');
   lines.push(`${indent(1)}begin {`, ...commandTable(cmdlet).map((line) => indent(2) + line), `${indent(1)}}`, '');
-  lines.push(`${indent(1)}process {`, `${indent(2)}Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters`, `${indent(1)}}`);
+  lines.push(`${indent(1)}process {`, `${indent(2)}Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters -PipelineObject $_`, `${indent(1)}}`);
   if (cmdlet.batch.length > 0) lines.push('', `${indent(1)}end {`, `${indent(2)}Complete-SupSyncBatch -Cmdlet $PSCmdlet -Command $supsyncCommand`, `${indent(1)}}`);
   lines.push('}');
   return lines;

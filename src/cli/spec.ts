@@ -94,12 +94,18 @@ const coreCommands: CommandSpec[] = [
     changesState: false,
     outputTypes: ['SupSync.SupComponent'],
     params: [
-      topLevelSiteParam(undefined, false),
-      { flag: 'server-name', type: 'string', description: "The software update point's server name (FQDN) instead of the site code.", ps: { name: 'SiteSystemServerName', aliases: ['Name'] } },
+      { ...topLevelSiteParam(undefined, false), ps: { name: 'SiteCode', pipeline: 'property', position: 0, completer: 'site', defaultsToTopLevelSite: true, parameterSets: ['BySiteCode'] } },
+      {
+        flag: 'server-name',
+        type: 'string',
+        description: "The software update point's server name (FQDN) instead of the site code.",
+        ps: { name: 'SiteSystemServerName', aliases: ['Name'], parameterSets: ['ByServerName'] },
+      },
     ],
     ps: {
       verb: 'Get',
       noun: 'CMSoftwareUpdatePointComponent',
+      defaultParameterSet: 'BySiteCode',
       configMgrOnly: [
         { name: 'WsusSyncManager', type: 'switch', handling: 'accept', description: "ConfigMgr: get the WSUS synchronization manager component instead; here it is the same record." },
         ...wildcardHandling(false),
