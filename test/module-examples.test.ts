@@ -35,13 +35,15 @@ describe('PowerShell module: every help example runs in a test home', function (
     const up = await upstreamHome(40, 'examples');
     upstream = await serveSite(up.home, 'UPS');
     const catalogUrl = await new Promise<string>((resolve, reject) => {
-      catalog = spawn(process.execPath, [cliPath, '--home', up.home, '--output', 'json', 'catalog', 'serve', '--site', 'UPS'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      catalog = spawn(process.execPath, [cliPath, '--home', up.home, '--output', 'json', 'catalog', 'serve', '--site', 'UPS'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
+      let err = '';
+      catalog.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
       catalog.stdout!.setEncoding('utf8').on('data', (d: string) => {
         out += d;
         if (out.includes('\n')) resolve(String((JSON.parse(out.split('\n')[0]!) as { Url: string }).Url));
       });
-      catalog.on('exit', (code) => reject(new Error(`catalog serve exited with ${code}`)));
+      catalog.on('exit', (code) => reject(new Error(`catalog serve exited with ${code}: ${err}`)));
     });
     const listed = spawnSync(process.execPath, [cliPath, '--home', up.home, '--output', 'json', 'update', 'list', '--site', 'UPS', '--limit', '20'], { encoding: 'utf8' })
       .stdout.split('\n')
