@@ -251,14 +251,14 @@ function Remove-CMSite {
     The site code to remove.
 
     .EXAMPLE
-    Remove-CMSite -SiteCode SS1
-
-    Removes the secondary site SS1 after confirmation.
-
-    .EXAMPLE
     Remove-CMSite -SiteCode SS1 -WhatIf
 
     Shows what would be removed.
+
+    .EXAMPLE
+    Remove-CMSite -SiteCode SS1
+
+    Removes the secondary site SS1 after confirmation.
 
     .INPUTS
     System.String: -SiteCode, by property name.

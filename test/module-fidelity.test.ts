@@ -80,8 +80,8 @@ describe('PowerShell module: ConfigMgr drop-in fidelity in pwsh, under Set-Stric
         },
       },
     });
-    // Strict mode in the global scope: it reaches the module's functions too.
-    await shell.invoke('Set-StrictMode -Version Latest; Import-Module $env:SUPSYNC_TEST_MODULE -Force');
+    // Strict mode in the module's own scope (its functions' parent) and in every test script.
+    await shell.invoke('Import-Module $env:SUPSYNC_TEST_MODULE -Force; & (Get-Module SupSync) { Set-StrictMode -Version Latest }');
     const { result } = await run(`
 $null = New-CMSite -SiteCode CS1 -Role central -ServerName 'cs1.contoso.com'
 $null = New-CMSite -SiteCode PS1 -Role primary -ParentSiteCode CS1 -ServerName 'ps1.contoso.com'
@@ -103,7 +103,7 @@ $result = @{ Strict = (Get-Variable -Name PSStrictMode -ErrorAction SilentlyCont
   /** Runs a script in the work directory and returns its $result as JSON and everything it printed. */
   async function run(body: string): Promise<{ result: any; raw: string }> {
     const file = path.join(scripts, `script-${++counter}.ps1`);
-    fs.writeFileSync(file, `$ErrorActionPreference = 'Stop'\n$result = $null\nSet-Location $env:SUPSYNC_TEST_WORK\n${body}\n'@@RESULT@@' + (ConvertTo-Json -InputObject $result -Depth 8 -Compress)\n`, 'utf8');
+    fs.writeFileSync(file, `Set-StrictMode -Version Latest\n$ErrorActionPreference = 'Stop'\n$result = $null\nSet-Location $env:SUPSYNC_TEST_WORK\n${body}\n'@@RESULT@@' + (ConvertTo-Json -InputObject $result -Depth 8 -Compress)\n`, 'utf8');
     const { raw } = await shell!.invoke(`& '${file}'`);
     const line = raw.split('\n').find((l) => l.includes('@@RESULT@@'));
     if (!line) throw new Error(`the script printed no result:\n${raw}`);
@@ -114,8 +114,8 @@ $result = @{ Strict = (Get-Variable -Name PSStrictMode -ErrorAction SilentlyCont
   it('runs under Set-StrictMode -Version Latest', async () => {
     const { result } = await run(`
 function Test-Strict { try { $null = $undefinedVariable; $false } catch { $true } }
-$result = @{ Strict = (Test-Strict) }`);
-    expect(result.Strict).to.equal(true);
+$result = @{ Script = (Test-Strict); Module = (& (Get-Module SupSync) { try { $null = $undefinedVariable; $false } catch { $true } }) }`);
+    expect(result).to.deep.equal({ Script: true, Module: true });
   });
 
   it('Sync-CMSoftwareUpdate -FullSync $true syncs the top-level site (said in -Verbose) with Write-Progress records, and the cascade reaches PS1 and SS1', async () => {

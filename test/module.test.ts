@@ -626,7 +626,8 @@ describe('PowerShell module: cmdlets run in pwsh', function () {
         },
       },
     });
-    const loaded = await run(`Import-Module $env:SUPSYNC_TEST_MODULE -Force\n$result = @((Get-Module SupSync).ExportedFunctions.Keys)`);
+    // The whole suite under strict mode: in the module's own scope (its functions' parent) and in each script.
+    const loaded = await run(`Import-Module $env:SUPSYNC_TEST_MODULE -Force\n& (Get-Module SupSync) { Set-StrictMode -Version Latest }\n$result = @((Get-Module SupSync).ExportedFunctions.Keys)`);
     expect(loaded.result).to.be.an('array').that.is.not.empty;
   });
 
@@ -639,7 +640,7 @@ describe('PowerShell module: cmdlets run in pwsh', function () {
   async function run(body: string): Promise<{ result: any; raw: string }> {
     const file = path.join(scripts, `script-${++counter}.ps1`);
     expect(file).to.match(/^[^'"`$]+$/);
-    fs.writeFileSync(file, `$ErrorActionPreference = 'Stop'\n$result = $null\n${body}\n'@@RESULT@@' + (ConvertTo-Json -InputObject $result -Depth 8 -Compress)\n`, 'utf8');
+    fs.writeFileSync(file, `Set-StrictMode -Version Latest\n$ErrorActionPreference = 'Stop'\n$result = $null\n${body}\n'@@RESULT@@' + (ConvertTo-Json -InputObject $result -Depth 8 -Compress)\n`, 'utf8');
     const { raw } = await shell!.invoke(`& '${file}'`);
     // The console may put terminal mode sequences before the line, so the marker is looked for anywhere in it.
     const line = raw.split('\n').find((l) => l.includes('@@RESULT@@'));

@@ -123,7 +123,8 @@ function Resolve-SupSyncPath {
     )
     $qualified = $Path -match '^[A-Za-z][A-Za-z0-9_-]*:' -or $Path.StartsWith('~')
     if (-not $qualified -and -not [System.IO.Path]::IsPathRooted($Path)) {
-        return [System.IO.Path]::GetFullPath([System.IO.Path]::Combine((Get-Location -PSProvider FileSystem).ProviderPath, $Path))
+        # Through the provider, which also reads .\file on Linux.
+        return $Cmdlet.GetUnresolvedProviderPathFromPSPath((Join-Path -Path (Get-Location -PSProvider FileSystem).Path -ChildPath $Path))
     }
     if ((Get-Location).Provider.Name -ne 'FileSystem' -and [System.IO.Path]::IsPathRooted($Path) -and -not $qualified) { return $Path }
     $Cmdlet.GetUnresolvedProviderPathFromPSPath($Path)

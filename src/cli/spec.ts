@@ -81,8 +81,8 @@ const coreCommands: CommandSpec[] = [
       noun: 'CMSite',
       confirmImpact: 'High',
       examples: [
-        { code: 'Remove-CMSite -SiteCode SS1', remarks: 'Removes the secondary site SS1 after confirmation.' },
         { code: 'Remove-CMSite -SiteCode SS1 -WhatIf', remarks: 'Shows what would be removed.' },
+        { code: 'Remove-CMSite -SiteCode SS1', remarks: 'Removes the secondary site SS1 after confirmation.' },
       ],
     },
   },

@@ -46,6 +46,8 @@ function summaryRecord(summary: ImportSummary) {
   return {
     type: 'SupSync.CatalogImportSummary',
     SiteCode: summary.site,
+    // Beside the results' Status, so `| Where-Object Status -eq 'Failed'` works under strict mode too.
+    Status: summary.counts.Failed + summary.counts.NotFound + summary.counts.Invalid === 0 ? 'Completed' : 'CompletedWithFailures',
     WhatIf: summary.whatIf,
     Inputs: summary.inputs,
     Results: summary.results,
