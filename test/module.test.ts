@@ -627,7 +627,7 @@ describe('PowerShell module: cmdlets run in pwsh', function () {
       },
     });
     // The whole suite under strict mode: in the module's own scope (its functions' parent) and in each script.
-    const loaded = await run(`Import-Module $env:SUPSYNC_TEST_MODULE -Force\n& (Get-Module SupSync) { Set-StrictMode -Version Latest }\n$result = @((Get-Module SupSync).ExportedFunctions.Keys)`);
+    const loaded = await run(`Import-Module $env:SUPSYNC_TEST_MODULE -Force\n. (Get-Module SupSync) { Set-StrictMode -Version Latest }\n$result = @((Get-Module SupSync).ExportedFunctions.Keys)`);
     expect(loaded.result).to.be.an('array').that.is.not.empty;
   });
 

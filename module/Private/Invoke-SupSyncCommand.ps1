@@ -218,6 +218,8 @@ function Invoke-SupSyncCall {
     ShouldProcess, and under -WhatIf show the host's own plan (--what-if) when it has one.
     .PARAMETER Confirmed
     ShouldProcess was already asked (per gathered pipeline value).
+    .PARAMETER PerItem
+    The call serves gathered items, each with its own result: its failure is non-terminating.
     #>
     [CmdletBinding()]
     param(
@@ -234,10 +236,13 @@ function Invoke-SupSyncCall {
         [AllowEmptyString()]
         [string] $Target,
 
-        [switch] $Confirmed
+        [switch] $Confirmed,
+
+        [switch] $PerItem
     )
-    # Pipeline input: a failing call concerns one item, and the rest of the input still runs.
-    $perItem = $Cmdlet.MyInvocation.ExpectingInput
+    # Pipeline input, or a batch whose results are per item: a failing call concerns items, and the
+    # rest of the input still runs.
+    $perItem = $PerItem -or $Cmdlet.MyInvocation.ExpectingInput
     # Host messages name this cmdlet's parameters, not the host's flags.
     $parameterNames = @{ 'what-if' = 'WhatIf' }
     foreach ($name in $Command.Parameters.Keys) {
@@ -460,5 +465,5 @@ function Complete-SupSyncBatch {
     # (a blank CSV row, --update-id=) as the last argument, and takes it anywhere else.
     $arguments = @($Command.Words) + @(ConvertTo-SupSyncArgument -Cmdlet $Cmdlet -Command $Command -BoundParameters $gathered) + @($batch.Rest)
     $target = (@($gathered.Values | ForEach-Object { $_ }) -join ', ')
-    Invoke-SupSyncCall -Cmdlet $Cmdlet -Command $Command -Arguments $arguments -Target $target -Confirmed
+    Invoke-SupSyncCall -Cmdlet $Cmdlet -Command $Command -Arguments $arguments -Target $target -Confirmed -PerItem
 }
