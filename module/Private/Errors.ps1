@@ -45,6 +45,26 @@ function ConvertTo-SupSyncPowerShellTerms {
     [regex]::Replace($Text, '--([a-z][a-z0-9-]*)', $rename)
 }
 
+function Get-SupSyncValue {
+    <#
+    .SYNOPSIS
+    A property of a host record, or $null where the record has none (reading a missing property
+    throws under Set-StrictMode -Version Latest).
+    #>
+    [CmdletBinding()]
+    param(
+        [AllowNull()]
+        [object] $Object,
+
+        [Parameter(Mandatory = $true)]
+        [string] $Name
+    )
+    if ($null -eq $Object) { return $null }
+    $property = $Object.PSObject.Properties[$Name]
+    if ($null -eq $property) { return $null }
+    $property.Value
+}
+
 function ConvertTo-SupSyncErrorRecord {
     <#
     .SYNOPSIS
@@ -59,19 +79,19 @@ function ConvertTo-SupSyncErrorRecord {
 
         [hashtable] $ParameterNames
     )
-    $id = [string]$Record.code
+    $id = [string](Get-SupSyncValue -Object $Record -Name 'code')
     if (-not $id) { $id = 'HostError' }
-    $message = ConvertTo-SupSyncPowerShellTerms -Text ([string]$Record.message) -ParameterNames $ParameterNames
+    $message = ConvertTo-SupSyncPowerShellTerms -Text ([string](Get-SupSyncValue -Object $Record -Name 'message')) -ParameterNames $ParameterNames
     if (-not $message) { $message = "supsync failed ($id)" }
     $category = [System.Management.Automation.ErrorCategory]::NotSpecified
-    $name = [string]$Record.category
+    $name = [string](Get-SupSyncValue -Object $Record -Name 'category')
     if ($name -and [System.Enum]::IsDefined([System.Management.Automation.ErrorCategory], $name)) {
         $category = [System.Enum]::Parse([System.Management.Automation.ErrorCategory], $name)
     }
-    $target = $Record.target
+    $target = Get-SupSyncValue -Object $Record -Name 'target'
     if ($target -is [string]) { $target = ConvertTo-SupSyncPowerShellTerms -Text $target -ParameterNames $ParameterNames }
     $errorRecord = New-SupSyncErrorRecord -Message $message -ErrorId $id -Category $category -Target $target
-    $errorRecord.Exception.Data['ExitCode'] = $Record.exitCode
+    $errorRecord.Exception.Data['ExitCode'] = Get-SupSyncValue -Object $Record -Name 'exitCode'
     $data = $Record.PSObject.Properties['data']
     if ($null -ne $data -and $null -ne $data.Value) {
         foreach ($property in $data.Value.PSObject.Properties) {

@@ -1,5 +1,8 @@
 # Handwritten (module/README.md). Finding Node.js and the supsync host the module drives.
 
+# The node executable whose version was checked in this session.
+$script:SupSyncCheckedNode = $null
+
 function Resolve-SupSyncNode {
     <#
     .SYNOPSIS

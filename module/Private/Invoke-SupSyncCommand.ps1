@@ -353,7 +353,7 @@ function Add-SupSyncDefaultSite {
     $defaultSet = $Cmdlet.MyInvocation.MyCommand.DefaultParameterSet
     if ($set -ne '__AllParameterSets' -and $defaultSet -and $set -ne $defaultSet) { return , $BoundParameters }
     foreach ($name in $Command.Parameters.Keys) {
-        if (-not $Command.Parameters[$name].DefaultTopLevel -or $BoundParameters.ContainsKey($name)) { continue }
+        if (-not $Command.Parameters[$name].ContainsKey('DefaultTopLevel') -or $BoundParameters.ContainsKey($name)) { continue }
         $site = Get-SupSyncTopLevelSite -Cmdlet $Cmdlet
         $copy = @{}
         foreach ($key in $BoundParameters.Keys) { $copy[$key] = $BoundParameters[$key] }

@@ -151,13 +151,14 @@ function Receive-SupSyncLogLine {
     if ($Line.StartsWith('{')) {
         $record = ConvertFrom-SupSyncRecord -Line $Line
         if ($null -ne $record -and $record.PSTypeNames[0] -eq 'SupSync.Progress') {
-            $activity = [string]$record.Activity
+            $activity = [string](Get-SupSyncValue -Object $record -Name 'Activity')
             if (-not $activity) { $activity = 'supsync' }
-            $status = [string]$record.Status
+            $status = [string](Get-SupSyncValue -Object $record -Name 'Status')
             if (-not $status) { $status = $activity }
             $progress = [System.Management.Automation.ProgressRecord]::new($script:SupSyncProgressId, $activity, $status)
-            if ($null -ne $record.PercentComplete) {
-                $progress.PercentComplete = [int][System.Math]::Max(-1, [System.Math]::Min(100, [double]$record.PercentComplete))
+            $percent = Get-SupSyncValue -Object $record -Name 'PercentComplete'
+            if ($null -ne $percent) {
+                $progress.PercentComplete = [int][System.Math]::Max(-1, [System.Math]::Min(100, [double]$percent))
             }
             $State.Progress = $activity
             $Cmdlet.WriteProgress($progress)
