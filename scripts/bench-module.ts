@@ -38,6 +38,8 @@ async function main(): Promise<void> {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'supsync-bench-module-'));
   const home = path.join(work, 'home');
+  // The importing site lives in a home of its own: a hierarchy has one central site.
+  const importHome = path.join(work, 'import-home');
   const corpus = path.join(work, 'corpus.pkg.gz');
   console.log(`bench-module: ${updates} updates, ${rows} CSV rows, in ${work}`);
   host(home, ['site', 'add', '--code', 'CAT', '--role', 'central']);
@@ -49,6 +51,8 @@ async function main(): Promise<void> {
     .filter(Boolean)
     .map((line) => String((JSON.parse(line) as { UpdateId: string }).UpdateId));
   fs.writeFileSync(path.join(work, 'ids.csv'), `UpdateId\n${ids.join('\n')}\n`);
+  host(importHome, ['site', 'add', '--code', 'CS1', '--role', 'central']);
+  host(importHome, ['sup', 'set', '--site', 'CS1', '--sync-source', 'none']);
 
   const catalog = spawn(process.execPath, [cli, '--home', home, '--output', 'json', 'catalog', 'serve', '--site', 'CAT'], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
@@ -65,12 +69,12 @@ async function main(): Promise<void> {
       script,
       `$ErrorActionPreference = 'Stop'
 Import-Module '${path.join(repoRoot, 'module', 'SupSync.psd1').replace(/'/g, "''")}'
-$null = New-CMSite -SiteCode CS1 -Role central
-Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -SynchronizeAction DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource
 $list = Measure-Command { $script:count = (Get-CMSoftwareUpdate -SiteCode CAT | Measure-Object).Count }
 'LIST ' + $script:count + ' ' + $list.TotalSeconds
+$env:SUPSYNC_HOME = $env:BENCH_IMPORT_HOME
 $import = Measure-Command { $script:results = @(Import-Csv '${path.join(work, 'ids.csv').replace(/'/g, "''")}' | Import-UpdateFromCatalog -SiteCode CS1 -MetadataOnly -CatalogUrl '${'$'}env:BENCH_CATALOG' -Confirm:$false -ErrorAction SilentlyContinue | Where-Object { $_.PSObject.TypeNames[0] -eq 'SupSync.CatalogImportResult' }) }
 'IMPORT ' + $script:results.Count + ' ' + $import.TotalSeconds
+$env:SUPSYNC_HOME = $env:BENCH_HOME
 $line = 'Get-CMSoftwareUpdate -SiteCode CAT -Product Win'
 $cold = Measure-Command { $script:first = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.Count }
 $warm = Measure-Command { $script:second = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.Count }
@@ -79,7 +83,7 @@ $warm = Measure-Command { $script:second = (TabExpansion2 -inputScript $line -cu
     );
     const run = spawnSync(pwsh, ['-NoProfile', '-NonInteractive', '-File', script], {
       encoding: 'utf8',
-      env: { ...process.env, SUPSYNC_HOME: home, SUPSYNC_NODE: process.execPath, BENCH_CATALOG: url },
+      env: { ...process.env, SUPSYNC_HOME: home, BENCH_HOME: home, BENCH_IMPORT_HOME: importHome, SUPSYNC_NODE: process.execPath, BENCH_CATALOG: url },
       maxBuffer: 64 * 1024 * 1024,
     });
     if (run.status !== 0) throw new Error(`pwsh failed (${run.status}): ${run.stderr}\n${run.stdout}`);
