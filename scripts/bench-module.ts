@@ -72,7 +72,7 @@ Import-Module '${path.join(repoRoot, 'module', 'SupSync.psd1').replace(/'/g, "''
 $list = Measure-Command { $script:count = (Get-CMSoftwareUpdate -SiteCode CAT | Measure-Object).Count }
 'LIST ' + $script:count + ' ' + $list.TotalSeconds
 $env:SUPSYNC_HOME = $env:BENCH_IMPORT_HOME
-$import = Measure-Command { $script:results = @(Import-Csv '${path.join(work, 'ids.csv').replace(/'/g, "''")}' | Import-UpdateFromCatalog -SiteCode CS1 -MetadataOnly -CatalogUrl '${'$'}env:BENCH_CATALOG' -Confirm:$false -ErrorAction SilentlyContinue | Where-Object { $_.PSObject.TypeNames[0] -eq 'SupSync.CatalogImportResult' }) }
+$import = Measure-Command { $script:results = @(Import-Csv '${path.join(work, 'ids.csv').replace(/'/g, "''")}' | Import-UpdateFromCatalog -SiteCode CS1 -MetadataOnly -CatalogUrl $env:BENCH_CATALOG -Confirm:$false -ErrorAction SilentlyContinue | Where-Object { $_.PSObject.TypeNames[0] -eq 'SupSync.CatalogImportResult' }) }
 'IMPORT ' + $script:results.Count + ' ' + $import.TotalSeconds
 $env:SUPSYNC_HOME = $env:BENCH_HOME
 $line = 'Get-CMSoftwareUpdate -SiteCode CAT -Product Win'
