@@ -11,9 +11,8 @@ import { writePackage } from '../package/file.js';
 import { SupEndpoint } from '../server/sup-endpoint.js';
 import { planSupChange } from '../site/sup-settings.js';
 import { applyAddSite, planAddSite } from '../site/sites.js';
-import { knownCategories } from '../store/categories.js';
 import { type Home, temporaryHome } from '../store/home.js';
-import { openSiteDb } from '../store/site-db.js';
+import { openSiteStore, withSiteStore } from '../store/site-store.js';
 import { updateSiteControl } from '../store/site-file.js';
 import { type SupChangeRequest } from '../site/sup-settings.js';
 import { syncWithCascade } from '../sync/cascade.js';
@@ -56,8 +55,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     await writePackage(packageFile, header(1), generateCorpus({ updates: options.updates, seed, generation: 1 }));
     await importPackage(home, 'UPS', packageFile);
 
-    const upstreamDb = openSiteDb(home.sitePaths('UPS').database);
-    const upstream = await new SupEndpoint({ db: upstreamDb }).listen('127.0.0.1', 0);
+    const upstreamStore = openSiteStore(home.sitePaths('UPS').database);
+    const upstream = await new SupEndpoint({ store: upstreamStore }).listen('127.0.0.1', 0);
     note(`Upstream UPS serves [MS-WSUSSS] at ${upstream.url}`);
     try {
       setSup(home, 'CS1', { syncSource: 'upstream', upstreamUrl: upstream.url });
@@ -79,7 +78,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100 })));
     } finally {
       await upstream.close();
-      upstreamDb.close();
+      upstreamStore.close();
     }
     return { home, results };
   } finally {
@@ -92,8 +91,6 @@ function header(generation: number) {
 }
 
 function setSup(home: Home, code: string, request: SupChangeRequest): void {
-  const db = openSiteDb(home.sitePaths(code).database);
-  const known = knownCategories(db);
-  db.close();
+  const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
   updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, request, known, code).settings }));
 }

@@ -81,3 +81,15 @@ export function servedRevision(db: SiteDb, key: RevisionKey): ServedRevision | u
   const category = statements.category.get(key.updateId, key.revisionNumber) as { metadata: Buffer } | undefined;
   return category ? { xml: decompressMetadata(category.metadata), expired: false, files: [] } : undefined;
 }
+
+export type ServedRepository = ReturnType<typeof servedRepository>;
+
+/** What the SUP endpoint reads: the newest change sequence, revision lists, revisions. */
+export function servedRepository(db: SiteDb) {
+  return {
+    maxChangeSeq: () => maxChangeSeq(db),
+    categoryRevisions: (sinceSeq?: number) => categoryRevisions(db, sinceSeq),
+    updateRevisions: (query: RevisionQuery) => updateRevisions(db, query),
+    revision: (key: RevisionKey) => servedRevision(db, key),
+  };
+}

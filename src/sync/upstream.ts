@@ -11,7 +11,7 @@ import type { RetryPolicy } from '../protocol/transport.js';
 import { SupEndpoint } from '../server/sup-endpoint.js';
 import { type SiteControl, isTopLevel, microsoftUpdateUrl } from '../site/model.js';
 import type { Home } from '../store/home.js';
-import { openSiteDb } from '../store/site-db.js';
+import { openSiteStore } from '../store/site-store.js';
 
 export interface ResolvedUpstream {
   /** Base URL (scheme, host, port). */
@@ -37,15 +37,15 @@ export async function resolveUpstream(home: Home, site: SiteControl): Promise<Re
     });
   }
   const parent = home.site(site.parent);
-  const db = openSiteDb(home.sitePaths(parent.code).database);
-  const endpoint = await new SupEndpoint({ db, languages: parent.sup.languageSummaryDetails }).listen('127.0.0.1', 0);
+  const store = openSiteStore(home.sitePaths(parent.code).database);
+  const endpoint = await new SupEndpoint({ store, languages: parent.sup.languageSummaryDetails }).listen('127.0.0.1', 0);
   return {
     url: endpoint.url,
     description: `parent ${parent.code} (${parent.serverName})`,
     kind: 'parent',
     close: async () => {
       await endpoint.close();
-      db.close();
+      store.close();
     },
   };
 }

@@ -7,7 +7,7 @@ import { CatalogFileServer, CatalogServer } from '../../catalog/server.js';
 import type { RunningServer } from '../../server/listen.js';
 import { ExitCode, InvalidArgumentError } from '../../errors.js';
 import { normalizeSiteCode } from '../../site/model.js';
-import { openSiteDb } from '../../store/site-db.js';
+import { openSiteStore } from '../../store/site-store.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
 
 /** A whole-number flag within bounds, or an error naming it. */
@@ -161,18 +161,18 @@ export const catalogServe: CommandHandler = async ({ home, args, emit, note, sig
     }
   };
   const tls = cert && key ? { cert: read(cert, '--files-cert'), key: read(key, '--files-key') } : undefined;
-  const db = openSiteDb(home.sitePaths(code).database, { readonly: true });
+  const store = openSiteStore(home.sitePaths(code).database, { readonly: true });
   const onRequest = (method: string, path: string, status: number, ms: number) => note(`${new Date().toISOString()} ${method} ${path} ${status} ${ms} ms`);
   const servers: RunningServer[] = [];
   try {
     // The file server starts first: the catalog's download dialog must know its address.
     let filesUrl: string | undefined;
     if (tls) {
-      const files = await new CatalogFileServer({ db, tls, onRequest }).listen(host, filesPort);
+      const files = await new CatalogFileServer({ store, tls, onRequest }).listen(host, filesPort);
       servers.push(files);
       filesUrl = files.url;
     }
-    const pages = await new CatalogServer({ db, onRequest, ...(filesUrl ? { filesBaseUrl: filesUrl } : {}) }).listen(host, port);
+    const pages = await new CatalogServer({ store, onRequest, ...(filesUrl ? { filesBaseUrl: filesUrl } : {}) }).listen(host, port);
     servers.push(pages);
     emit({
       type: 'SupSync.CatalogEndpoint',
@@ -186,7 +186,7 @@ export const catalogServe: CommandHandler = async ({ home, args, emit, note, sig
     await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   } finally {
     for (const server of servers.reverse()) await server.close();
-    db.close();
+    store.close();
   }
 };
 

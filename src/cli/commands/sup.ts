@@ -2,9 +2,8 @@
 import { InvalidArgumentError } from '../../errors.js';
 import { type SiteControl, isTopLevel, normalizeSiteCode, redactProxy } from '../../site/model.js';
 import { type SupChangeRequest, planSupChange } from '../../site/sup-settings.js';
-import { knownCategories } from '../../store/categories.js';
 import type { Home } from '../../store/home.js';
-import { openSiteDb } from '../../store/site-db.js';
+import { withSiteStore } from '../../store/site-store.js';
 import { updateSiteControl } from '../../store/site-file.js';
 import { type Schedule, describeSchedule, encodeScheduleString, validateSchedule } from '../../schedule/index.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
@@ -25,13 +24,7 @@ export const supSet: CommandHandler = ({ home, args, emit, note }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   const site = home.site(code);
   const request = changeRequest(args);
-  const db = openSiteDb(home.sitePaths(code).database);
-  let known;
-  try {
-    known = knownCategories(db);
-  } finally {
-    db.close();
-  }
+  const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
   const topLevelCode = home.topLevelOf(code)?.code;
   const plan = planSupChange(site, request, known, topLevelCode);
   if (args.whatIf) {

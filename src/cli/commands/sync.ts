@@ -2,7 +2,7 @@
 import { ExitCode } from '../../errors.js';
 import { isServedByService } from '../../service/site-records.js';
 import { normalizeSiteCode } from '../../site/model.js';
-import { openSiteDb } from '../../store/site-db.js';
+import { openSiteStore } from '../../store/site-store.js';
 import { syncWithCascade } from '../../sync/cascade.js';
 import type { SyncResult } from '../../sync/engine.js';
 import { planSync } from '../../sync/plan.js';
@@ -90,15 +90,10 @@ export function syncResultRecord(result: SyncResult) {
 export const syncHistory: CommandHandler = ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
-  const db = openSiteDb(home.sitePaths(code).database);
+  const store = openSiteStore(home.sitePaths(code).database);
   try {
-    const limit = args.last === undefined ? -1 : Number(args.last);
-    const runs = db.prepare('SELECT * FROM (SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?) ORDER BY id').all(limit) as Record<string, unknown>[];
-    const detail = db.prepare(
-      'SELECT phase, product_id, classification_id, new_count, revised_count, superseded_count, expired_count, removed_count FROM sync_run_counts WHERE run_id = ? ORDER BY phase, product_id, classification_id',
-    );
-    for (const run of runs) {
-      const rows = detail.all(run.id) as Record<string, string | number>[];
+    for (const run of store.runs.history(args.last === undefined ? undefined : Number(args.last))) {
+      const rows = store.runs.counts(run.id);
       emit({
         type: 'SupSync.SyncRun',
         SiteCode: code,
@@ -118,10 +113,10 @@ export const syncHistory: CommandHandler = ({ home, args, emit }) => {
         Superseded: run.superseded_count,
         Expired: run.expired_count,
         Removed: run.removed_count,
-        Counts: rows.map((r) => ({ Phase: r.phase, ProductId: r.product_id || null, ClassificationId: r.classification_id || null, New: r.new_count, Revised: r.revised_count, Superseded: r.superseded_count, Expired: r.expired_count, Removed: r.removed_count })),
+        Counts: rows.map((r) => ({ Phase: r.phase, ProductId: r.productId || null, ClassificationId: r.classificationId || null, New: r.new, Revised: r.revised, Superseded: r.superseded, Expired: r.expired, Removed: r.removed })),
       });
     }
   } finally {
-    db.close();
+    store.close();
   }
 };

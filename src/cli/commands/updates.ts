@@ -2,59 +2,42 @@
 import { canonicalGuid } from '../../model/update.js';
 import { normalizeSiteCode } from '../../site/model.js';
 import { resolveCategory } from '../../site/sup-settings.js';
-import { type CategoryRow, knownCategories, listCategories } from '../../store/categories.js';
-import { openSiteDb } from '../../store/site-db.js';
+import type { CategoryRow } from '../../store/categories.js';
+import { openSiteStore } from '../../store/site-store.js';
+import type { UpdateFilter } from '../../store/updates.js';
 import { type CommandHandler, stringArg } from '../context.js';
 import { InvalidArgumentError } from '../../errors.js';
 
 export const updateList: CommandHandler = ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
-  const db = openSiteDb(home.sitePaths(code).database);
+  const store = openSiteStore(home.sitePaths(code).database);
   try {
-    const known = { ...knownCategories(db), synced: true };
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const known = { ...store.categories.known(), synced: true };
+    const filter: UpdateFilter = { includeExpired: Boolean(args.includeExpired), ...(args.limit === undefined ? {} : { limit: Number(args.limit) }) };
     const kb = stringArg(args, 'kb');
     if (kb !== undefined) {
       const digits = /^(?:kb)?(\d+)$/i.exec(kb.trim())?.[1];
       if (!digits) throw new InvalidArgumentError('InvalidKb', `--kb '${kb}' is not a KB number (e.g. 5034441 or KB5034441)`, { target: '--kb' });
-      where.push('u.kb = ?');
-      params.push(digits);
+      filter.kb = digits;
     }
     const product = stringArg(args, 'product');
     if (product !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM update_products p WHERE p.update_id = u.update_id AND p.product_id = ?)');
-      params.push(resolveCategory(product, 'product', known).id);
+      filter.productId = resolveCategory(product, 'product', known).id;
     }
     const classification = stringArg(args, 'classification');
     if (classification !== undefined) {
-      where.push('u.classification_id = ?');
-      params.push(resolveCategory(classification, 'classification', known).id);
+      filter.classificationId = resolveCategory(classification, 'classification', known).id;
     }
     const title = stringArg(args, 'title');
-    if (title !== undefined) {
-      where.push("u.title LIKE ? ESCAPE '\\'");
-      params.push(`%${title.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    }
+    if (title !== undefined) filter.titleContains = title;
     const updateId = stringArg(args, 'updateId');
     if (updateId !== undefined) {
       const guid = canonicalGuid(updateId);
       if (!guid) throw new InvalidArgumentError('InvalidUpdateId', `--update-id '${updateId}' is not a GUID`, { target: '--update-id' });
-      where.push('u.update_id = ?');
-      params.push(guid);
+      filter.updateId = guid;
     }
-    if (!args.includeExpired) where.push('u.expired = 0');
-    const limit = args.limit === undefined ? -1 : Number(args.limit);
-    const rows = db
-      .prepare(
-        `SELECT u.*, (SELECT group_concat(c.title, '|') FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_id = u.update_id) AS products,
-           (SELECT title FROM categories c WHERE c.update_id = u.classification_id) AS classification,
-           (SELECT group_concat(s.update_id) FROM supersedence s WHERE s.superseded_id = u.update_id) AS superseded_by
-         FROM updates u ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.creation_date DESC, u.update_id LIMIT ?`,
-      )
-      .all(...params, limit) as Record<string, string | number | null>[];
-    for (const r of rows) {
+    for (const r of store.updates.search(filter)) {
       emit({
         type: 'SupSync.Update',
         SiteCode: code,
@@ -76,7 +59,7 @@ export const updateList: CommandHandler = ({ home, args, emit }) => {
       });
     }
   } finally {
-    db.close();
+    store.close();
   }
 };
 
@@ -91,12 +74,12 @@ const categoryTypes: Record<string, string> = {
 export const categoryList: CommandHandler = ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
-  const db = openSiteDb(home.sitePaths(code).database);
+  const store = openSiteStore(home.sitePaths(code).database);
   try {
     const type = stringArg(args, 'type');
-    for (const row of listCategories(db, type ? categoryTypes[type] : undefined)) emit(categoryRecord(code, row));
+    for (const row of store.categories.list(type ? categoryTypes[type] : undefined)) emit(categoryRecord(code, row));
   } finally {
-    db.close();
+    store.close();
   }
 };
 
