@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { CatalogServer } from '../src/catalog/server.js';
+import { CatalogServer } from '../src/dev/catalog-server.js';
 import { SupEndpoint } from '../src/server/sup-endpoint.js';
 import { openSiteStore } from '../src/store/site-store.js';
 

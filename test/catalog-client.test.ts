@@ -16,12 +16,12 @@ import { CatalogClient, catalogBaseUrl, catalogMaxPages } from '../src/catalog/c
 import { Downloader, partialSuffix } from '../src/catalog/download.js';
 import { CatalogPageError } from '../src/catalog/errors.js';
 import { parseDetailsPage } from '../src/catalog/pages.js';
-import { renderErrorPage, renderSearchPage } from '../src/catalog/render.js';
-import { CatalogServer, formatCatalogSize, syntheticFileContent } from '../src/catalog/server.js';
-import { categoryXml } from '../src/corpus/generate.js';
+import { renderErrorPage, renderSearchPage } from '../src/dev/catalog-render.js';
+import { CatalogServer, formatCatalogSize, syntheticFileContent } from '../src/dev/catalog-server.js';
+import { categoryXml } from '../src/dev/corpus.js';
 import { InvalidArgumentError, InvalidDataError, SupsyncError, UpstreamError } from '../src/errors.js';
 import { parseUpdateXml } from '../src/protocol/update-xml.js';
-import { applyAddSite, planAddSite } from '../src/site/sites.js';
+import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { Home } from '../src/store/home.js';
 import { openSiteDb } from '../src/store/site-db.js';
 import { UpdateStore, loadCategoryIndex } from '../src/store/updates.js';

@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { type Schedule, nextOccurrences } from '../src/schedule/index.js';
 import { type SiteSnapshot, planSite, requestTrigger } from '../src/service/due.js';
 import { endpointAddress } from '../src/service/endpoints.js';
-import { writeSyncRequest } from '../src/sync/requests.js';
+import { writeSyncRequest } from '../src/store/sync-requests.js';
 import { tempDir } from './helpers/cli.js';
 import { cliPath } from './helpers/fixtures.js';
 import { type ServedSite, cli, query, serveSite, siteContent, slowProxy, upstreamHome } from './helpers/hierarchy.js';

@@ -2,7 +2,7 @@
  * The command spec: every supsync command, its parameters and their PowerShell faces. The yargs
  * CLI (cli/main.ts) and the module generator (scripts/generate-module.ts) both read this list.
  */
-import { siteRoles, syncSourceKinds } from '../site/model.js';
+import { siteRoles, syncSourceKinds } from '../model/site.js';
 import { catalogCommands } from './spec-catalog.js';
 import { serviceCommands } from './spec-service.js';
 import { boolSetting, listSetting, scheduleParams, siteParam, whatIfParam } from './spec-params.js';

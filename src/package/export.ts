@@ -5,7 +5,7 @@
 import os from 'node:os';
 import type { Home } from '../store/home.js';
 import { openSiteStore } from '../store/site-store.js';
-import { decompressMetadata } from '../store/updates.js';
+import { decompressMetadata } from '../model/deflated-xml.js';
 import { writePackage } from './file.js';
 import type { PackageRecord } from './format.js';
 

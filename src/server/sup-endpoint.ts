@@ -26,7 +26,7 @@ import {
 import { wsusLanguages } from '../site/sup-settings.js';
 import type { ServedRevision } from '../store/served.js';
 import type { SiteStore } from '../store/site-store.js';
-import { type SyncRequestFile, writeSyncRequest } from '../sync/requests.js';
+import { type SyncRequestFile, writeSyncRequest } from '../store/sync-requests.js';
 import { CookieSigner } from './cookies.js';
 import { type RunningServer, listen } from './listen.js';
 import { readRequestBody } from './request-body.js';

@@ -9,7 +9,7 @@
 import net from 'node:net';
 import { BusyError, InvalidArgumentError, IoError } from '../errors.js';
 import { type RunningEndpoint, SupEndpoint } from '../server/sup-endpoint.js';
-import type { SiteControl } from '../site/model.js';
+import type { SiteControl } from '../model/site.js';
 import type { SiteStore } from '../store/site-store.js';
 
 export interface EndpointAddress {

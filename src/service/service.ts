@@ -18,16 +18,17 @@ import schedule from 'node-schedule';
 import { BusyError, asSupsyncError } from '../errors.js';
 import { type LogFormat, createSiteLogger } from '../log/index.js';
 import { type Schedule, describeSchedule, formatWithOffset, validateSchedule } from '../schedule/index.js';
+import { serveLocalParent } from '../server/local-parent.js';
 import type { RunningEndpoint } from '../server/sup-endpoint.js';
 import type { Home } from '../store/home.js';
 import { type SiteStore, openSiteStore } from '../store/site-store.js';
 import { syncWithCascade } from '../sync/cascade.js';
 import type { SyncResult } from '../sync/engine.js';
-import { isSiteLocked } from '../sync/lock.js';
-import { pendingSyncRequests } from '../sync/requests.js';
+import { isSiteLocked } from '../store/site-lock.js';
+import { pendingSyncRequests } from '../store/sync-requests.js';
 import { type ServiceTrigger, type SitePlan, type SiteSnapshot, planSite } from './due.js';
 import { type TlsFiles, serveSiteEndpoint } from './endpoints.js';
-import { isServedByService, publishServiceHost, readLastScheduledRun, readServiceHost, recordScheduledRun, withdrawServiceHost } from './site-records.js';
+import { publishServiceHost, readLastScheduledRun, readServiceHost, recordScheduledRun, withdrawServiceHost } from './site-records.js';
 
 export interface SyncServiceOptions {
   home: Home;
@@ -39,6 +40,8 @@ export interface SyncServiceOptions {
   logFormat: LogFormat;
   /** Certificate and key for sites whose URL is https. */
   tls?: TlsFiles;
+  /** Starts a local child's sync after a parent's (the CLI's detached sync; see cli/child-sync.ts). */
+  startChildSync?: (code: string) => void;
   /** Every result of a sync the service ran. */
   onResult(result: SyncResult): void;
   /** A line for the operator. */
@@ -204,7 +207,8 @@ export class SyncService {
           logFormat,
           signal,
           retryDelayMs,
-          servedByService: (code) => isServedByService(home, code),
+          serveLocalParent,
+          ...(this.#options.startChildSync ? { startChildSync: this.#options.startChildSync } : {}),
         });
         for (const result of results) onResult(result);
         this.#problem(site, 'sync', undefined);

@@ -15,7 +15,7 @@ import {
   parseHttpUrl,
   redactProxy,
   requireTopLevel,
-} from './model.js';
+} from '../model/site.js';
 
 /** WSUS's language short names (GetConfigData LanguageUpdateList, without "all"). */
 export const wsusLanguages: readonly string[] = [

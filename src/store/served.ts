@@ -4,7 +4,7 @@
  */
 import type { RevisionKey } from '../model/update.js';
 import type { SiteDb } from './site-db.js';
-import { decompressMetadata } from './updates.js';
+import { decompressMetadata } from '../model/deflated-xml.js';
 
 export interface RevisionQuery {
   /** Product (category) GUIDs; undefined = every product. */

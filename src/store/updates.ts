@@ -2,8 +2,8 @@
  * Storing and reading update revisions in the site database. Writes happen inside the caller's
  * transaction (a sync batch, an import), so a batch and the anchor that covers it commit together.
  */
-import zlib from 'node:zlib';
-import { type CategoryType, type DeflatedXml, type FetchedUpdate, type UpdateMetadata, localizedFor } from '../model/update.js';
+import { compressMetadata, decompressMetadata } from '../model/deflated-xml.js';
+import { type CategoryType, type FetchedUpdate, type UpdateMetadata, localizedFor } from '../model/update.js';
 import type { Statement } from 'better-sqlite3';
 import type { CategoryIndex } from './categories.js';
 import type { SiteDb } from './site-db.js';
@@ -25,16 +25,6 @@ export function membership(update: Pick<UpdateMetadata, 'categoryIds' | 'prerequ
   for (const id of update.categoryIds) consider(id);
   for (const group of update.prerequisites) for (const id of group) consider(id);
   return { classificationId, productIds };
-}
-
-/** Level 1: metadata XML compresses about 5:1 even so, and a full sync deflates gigabytes of it. */
-export function compressMetadata(xml: string): DeflatedXml {
-  const text = Buffer.from(xml, 'utf8');
-  return { bytes: zlib.deflateRawSync(text, { level: 1 }), size: text.length };
-}
-
-export function decompressMetadata(blob: Buffer): string {
-  return zlib.inflateRawSync(blob).toString('utf8');
 }
 
 export interface StoreOptions {

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { decompressMetadata } from '../../src/store/updates.js';
+import { decompressMetadata } from '../../src/model/deflated-xml.js';
 import { type CliResult, runCli, tempDir } from './cli.js';
 import { serveProcess } from './servers.js';
 

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import type { Architecture } from '../../catalog/architecture.js';
 import { catalogBaseUrl } from '../../catalog/client.js';
 import { type ImportResult, type ImportStatus, type ImportSummary, importFromCatalog, importInputs } from '../../catalog/import.js';
-import { CatalogFileServer, CatalogServer } from '../../catalog/server.js';
+import { CatalogFileServer, CatalogServer } from '../../dev/catalog-server.js';
 import type { RunningServer } from '../../server/listen.js';
 import { ExitCode, InvalidArgumentError } from '../../errors.js';
-import { normalizeSiteCode } from '../../site/model.js';
+import { normalizeSiteCode } from '../../model/site.js';
 import { openSiteStore } from '../../store/site-store.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
 

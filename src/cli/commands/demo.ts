@@ -1,7 +1,7 @@
 /** `demo`: the README's main command (npm start). */
 import fs from 'node:fs';
 import { InvalidArgumentError } from '../../errors.js';
-import { runDemo } from '../../demo/demo.js';
+import { runDemo } from '../../dev/demo.js';
 import type { CommandHandler } from '../context.js';
 import { status } from './status.js';
 import { syncHistory } from './sync.js';

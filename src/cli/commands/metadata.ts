@@ -1,10 +1,10 @@
 /** `corpus generate`, `metadata import`, `metadata export`. */
 import path from 'node:path';
 import { InvalidArgumentError } from '../../errors.js';
-import { generateCorpus } from '../../corpus/generate.js';
+import { generateCorpus } from '../../dev/corpus.js';
 import { exportPackage } from '../../package/export.js';
 import { writePackage } from '../../package/file.js';
-import { normalizeSiteCode } from '../../site/model.js';
+import { normalizeSiteCode } from '../../model/site.js';
 import { importPackage } from '../../sync/import-package.js';
 import { type CommandHandler, stringArg } from '../context.js';
 import { syncResultRecord } from './sync.js';

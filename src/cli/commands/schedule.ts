@@ -16,7 +16,7 @@ import {
   toTaskXml,
   validateSchedule,
 } from '../../schedule/index.js';
-import { type SiteControl, normalizeSiteCode } from '../../site/model.js';
+import { type SiteControl, normalizeSiteCode } from '../../model/site.js';
 import type { Home } from '../../store/home.js';
 import { type CommandHandler, stringArg } from '../context.js';
 import { hostNodeOptions } from '../node-options.js';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { InvalidArgumentError } from '../../errors.js';
 import { SupEndpoint } from '../../server/sup-endpoint.js';
-import { normalizeSiteCode } from '../../site/model.js';
+import { normalizeSiteCode } from '../../model/site.js';
 import { openSiteStore } from '../../store/site-store.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
 

@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import { InvalidArgumentError, InvalidOperationError } from '../../errors.js';
 import { SyncService } from '../../service/service.js';
-import { normalizeSiteCode } from '../../site/model.js';
+import { normalizeSiteCode } from '../../model/site.js';
 import type { Home } from '../../store/home.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
+import { childSyncStarter } from '../child-sync.js';
 import { syncResultRecord } from './sync.js';
 
 const service: CommandHandler = async ({ home, args, emit, note, signal, output, logFormat }) => {
@@ -18,6 +19,7 @@ const service: CommandHandler = async ({ home, args, emit, note, signal, output,
     pollMs: seconds(args.pollSeconds, 5, 0.1, '--poll-seconds') * 1000,
     retryDelayMs: seconds(args.retryDelaySeconds, 3600, 1, '--retry-delay-seconds') * 1000,
     logFormat,
+    startChildSync: childSyncStarter(home, logFormat),
     ...(cert && key ? { tls: { cert: readPem(cert, '--cert'), key: readPem(key, '--key') } } : {}),
     onResult: (result) => {
       emit(syncResultRecord(result));

@@ -1,6 +1,6 @@
 /** `site add | list | remove`. */
-import { normalizeSiteCode } from '../../site/model.js';
-import { addRemoteChild, applyAddSite, applyRemoveSite, planAddSite, planRemoveSite, removeRemoteChild, siteRecord } from '../../site/sites.js';
+import { normalizeSiteCode } from '../../model/site.js';
+import { addRemoteChild, applyAddSite, applyRemoveSite, planAddSite, planRemoveSite, removeRemoteChild, siteRecord } from '../../store/sites.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
 export const siteAdd: CommandHandler = ({ home, args, emit, note }) => {

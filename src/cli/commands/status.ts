@@ -1,10 +1,10 @@
 /** `status`: Get-CMSoftwareUpdateSyncStatus for every SUP of the home (or one). */
-import { type SiteControl, isTopLevel, microsoftUpdateUrl, normalizeSiteCode } from '../../site/model.js';
+import { type SiteControl, isTopLevel, microsoftUpdateUrl, normalizeSiteCode } from '../../model/site.js';
 import type { Home } from '../../store/home.js';
 import { openSiteStore } from '../../store/site-store.js';
 import { readServiceHost } from '../../service/site-records.js';
 import { type SyncStateRow, describeSyncState } from '../../store/sync-status.js';
-import { isSiteLocked } from '../../sync/lock.js';
+import { isSiteLocked } from '../../store/site-lock.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
 interface SiteState {

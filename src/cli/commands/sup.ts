@@ -1,6 +1,6 @@
 /** `sup get | set`: the SUP component settings. */
 import { InvalidArgumentError } from '../../errors.js';
-import { type SiteControl, isTopLevel, normalizeSiteCode, redactProxy } from '../../site/model.js';
+import { type SiteControl, isTopLevel, normalizeSiteCode, redactProxy } from '../../model/site.js';
 import { type SupChangeRequest, planSupChange } from '../../site/sup-settings.js';
 import type { Home } from '../../store/home.js';
 import { withSiteStore } from '../../store/site-store.js';

@@ -1,19 +1,20 @@
 /** `sync` (with the cascade and --what-if) and `sync history`. */
 import { ExitCode } from '../../errors.js';
-import { isServedByService } from '../../service/site-records.js';
-import { normalizeSiteCode } from '../../site/model.js';
+import { serveLocalParent } from '../../server/local-parent.js';
+import { normalizeSiteCode } from '../../model/site.js';
 import { openSiteStore } from '../../store/site-store.js';
 import { syncWithCascade } from '../../sync/cascade.js';
 import type { SyncResult } from '../../sync/engine.js';
-import { planSync } from '../../sync/plan.js';
+import { whatIfSync } from '../../sync/what-if.js';
 import type { SyncTrigger } from '../../sync/run-recorder.js';
+import { childSyncStarter } from '../child-sync.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
 export const sync: CommandHandler = async ({ home, args, emit, note, progress, logFormat, signal }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   if (args.whatIf) {
-    const plan = await planSync(home, code, { full: Boolean(args.full), signal });
+    const plan = await whatIfSync(home, code, { full: Boolean(args.full), signal, serveLocalParent });
     for (const line of plan.notes) note(`What if: ${line}`);
     note(`What if: ${code} would fetch ${plan.categories.new} new and ${plan.categories.revised} revised categories from ${plan.source}`);
     for (const row of plan.rows) {
@@ -53,7 +54,8 @@ export const sync: CommandHandler = async ({ home, args, emit, note, progress, l
     trigger: (stringArg(args, 'trigger') as SyncTrigger | undefined) ?? 'manual',
     full: Boolean(args.full),
     wait: Boolean(args.wait),
-    servedByService: (child) => isServedByService(home, child),
+    serveLocalParent,
+    startChildSync: childSyncStarter(home, logFormat),
     logFormat,
     signal,
     stderrLog: true,

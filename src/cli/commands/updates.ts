@@ -1,6 +1,6 @@
 /** `update list` and `category list`: queries of the site database. */
 import { canonicalGuid } from '../../model/update.js';
-import { normalizeSiteCode } from '../../site/model.js';
+import { normalizeSiteCode } from '../../model/site.js';
 import { resolveCategory } from '../../site/sup-settings.js';
 import type { CategoryRow } from '../../store/categories.js';
 import { openSiteStore } from '../../store/site-store.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { InvalidArgumentError } from '../../errors.js';
 import { canonicalGuid } from '../../model/update.js';
 import { UpstreamClient } from '../../protocol/client.js';
-import { parseHttpUrl } from '../../site/model.js';
+import { parseHttpUrl } from '../../model/site.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
 function clientFor(args: Record<string, unknown>, signal: AbortSignal): UpstreamClient {

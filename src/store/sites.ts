@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, InvalidOperationError, ResourceExistsError } from '../errors.js';
-import type { Home } from '../store/home.js';
-import { openSiteStore } from '../store/site-store.js';
-import { withFileLock } from '../store/lock-file.js';
-import { updateSiteControl, writeSiteControl } from '../store/site-file.js';
+import type { Home } from './home.js';
+import { openSiteStore } from './site-store.js';
+import { withFileLock } from './lock-file.js';
+import { updateSiteControl, writeSiteControl } from './site-file.js';
 import {
   type SiteControl,
   type SiteRole,
@@ -20,7 +20,7 @@ import {
   isTopLevel,
   normalizeSiteCode,
   parseHttpUrl,
-} from './model.js';
+} from '../model/site.js';
 
 export interface AddSiteRequest {
   code: string;

@@ -17,11 +17,11 @@ import { canonicalGuid, localizedFor } from '../model/update.js';
 import { parseUpdateXml } from '../protocol/update-xml.js';
 import type { SiteStore } from '../store/site-store.js';
 import type { CatalogView } from '../store/catalog-view.js';
-import { decompressMetadata } from '../store/updates.js';
-import { architecturesInTitle } from './architecture.js';
-import { catalogNotFoundCode } from './errors.js';
-import { type CatalogDownloadFile, type CatalogSearchResult, type CatalogUpdateDetails, catalogResultCap } from './pages.js';
-import { catalogPageSize, renderDetailsPage, renderDownloadDialog, renderErrorPage, renderSearchPage } from './render.js';
+import { decompressMetadata } from '../model/deflated-xml.js';
+import { architecturesInTitle } from '../catalog/architecture.js';
+import { catalogNotFoundCode } from '../catalog/errors.js';
+import { type CatalogDownloadFile, type CatalogSearchResult, type CatalogUpdateDetails, catalogPageSize, catalogResultCap } from '../catalog/pages.js';
+import { renderDetailsPage, renderDownloadDialog, renderErrorPage, renderSearchPage } from './catalog-render.js';
 import { type RunningServer, listen } from '../server/listen.js';
 import { readRequestBody } from '../server/request-body.js';
 

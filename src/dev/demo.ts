@@ -6,15 +6,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateCorpus } from '../corpus/generate.js';
+import { generateCorpus } from './corpus.js';
 import { writePackage } from '../package/file.js';
 import { SupEndpoint } from '../server/sup-endpoint.js';
 import { planSupChange } from '../site/sup-settings.js';
-import { applyAddSite, planAddSite } from '../site/sites.js';
+import { applyAddSite, planAddSite } from '../store/sites.js';
 import { type Home, temporaryHome } from '../store/home.js';
 import { openSiteStore, withSiteStore } from '../store/site-store.js';
 import { updateSiteControl } from '../store/site-file.js';
 import { type SupChangeRequest } from '../site/sup-settings.js';
+import { serveLocalParent } from '../server/local-parent.js';
 import { syncWithCascade } from '../sync/cascade.js';
 import type { SyncResult } from '../sync/engine.js';
 import { importPackage } from '../sync/import-package.js';
@@ -61,21 +62,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     try {
       setSup(home, 'CS1', { syncSource: 'upstream', upstreamUrl: upstream.url });
       note('First sync of CS1: no products or classifications selected yet, so categories only');
-      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100 })));
+      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100, serveLocalParent })));
       setSup(home, 'CS1', {
         addProduct: ['Windows 11', 'Windows Server 2022', 'Windows 10', 'Microsoft Defender Antivirus', 'Office 2016', 'Microsoft SQL Server 2019', '.NET 8.0'],
         addClassification: ['Security Updates', 'Critical Updates', 'Definition Updates', 'Updates', 'Update Rollups'],
         addLanguage: ['de', 'fr'],
       });
       note('Full sync of CS1 with its selection, cascading to PS1, PS2 and SS1');
-      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100 })));
+      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100, serveLocalParent })));
 
       const next = path.join(home.root, 'corpus-2.pkg.gz');
       note('The upstream gains new revisions and updates (corpus generation 2)');
       await writePackage(next, header(2), generateCorpus({ updates: options.updates, seed, generation: 2 }));
       await importPackage(home, 'UPS', next);
       note('Delta sync of CS1, cascading down the hierarchy');
-      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100 })));
+      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100, serveLocalParent })));
     } finally {
       await upstream.close();
       upstreamStore.close();
