@@ -24,6 +24,7 @@ import { parseUpdateXml } from '../src/protocol/update-xml.js';
 import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { Home } from '../src/store/home.js';
 import { openSiteDb } from '../src/store/site-db.js';
+import { SiteStore } from '../src/store/site-store.js';
 import { UpdateStore, loadCategoryIndex } from '../src/store/updates.js';
 import { scriptedServer } from './helpers/catalog.js';
 import { type Certificate, type Listening, connectProxy, listen, makeCertificate } from './helpers/servers.js';
@@ -264,7 +265,7 @@ describe('the local catalog server read by the client', () => {
         store.store(parseUpdateXml(xml, id), index, { changeSeq: 2, now });
       }
     })();
-    const running = await new CatalogServer({ db, filesBaseUrl: 'https://127.0.0.1:1' }).listen('127.0.0.1', 0);
+    const running = await new CatalogServer({ store: new SiteStore(db), filesBaseUrl: 'https://127.0.0.1:1' }).listen('127.0.0.1', 0);
     try {
       const client = new CatalogClient({ baseUrl: running.url, retry: fast });
       const all = await client.search('Windows 11 Security');

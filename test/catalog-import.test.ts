@@ -22,6 +22,7 @@ import { buildFault } from '../src/protocol/soap/index.js';
 import { SupEndpoint } from '../src/server/sup-endpoint.js';
 import { updateRevisions } from '../src/store/served.js';
 import { openSiteDb } from '../src/store/site-db.js';
+import { SiteStore } from '../src/store/site-store.js';
 import { type RecordedRequest, catalogFront, scriptedServer } from './helpers/catalog.js';
 import { type Certificate, type ServerProcess, makeCertificate, serveProcess } from './helpers/servers.js';
 import { type CliResult, runCli, tempDir } from './helpers/cli.js';
@@ -396,7 +397,7 @@ describe('upstream metadata: revision list and downward probe', () => {
     await cli(home, ['corpus', 'generate', '--updates', '60', '--seed', 'probe', '--out', file]);
     await cli(home, ['metadata', 'import', '--site', 'UPS', '--path', file]);
     const db = openSiteDb(path.join(home, 'sites', 'UPS', 'site.db'));
-    const endpoint = await new SupEndpoint({ db }).listen('127.0.0.1', 0);
+    const endpoint = await new SupEndpoint({ store: new SiteStore(db) }).listen('127.0.0.1', 0);
     try {
       const [target] = query<{ update_id: string; revision: number }>(home, 'UPS', 'SELECT update_id, revision FROM updates ORDER BY update_id LIMIT 1');
       const client = new UpstreamClient({ baseUrl: endpoint.url, accountName: 'cs1.test', accountGuid: crypto.randomUUID(), retry: { limit: 0, baseDelayMs: 1, maxDelayMs: 1 } });

@@ -17,6 +17,7 @@ import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { knownCategories } from '../src/store/categories.js';
 import { Home } from '../src/store/home.js';
 import { type SiteDb, openSiteDb } from '../src/store/site-db.js';
+import { SiteStore } from '../src/store/site-store.js';
 import { updateSiteControl } from '../src/store/site-file.js';
 import { type SyncOptions, syncSite } from '../src/sync/engine.js';
 import { addMonths, cleanupDue, judgeSuperseded, outsideSelection } from '../src/sync/expiry.js';
@@ -45,7 +46,7 @@ async function fixture(): Promise<{ home: Home; upstreamDb: SiteDb; endpoint: Ru
   await writePackage(file, { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] }, generateCorpus({ updates: 400, seed: 'faults' }));
   await importPackage(home, 'UPS', file);
   const upstreamDb = openSiteDb(home.sitePaths('UPS').database);
-  const endpoint = await new SupEndpoint({ db: upstreamDb, maxUpdatesPerRequest: 25 }).listen('127.0.0.1', 0);
+  const endpoint = await new SupEndpoint({ store: new SiteStore(upstreamDb), maxUpdatesPerRequest: 25 }).listen('127.0.0.1', 0);
   return {
     home,
     upstreamDb,
