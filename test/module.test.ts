@@ -20,7 +20,7 @@ import { commandSpec } from '../src/cli/spec.js';
 import type { CommandSpec, ParamSpec, PowerShellCommand, PowerShellParam } from '../src/cli/spec-types.js';
 import { tempDir } from './helpers/cli.js';
 import { requirePwsh } from './helpers/pwsh.js';
-import { cliPath, repoRoot } from './helpers/fixtures.js';
+import { cliPath, devCliPath, repoRoot } from './helpers/fixtures.js';
 import {
   type PsAttribute,
   type PsFunction,
@@ -535,7 +535,7 @@ describe('PowerShell module: table views against real host records', () => {
     expect(runLikeModule(catalogHome, ['metadata', 'import', '--site=CAT', `--path=${corpus(catalogHome, 'catalog')}`]).code).to.equal(0);
     const ids = runLikeModule(catalogHome, ['update', 'list', '--site=CAT', '--limit=2']).records.map((r) => String(r.UpdateId));
     const url = await new Promise<string>((resolve, reject) => {
-      serve = spawn(process.execPath, [cliPath, '--home', catalogHome, '--output', 'json', 'catalog', 'serve', '--site', 'CAT'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      serve = spawn(process.execPath, [devCliPath, '--home', catalogHome, '--output', 'json', 'catalog', 'serve', '--site', 'CAT'], { stdio: ['ignore', 'pipe', 'ignore'] });
       let out = '';
       serve.stdout!.setEncoding('utf8').on('data', (d: string) => {
         out += d;
@@ -830,7 +830,7 @@ $result = @{ Missing = $missing; Windows = [bool](Get-Command Register-Scheduled
     expect(runLikeModule(catalogHome, ['metadata', 'import', '--site=CAT', `--path=${corpus}`]).code).to.equal(0);
     const ids = runLikeModule(catalogHome, ['update', 'list', '--site=CAT', '--limit=3']).records.map((r) => String(r.UpdateId));
     fs.writeFileSync(path.join(work, 'ids.csv'), `UpdateId,Note\n${ids.map((id) => `${id},ok`).join('\n')}\nnot-a-guid,bad\n`);
-    const server = spawn(process.execPath, [cliPath, '--home', catalogHome, '--output', 'json', 'catalog', 'serve', '--site', 'CAT'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const server = spawn(process.execPath, [devCliPath, '--home', catalogHome, '--output', 'json', 'catalog', 'serve', '--site', 'CAT'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';

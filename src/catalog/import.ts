@@ -30,7 +30,7 @@ import { type ResolvedUpstream, clientFor, resolveUpstream } from '../sync/upstr
 import { type BatchEntry, type ClassifiedInput, classifyInput, parseBatchInput } from './batch-input.js';
 import { catalogUpdateXml } from './catalog-xml.js';
 import { CatalogClient } from './client.js';
-import { type DownloadedFile, Downloader } from './download.js';
+import { type DownloadedFile, Downloader, type DownloaderOptions } from './download.js';
 import { safeFileName } from './download-policy.js';
 import { CatalogPageError } from './errors.js';
 import type { CatalogSearchResult, CatalogUpdateDetails } from './pages.js';
@@ -108,10 +108,6 @@ export interface ImportOptions {
   catalogTimeoutMs?: number;
   /** Retries of catalog requests, downloads and upstream requests. */
   retry?: RetryPolicy;
-  /** Test-only: https hosts (`host:port`, loopback only) allowed besides Microsoft's download hosts. */
-  allowDownloadHosts?: string[];
-  /** Test-only: PEM bundle trusted for downloads. */
-  downloadCaFile?: string;
   /** Inputs processed at once. */
   concurrency?: number;
   logFormat?: LogFormat;
@@ -208,7 +204,7 @@ interface ImportRun {
 }
 
 /** Runs an import; results go to `onResult` as they complete. */
-export async function importFromCatalog(home: Home, options: ImportOptions): Promise<ImportSummary> {
+export async function importFromCatalog(home: Home, options: ImportOptions, makeDownloader = (o: DownloaderOptions) => new Downloader(o)): Promise<ImportSummary> {
   const site = home.site(options.site);
   if (!isTopLevel(site)) {
     const top = home.topLevelOf(site.code);
@@ -218,7 +214,6 @@ export async function importFromCatalog(home: Home, options: ImportOptions): Pro
       { target: site.code },
     );
   }
-  for (const host of options.allowDownloadHosts ?? []) checkLoopbackHost(host);
   const whatIf = options.whatIf ?? false;
   const paths = home.sitePaths(site.code);
   // One writer per site: a sync and an import never write at once.
@@ -255,10 +250,8 @@ export async function importFromCatalog(home: Home, options: ImportOptions): Pro
       ...(options.signal ? { signal: options.signal } : {}),
       ...(logger ? { onRetry: (error: UpstreamError, attempt: number, delay: number) => logger.info(`Catalog request failed (${error.message}); retry ${attempt} in ${(delay / 1000).toFixed(1)} s`) } : {}),
     });
-    const downloader = new Downloader({
+    const downloader = makeDownloader({
       ...(proxy ? { proxy } : {}),
-      ...(options.downloadCaFile ? { caFile: options.downloadCaFile } : {}),
-      ...(options.allowDownloadHosts ? { extraAllowedHosts: options.allowDownloadHosts } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(logger ? { onRetry: (error: SupsyncError, attempt: number, delay: number) => logger.info(`Download failed (${error.message}); retry ${attempt} in ${(delay / 1000).toFixed(1)} s`) } : {}),
@@ -301,17 +294,6 @@ export async function importFromCatalog(home: Home, options: ImportOptions): Pro
     log?.close();
     if (write) write.release();
     else store?.close();
-  }
-}
-
-/** `--allow-download-host` exists for tests on loopback; it never widens the allow-list to real hosts. */
-function checkLoopbackHost(host: string): void {
-  const parsed = URL.canParse(`https://${host}`) ? new URL(`https://${host}`) : undefined;
-  const loopback = parsed !== undefined && parsed.host === host.toLowerCase() && (/^127\.\d+\.\d+\.\d+$/.test(parsed.hostname) || parsed.hostname === '[::1]' || parsed.hostname === 'localhost');
-  if (!loopback) {
-    throw new InvalidArgumentError('DownloadHostNotLoopback', `--allow-download-host "${host}" must be a loopback host:port (e.g. 127.0.0.1:8443); it exists for tests only`, {
-      target: '--allow-download-host',
-    });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * What a command handler gets: the home, its parsed arguments (keyed by the spec's flags,
- * camel-cased), and the output. Handlers return nothing; they emit records.
+ * camel-cased), and the output. Handlers emit records and return their exit status (undefined: 0).
  */
 import type { Home } from '../store/home.js';
 import type { Output, OutputRecord } from './output.js';
@@ -22,7 +22,7 @@ export interface CommandContext {
   signal: AbortSignal;
 }
 
-export type CommandHandler = (context: CommandContext) => Promise<void> | void;
+export type CommandHandler = (context: CommandContext) => Promise<number | void> | number | void;
 
 /** Reads an optional string argument. */
 export function stringArg(args: Record<string, unknown>, key: string): string | undefined {

@@ -1,6 +1,6 @@
 /** `demo`: the README's main command (npm start). */
 import fs from 'node:fs';
-import { InvalidArgumentError } from '../../errors.js';
+import { ExitCode, InvalidArgumentError } from '../../errors.js';
 import { runDemo } from '../../dev/demo.js';
 import type { CommandHandler } from '../context.js';
 import { status } from './status.js';
@@ -24,5 +24,5 @@ export const demo: CommandHandler = async (context) => {
   note('\nTail of CS1 wsyncmgr.log:');
   for (const line of log.slice(-25)) note(line);
   if (args.keep) note(`\nThe demo home is kept at ${home.root} (try: supsync --home ${home.root} status)`);
-  if (results.some((r) => r.state === 'Failed')) process.exitCode = 5;
+  return results.some((r) => r.state === 'Failed') ? ExitCode.upstream : undefined;
 };

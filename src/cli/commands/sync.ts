@@ -48,7 +48,7 @@ export const sync: CommandHandler = async ({ home, args, emit, note, progress, l
       BytesToFetch: plan.totals.bytesToFetch,
       Notes: plan.notes,
     });
-    return;
+    return undefined;
   }
   const results = await syncWithCascade(home, code, {
     trigger: (stringArg(args, 'trigger') as SyncTrigger | undefined) ?? 'manual',
@@ -63,8 +63,9 @@ export const sync: CommandHandler = async ({ home, args, emit, note, progress, l
   });
   for (const result of results) emit(syncResultRecord(result));
   const own = results[0]!;
-  if (results.some((r) => r.state === 'Failed')) process.exitCode = own.state === 'Failed' ? (own.error?.exitCode ?? ExitCode.upstream) : ExitCode.partial;
   if (own.state === 'Queued') note(`${code}: a sync is running (run ${own.queuedBehindRun ?? '?'}); this request is queued behind it`);
+  if (!results.some((r) => r.state === 'Failed')) return undefined;
+  return own.state === 'Failed' ? (own.error?.exitCode ?? ExitCode.upstream) : ExitCode.partial;
 };
 
 export function syncResultRecord(result: SyncResult) {
