@@ -1,6 +1,6 @@
 /** `sup get | set`: the SUP component settings. */
 import { InvalidArgumentError } from '../../errors.js';
-import { type SiteControl, isTopLevel, normalizeSiteCode, redactProxy } from '../../model/site.js';
+import { type SiteControl, type SynchronizeAction, isTopLevel, normalizeSiteCode, redactProxy, synchronizeActionOf, synchronizeActions } from '../../model/site.js';
 import { type SupChangeRequest, planSupChange } from '../../site/sup-settings.js';
 import type { Home } from '../../store/home.js';
 import { withSiteStore } from '../../store/site-store.js';
@@ -8,12 +8,6 @@ import { updateSiteControl } from '../../store/site-file.js';
 import { type Schedule, describeSchedule, encodeScheduleString, validateSchedule } from '../../schedule/index.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
 import { scheduleFromArgs } from './schedule.js';
-
-const synchronizeActions = {
-  SynchronizeFromMicrosoftUpdate: 'microsoft-update',
-  SynchronizeFromAnUpstreamDataSourceLocation: 'upstream',
-  DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource: 'none',
-} as const;
 
 export const supGet: CommandHandler = ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
@@ -50,7 +44,7 @@ function changeRequest(args: Record<string, unknown>): SupChangeRequest {
   const bool = (key: string): boolean | undefined => (args[key] === undefined ? undefined : Boolean(args[key]));
   const num = (key: string): number | undefined => (args[key] === undefined ? undefined : Number(args[key]));
   const request: SupChangeRequest = {
-    syncSource: action !== undefined ? synchronizeActions[action as keyof typeof synchronizeActions] : (source as SupChangeRequest['syncSource']),
+    syncSource: action !== undefined ? synchronizeActions[action as SynchronizeAction] : (source as SupChangeRequest['syncSource']),
     upstreamUrl: stringArg(args, 'upstreamUrl'),
     addProduct: listArg(args, 'addProduct'),
     removeProduct: listArg(args, 'removeProduct'),
@@ -98,8 +92,8 @@ export function supRecord(home: Home, site: SiteControl) {
     SiteCode: site.code,
     TopLevel: top,
     SynchronizeAction: top
-      ? { 'microsoft-update': 'SynchronizeFromMicrosoftUpdate', upstream: 'SynchronizeFromAnUpstreamDataSourceLocation', none: 'DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource' }[sup.syncSource.kind]
-      : 'SynchronizeFromAnUpstreamDataSourceLocation',
+      ? synchronizeActionOf(sup.syncSource.kind)
+      : synchronizeActionOf('upstream'),
     SyncSource: top ? sup.syncSource.kind : 'parent',
     UpstreamSourceLocation: top ? (sup.syncSource.upstreamUrl ?? null) : parentSource,
     Schedule: sup.schedule === null ? null : describeSchedule(validateSchedule(sup.schedule)),
