@@ -42,8 +42,7 @@ export const apart: [string, string][] = [
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = fs.existsSync(path.join(here, '..', 'src')) && !here.includes(`${path.sep}dist${path.sep}`) ? path.join(here, '..') : path.join(here, '..', '..');
-/** src/ of this checkout, or the one named on the command line (to measure another tree). */
-const src = path.resolve(process.argv[2] ?? path.join(root, 'src'));
+const defaultSrc = path.join(root, 'src');
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -66,9 +65,9 @@ function importsOf(file: string): string[] {
   return out;
 }
 
-const layerOf = (file: string): string => path.relative(src, file).split(path.sep)[0]!;
-
-export function check(): { backArrows: string[]; cycles: string[][] } {
+/** Checks src/ of this checkout, or another tree's (to measure it). */
+export function check(src = defaultSrc): { backArrows: string[]; cycles: string[][] } {
+  const layerOf = (file: string): string => path.relative(src, file).split(path.sep)[0]!;
   const files = sources(src);
   const graph = new Map(files.map((f) => [f, importsOf(f)]));
   const rel = (f: string) => path.relative(src, f);
@@ -115,7 +114,7 @@ export function check(): { backArrows: string[]; cycles: string[][] } {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const { backArrows, cycles } = check();
+  const { backArrows, cycles } = check(process.argv[2] ? path.resolve(process.argv[2]) : undefined);
   for (const arrow of backArrows) console.log(`back-arrow: ${arrow}`);
   for (const cycle of cycles) console.log(`cycle: ${cycle.join(' <-> ')}`);
   console.log(`${backArrows.length} back-arrow(s), ${cycles.length} import cycle(s)`);
