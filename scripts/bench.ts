@@ -14,12 +14,12 @@ import { hostNodeOptions } from '../src/cli/node-options.js';
 import { generateCorpus } from '../src/dev/corpus.js';
 import { writePackage } from '../src/package/file.js';
 import { SupEndpoint } from '../src/server/sup-endpoint.js';
-import { planSupChange } from '../src/site/sup-settings.js';
+import { planSupChange } from '../src/model/sup-settings.js';
 import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { type Home, temporaryHome } from '../src/store/home.js';
 import { openSiteStore, withSiteStore } from '../src/store/site-store.js';
 import { updateSiteControl } from '../src/store/site-file.js';
-import type { SupChangeRequest } from '../src/site/sup-settings.js';
+import type { SupChangeRequest } from '../src/model/sup-settings.js';
 import { importPackage } from '../src/sync/import-package.js';
 import type { Measurement } from './bench-run.js';
 

@@ -24,7 +24,6 @@ export const layers: Record<string, number> = {
   schedule: 3,
   log: 2,
   net: 2,
-  site: 1,
   model: 0,
   'errors.ts': 0,
 };

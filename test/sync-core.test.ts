@@ -10,7 +10,7 @@ import { writePackage } from '../src/package/file.js';
 import { generateCorpus } from '../src/dev/corpus.js';
 import { serveLocalParent } from '../src/server/local-parent.js';
 import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
-import { type SupChangeRequest, planSupChange } from '../src/site/sup-settings.js';
+import { type SupChangeRequest, planSupChange } from '../src/model/sup-settings.js';
 import { Home } from '../src/store/home.js';
 import { tryLockSite } from '../src/store/site-lock.js';
 import { type SiteStore, openSiteStore, withSiteStore } from '../src/store/site-store.js';

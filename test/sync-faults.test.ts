@@ -12,7 +12,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { definitionUpdatesId, upgradesId } from '../src/model/classifications.js';
 import { SupEndpoint, type RunningEndpoint } from '../src/server/sup-endpoint.js';
-import { planSupChange } from '../src/site/sup-settings.js';
+import { planSupChange } from '../src/model/sup-settings.js';
 import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { knownCategories } from '../src/store/categories.js';
 import { Home } from '../src/store/home.js';
@@ -24,7 +24,7 @@ import { addMonths, cleanupDue, judgeSuperseded, outsideSelection } from '../src
 import { importPackage } from '../src/sync/import-package.js';
 import { writePackage } from '../src/package/file.js';
 import { generateCorpus } from '../src/dev/corpus.js';
-import type { SupChangeRequest } from '../src/site/sup-settings.js';
+import type { SupChangeRequest } from '../src/model/sup-settings.js';
 import { tempDir } from './helpers/cli.js';
 import { cli, query, siteContent } from './helpers/hierarchy.js';
 

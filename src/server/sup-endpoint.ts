@@ -23,7 +23,7 @@ import {
   type ResponseMessage,
   type WsusErrorCode,
 } from '../protocol/soap/index.js';
-import { wsusLanguages } from '../site/sup-settings.js';
+import { wsusLanguages } from '../model/sup-settings.js';
 import type { ServedRevision } from '../store/served.js';
 import type { SiteStore } from '../store/site-store.js';
 import { type SyncRequestFile, writeSyncRequest } from '../store/sync-requests.js';

@@ -2,7 +2,7 @@
  * Category queries on the site database (products, classifications, product families, companies,
  * detectoids).
  */
-import type { KnownCategories } from '../site/sup-settings.js';
+import type { KnownCategories } from '../model/sup-settings.js';
 import type { SiteDb } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
 

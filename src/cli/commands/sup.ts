@@ -1,7 +1,7 @@
 /** `sup get | set`: the SUP component settings. */
 import { InvalidArgumentError } from '../../errors.js';
 import { type SiteControl, type SynchronizeAction, isTopLevel, normalizeSiteCode, redactProxy, synchronizeActionOf, synchronizeActions } from '../../model/site.js';
-import { type SupChangeRequest, planSupChange } from '../../site/sup-settings.js';
+import { type SupChangeRequest, planSupChange } from '../../model/sup-settings.js';
 import type { Home } from '../../store/home.js';
 import { withSiteStore } from '../../store/site-store.js';
 import { updateSiteControl } from '../../store/site-file.js';

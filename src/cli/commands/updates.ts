@@ -1,7 +1,7 @@
 /** `update list` and `category list`: queries of the site database. */
 import { canonicalGuid } from '../../model/update.js';
 import { normalizeSiteCode } from '../../model/site.js';
-import { resolveCategory } from '../../site/sup-settings.js';
+import { resolveCategory } from '../../model/sup-settings.js';
 import type { CategoryRow } from '../../store/categories.js';
 import { openSiteStore } from '../../store/site-store.js';
 import type { UpdateFilter } from '../../store/updates.js';
