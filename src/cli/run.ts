@@ -6,7 +6,7 @@
 import yargs, { type Argv } from 'yargs';
 import { ExitCode, InvalidArgumentError, SupsyncError, asSupsyncError } from '../errors.js';
 import { Home, resolveHome } from '../store/home.js';
-import type { CommandContext, CommandHandler } from './context.js';
+import type { AnyCommandHandler, CommandContext } from './context.js';
 import { type OutputMode, createOutput } from './output.js';
 import { globalParams } from './spec.js';
 import type { CommandSpec, ParamSpec } from './spec-types.js';
@@ -15,7 +15,7 @@ import type { CommandSpec, ParamSpec } from './spec-types.js';
 export interface CliProgram {
   name: string;
   commands: readonly CommandSpec[];
-  handlers: Readonly<Record<string, CommandHandler>>;
+  handlers: Readonly<Record<string, AnyCommandHandler>>;
 }
 
 export async function runCli(program: CliProgram, rawArgv: string[]): Promise<number> {

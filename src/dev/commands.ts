@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { Downloader } from '../catalog/download.js';
 import { boundedNumber, catalogImportHandler } from '../cli/commands/catalog.js';
-import type { CommandHandler } from '../cli/context.js';
+import type { AnyCommandHandler, CommandContext, CommandHandler } from '../cli/context.js';
 import { listArg, stringArg } from '../cli/context.js';
 import { catalogCommands } from '../cli/spec-catalog.js';
 import { siteParam } from '../cli/spec-params.js';
@@ -58,7 +58,10 @@ function checkLoopbackHost(host: string): void {
   }
 }
 
-const catalogImport: CommandHandler = (context) => {
+/** The product's `catalog import` arguments plus the two loopback download options. */
+type DevImportArgs = Parameters<CommandHandler<'catalog.import'>>[0]['args'] & { allowDownloadHost?: string[]; downloadCa?: string };
+
+const catalogImport = (context: CommandContext<DevImportArgs>) => {
   const hosts = listArg(context.args, 'allowDownloadHost') ?? [];
   for (const host of hosts) checkLoopbackHost(host);
   const caFile = stringArg(context.args, 'downloadCa');
@@ -66,7 +69,9 @@ const catalogImport: CommandHandler = (context) => {
   return catalogImportHandler((options) => new Downloader({ ...options, extraAllowedHosts: hosts, ...(caFile !== undefined ? { caFile } : {}) }))(context);
 };
 
-const catalogServe: CommandHandler = async ({ home, args, emit, note, signal, output }) => {
+type ServeArgs = { site: string; host?: string; port?: number; filesPort?: number; filesCert?: string; filesKey?: string };
+
+const catalogServe = async ({ home, args, emit, note, signal, output }: CommandContext<ServeArgs>) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   const cert = stringArg(args, 'filesCert');
@@ -112,7 +117,7 @@ const catalogServe: CommandHandler = async ({ home, args, emit, note, signal, ou
   }
 };
 
-export const devHandlers: Record<string, CommandHandler> = {
+export const devHandlers: Record<string, AnyCommandHandler> = {
   'catalog.import': catalogImport,
   'catalog.serve': catalogServe,
 };

@@ -82,7 +82,7 @@ function duration(seconds: number): string {
 }
 
 /** `catalog import`; `makeDownloader` lets the development entry point trust a loopback file server. */
-export function catalogImportHandler(makeDownloader?: (options: DownloaderOptions) => Downloader): CommandHandler {
+export function catalogImportHandler(makeDownloader?: (options: DownloaderOptions) => Downloader): CommandHandler<'catalog.import'> {
   return async ({ home, args, emit, note, progress, logFormat, signal }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
@@ -143,6 +143,6 @@ export function catalogImportHandler(makeDownloader?: (options: DownloaderOption
   };
 }
 
-export const catalogHandlers: Record<string, CommandHandler> = {
+export const catalogHandlers = {
   'catalog.import': catalogImportHandler(),
 };

@@ -6,7 +6,7 @@ import type { CommandHandler } from '../context.js';
 import { status } from './status.js';
 import { syncHistory } from './sync.js';
 
-export const demo: CommandHandler = async (context) => {
+export const demo: CommandHandler<'demo'> = async (context) => {
   const { args, note, signal } = context;
   const updates = args.updates === undefined ? 2000 : Number(args.updates);
   if (!Number.isInteger(updates) || updates < 10 || updates > 1_000_000) {

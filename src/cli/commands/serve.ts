@@ -6,7 +6,7 @@ import { normalizeSiteCode } from '../../model/site.js';
 import { openSiteStore } from '../../store/site-store.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
 
-export const serve: CommandHandler = async ({ home, args, emit, note, signal, output }) => {
+export const serve: CommandHandler<'serve'> = async ({ home, args, emit, note, signal, output }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   const site = home.site(code);
   const cert = stringArg(args, 'cert');

@@ -8,7 +8,7 @@ import { type CommandHandler, listArg, stringArg } from '../context.js';
 import { childSyncStarter } from '../child-sync.js';
 import { syncResultRecord } from './sync.js';
 
-const service: CommandHandler = async ({ home, args, emit, note, signal, output, logFormat }) => {
+const service: CommandHandler<'service'> = async ({ home, args, emit, note, signal, output, logFormat }) => {
   const sites = hostedSites(home, listArg(args, 'site'));
   const cert = stringArg(args, 'cert');
   const key = stringArg(args, 'key');
@@ -46,7 +46,7 @@ const service: CommandHandler = async ({ home, args, emit, note, signal, output,
   note('The supsync service stopped');
 };
 
-export const serviceHandlers: Record<string, CommandHandler> = { service };
+export const serviceHandlers = { service };
 
 function hostedSites(home: Home, given: string[] | undefined): string[] {
   if (given === undefined) {

@@ -3,7 +3,7 @@ import { normalizeSiteCode } from '../../model/site.js';
 import { addRemoteChild, applyAddSite, applyRemoveSite, planAddSite, planRemoveSite, removeRemoteChild, siteRecord } from '../../store/sites.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
-export const siteAdd: CommandHandler = ({ home, args, emit, note }) => {
+export const siteAdd: CommandHandler<'site.add'> = ({ home, args, emit, note }) => {
   if (args.remote) {
     if (args.whatIf) {
       note(`What if: would record ${String(args.code).toUpperCase()} as a remote child of ${String(args.parent).toUpperCase()} at ${String(args.url)}`);
@@ -30,11 +30,11 @@ export const siteAdd: CommandHandler = ({ home, args, emit, note }) => {
   emit(siteRecord(home, site));
 };
 
-export const siteList: CommandHandler = ({ home, emit }) => {
+export const siteList: CommandHandler<'site.list'> = ({ home, emit }) => {
   for (const site of home.sites()) emit(siteRecord(home, site));
 };
 
-export const siteRemove: CommandHandler = ({ home, args, emit, note }) => {
+export const siteRemove: CommandHandler<'site.remove'> = ({ home, args, emit, note }) => {
   const code = normalizeSiteCode(String(args.code));
   if (!home.hasSite(code) && !args.whatIf) {
     const parent = removeRemoteChild(home, code);

@@ -16,7 +16,7 @@ interface SiteState {
   nextScheduledSync: string | null;
 }
 
-export const status: CommandHandler = ({ home, args, emit }) => {
+export const status: CommandHandler<'status'> = ({ home, args, emit }) => {
   const only = stringArg(args, 'site');
   const sites = only !== undefined ? [home.site(normalizeSiteCode(only, '--site'))] : home.sites();
   const states = new Map<string, SiteState>();

@@ -9,12 +9,12 @@ import { type Schedule, describeSchedule, encodeScheduleString, validateSchedule
 import { type CommandHandler, listArg, stringArg } from '../context.js';
 import { scheduleFromArgs } from './schedule.js';
 
-export const supGet: CommandHandler = ({ home, args, emit }) => {
+export const supGet: CommandHandler<'sup.get'> = ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   emit(supRecord(home, home.site(code)));
 };
 
-export const supSet: CommandHandler = ({ home, args, emit, note }) => {
+export const supSet: CommandHandler<'sup.set'> = ({ home, args, emit, note }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   const site = home.site(code);
   const request = changeRequest(args);

@@ -10,7 +10,7 @@ import type { SyncTrigger } from '../../sync/run-recorder.js';
 import { childSyncStarter } from '../child-sync.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
-export const sync: CommandHandler = async ({ home, args, emit, note, progress, logFormat, signal }) => {
+export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, progress, logFormat, signal }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   if (args.whatIf) {
@@ -90,7 +90,7 @@ export function syncResultRecord(result: SyncResult) {
   };
 }
 
-export const syncHistory: CommandHandler = ({ home, args, emit }) => {
+export const syncHistory: CommandHandler<'sync.history'> = ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   const store = openSiteStore(home.sitePaths(code).database);

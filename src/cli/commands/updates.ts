@@ -8,7 +8,7 @@ import type { UpdateFilter } from '../../store/updates.js';
 import { type CommandHandler, stringArg } from '../context.js';
 import { InvalidArgumentError } from '../../errors.js';
 
-export const updateList: CommandHandler = ({ home, args, emit }) => {
+export const updateList: CommandHandler<'update.list'> = ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   const store = openSiteStore(home.sitePaths(code).database);
@@ -71,7 +71,7 @@ const categoryTypes: Record<string, string> = {
   detectoid: 'Detectoid',
 };
 
-export const categoryList: CommandHandler = ({ home, args, emit }) => {
+export const categoryList: CommandHandler<'category.list'> = ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   const store = openSiteStore(home.sitePaths(code).database);

@@ -22,7 +22,7 @@ function diagnosticClient(args: Record<string, unknown>, signal: AbortSignal): U
   });
 }
 
-export const upstreamTest: CommandHandler = async ({ args, emit, signal }) => {
+export const upstreamTest: CommandHandler<'upstream.test'> = async ({ args, emit, signal }) => {
   const client = diagnosticClient(args, signal);
   const started = Date.now();
   const config = await client.config();
@@ -40,7 +40,7 @@ export const upstreamTest: CommandHandler = async ({ args, emit, signal }) => {
   });
 };
 
-export const upstreamGetUpdate: CommandHandler = async ({ args, emit, signal }) => {
+export const upstreamGetUpdate: CommandHandler<'upstream.get-update'> = async ({ args, emit, signal }) => {
   const updateId = canonicalGuid(String(args.updateId));
   if (!updateId) throw new InvalidArgumentError('InvalidUpdateId', `--update-id '${args.updateId}' is not a GUID`, { target: '--update-id' });
   const revision = Number(args.revision);
