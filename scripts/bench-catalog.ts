@@ -19,9 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { CatalogServer } from '../src/catalog/server.js';
+import { CatalogServer } from '../src/dev/catalog-server.js';
 import { SupEndpoint } from '../src/server/sup-endpoint.js';
-import { openSiteDb } from '../src/store/site-db.js';
+import { openSiteStore } from '../src/store/site-store.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Run with tsx from scripts/, or compiled from dist/scripts/: the CLI measured is the built one either way.
@@ -81,9 +81,9 @@ async function main(): Promise<void> {
   await run(['corpus', 'generate', '--updates', String(corpusUpdates), '--seed', 'bench-catalog', '--out', corpus]);
   await run(['metadata', 'import', '--site', 'UPS', '--path', corpus]);
 
-  const db = openSiteDb(path.join(home, 'sites', 'UPS', 'site.db'));
-  const endpoint = await new SupEndpoint({ db }).listen('127.0.0.1', 0);
-  const catalog = await new CatalogServer({ db }).listen('127.0.0.1', 0);
+  const store = openSiteStore(path.join(home, 'sites', 'UPS', 'site.db'));
+  const endpoint = await new SupEndpoint({ store }).listen('127.0.0.1', 0);
+  const catalog = await new CatalogServer({ store }).listen('127.0.0.1', 0);
   const reader = new Database(path.join(home, 'sites', 'UPS', 'site.db'), { readonly: true });
   const allIds = reader.prepare('SELECT update_id FROM updates ORDER BY update_id').pluck().all() as string[];
   reader.close();
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   } finally {
     await catalog.close();
     await endpoint.close();
-    db.close();
+    store.close();
   }
   console.table(rows);
   const slowest = Math.min(...rows.map((r) => r.idsPerSecond));

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { Home } from '../src/store/home.js';
+import { serveLocalParent } from '../src/server/local-parent.js';
 import { syncSite } from '../src/sync/engine.js';
 
 export interface Measurement {
@@ -19,7 +20,7 @@ async function main(): Promise<Measurement> {
   const [scenario, homeDir, ...rest] = process.argv.slice(2);
   const started = performance.now();
   if (scenario === 'sync') {
-    const [result] = await syncSite(new Home(homeDir!), rest[0]!, { trigger: 'manual' });
+    const [result] = await syncSite(new Home(homeDir!), rest[0]!, { trigger: 'manual', serveLocalParent });
     if (result!.state === 'Failed') throw result!.error;
     return finish(started, result!.counts.new + result!.counts.revised, 0);
   }

@@ -11,25 +11,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostNodeOptions } from '../src/cli/node-options.js';
-import { generateCorpus } from '../src/corpus/generate.js';
+import { generateCorpus } from '../src/dev/corpus.js';
 import { writePackage } from '../src/package/file.js';
 import { SupEndpoint } from '../src/server/sup-endpoint.js';
-import { planSupChange } from '../src/site/sup-settings.js';
-import { applyAddSite, planAddSite } from '../src/site/sites.js';
-import { knownCategories } from '../src/store/categories.js';
+import { planSupChange } from '../src/model/sup-settings.js';
+import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { type Home, temporaryHome } from '../src/store/home.js';
-import { openSiteDb } from '../src/store/site-db.js';
+import { openSiteStore, withSiteStore } from '../src/store/site-store.js';
 import { updateSiteControl } from '../src/store/site-file.js';
-import type { SupChangeRequest } from '../src/site/sup-settings.js';
+import type { SupChangeRequest } from '../src/model/sup-settings.js';
 import { importPackage } from '../src/sync/import-package.js';
 import type { Measurement } from './bench-run.js';
 
 const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-run.js');
 
 function setSup(home: Home, code: string, request: SupChangeRequest): void {
-  const db = openSiteDb(home.sitePaths(code).database);
-  const known = knownCategories(db);
-  db.close();
+  const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
   updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, request, known).settings }));
 }
 
@@ -48,16 +45,14 @@ async function benchSize(updates: number): Promise<Record<string, Measurement>> 
     const first = path.join(home.root, 'corpus-1.pkg.gz');
     await writePackage(first, header, generateCorpus({ updates, seed: 'bench', generation: 1 }));
     await importPackage(home, 'UPS', first);
-    const upstreamDb = openSiteDb(home.sitePaths('UPS').database);
-    const endpoint = await new SupEndpoint({ db: upstreamDb }).listen('127.0.0.1', 0);
+    const upstreamStore = openSiteStore(home.sitePaths('UPS').database);
+    const endpoint = await new SupEndpoint({ store: upstreamStore }).listen('127.0.0.1', 0);
     try {
       applyAddSite(home, planAddSite(home, { code: 'CS1', role: 'central' }));
       setSup(home, 'CS1', { syncSource: 'upstream', upstreamUrl: endpoint.url });
       applyAddSite(home, planAddSite(home, { code: 'PS1', role: 'primary', parent: 'CS1' }));
       await measure('sync', home, 'CS1'); // categories only: nothing selected yet
-      const db = openSiteDb(home.sitePaths('CS1').database);
-      const known = knownCategories(db);
-      db.close();
+      const known = withSiteStore(home.sitePaths('CS1').database, (store) => store.categories.known());
       setSup(home, 'CS1', { addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
       const figures: Record<string, Measurement> = {};
       figures.baseline = await measure('parse-only', home, endpoint.url);
@@ -70,7 +65,7 @@ async function benchSize(updates: number): Promise<Record<string, Measurement>> 
       return figures;
     } finally {
       await endpoint.close();
-      upstreamDb.close();
+      upstreamStore.close();
     }
   } finally {
     fs.rmSync(home.root, { recursive: true, force: true });

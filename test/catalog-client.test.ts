@@ -16,14 +16,15 @@ import { CatalogClient, catalogBaseUrl, catalogMaxPages } from '../src/catalog/c
 import { Downloader, partialSuffix } from '../src/catalog/download.js';
 import { CatalogPageError } from '../src/catalog/errors.js';
 import { parseDetailsPage } from '../src/catalog/pages.js';
-import { renderErrorPage, renderSearchPage } from '../src/catalog/render.js';
-import { CatalogServer, formatCatalogSize, syntheticFileContent } from '../src/catalog/server.js';
-import { categoryXml } from '../src/corpus/generate.js';
+import { renderErrorPage, renderSearchPage } from '../src/dev/catalog-render.js';
+import { CatalogServer, formatCatalogSize, syntheticFileContent } from '../src/dev/catalog-server.js';
+import { categoryXml } from '../src/dev/corpus.js';
 import { InvalidArgumentError, InvalidDataError, SupsyncError, UpstreamError } from '../src/errors.js';
 import { parseUpdateXml } from '../src/protocol/update-xml.js';
-import { applyAddSite, planAddSite } from '../src/site/sites.js';
+import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { Home } from '../src/store/home.js';
 import { openSiteDb } from '../src/store/site-db.js';
+import { SiteStore } from '../src/store/site-store.js';
 import { UpdateStore, loadCategoryIndex } from '../src/store/updates.js';
 import { scriptedServer } from './helpers/catalog.js';
 import { type Certificate, type Listening, connectProxy, listen, makeCertificate } from './helpers/servers.js';
@@ -264,7 +265,7 @@ describe('the local catalog server read by the client', () => {
         store.store(parseUpdateXml(xml, id), index, { changeSeq: 2, now });
       }
     })();
-    const running = await new CatalogServer({ db, filesBaseUrl: 'https://127.0.0.1:1' }).listen('127.0.0.1', 0);
+    const running = await new CatalogServer({ store: new SiteStore(db), filesBaseUrl: 'https://127.0.0.1:1' }).listen('127.0.0.1', 0);
     try {
       const client = new CatalogClient({ baseUrl: running.url, retry: fast });
       const all = await client.search('Windows 11 Security');

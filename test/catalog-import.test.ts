@@ -14,24 +14,26 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { renderDetailsPage, renderErrorPage } from '../src/catalog/render.js';
-import { syntheticFileContent } from '../src/catalog/server.js';
+import { renderDetailsPage, renderErrorPage } from '../src/dev/catalog-render.js';
+import { syntheticFileContent } from '../src/dev/catalog-server.js';
 import { UpstreamMetadata } from '../src/catalog/upstream-metadata.js';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { buildFault } from '../src/protocol/soap/index.js';
 import { SupEndpoint } from '../src/server/sup-endpoint.js';
 import { updateRevisions } from '../src/store/served.js';
 import { openSiteDb } from '../src/store/site-db.js';
+import { SiteStore } from '../src/store/site-store.js';
 import { type RecordedRequest, catalogFront, scriptedServer } from './helpers/catalog.js';
 import { type Certificate, type ServerProcess, makeCertificate, serveProcess } from './helpers/servers.js';
 import { type CliResult, runCli, tempDir } from './helpers/cli.js';
-import { catalogFixtures, cliPath } from './helpers/fixtures.js';
+import { catalogFixtures, devCliPath } from './helpers/fixtures.js';
 
 const seed = 'catalog-import';
 const updates = 400;
 
+/** Runs the development entry point: the product's commands plus `catalog serve` and the loopback download options. */
 async function cli(home: string, args: string[], expected = 0): Promise<CliResult> {
-  const result = await runCli(home, args, { timeoutMs: 120_000 });
+  const result = await runCli(home, args, { timeoutMs: 120_000, entry: devCliPath });
   expect(result.code, `supsync ${args.join(' ')}\n${result.stderr}\n${result.stdout}`).to.equal(expected);
   return result;
 }
@@ -71,7 +73,7 @@ describe('catalog import into a hierarchy', function () {
   let childrenOfC: string[] = [];
 
   before(async function () {
-    if (!fs.existsSync(cliPath)) throw new Error(`Build first (npm run build): ${cliPath} is missing`);
+    if (!fs.existsSync(devCliPath)) throw new Error(`Build first (npm run build): ${devCliPath} is missing`);
     home = tempDir('supsync-catalog-');
     const cert = makeCertificate(home);
     if (!cert) {
@@ -101,7 +103,7 @@ describe('catalog import into a hierarchy', function () {
     await cli(home, ['sync', '--site', 'CS1', '--wait']); // categories only: nothing selected yet
     await cli(home, ['sup', 'set', '--site', 'CS1', '--add-product', 'Windows 11', 'Office 2016', '--add-classification', 'Security Updates', 'Critical Updates', 'Updates']);
     await cli(home, ['sync', '--site', 'CS1', '--wait']);
-    catalog = await serveProcess(home, ['catalog', 'serve', '--site', 'CAT', '--files-cert', certificate.certFile, '--files-key', certificate.keyFile], 'SupSync.CatalogEndpoint');
+    catalog = await serveProcess(home, ['catalog', 'serve', '--site', 'CAT', '--files-cert', certificate.certFile, '--files-key', certificate.keyFile], 'SupSync.CatalogEndpoint', devCliPath);
     catalogUrl = String(catalog.record.Url);
     downloadArgs = ['--catalog-url', catalogUrl, '--allow-download-host', String(catalog.record.AllowDownloadHost), '--download-ca', certificate.certFile];
 
@@ -262,6 +264,10 @@ describe('catalog import into a hierarchy', function () {
     expect(none.records[0]).to.include({ code: 'NoImportInput' });
     const lookAlike = await cli(home, ['catalog', 'import', '--site', 'CS1', '--update-id', pick.F, '--allow-download-host', 'download.windowsupdate.com.evil.test'], 2);
     expect(lookAlike.records[0]).to.include({ code: 'DownloadHostNotLoopback', target: '--allow-download-host' });
+    // The product has no loopback download option and no catalog stand-in: they live in the development entry point.
+    const product = await runCli(home, ['catalog', 'import', '--site', 'CS1', '--update-id', pick.F, '--allow-download-host', '127.0.0.1:1']);
+    expect(product.code).to.equal(2);
+    expect((await runCli(home, ['catalog', 'serve', '--site', 'CS1'])).code).to.equal(2);
   });
 
   it('stores the catalog\'s details when the upstream is down, and stops asking it', async () => {
@@ -376,7 +382,7 @@ describe('catalog import into a hierarchy', function () {
 
 /** Runs an import and kills it (SIGKILL, no cleanup) as soon as its first update is imported. */
 function runUntilFirstImport(home: string, args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [cliPath, '--home', home, '--output', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [devCliPath, '--home', home, '--output', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -396,7 +402,7 @@ describe('upstream metadata: revision list and downward probe', () => {
     await cli(home, ['corpus', 'generate', '--updates', '60', '--seed', 'probe', '--out', file]);
     await cli(home, ['metadata', 'import', '--site', 'UPS', '--path', file]);
     const db = openSiteDb(path.join(home, 'sites', 'UPS', 'site.db'));
-    const endpoint = await new SupEndpoint({ db }).listen('127.0.0.1', 0);
+    const endpoint = await new SupEndpoint({ store: new SiteStore(db) }).listen('127.0.0.1', 0);
     try {
       const [target] = query<{ update_id: string; revision: number }>(home, 'UPS', 'SELECT update_id, revision FROM updates ORDER BY update_id LIMIT 1');
       const client = new UpstreamClient({ baseUrl: endpoint.url, accountName: 'cs1.test', accountGuid: crypto.randomUUID(), retry: { limit: 0, baseDelayMs: 1, maxDelayMs: 1 } });

@@ -12,7 +12,7 @@ import {
   type CatalogSearchResult,
   type CatalogUpdateDetails,
 } from '../src/catalog/pages.js';
-import { renderDetailsPage, renderDownloadDialog, renderErrorPage, renderSearchPage } from '../src/catalog/render.js';
+import { renderDetailsPage, renderDownloadDialog, renderErrorPage, renderSearchPage } from '../src/dev/catalog-render.js';
 import { catalogFixtures } from './helpers/fixtures.js';
 
 const localFixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'catalog');

@@ -15,7 +15,7 @@ import type { FetchedUpdate } from '../src/model/update.js';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { warmUpAnswer } from '../src/protocol/parse-warm-up.js';
 import { blobXml, readStorableUpdateData } from '../src/protocol/update-data.js';
-import { decompressMetadata } from '../src/store/updates.js';
+import { decompressMetadata } from '../src/model/deflated-xml.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { expectRejection } from './helpers/expect.js';

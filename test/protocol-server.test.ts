@@ -8,14 +8,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import got from 'got';
-import { categoryXml } from '../src/corpus/generate.js';
+import { categoryXml } from '../src/dev/corpus.js';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { parseResponse } from '../src/protocol/soap/index.js';
 import { parseUpdateXml } from '../src/protocol/update-xml.js';
 import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
-import { applyAddSite, planAddSite } from '../src/site/sites.js';
+import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { Home } from '../src/store/home.js';
 import { type SiteDb, openSiteDb } from '../src/store/site-db.js';
+import { SiteStore } from '../src/store/site-store.js';
 import { UpdateStore, loadCategoryIndex } from '../src/store/updates.js';
 import { SoapFaultError } from '../src/errors.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
@@ -69,7 +70,7 @@ describe('SUP endpoint answers the recorded real requests like Windows WSUS', ()
 
   before(async () => {
     ({ db } = seededSite());
-    endpoint = await new SupEndpoint({ db }).listen('127.0.0.1', 0);
+    endpoint = await new SupEndpoint({ store: new SiteStore(db) }).listen('127.0.0.1', 0);
     const auth = exchanges.find((e) => e.key === 'exchanges/000002')!;
     cookieData = parseResponse('GetAuthorizationCookie', (await post(`${endpoint.url}${auth.path}`, auth.soapAction, auth.request)).body).cookieData;
     const getCookie = exchanges.find((e) => e.key === 'exchanges/000003')!;
@@ -122,7 +123,7 @@ describe('SUP endpoint answers the recorded real requests like Windows WSUS', ()
   });
 
   it('enforces the GetUpdateData batch limit and refuses forged, altered or missing cookies', async () => {
-    const small = await new SupEndpoint({ db, maxUpdatesPerRequest: 1 }).listen('127.0.0.1', 0);
+    const small = await new SupEndpoint({ store: new SiteStore(db), maxUpdatesPerRequest: 1 }).listen('127.0.0.1', 0);
     try {
       const client = new UpstreamClient({ baseUrl: small.url, accountName: 'x', accountGuid: 'y', retry: { limit: 0, baseDelayMs: 1, maxDelayMs: 1 } });
       expect((await client.config()).maxNumberOfUpdatesPerRequest).to.equal(1);
@@ -166,7 +167,7 @@ describe('SUP endpoint of a site that holds nothing yet', () => {
     const home = new Home(tempDir());
     applyAddSite(home, planAddSite(home, { code: 'EM1', role: 'primary' }));
     const db = openSiteDb(home.sitePaths('EM1').database);
-    const endpoint = await new SupEndpoint({ db }).listen('127.0.0.1', 0);
+    const endpoint = await new SupEndpoint({ store: new SiteStore(db) }).listen('127.0.0.1', 0);
     try {
       const client = new UpstreamClient({ baseUrl: endpoint.url, accountName: 'child.test', accountGuid: 'g' });
       const first = await client.getRevisionIdList({ getConfig: true });
@@ -183,7 +184,7 @@ describe('SUP endpoint of a site that holds nothing yet', () => {
 describe('SUP endpoint access control', () => {
   it('lets only allow-listed accounts and holders of the shared secret sync', async () => {
     const { db } = seededSite();
-    const guarded = await new SupEndpoint({ db, allowAccounts: ['ps1.contoso.test'], sharedSecret: 's3cret' }).listen('127.0.0.1', 0);
+    const guarded = await new SupEndpoint({ store: new SiteStore(db), allowAccounts: ['ps1.contoso.test'], sharedSecret: 's3cret' }).listen('127.0.0.1', 0);
     try {
       const url = new URL(guarded.url);
       const withSecret = (account: string) =>

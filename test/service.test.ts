@@ -16,10 +16,10 @@ import Database from 'better-sqlite3';
 import { type Schedule, nextOccurrences } from '../src/schedule/index.js';
 import { type SiteSnapshot, planSite, requestTrigger } from '../src/service/due.js';
 import { endpointAddress } from '../src/service/endpoints.js';
-import { writeSyncRequest } from '../src/sync/requests.js';
+import { writeSyncRequest } from '../src/store/sync-requests.js';
 import { tempDir } from './helpers/cli.js';
 import { cliPath } from './helpers/fixtures.js';
-import { type ServedSite, cli, query, serveSite, siteContent, slowProxy, upstreamHome } from './helpers/hierarchy.js';
+import { type GatedProxy, type ServedSite, cli, gatedProxy, query, serveSite, siteContent, upstreamHome } from './helpers/hierarchy.js';
 
 const at = (iso: string) => new Date(iso);
 const hourly: Schedule = { kind: 'interval', unit: 'hours', count: 1, start: '2026-01-01T00:00:00Z', utc: true };
@@ -189,7 +189,8 @@ class ServiceProcess {
   }
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+/** Polls a condition (files and databases of other processes); the bound only turns a hang into a failure. */
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -197,7 +198,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
   }
 }
 
-async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -241,10 +242,10 @@ async function statusOf(home: string, code: string): Promise<Record<string, unkn
 }
 
 describe('supsync service (CLI)', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let home: string;
   let upstream: ServedSite;
-  let slow: { url: string; close(): Promise<void> };
+  let gate: GatedProxy;
   let selection: string[];
   let cs1Port: number;
   let ps1Port: number;
@@ -253,17 +254,17 @@ describe('supsync service (CLI)', function () {
   const hourlyFlags = (start: string) => ['--start', start, '--utc', '--recur-interval', 'hours', '--recur-count', '1'];
   const cs1Start = startHoursAgo(3.5);
 
-  /** A top-level site syncing from the slow proxy with everything selected (GUIDs: it has not synced yet). */
+  /** A top-level site syncing through the gate with everything selected (GUIDs: it has not synced yet). */
   async function topLevelSite(code: string, role: 'central' | 'primary', extra: string[] = []): Promise<void> {
     await cli(home, ['site', 'add', '--code', code, '--role', role, '--server-name', `${code.toLowerCase()}.test`, ...extra]);
-    await cli(home, ['sup', 'set', '--site', code, '--sync-source', 'upstream', '--upstream-url', slow.url, ...selection]);
+    await cli(home, ['sup', 'set', '--site', code, '--sync-source', 'upstream', '--upstream-url', gate.url, ...selection]);
   }
 
   before(async () => {
     ({ home } = await upstreamHome(400, 'service-test'));
-    // Small batches through a slow proxy: a sync takes a few seconds, long enough to act during it.
+    // Small batches through a gate: a test holds a sync in its fetch phase while it acts.
     upstream = await serveSite(home, 'UPS', ['--max-updates-per-request', '10']);
-    slow = await slowProxy(upstream.url, 20);
+    gate = await gatedProxy(upstream.url);
     const products = (await cli(home, ['category', 'list', '--site', 'UPS', '--type', 'product'])).records.map((r) => String(r.Id));
     const classifications = (await cli(home, ['category', 'list', '--site', 'UPS', '--type', 'classification'])).records.map((r) => String(r.Id));
     selection = ['--add-product', ...products, '--add-classification', ...classifications];
@@ -275,12 +276,13 @@ describe('supsync service (CLI)', function () {
   });
   after(async () => {
     await service?.stop();
-    await slow.close();
+    await gate.stop();
     await upstream.stop();
   });
 
   it('runs the missed scheduled sync once at start-up and queues a manual request that arrives during it', async () => {
     serviceStartedAt = new Date();
+    gate.close();
     service = new ServiceProcess(home, ['--site', 'CS1', '--site', 'PS1', '--poll-seconds', '0.3']);
     const hosted = await service.started();
     const cs1Schedule: Schedule = { kind: 'interval', unit: 'hours', count: 1, start: cs1Start, utc: true };
@@ -290,13 +292,15 @@ describe('supsync service (CLI)', function () {
       ['PS1', `http://127.0.0.1:${ps1Port}`, null],
     ]);
 
-    await waitFor(() => runs(home, 'CS1').some((r) => r.state === 'running' && r.trigger === 'schedule'), 'the scheduled sync to run');
+    await gate.held(); // the scheduled sync runs, held at the gate
     const running = runs(home, 'CS1')[0]!;
+    expect(running).to.include({ trigger: 'schedule', state: 'running' });
     const manual = await cli(home, ['sync', '--site', 'CS1']);
     expect(manual.records[0]).to.include({ State: 'Queued', QueuedBehindRun: running.id });
     // A schedule change while the sync runs: taken at once, and the running sync goes on.
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     await cli(home, ['sup', 'set', '--site', 'CS1', '--start', `${tomorrow}T02:00:00Z`, '--utc', '--recur-interval', 'days', '--recur-count', '1']);
+    gate.open();
     await waitFor(() => service.results('CS1').length === 2, 'the scheduled and the queued sync');
     expect(service.results('CS1').map((r) => [r.Trigger, r.State])).to.deep.equal([
       ['schedule', 'Succeeded'],
@@ -375,10 +379,13 @@ describe('supsync service (CLI)', function () {
   it('on SIGTERM lets the running sync checkpoint and exits 0 with a consistent database; the next start resumes it', async () => {
     await topLevelSite('PS3', 'primary');
     await cli(home, ['sup', 'set', '--site', 'PS3', ...hourlyFlags(startHoursAgo(2.5))]);
+    gate.close();
     const first = new ServiceProcess(home, ['--site', 'PS3', '--poll-seconds', '0.3']);
     await first.started();
-    await waitFor(() => storedUpdates(home, 'PS3') > 0, 'the scheduled sync to store its first updates');
+    // Batch by batch until the first updates are stored; the rest stay held, so the sync is surely running at the stop.
+    while (storedUpdates(home, 'PS3') === 0) await gate.pass(1);
     expect(await first.stop('SIGTERM')).to.equal(0);
+    gate.open();
 
     const db = new Database(path.join(home, 'sites', 'PS3', 'site.db'), { readonly: true });
     try {
@@ -420,13 +427,13 @@ describe('supsync service (CLI)', function () {
       await cli(home, ['sup', 'set', '--site', 'PS4', '--sync-source', 'upstream', '--upstream-url', `http://127.0.0.1:${(broken.address() as AddressInfo).port}`, ...hourlyFlags(startHoursAgo(1.5))]);
       const retrying = new ServiceProcess(home, ['--site', 'PS4', '--poll-seconds', '60', '--retry-delay-seconds', '2']);
       await retrying.started();
-      await waitFor(() => retrying.results('PS4').length === 2, 'the retry', 15_000);
+      await waitFor(() => retrying.results('PS4').length === 2, 'the retry', 55_000);
       expect(await retrying.stop()).to.equal(0);
       const [failed, retry] = runs(home, 'PS4');
       expect([failed!.trigger, failed!.state, retry!.trigger, retry!.state]).to.deep.equal(['schedule', 'failed', 'retry', 'failed']);
       const gap = Date.parse(retry!.started_at) - Date.parse(failed!.ended_at!);
-      // Due 2 s after the failure; the poll (60 s) would have been far later.
-      expect(gap).to.be.within(1900, 10_000);
+      // Due 2 s after the failure, never earlier; the next poll would have come 60 s after the start.
+      expect(gap).to.be.within(1900, 59_000);
     } finally {
       await new Promise((resolve) => broken.close(resolve));
     }

@@ -12,18 +12,19 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { definitionUpdatesId, upgradesId } from '../src/model/classifications.js';
 import { SupEndpoint, type RunningEndpoint } from '../src/server/sup-endpoint.js';
-import { planSupChange } from '../src/site/sup-settings.js';
-import { applyAddSite, planAddSite } from '../src/site/sites.js';
+import { planSupChange } from '../src/model/sup-settings.js';
+import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { knownCategories } from '../src/store/categories.js';
 import { Home } from '../src/store/home.js';
 import { type SiteDb, openSiteDb } from '../src/store/site-db.js';
+import { SiteStore } from '../src/store/site-store.js';
 import { updateSiteControl } from '../src/store/site-file.js';
 import { type SyncOptions, syncSite } from '../src/sync/engine.js';
 import { addMonths, cleanupDue, judgeSuperseded, outsideSelection } from '../src/sync/expiry.js';
 import { importPackage } from '../src/sync/import-package.js';
 import { writePackage } from '../src/package/file.js';
-import { generateCorpus } from '../src/corpus/generate.js';
-import type { SupChangeRequest } from '../src/site/sup-settings.js';
+import { generateCorpus } from '../src/dev/corpus.js';
+import type { SupChangeRequest } from '../src/model/sup-settings.js';
 import { tempDir } from './helpers/cli.js';
 import { cli, query, siteContent } from './helpers/hierarchy.js';
 
@@ -45,7 +46,7 @@ async function fixture(): Promise<{ home: Home; upstreamDb: SiteDb; endpoint: Ru
   await writePackage(file, { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] }, generateCorpus({ updates: 400, seed: 'faults' }));
   await importPackage(home, 'UPS', file);
   const upstreamDb = openSiteDb(home.sitePaths('UPS').database);
-  const endpoint = await new SupEndpoint({ db: upstreamDb, maxUpdatesPerRequest: 25 }).listen('127.0.0.1', 0);
+  const endpoint = await new SupEndpoint({ store: new SiteStore(upstreamDb), maxUpdatesPerRequest: 25 }).listen('127.0.0.1', 0);
   return {
     home,
     upstreamDb,

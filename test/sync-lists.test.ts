@@ -1,6 +1,6 @@
 /** Which revision lists a sync asks for, with which anchors (pure). */
 import { expect } from 'chai';
-import { defaultSupSettings, type SiteControl } from '../src/site/model.js';
+import { defaultSupSettings, type SiteControl } from '../src/model/site.js';
 import { categoryLists, updateLists } from '../src/sync/lists.js';
 
 function topLevel(products: string[], classifications: string[]): SiteControl {

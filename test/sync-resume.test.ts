@@ -10,7 +10,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { cliPath } from './helpers/fixtures.js';
-import { type ServedSite, cli, query, serveSite, siteContent, slowProxy, upstreamHome } from './helpers/hierarchy.js';
+import { type GatedProxy, type ServedSite, cli, gatedProxy, query, serveSite, siteContent, upstreamHome } from './helpers/hierarchy.js';
 
 function startSync(home: string, code: string, extra: string[] = []): ChildProcess {
   return spawn(process.execPath, [cliPath, '--home', home, '--output', 'json', 'sync', '--site', code, ...extra], { stdio: 'ignore' });
@@ -25,7 +25,8 @@ function storedUpdates(home: string, code: string): number {
   }
 }
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+/** Polls a condition (the database of another process); the bound only turns a hang into a failure. */
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -41,7 +42,7 @@ describe('sync resume and one-at-a-time (CLI)', function () {
   this.timeout(240_000);
   let home: string;
   let upstream: ServedSite;
-  let slow: { url: string; close(): Promise<void> };
+  let gate: GatedProxy;
 
   /** A stand-alone primary (top-level) site syncing from `url`, with every product and classification selected. */
   async function centralSite(code: string, url: string): Promise<void> {
@@ -51,9 +52,9 @@ describe('sync resume and one-at-a-time (CLI)', function () {
 
   before(async () => {
     ({ home } = await upstreamHome(2000, 'resume-test'));
-    // Small batches through a slow proxy: the sync takes a few seconds, so it can be interrupted.
+    // Small batches through a gate the test opens batch by batch: a sync is held where the test wants it.
     upstream = await serveSite(home, 'UPS', ['--max-updates-per-request', '10']);
-    slow = await slowProxy(upstream.url, 15);
+    gate = await gatedProxy(upstream.url);
     // The reference: an uninterrupted sync of the same selection, from the same upstream.
     await centralSite('REF', upstream.url);
     await cli(home, ['sync', '--site', 'REF']);
@@ -64,22 +65,28 @@ describe('sync resume and one-at-a-time (CLI)', function () {
     expect(storedUpdates(home, 'REF')).to.be.greaterThan(1500);
   });
   after(async () => {
-    await slow.close();
+    await gate.stop();
     await upstream.stop();
   });
 
   it('resumes after kill -9 at several points and ends with the content of an uninterrupted run', async () => {
     // A site on another machine cannot share REF's database, but it can be told the same selection.
-    await centralSite('CS2', slow.url);
+    await centralSite('CS2', gate.url);
     await cli(home, ['sync', '--site', 'CS2']);
     const products = (await cli(home, ['category', 'list', '--site', 'CS2', '--type', 'product'])).records.map((r) => String(r.Id));
     const classifications = (await cli(home, ['category', 'list', '--site', 'CS2', '--type', 'classification'])).records.map((r) => String(r.Id));
     await cli(home, ['sup', 'set', '--site', 'CS2', '--add-product', ...products, '--add-classification', ...classifications]);
     const total = storedUpdates(home, 'REF');
 
+    gate.close();
     for (const fraction of [0.1, 0.45, 0.8]) {
       const child = startSync(home, 'CS2');
-      await waitFor(() => storedUpdates(home, 'CS2') >= total * fraction, `${Math.round(fraction * 100)}% of the updates`);
+      // Batch by batch up to the fraction; the next batches stay held, so the sync cannot finish before the kill.
+      while (storedUpdates(home, 'CS2') < total * fraction) {
+        const before = storedUpdates(home, 'CS2');
+        await gate.pass(1);
+        await waitFor(() => storedUpdates(home, 'CS2') > before, 'the passed batch to be stored');
+      }
       child.kill('SIGKILL');
       await exited(child);
       const db = new Database(path.join(home, 'sites', 'CS2', 'site.db'), { readonly: true });
@@ -96,6 +103,7 @@ describe('sync resume and one-at-a-time (CLI)', function () {
     }
     const stored = storedUpdates(home, 'CS2');
     expect(stored).to.be.lessThan(total);
+    gate.open();
 
     const resumed = await cli(home, ['sync', '--site', 'CS2']);
     expect(resumed.records[0]!.State).to.equal('Succeeded');
@@ -108,15 +116,16 @@ describe('sync resume and one-at-a-time (CLI)', function () {
   });
 
   it('queues a request that arrives while a sync runs (at most one) and says so', async () => {
-    // Slower still, so both requests surely arrive while the first sync runs.
-    const slower = await slowProxy(upstream.url, 80);
-    after(() => slower.close());
-    await centralSite('CS3', slower.url);
+    // The first sync is held at the gate until both requests have arrived.
+    const held = await gatedProxy(upstream.url);
+    after(() => held.stop());
+    await centralSite('CS3', held.url);
     await cli(home, ['sync', '--site', 'CS3']);
     const products = (await cli(home, ['category', 'list', '--site', 'CS3', '--type', 'product'])).records.map((r) => String(r.Id));
     await cli(home, ['sup', 'set', '--site', 'CS3', '--add-product', ...products, '--add-classification', 'Security Updates', 'Updates', 'Drivers']);
+    held.close();
     const running = startSync(home, 'CS3');
-    await waitFor(() => storedUpdates(home, 'CS3') > 50, 'the first sync to be under way');
+    await held.held();
     const runId = query<{ id: number }>(home, 'CS3', "SELECT id FROM sync_runs WHERE state = 'running'")[0]!.id;
 
     const queued = await cli(home, ['sync', '--site', 'CS3']);
@@ -126,7 +135,8 @@ describe('sync resume and one-at-a-time (CLI)', function () {
     const again = await cli(home, ['sync', '--site', 'CS3', '--full']);
     expect(again.records[0]).to.include({ State: 'Queued', QueuedBehindRun: runId });
     const status = (await cli(home, ['status', '--site', 'CS3'])).records[0]!;
-    expect(status.Status).to.match(new RegExp(`^running \\((Synchronizing WSUS Server|Synchronizing site database), \\d+%\\); one request queued behind run ${runId}$`));
+    expect(status.Status).to.match(new RegExp(`^running \\(Synchronizing WSUS Server, \\d+%\\); one request queued behind run ${runId}$`));
+    held.open();
 
     expect(await exited(running)).to.equal(0);
     const history = (await cli(home, ['sync', 'history', '--site', 'CS3'])).records;

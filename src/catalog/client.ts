@@ -12,17 +12,17 @@ import got, { type Agents, RequestError } from 'got';
 import { InvalidArgumentError, UpstreamError } from '../errors.js';
 import { type RetryPolicy, backoffDelay, proxyAgents, sleep } from '../net/http.js';
 import { Limiter } from '../net/limiter.js';
-import type { ProxySettings } from '../site/model.js';
+import type { ProxySettings } from '../model/site.js';
 import {
   type CatalogDownloadDialog,
   type CatalogSearchResult,
   type CatalogUpdateDetails,
+  catalogPageSize,
   catalogResultCap,
   parseDetailsPage,
   parseDownloadDialog,
   parseSearchPage,
 } from './pages.js';
-import { catalogPageSize } from './render.js';
 
 export const defaultCatalogUrl = 'https://www.catalog.update.microsoft.com';
 /** The culture every request asks for, and the parsers read dates in. */

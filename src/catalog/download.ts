@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import got, { type Agents, RequestError } from 'got';
 import { InvalidDataError, IoError, SupsyncError, UpstreamError } from '../errors.js';
 import { type RetryPolicy, backoffDelay, proxyAgents, readCaBundle, sleep } from '../net/http.js';
-import type { ProxySettings } from '../site/model.js';
+import type { ProxySettings } from '../model/site.js';
 import { checkDownloadUrl, safeFileName, upgradeToHttps } from './download-policy.js';
 
 export interface DownloadTarget {

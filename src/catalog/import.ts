@@ -16,22 +16,21 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { BusyError, InvalidArgumentError, InvalidOperationError, IoError, NotFoundError, SoapFaultError, SupsyncError, UpstreamError, asSupsyncError } from '../errors.js';
+import { InvalidArgumentError, InvalidOperationError, IoError, NotFoundError, SoapFaultError, SupsyncError, UpstreamError, asSupsyncError } from '../errors.js';
 import { createSiteLogger, type LogFormat, type SiteLogger } from '../log/index.js';
-import type { UpdateMetadata } from '../model/update.js';
-import { UpstreamClient } from '../protocol/client.js';
+import { type UpdateMetadata, englishTitle } from '../model/update.js';
 import type { RetryPolicy } from '../net/http.js';
 import { parseUpdateXml } from '../protocol/update-xml.js';
-import { type SiteControl, isTopLevel } from '../site/model.js';
+import { type SiteControl, isTopLevel } from '../model/site.js';
 import type { Home } from '../store/home.js';
-import { type SiteDb, nextChangeSeq, openSiteDb } from '../store/site-db.js';
-import { type CategoryIndex, UpdateStore, loadCategoryIndex } from '../store/updates.js';
-import { tryLockSite } from '../sync/lock.js';
-import { type ResolvedUpstream, downstreamIdentity, resolveUpstream } from '../sync/upstream.js';
+import { type SiteStore, openSiteStore } from '../store/site-store.js';
+import { RevisionWriter } from '../sync/apply.js';
+import { type SiteWrite, openSiteWrite } from '../sync/site-write.js';
+import { type ResolvedUpstream, clientFor, resolveUpstream } from '../sync/upstream.js';
 import { type BatchEntry, type ClassifiedInput, classifyInput, parseBatchInput } from './batch-input.js';
 import { catalogUpdateXml } from './catalog-xml.js';
 import { CatalogClient } from './client.js';
-import { type DownloadedFile, Downloader } from './download.js';
+import { type DownloadedFile, Downloader, type DownloaderOptions } from './download.js';
 import { safeFileName } from './download-policy.js';
 import { CatalogPageError } from './errors.js';
 import type { CatalogSearchResult, CatalogUpdateDetails } from './pages.js';
@@ -109,10 +108,6 @@ export interface ImportOptions {
   catalogTimeoutMs?: number;
   /** Retries of catalog requests, downloads and upstream requests. */
   retry?: RetryPolicy;
-  /** Test-only: https hosts (`host:port`, loopback only) allowed besides Microsoft's download hosts. */
-  allowDownloadHosts?: string[];
-  /** Test-only: PEM bundle trusted for downloads. */
-  downloadCaFile?: string;
   /** Inputs processed at once. */
   concurrency?: number;
   logFormat?: LogFormat;
@@ -180,15 +175,6 @@ function label(input: ImportInput, argumentIndex: number): string {
 /** What importing one update gave, before it is tied to the input that named it. */
 type Outcome = Omit<ImportResult, 'input' | 'line' | 'duplicateOf'>;
 
-interface StoredRow {
-  title: string;
-  kb: string | null;
-  revision: number;
-  expired: number;
-  expired_reason: string | null;
-  imported: number;
-}
-
 interface MetadataPlan {
   source: MetadataSource;
   document?: UpdateMetadata;
@@ -202,16 +188,15 @@ interface MetadataPlan {
 interface ImportRun {
   options: ImportOptions;
   site: SiteControl;
-  db: SiteDb;
-  store: UpdateStore;
+  store: SiteStore;
+  /** Stores the imported updates (none in a what-if). */
+  writer: RevisionWriter | undefined;
   contentDir: string;
   catalog: CatalogClient;
   downloader: Downloader;
   upstream?: { resolved: ResolvedUpstream; metadata: UpstreamMetadata };
   log?: SiteLogger;
   categoryTitles: { products: Map<string, string>; classifications: Map<string, string> };
-  /** Products and classifications of the site; storing a category adds to it. */
-  categoryIndex: CategoryIndex;
   /** Why the upstream is no longer asked in this run (it failed below the protocol: down, timing out). */
   upstreamDown?: string;
   summary: ImportSummary;
@@ -219,7 +204,7 @@ interface ImportRun {
 }
 
 /** Runs an import; results go to `onResult` as they complete. */
-export async function importFromCatalog(home: Home, options: ImportOptions): Promise<ImportSummary> {
+export async function importFromCatalog(home: Home, options: ImportOptions, makeDownloader = (o: DownloaderOptions) => new Downloader(o)): Promise<ImportSummary> {
   const site = home.site(options.site);
   if (!isTopLevel(site)) {
     const top = home.topLevelOf(site.code);
@@ -229,15 +214,11 @@ export async function importFromCatalog(home: Home, options: ImportOptions): Pro
       { target: site.code },
     );
   }
-  for (const host of options.allowDownloadHosts ?? []) checkLoopbackHost(host);
   const whatIf = options.whatIf ?? false;
   const paths = home.sitePaths(site.code);
   // One writer per site: a sync and an import never write at once.
-  const lock = whatIf ? undefined : tryLockSite(paths.dir);
-  if (!whatIf && !lock) {
-    throw new BusyError('SiteBusy', `Site ${site.code} is synchronizing or importing right now; run the import again when that has finished`, { target: site.code });
-  }
-  let db: SiteDb | undefined;
+  const write: SiteWrite | undefined = whatIf ? undefined : openSiteWrite(home, site.code, 'run the import again');
+  let store: SiteStore | undefined = write?.store;
   let log: SiteLogger | undefined;
   let resolved: ResolvedUpstream | undefined;
   const started = Date.now();
@@ -257,7 +238,7 @@ export async function importFromCatalog(home: Home, options: ImportOptions): Pro
     durationMs: 0,
   };
   try {
-    db = openSiteDb(paths.database, { readonly: whatIf });
+    store ??= openSiteStore(paths.database, { readonly: true });
     const logger = whatIf ? undefined : createSiteLogger({ logDir: paths.logDir, format: options.logFormat ?? 'site-server' });
     log = logger;
     const proxy = site.sup.proxy;
@@ -269,28 +250,24 @@ export async function importFromCatalog(home: Home, options: ImportOptions): Pro
       ...(options.signal ? { signal: options.signal } : {}),
       ...(logger ? { onRetry: (error: UpstreamError, attempt: number, delay: number) => logger.info(`Catalog request failed (${error.message}); retry ${attempt} in ${(delay / 1000).toFixed(1)} s`) } : {}),
     });
-    const downloader = new Downloader({
+    const downloader = makeDownloader({
       ...(proxy ? { proxy } : {}),
-      ...(options.downloadCaFile ? { caFile: options.downloadCaFile } : {}),
-      ...(options.allowDownloadHosts ? { extraAllowedHosts: options.allowDownloadHosts } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(logger ? { onRetry: (error: SupsyncError, attempt: number, delay: number) => logger.info(`Download failed (${error.message}); retry ${attempt} in ${(delay / 1000).toFixed(1)} s`) } : {}),
     });
     resolved = await resolveUpstream(home, site);
-    const store = new UpdateStore(db);
     const run: ImportRun = {
       options,
       site,
-      db,
       store,
+      writer: whatIf ? undefined : new RevisionWriter(store, undefined, site.sup.languageSummaryDetails),
       contentDir: paths.content,
       catalog,
       downloader,
-      ...(resolved ? { upstream: { resolved, metadata: upstreamMetadata(site, resolved, store, db, options) } } : {}),
+      ...(resolved ? { upstream: { resolved, metadata: upstreamMetadata(site, resolved, store, options) } } : {}),
       ...(log ? { log } : {}),
-      categoryTitles: categoryTitles(db),
-      categoryIndex: loadCategoryIndex(db),
+      categoryTitles: store.categories.idsByTitle(),
       summary,
       inFlight: new Map(),
     };
@@ -315,51 +292,22 @@ export async function importFromCatalog(home: Home, options: ImportOptions): Pro
   } finally {
     await resolved?.close();
     log?.close();
-    db?.close();
-    lock?.release();
+    if (write) write.release();
+    else store?.close();
   }
 }
 
-/** `--allow-download-host` exists for tests on loopback; it never widens the allow-list to real hosts. */
-function checkLoopbackHost(host: string): void {
-  const parsed = URL.canParse(`https://${host}`) ? new URL(`https://${host}`) : undefined;
-  const loopback = parsed !== undefined && parsed.host === host.toLowerCase() && (/^127\.\d+\.\d+\.\d+$/.test(parsed.hostname) || parsed.hostname === '[::1]' || parsed.hostname === 'localhost');
-  if (!loopback) {
-    throw new InvalidArgumentError('DownloadHostNotLoopback', `--allow-download-host "${host}" must be a loopback host:port (e.g. 127.0.0.1:8443); it exists for tests only`, {
-      target: '--allow-download-host',
-    });
-  }
-}
-
-function upstreamMetadata(site: SiteControl, resolved: ResolvedUpstream, store: UpdateStore, db: SiteDb, options: ImportOptions): UpstreamMetadata {
-  const client = new UpstreamClient({
-    baseUrl: resolved.url,
-    ...downstreamIdentity(site),
-    ...(site.sup.proxy ? { proxy: site.sup.proxy } : {}),
-    ...(options.retry ? { retry: options.retry } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const category = db.prepare('SELECT 1 FROM categories WHERE update_id = ?').pluck();
+function upstreamMetadata(site: SiteControl, resolved: ResolvedUpstream, store: SiteStore, options: ImportOptions): UpstreamMetadata {
+  const client = clientFor(site, resolved, { ...(options.retry ? { retry: options.retry } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   return new UpstreamMetadata(client, {
     useRevisionList: resolved.kind !== 'microsoft-update',
     languages: site.sup.languageSummaryDetails,
     isStored: (id, revision) => {
-      const stored = store.storedRevision(id);
+      const stored = store.updates.storedRevision(id);
       if (stored !== undefined) return revision === undefined || stored >= revision;
-      return category.get(id) !== undefined;
+      return store.categories.has(id);
     },
   });
-}
-
-/** Product and classification titles (lower-case) to their category GUIDs, as the site knows them. */
-function categoryTitles(db: SiteDb): ImportRun['categoryTitles'] {
-  const rows = db.prepare("SELECT update_id, title, category_type FROM categories WHERE category_type IN ('Product', 'UpdateClassification')").all() as {
-    update_id: string;
-    title: string;
-    category_type: string;
-  }[];
-  const map = (type: string) => new Map(rows.filter((r) => r.category_type === type).map((r) => [r.title.toLowerCase(), r.update_id]));
-  return { products: map('Product'), classifications: map('UpdateClassification') };
 }
 
 /** The inputs, `concurrency` at a time, in order of arrival; duplicates wait for the input they repeat. */
@@ -521,13 +469,13 @@ function importOnce(run: ImportRun, updateId: string, hint?: CatalogSearchResult
 async function importUpdate(run: ImportRun, updateId: string, hint?: CatalogSearchResult): Promise<Outcome> {
   const base = { updateId, relatedUpdates: 0, files: 0, bytesDownloaded: 0 };
   const hinted = { ...(hint ? { title: hint.title } : {}), ...(hint?.kb ? { kb: hint.kb } : {}) };
-  const { db, options } = run;
+  const { store, options } = run;
   const whatIf = run.summary.whatIf;
   try {
-    if (db.prepare('SELECT 1 FROM categories WHERE update_id = ?').pluck().get(updateId) !== undefined) {
+    if (store.categories.has(updateId)) {
       return { ...base, status: 'Invalid', reason: `${updateId} is a category (product, classification or detectoid) of the site, not an update` };
     }
-    const stored = db.prepare('SELECT title, kb, revision, expired, expired_reason, imported FROM updates WHERE update_id = ?').get(updateId) as StoredRow | undefined;
+    const stored = store.updates.storedSummary(updateId);
     const updateDir = path.join(run.contentDir, updateId);
     if (stored && (options.metadataOnly || contentComplete(updateDir))) {
       const reason = stored.expired ? `stored, but expired (${stored.expired_reason ?? 'expired'})` : stored.imported ? undefined : 'already synchronized from the upstream';
@@ -542,7 +490,7 @@ async function importUpdate(run: ImportRun, updateId: string, hint?: CatalogSear
     }
 
     const plan: MetadataPlan = stored ? { source: 'Stored', related: [] } : await locateMetadata(run, updateId);
-    const title = plan.document ? titleOf(plan.document) : (plan.details?.title ?? stored?.title ?? hinted.title);
+    const title = plan.document ? englishTitle(plan.document) : (plan.details?.title ?? stored?.title ?? hinted.title);
     const kb = plan.document?.kbArticleId ?? plan.details?.kb ?? stored?.kb ?? hinted.kb;
     const described = { ...(title ? { title } : {}), ...(kb ? { kb } : {}) };
 
@@ -605,10 +553,6 @@ async function importUpdate(run: ImportRun, updateId: string, hint?: CatalogSear
   }
 }
 
-function titleOf(update: UpdateMetadata): string | undefined {
-  return (update.localized.find((l) => l.language === 'en') ?? update.localized[0])?.title;
-}
-
 /** The real document from the upstream when it has it, else the catalog's details page. */
 async function locateMetadata(run: ImportRun, updateId: string): Promise<MetadataPlan> {
   let note = 'the sync source is none';
@@ -639,7 +583,7 @@ async function locateMetadata(run: ImportRun, updateId: string): Promise<Metadat
 
 /** The update, its relations first, in one transaction with one change sequence number. */
 function commit(run: ImportRun, updateId: string, plan: MetadataPlan, downloads: DownloadedFile[]): void {
-  const { db, store, site } = run;
+  const { store, writer, site } = run;
   const languages = site.sup.languageSummaryDetails;
   let root: UpdateMetadata | undefined = plan.document;
   if (plan.source === 'Catalog') {
@@ -667,12 +611,10 @@ function commit(run: ImportRun, updateId: string, plan: MetadataPlan, downloads:
   }
   if (!root) return;
   const document = root;
-  const index = run.categoryIndex;
-  db.transaction(() => {
-    const changeSeq = nextChangeSeq(db);
+  store.transaction(() => {
+    const changeSeq = store.nextChangeSeq();
     const now = new Date().toISOString();
-    for (const related of plan.related) store.store(related, index, { changeSeq, now, imported: true, languages });
-    store.store(document, index, { changeSeq, now, imported: true, languages });
+    for (const related of [...plan.related, document]) writer!.write(related, changeSeq, now, { imported: true, phase: 'updates' });
   })();
 }
 

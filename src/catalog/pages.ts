@@ -18,6 +18,9 @@ type AnyNode = Parameters<typeof contains>[0];
 /** The catalog's hard cap: it never returns more than this many results for one query. */
 export const catalogResultCap = 1000;
 
+/** Results per search page, as the catalog pages them. */
+export const catalogPageSize = 25;
+
 export interface CatalogSearchResult {
   /** Lower-case GUID. */
   updateId: string;

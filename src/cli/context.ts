@@ -1,13 +1,15 @@
 /**
  * What a command handler gets: the home, its parsed arguments (keyed by the spec's flags,
- * camel-cased), and the output. Handlers return nothing; they emit records.
+ * camel-cased, typed from the spec in command-args.ts), and the output. Handlers emit records and
+ * return their exit status (undefined: 0).
  */
 import type { Home } from '../store/home.js';
+import type { CommandArgs, CommandId } from './command-args.js';
 import type { Output, OutputRecord } from './output.js';
 
-export interface CommandContext {
+export interface CommandContext<Args = Record<string, unknown>> {
   home: Home;
-  args: Record<string, unknown>;
+  args: Args;
   logFormat: 'site-server' | 'cmtrace';
   emit(record: OutputRecord): void;
   /** A line for the human on stderr. */
@@ -22,7 +24,12 @@ export interface CommandContext {
   signal: AbortSignal;
 }
 
-export type CommandHandler = (context: CommandContext) => Promise<void> | void;
+/** The handler of command `Id`, held by the compiler to that command's arguments. */
+export type CommandHandler<Id extends CommandId> = (context: CommandContext<CommandArgs[Id]>) => Promise<number | void> | number | void;
+
+/** A handler as an entry point runs it (the arguments checked against the spec at run time). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler's own argument type; see CommandHandler
+export type AnyCommandHandler = (context: CommandContext<any>) => Promise<number | void> | number | void;
 
 /** Reads an optional string argument. */
 export function stringArg(args: Record<string, unknown>, key: string): string | undefined {

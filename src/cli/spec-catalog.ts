@@ -31,13 +31,6 @@ export const catalogCommands: CommandSpec[] = [
       { flag: 'retries', type: 'number', description: 'Retries of a failing catalog request, download or upstream request (default 4).', ps: false },
       { flag: 'retry-delay', type: 'number', description: 'Seconds before the first retry, doubling each time (default 1).', ps: false },
       { flag: 'concurrency', type: 'number', description: 'Inputs processed at once (default 8); catalog requests in flight are bounded separately (4).', ps: false },
-      {
-        flag: 'allow-download-host',
-        type: 'string[]',
-        description: 'TEST ONLY: a loopback host:port also allowed for downloads (e.g. the https file server of catalog serve).',
-        ps: false,
-      },
-      { flag: 'download-ca', type: 'string', description: 'TEST ONLY: a PEM bundle trusted for downloads (the self-signed certificate of a loopback file server).', ps: false },
       whatIfParam,
     ],
     ps: {
@@ -60,23 +53,5 @@ export const catalogCommands: CommandSpec[] = [
         },
       ],
     },
-  },
-  {
-    id: 'catalog.serve',
-    words: ['catalog', 'serve'],
-    summary: "Serves a local Microsoft Update Catalog for a site's updates (a development aid).",
-    description:
-      "Serves Search.aspx, ScopedViewInline.aspx and DownloadDialog.aspx in the catalog's real markup for the updates of the site's database, so imports can be tried on loopback. With --files-cert and --files-key, a second server serves stand-in files over https (the download dialog points at it; pass its host to catalog import with --allow-download-host and the certificate with --download-ca). Runs until interrupted.",
-    changesState: false,
-    outputTypes: ['SupSync.CatalogEndpoint'],
-    params: [
-      siteParam('The site whose updates the catalog shows.'),
-      { flag: 'host', type: 'string', description: 'Address to listen on (default 127.0.0.1).', ps: false },
-      { flag: 'port', type: 'number', description: 'Port of the catalog pages (default 0: a free one).', ps: false },
-      { flag: 'files-port', type: 'number', description: 'Port of the https file server (default 0: a free one).', ps: false },
-      { flag: 'files-cert', type: 'string', description: 'PEM certificate of the https file server.', ps: false },
-      { flag: 'files-key', type: 'string', description: 'PEM private key for --files-cert.', ps: false },
-    ],
-    ps: false,
   },
 ];

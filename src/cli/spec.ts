@@ -2,7 +2,7 @@
  * The command spec: every supsync command, its parameters and their PowerShell faces. The yargs
  * CLI (cli/main.ts) and the module generator (scripts/generate-module.ts) both read this list.
  */
-import { siteRoles, syncSourceKinds } from '../site/model.js';
+import { siteRoles, syncSourceKinds, synchronizeActions } from '../model/site.js';
 import { catalogCommands } from './spec-catalog.js';
 import { serviceCommands } from './spec-service.js';
 import { boolSetting, listSetting, recordedSetting, scheduleParams, siteParam, topLevelSiteParam, whatIfParam, wildcardHandling } from './spec-params.js';
@@ -137,7 +137,7 @@ const coreCommands: CommandSpec[] = [
       {
         flag: 'synchronize-action',
         type: 'string',
-        choices: ['SynchronizeFromMicrosoftUpdate', 'SynchronizeFromAnUpstreamDataSourceLocation', 'DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource'],
+        choices: Object.keys(synchronizeActions),
         description: "The sync source in Configuration Manager's words.",
         ps: { name: 'SynchronizeAction' },
       },
@@ -581,9 +581,3 @@ export const globalParams: ParamSpec[] = [
   { flag: 'output', type: 'string', choices: ['table', 'json'], description: 'table (default on a terminal) or json (NDJSON, default otherwise).', ps: false },
   { flag: 'log-format', type: 'string', choices: ['site-server', 'cmtrace'], description: 'The wsyncmgr.log line format.', ps: false },
 ];
-
-export function findCommand(id: string): CommandSpec {
-  const command = commandSpec.find((c) => c.id === id);
-  if (!command) throw new Error(`No command ${id} in the spec`);
-  return command;
-}

@@ -85,6 +85,11 @@ export function canonicalGuid(text: string): string | undefined {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(trimmed) ? trimmed.toLowerCase() : undefined;
 }
 
+/** An update's English title, else its first title; undefined when it has none. */
+export function englishTitle(update: Pick<UpdateMetadata, 'localized'>): string | undefined {
+  return (update.localized.find((l) => l.language === 'en') ?? update.localized[0])?.title;
+}
+
 /** Picks the localized properties for a language, falling back to the default language, then any. */
 export function localizedFor(update: Pick<UpdateMetadata, 'localized' | 'defaultLanguage'>, language = 'en'): LocalizedProperties | undefined {
   return (

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { Agents } from 'got';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { InvalidArgumentError, UpstreamError } from '../errors.js';
-import type { ProxySettings } from '../site/model.js';
+import type { ProxySettings } from '../model/site.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */

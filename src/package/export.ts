@@ -4,27 +4,19 @@
  */
 import os from 'node:os';
 import type { Home } from '../store/home.js';
-import { openSiteDb } from '../store/site-db.js';
-import { decompressMetadata } from '../store/updates.js';
+import { openSiteStore } from '../store/site-store.js';
+import { decompressMetadata } from '../model/deflated-xml.js';
 import { writePackage } from './file.js';
 import type { PackageRecord } from './format.js';
 
 export async function exportPackage(home: Home, code: string, file: string): Promise<{ count: number; bytes: number }> {
   const site = home.site(code);
-  const db = openSiteDb(home.sitePaths(code).database);
+  const store = openSiteStore(home.sitePaths(code).database);
   try {
-    const serverId = (db.prepare("SELECT value FROM meta WHERE key = 'site_code'").pluck().get() as string | undefined) ?? code;
+    const serverId = store.meta.siteCode() ?? code;
     function* records(): Generator<PackageRecord> {
-      for (const row of db.prepare('SELECT update_id, revision, metadata FROM categories ORDER BY change_seq, update_id').iterate() as Iterable<{ update_id: string; revision: number; metadata: Buffer }>) {
-        yield { updateId: row.update_id, revisionNumber: row.revision, xml: decompressMetadata(row.metadata) };
-      }
-      const ordered = db.prepare(
-        `SELECT update_id, revision, metadata FROM updates u
-         ORDER BY EXISTS (SELECT 1 FROM bundles b WHERE b.child_id = u.update_id) DESC, change_seq, update_id`,
-      );
-      for (const row of ordered.iterate() as Iterable<{ update_id: string; revision: number; metadata: Buffer }>) {
-        yield { updateId: row.update_id, revisionNumber: row.revision, xml: decompressMetadata(row.metadata) };
-      }
+      for (const row of store.categories.documents()) yield { updateId: row.update_id, revisionNumber: row.revision, xml: decompressMetadata(row.metadata) };
+      for (const row of store.updates.documents()) yield { updateId: row.update_id, revisionNumber: row.revision, xml: decompressMetadata(row.metadata) };
     }
     return await writePackage(
       file,
@@ -32,6 +24,6 @@ export async function exportPackage(home: Home, code: string, file: string): Pro
       records(),
     );
   } finally {
-    db.close();
+    store.close();
   }
 }

@@ -6,7 +6,7 @@
 import got, { type Agents, RequestError } from 'got';
 import { UpstreamError } from '../errors.js';
 import { type RetryPolicy, backoffDelay, proxyAgents, readCaBundle, sleep } from '../net/http.js';
-import type { ProxySettings } from '../site/model.js';
+import type { ProxySettings } from '../model/site.js';
 
 export type { RetryPolicy } from '../net/http.js';
 

@@ -5,7 +5,7 @@
  */
 import { UpstreamError } from '../errors.js';
 import type { FetchedUpdate, UpdateMetadata } from '../model/update.js';
-import { compressMetadata } from '../store/updates.js';
+import { compressMetadata } from '../model/deflated-xml.js';
 import { decodeUpdateBlob } from './cab/index.js';
 import { parseResponse, type GetUpdateDataResponse, type ServerSyncUpdateData, type ServerSyncUrlData } from './soap/index.js';
 import { parseUpdateXml } from './update-xml.js';

@@ -23,22 +23,6 @@ export const defaultXmlLimits: XmlLimits = { maxLength: 256 * 1024 * 1024, maxDe
  */
 export type XmlNode = Record<string, unknown>;
 
-/**
- * Single-pass decoder for XML's five predefined entities and numeric character references
- * (DTDs are refused, so no other entity can exist). Single pass, so `&amp;#65;` stays `&#65;`.
- */
-export function decodeXmlEntities(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(/&(?:#x([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(lt|gt|amp|quot|apos));/g, (whole, hex?: string, dec?: string, name?: string) => {
-    if (name !== undefined) return predefinedEntities[name]!;
-    const code = hex !== undefined ? parseInt(hex, 16) : Number(dec);
-    // Code points XML forbids are left as written rather than invented.
-    const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
-    return allowed ? String.fromCodePoint(code) : whole;
-  });
-}
-const predefinedEntities: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
 /** An element whose end tag has not been read yet. */
 interface OpenElement {
   key: string;

@@ -23,16 +23,16 @@ import {
   type ResponseMessage,
   type WsusErrorCode,
 } from '../protocol/soap/index.js';
-import { wsusLanguages } from '../site/sup-settings.js';
-import { type ServedRevision, categoryRevisions, maxChangeSeq, servedRevision, updateRevisions } from '../store/served.js';
-import type { SiteDb } from '../store/site-db.js';
-import { type SyncRequestFile, writeSyncRequest } from '../sync/requests.js';
+import { wsusLanguages } from '../model/sup-settings.js';
+import type { ServedRevision } from '../store/served.js';
+import type { SiteStore } from '../store/site-store.js';
+import { type SyncRequestFile, writeSyncRequest } from '../store/sync-requests.js';
 import { CookieSigner } from './cookies.js';
 import { type RunningServer, listen } from './listen.js';
 import { readRequestBody } from './request-body.js';
 
 export interface SupEndpointOptions {
-  db: SiteDb;
+  store: SiteStore;
   /** GetUpdateData's batch limit (MaxNumberOfUpdatesPerRequest). */
   maxUpdatesPerRequest?: number;
   /** Only these downstream account names (GetAuthorizationCookie accountName) may sync. */
@@ -84,7 +84,7 @@ export class SupEndpoint {
 
   constructor(options: SupEndpointOptions) {
     this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 4096, maxRequestBytes: 16 * 1024 * 1024, ...options };
-    this.#signer = new CookieSigner(serverSecret(options.db));
+    this.#signer = new CookieSigner(options.store.meta.serverSecret());
   }
 
   listen(host: string, port: number): Promise<RunningEndpoint> {
@@ -168,7 +168,7 @@ export class SupEndpoint {
   }
 
   #answer(message: RequestMessage): ResponseMessage {
-    const db = this.#options.db;
+    const served = this.#options.store.served;
     switch (message.operation) {
       case 'GetAuthConfig':
         return {
@@ -227,7 +227,7 @@ export class SupEndpoint {
             throw new Fault('InvalidParameters', 'filter');
           }
           // An anchor's serial is one past the change sequence it covers (serials start at 1).
-          if (serial - 1 > maxChangeSeq(db)) throw new Fault('ServerChanged', 'filter');
+          if (serial - 1 > served.maxChangeSeq()) throw new Fault('ServerChanged', 'filter');
           // Per the recordings: Delta=false with an anchor lists everything again; no categories = delta.
           const deltaRequested = [...(filter.categories ?? []), ...(filter.classifications ?? [])];
           sinceSeq = deltaRequested.length === 0 || deltaRequested.some((c) => c.delta) ? serial - 1 : undefined;
@@ -236,10 +236,10 @@ export class SupEndpoint {
         const classifications = filter.classifications ?? [];
         // [MS-WSUSSS] 3.1.4.5.3.1: categories need at least one classification and vice versa, or the filter matches nothing.
         const newRevisions = filter.getConfig
-          ? categoryRevisions(db, sinceSeq)
+          ? served.categoryRevisions(sinceSeq)
           : categories.length > 0 !== classifications.length > 0
             ? []
-            : updateRevisions(db, {
+            : served.updateRevisions({
                 ...(categories.length > 0 ? { products: categories.map((c) => c.id), classifications: classifications.map((c) => c.id) } : {}),
                 ...(sinceSeq !== undefined ? { sinceSeq } : {}),
               });
@@ -251,14 +251,14 @@ export class SupEndpoint {
         const updates = [];
         const fileUrls = new Map<string, string>();
         for (const key of message.updateIds) {
-          const served = servedRevision(db, key);
+          const revision = served.revision(key);
           // Windows answers an unknown revision with InternalServerError (exchange 000017).
-          if (!served) throw new Fault('InternalServerError', '');
-          const xml = servedXml(served);
-          for (const f of served.files) if (f.url) fileUrls.set(f.digest, f.url);
+          if (!revision) throw new Fault('InternalServerError', '');
+          const xml = servedXml(revision);
+          for (const f of revision.files) if (f.url) fileUrls.set(f.digest, f.url);
           updates.push({
             ...key,
-            fileDigestList: served.files.map((f) => f.digest),
+            fileDigestList: revision.files.map((f) => f.digest),
             ...(Buffer.byteLength(xml) > this.#options.compressAbove ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml }),
           });
         }
@@ -272,20 +272,11 @@ export class SupEndpoint {
   }
 
   #anchor(): string {
-    return formatAnchor({ serial: maxChangeSeq(this.#options.db) + 1, time: new Date() });
+    return formatAnchor({ serial: this.#options.store.served.maxChangeSeq() + 1, time: new Date() });
   }
 }
 
 /** An expired update is served as Microsoft Update serves one: PublicationState="Expired". */
 function servedXml(served: ServedRevision): string {
   return served.expired ? served.xml.replace(/PublicationState="[^"]*"/, 'PublicationState="Expired"') : served.xml;
-}
-
-/** The site's cookie-signing secret, created on first use and kept in the site database. */
-function serverSecret(db: SiteDb): Buffer {
-  const row = db.prepare("SELECT value FROM meta WHERE key = 'server_secret'").get() as { value: string } | undefined;
-  if (row) return Buffer.from(row.value, 'hex');
-  const secret = crypto.randomBytes(32);
-  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('server_secret', ?)").run(secret.toString('hex'));
-  return serverSecret(db);
 }

@@ -18,17 +18,17 @@ import schedule from 'node-schedule';
 import { BusyError, asSupsyncError } from '../errors.js';
 import { type LogFormat, createSiteLogger } from '../log/index.js';
 import { type Schedule, describeSchedule, formatWithOffset, validateSchedule } from '../schedule/index.js';
+import { serveLocalParent } from '../server/local-parent.js';
 import type { RunningEndpoint } from '../server/sup-endpoint.js';
 import type { Home } from '../store/home.js';
-import { type SiteDb, openSiteDb } from '../store/site-db.js';
-import { readSyncState, updateSyncState } from '../store/sync-status.js';
+import { type SiteStore, openSiteStore } from '../store/site-store.js';
 import { syncWithCascade } from '../sync/cascade.js';
-import { type SyncResult, takeQueuedRequest } from '../sync/engine.js';
-import { isSiteLocked } from '../sync/lock.js';
-import { pendingSyncRequests } from '../sync/requests.js';
+import type { SyncResult } from '../sync/engine.js';
+import { isSiteLocked } from '../store/site-lock.js';
+import { pendingSyncRequests } from '../store/sync-requests.js';
 import { type ServiceTrigger, type SitePlan, type SiteSnapshot, planSite } from './due.js';
 import { type TlsFiles, serveSiteEndpoint } from './endpoints.js';
-import { isServedByService, publishServiceHost, readLastScheduledRun, readServiceHost, recordScheduledRun, withdrawServiceHost } from './site-records.js';
+import { publishServiceHost, readLastScheduledRun, readServiceHost, recordScheduledRun, withdrawServiceHost } from './site-records.js';
 
 export interface SyncServiceOptions {
   home: Home;
@@ -40,6 +40,8 @@ export interface SyncServiceOptions {
   logFormat: LogFormat;
   /** Certificate and key for sites whose URL is https. */
   tls?: TlsFiles;
+  /** Starts a local child's sync after a parent's (the CLI's detached sync; see cli/child-sync.ts). */
+  startChildSync?: (code: string) => void;
   /** Every result of a sync the service ran. */
   onResult(result: SyncResult): void;
   /** A line for the operator. */
@@ -57,7 +59,7 @@ export interface HostedSiteInfo {
 interface HostedSite {
   code: string;
   /** The service's own connection: snapshots, its records, and the endpoint. */
-  db: SiteDb;
+  store: SiteStore;
   endpoint?: RunningEndpoint;
   task?: Promise<void>;
   /** The host record last written, so only changes are written. */
@@ -87,17 +89,17 @@ export class SyncService {
     try {
       for (const code of this.#options.sites) {
         const control = home.site(code);
-        const db = openSiteDb(home.sitePaths(code).database);
-        const host = readServiceHost(db);
+        const store = openSiteStore(home.sitePaths(code).database);
+        const host = readServiceHost(store);
         if (host && host.pid !== process.pid) {
-          db.close();
+          store.close();
           throw new BusyError('SiteHostedByService', `Site ${code} is already hosted by the supsync service running as process ${host.pid}`, { target: code });
         }
-        const site: HostedSite = { code, db, problems: new Map() };
+        const site: HostedSite = { code, store, problems: new Map() };
         this.#sites.push(site);
         this.#log(code, `supsync service started (process ${process.pid}): scheduled syncs, sync requests and retries of ${code} run here`);
         if (control.url) {
-          site.endpoint = await serveSiteEndpoint({ ...control, url: control.url }, db, home.sitePaths(code).inbox, tls);
+          site.endpoint = await serveSiteEndpoint({ ...control, url: control.url }, store, home.sitePaths(code).inbox, tls);
           this.#log(code, `Serving the SUP endpoint for child sites at ${site.endpoint.url} (site URL ${control.url})`);
         }
       }
@@ -129,9 +131,9 @@ export class SyncService {
   async #release(): Promise<void> {
     for (const site of this.#sites) {
       await site.endpoint?.close();
-      withdrawServiceHost(site.db, process.pid);
+      withdrawServiceHost(site.store, process.pid);
       this.#log(site.code, 'supsync service stopped');
-      site.db.close();
+      site.store.close();
     }
     this.#sites.length = 0;
   }
@@ -161,13 +163,12 @@ export class SyncService {
   #snapshot(site: HostedSite): SiteSnapshot {
     const { home } = this.#options;
     const paths = home.sitePaths(site.code);
-    const state = readSyncState(site.db);
-    const lastSuccess = site.db.prepare("SELECT max(started_at) FROM sync_runs WHERE state = 'succeeded'").pluck().get() as string | null;
+    const state = site.store.state.read();
     return {
       code: site.code,
       schedule: this.#schedule(site),
-      lastScheduledRun: readLastScheduledRun(site.db),
-      lastSuccessfulSyncStart: lastSuccess === null ? undefined : new Date(lastSuccess),
+      lastScheduledRun: readLastScheduledRun(site.store),
+      lastSuccessfulSyncStart: site.store.runs.lastSuccessStart(),
       nextRetryAt: state.next_retry_at === null ? undefined : new Date(state.next_retry_at),
       requestFiles: pendingSyncRequests(paths.inbox),
       queuedRequest: state.queued_request !== null,
@@ -194,8 +195,8 @@ export class SyncService {
 
   #run(site: HostedSite, trigger: ServiceTrigger, now: Date): void {
     const { home, logFormat, retryDelayMs, onResult, onNote } = this.#options;
-    if (trigger === 'schedule') recordScheduledRun(site.db, now);
-    const queued = trigger === 'queued' ? takeQueuedRequest(site.db) : undefined;
+    if (trigger === 'schedule') recordScheduledRun(site.store, now);
+    const queued = trigger === 'queued' ? site.store.state.takeQueuedRequest() : undefined;
     const signal = this.#abort.signal;
     onNote(`${site.code}: ${trigger} sync started`);
     site.task = (async () => {
@@ -206,13 +207,14 @@ export class SyncService {
           logFormat,
           signal,
           retryDelayMs,
-          servedByService: (code) => isServedByService(home, code),
+          serveLocalParent,
+          ...(this.#options.startChildSync ? { startChildSync: this.#options.startChildSync } : {}),
         });
         for (const result of results) onResult(result);
         this.#problem(site, 'sync', undefined);
-        if (signal.aborted && results.some((r) => r.state === 'Failed') && readSyncState(site.db).next_retry_at !== null) {
+        if (signal.aborted && results.some((r) => r.state === 'Failed') && site.store.state.read().next_retry_at !== null) {
           // Cut short by the stop, not by the upstream: resume as soon as the service is back.
-          updateSyncState(site.db, { next_retry_at: new Date().toISOString() });
+          site.store.state.update({ next_retry_at: new Date().toISOString() });
           this.#log(site.code, 'The supsync service stopped during the sync; it resumes from what it stored when the service starts again');
         }
         // New request files (the cascade's, for hosted children) and the next plan, without waiting for the poll.
@@ -243,7 +245,7 @@ export class SyncService {
     const text = JSON.stringify(record);
     if (text === site.published) return;
     const first = site.published === undefined;
-    publishServiceHost(site.db, record);
+    publishServiceHost(site.store, record);
     site.published = text;
     site.nextScheduledSync = next;
     if (next && next > now) this.#log(site.code, `Next scheduled sync is a regular sync at ${formatWithOffset(next)}`);

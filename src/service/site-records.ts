@@ -5,9 +5,8 @@
  * which `status` shows and which tells a cascade that a service picks up the site's requests.
  */
 import type { Home } from '../store/home.js';
-import { type SiteDb, openSiteDb } from '../store/site-db.js';
+import { type SiteStore, withSiteStore } from '../store/site-store.js';
 import { isProcessAlive } from '../store/lock-file.js';
-import { readMeta, writeMeta } from '../store/meta.js';
 
 const lastScheduledRunKey = 'service_last_scheduled_run';
 const hostKey = 'service_host';
@@ -18,39 +17,34 @@ export interface ServiceHostRecord {
   nextScheduledSync: string | null;
 }
 
-export function readLastScheduledRun(db: SiteDb): Date | undefined {
-  const value = readMeta(db, lastScheduledRunKey);
+export function readLastScheduledRun(store: SiteStore): Date | undefined {
+  const value = store.meta.read(lastScheduledRunKey);
   return value === undefined ? undefined : new Date(value);
 }
 
-export function recordScheduledRun(db: SiteDb, at: Date): void {
-  writeMeta(db, lastScheduledRunKey, at.toISOString());
+export function recordScheduledRun(store: SiteStore, at: Date): void {
+  store.meta.write(lastScheduledRunKey, at.toISOString());
 }
 
-export function publishServiceHost(db: SiteDb, record: ServiceHostRecord): void {
-  writeMeta(db, hostKey, JSON.stringify(record));
+export function publishServiceHost(store: SiteStore, record: ServiceHostRecord): void {
+  store.meta.write(hostKey, JSON.stringify(record));
 }
 
 /** The record of the service hosting the site, when that process is alive (a killed service leaves a stale one). */
-export function readServiceHost(db: SiteDb): ServiceHostRecord | undefined {
-  const value = readMeta(db, hostKey);
+export function readServiceHost(store: SiteStore): ServiceHostRecord | undefined {
+  const value = store.meta.read(hostKey);
   if (value === undefined) return undefined;
   const record = JSON.parse(value) as ServiceHostRecord;
   return isProcessAlive(record.pid) ? record : undefined;
 }
 
 /** Removes the host record if it is this process's. */
-export function withdrawServiceHost(db: SiteDb, pid: number): void {
-  db.prepare("DELETE FROM meta WHERE key = ? AND json_extract(value, '$.pid') = ?").run(hostKey, pid);
+export function withdrawServiceHost(store: SiteStore, pid: number): void {
+  store.meta.deleteOwned(hostKey, pid);
 }
 
 export function isServedByService(home: Home, code: string): boolean {
   if (!home.hasSite(code)) return false;
-  const db = openSiteDb(home.sitePaths(code).database);
-  try {
-    return readServiceHost(db) !== undefined;
-  } finally {
-    db.close();
-  }
+  return withSiteStore(home.sitePaths(code).database, (store) => readServiceHost(store) !== undefined);
 }
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, IoError, NotFoundError } from '../errors.js';
-import type { SiteControl } from '../site/model.js';
+import type { SiteControl } from '../model/site.js';
 import { readSiteControl } from './site-file.js';
 
 export interface SitePaths {

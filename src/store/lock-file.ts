@@ -1,6 +1,6 @@
 /**
  * Lock files holding their owner's process id: short critical sections around settings writes
- * (withFileLock) and the per-site sync lock (sync/lock.ts). A lock whose owner died is stale.
+ * (withFileLock) and the per-site sync lock (site-lock.ts). A lock whose owner died is stale.
  */
 import fs from 'node:fs';
 import { IoError } from '../errors.js';

@@ -4,7 +4,7 @@
  */
 import type { RevisionKey } from '../model/update.js';
 import type { SiteDb } from './site-db.js';
-import { decompressMetadata } from './updates.js';
+import { decompressMetadata } from '../model/deflated-xml.js';
 
 export interface RevisionQuery {
   /** Product (category) GUIDs; undefined = every product. */
@@ -80,4 +80,16 @@ export function servedRevision(db: SiteDb, key: RevisionKey): ServedRevision | u
   }
   const category = statements.category.get(key.updateId, key.revisionNumber) as { metadata: Buffer } | undefined;
   return category ? { xml: decompressMetadata(category.metadata), expired: false, files: [] } : undefined;
+}
+
+export type ServedRepository = ReturnType<typeof servedRepository>;
+
+/** What the SUP endpoint reads: the newest change sequence, revision lists, revisions. */
+export function servedRepository(db: SiteDb) {
+  return {
+    maxChangeSeq: () => maxChangeSeq(db),
+    categoryRevisions: (sinceSeq?: number) => categoryRevisions(db, sinceSeq),
+    updateRevisions: (query: RevisionQuery) => updateRevisions(db, query),
+    revision: (key: RevisionKey) => servedRevision(db, key),
+  };
 }

@@ -7,7 +7,7 @@ import { LowSync, type SyncAdapter } from 'lowdb';
 import { TextFileSync } from 'lowdb/node';
 import { InvalidDataError, IoError } from '../errors.js';
 import { withFileLock } from './lock-file.js';
-import { type SiteControl, siteRoles, syncSourceKinds } from '../site/model.js';
+import { type SiteControl, siteRoles, syncSourceKinds } from '../model/site.js';
 
 class SiteControlAdapter implements SyncAdapter<SiteControl> {
   readonly #file: string;

@@ -2,6 +2,7 @@
  * Reads and writes the current sync state of a site's SUP and its status messages.
  */
 import type { SiteDb } from './site-db.js';
+import { type Prepare, statementCache } from './statements.js';
 
 export interface SyncStateRow {
   last_sync_state: number | null;
@@ -42,10 +43,38 @@ export function recordStatusMessage(db: SiteDb, message: StatusMessageRow): void
   db.prepare('INSERT INTO status_messages (message_id, severity, time, run_id, text) VALUES (@message_id, @severity, @time, @run_id, @text)').run(message);
 }
 
-/** The newest run's id, or undefined before any sync. */
-export function lastRunId(db: SiteDb): number | undefined {
-  const row = db.prepare('SELECT max(id) AS id FROM sync_runs').get() as { id: number | null };
-  return row.id ?? undefined;
+export interface QueuedRequest {
+  trigger: 'queued';
+  full: boolean;
+}
+
+export type SyncStateRepository = ReturnType<typeof syncStateRepository>;
+
+export function syncStateRepository(db: SiteDb, prepare: Prepare = statementCache(db)) {
+  const repository = {
+    read: (): SyncStateRow => prepare('SELECT * FROM sync_state WHERE id = 1').get() as SyncStateRow,
+    update: (change: Partial<SyncStateRow>): void => updateSyncState(db, change),
+    countFailure: (): void => {
+      prepare('UPDATE sync_state SET consecutive_failures = consecutive_failures + 1 WHERE id = 1').run();
+    },
+    recordStatusMessage: (message: StatusMessageRow): void => {
+      prepare('INSERT INTO status_messages (message_id, severity, time, run_id, text) VALUES (@message_id, @severity, @time, @run_id, @text)').run(message);
+    },
+    /** Queues a sync request behind the running one (at most one waits; a queued full request stays full). */
+    queueRequest: (trigger: string, full: boolean): void => {
+      const queued = repository.read().queued_request;
+      const wasFull = queued ? (JSON.parse(queued) as { full: boolean }).full : false;
+      repository.update({ queued_request: JSON.stringify({ trigger, full: full || wasFull }) });
+    },
+    /** Takes the queued request off the site, if any. */
+    takeQueuedRequest: (): QueuedRequest | undefined => {
+      const queued = repository.read().queued_request;
+      if (!queued) return undefined;
+      repository.update({ queued_request: null });
+      return { trigger: 'queued', full: (JSON.parse(queued) as { full: boolean }).full };
+    },
+  };
+  return repository;
 }
 
 /**

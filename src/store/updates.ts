@@ -2,29 +2,16 @@
  * Storing and reading update revisions in the site database. Writes happen inside the caller's
  * transaction (a sync batch, an import), so a batch and the anchor that covers it commit together.
  */
-import zlib from 'node:zlib';
-import { type CategoryType, type DeflatedXml, type FetchedUpdate, type UpdateMetadata, localizedFor } from '../model/update.js';
+import { compressMetadata, decompressMetadata } from '../model/deflated-xml.js';
+import { type CategoryType, type FetchedUpdate, type UpdateMetadata, localizedFor } from '../model/update.js';
 import type { Statement } from 'better-sqlite3';
+import type { CategoryIndex } from './categories.js';
 import type { SiteDb } from './site-db.js';
+import { type Prepare, statementCache } from './statements.js';
 
 export type StoreOutcome = 'new' | 'revised' | 'unchanged';
 
-/** Which category GUIDs are products and classifications: resolves an update's membership. */
-export interface CategoryIndex {
-  productIds: Set<string>;
-  classificationIds: Set<string>;
-}
-
-export function loadCategoryIndex(db: SiteDb): CategoryIndex {
-  const rows = db.prepare("SELECT update_id, category_type FROM categories WHERE category_type IN ('Product', 'UpdateClassification')").all() as {
-    update_id: string;
-    category_type: string;
-  }[];
-  return {
-    productIds: new Set(rows.filter((r) => r.category_type === 'Product').map((r) => r.update_id)),
-    classificationIds: new Set(rows.filter((r) => r.category_type === 'UpdateClassification').map((r) => r.update_id)),
-  };
-}
+export { type CategoryIndex, loadCategoryIndex } from './categories.js';
 
 /** The product and classification an update belongs to, from its category prerequisites. */
 export function membership(update: Pick<UpdateMetadata, 'categoryIds' | 'prerequisites'>, index: CategoryIndex): { classificationId: string | undefined; productIds: string[] } {
@@ -38,16 +25,6 @@ export function membership(update: Pick<UpdateMetadata, 'categoryIds' | 'prerequ
   for (const id of update.categoryIds) consider(id);
   for (const group of update.prerequisites) for (const id of group) consider(id);
   return { classificationId, productIds };
-}
-
-/** Level 1: metadata XML compresses about 5:1 even so, and a full sync deflates gigabytes of it. */
-export function compressMetadata(xml: string): DeflatedXml {
-  const text = Buffer.from(xml, 'utf8');
-  return { bytes: zlib.deflateRawSync(text, { level: 1 }), size: text.length };
-}
-
-export function decompressMetadata(blob: Buffer): string {
-  return zlib.inflateRawSync(blob).toString('utf8');
 }
 
 export interface StoreOptions {
@@ -82,13 +59,13 @@ function writeRelation(relation: Relation, id: string, rows: unknown[][], replac
 
 /** Prepared statements for one database, reused across a whole sync. */
 export class UpdateStore {
-  readonly #db: SiteDb;
+  readonly #prepare: Prepare;
   readonly #statements;
   readonly #relations;
 
-  constructor(db: SiteDb) {
-    this.#db = db;
-    const p = (sql: string) => db.prepare(sql);
+  constructor(db: SiteDb, prepare: Prepare = statementCache(db)) {
+    this.#prepare = prepare;
+    const p = prepare;
     this.#statements = {
       revisionOfUpdate: p('SELECT revision FROM updates WHERE update_id = ?').pluck(),
       revisionOfCategory: p('SELECT revision FROM categories WHERE update_id = ?').pluck(),
@@ -210,8 +187,197 @@ export class UpdateStore {
 
   /** The stored XML of a revision (for serving it downstream or exporting it). */
   metadataXml(updateId: string): { revision: number; xml: string } | undefined {
-    const row = (this.#db.prepare('SELECT revision, metadata FROM updates WHERE update_id = ?').get(updateId) ??
-      this.#db.prepare('SELECT revision, metadata FROM categories WHERE update_id = ?').get(updateId)) as { revision: number; metadata: Buffer } | undefined;
+    const row = (this.#prepare('SELECT revision, metadata FROM updates WHERE update_id = ?').get(updateId) ??
+      this.#prepare('SELECT revision, metadata FROM categories WHERE update_id = ?').get(updateId)) as { revision: number; metadata: Buffer } | undefined;
     return row ? { revision: row.revision, xml: decompressMetadata(row.metadata) } : undefined;
   }
+
+  /** The product and classification a stored update belongs to (undefined when it is not stored). */
+  membershipOf(updateId: string): Membership | undefined {
+    const row = this.#prepare(
+      'SELECT u.classification_id AS c, group_concat(p.product_id) AS p FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id WHERE u.update_id = ? GROUP BY u.update_id',
+    ).get(updateId) as { c: string | null; p: string | null } | undefined;
+    return row ? { classificationId: row.c, productIds: row.p ? row.p.split(',') : [] } : undefined;
+  }
+
+  /** Marks a live update expired (bumping its change sequence so children learn of it); false when it was not live. */
+  expire(updateId: string, reason: string, now: string, changeSeq: number): boolean {
+    return this.#prepare('UPDATE updates SET expired = 1, expired_at = ?, expired_reason = ?, change_seq = ? WHERE update_id = ? AND expired = 0').run(now, reason, changeSeq, updateId).changes > 0;
+  }
+
+  /** What an import needs to know of a stored update. */
+  storedSummary(updateId: string): StoredSummary | undefined {
+    return this.#prepare('SELECT title, kb, revision, expired, expired_reason, imported FROM updates WHERE update_id = ?').get(updateId) as StoredSummary | undefined;
+  }
+
+  /** The stored revision and document size of an update (what-if estimates bytes from it). */
+  revisionAndSize(updateId: string): { revision: number; metadata_size: number } | undefined {
+    return this.#prepare('SELECT revision, metadata_size FROM updates WHERE update_id = ?').get(updateId) as { revision: number; metadata_size: number } | undefined;
+  }
+
+  averageMetadataSize(): number | undefined {
+    return (this.#prepare('SELECT avg(metadata_size) FROM updates').pluck().get() as number | null) ?? undefined;
+  }
+
+  /** Updates matching a filter, newest first, with product and classification titles (`update list`), streamed. */
+  *search(filter: UpdateFilter): Generator<UpdateListRow> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.kb !== undefined) {
+      where.push('u.kb = ?');
+      params.push(filter.kb);
+    }
+    if (filter.productId !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM update_products p WHERE p.update_id = u.update_id AND p.product_id = ?)');
+      params.push(filter.productId);
+    }
+    if (filter.classificationId !== undefined) {
+      where.push('u.classification_id = ?');
+      params.push(filter.classificationId);
+    }
+    if (filter.titleContains !== undefined) {
+      where.push("u.title LIKE ? ESCAPE '\\'");
+      params.push(`%${filter.titleContains.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    if (filter.updateId !== undefined) {
+      where.push('u.update_id = ?');
+      params.push(filter.updateId);
+    }
+    const expired = filter.expired ?? 'exclude';
+    if (expired !== 'include') where.push(`u.expired = ${expired === 'only' ? 1 : 0}`);
+    yield* this.#prepare(
+      `SELECT u.*, (SELECT group_concat(c.title, '|') FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_id = u.update_id) AS products,
+         (SELECT group_concat(p.product_id) FROM update_products p WHERE p.update_id = u.update_id) AS product_ids,
+         (SELECT title FROM categories c WHERE c.update_id = u.classification_id) AS classification,
+         (SELECT group_concat(s.update_id) FROM supersedence s WHERE s.superseded_id = u.update_id) AS superseded_by
+       FROM updates u ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.creation_date DESC, u.update_id LIMIT ?`,
+    ).iterate(...params, filter.limit ?? -1) as IterableIterator<UpdateListRow>;
+  }
+
+  /** Every update's stored document, bundled children first so an importer meets them before their bundles. */
+  *documents(): Generator<{ update_id: string; revision: number; metadata: Buffer }> {
+    yield* this.#prepare(
+      `SELECT update_id, revision, metadata FROM updates u
+       ORDER BY EXISTS (SELECT 1 FROM bundles b WHERE b.child_id = u.update_id) DESC, change_seq, update_id`,
+    ).iterate() as Iterable<{ update_id: string; revision: number; metadata: Buffer }>;
+  }
+
+  /**
+   * Live superseded updates with the creation date of their earliest superseding update: all of
+   * them, or (since a change sequence) those superseded by an update stored since, or stored since.
+   * Streamed: a first check judges every superseded update of the catalog.
+   */
+  supersededCandidates(sinceSeq: number | undefined): IterableIterator<SupersededCandidateRow> {
+    const candidates = `SELECT u.update_id AS updateId, u.classification_id AS classificationId, min(s2.creation_date) AS supersededSince
+      FROM supersedence s JOIN updates u ON u.update_id = s.superseded_id JOIN updates s2 ON s2.update_id = s.update_id
+      WHERE u.expired = 0`;
+    if (sinceSeq === undefined) return this.#prepare(`${candidates} GROUP BY u.update_id`).iterate() as IterableIterator<SupersededCandidateRow>;
+    return this.#prepare(
+      `${candidates} AND s.superseded_id IN (
+         SELECT r.superseded_id FROM updates c CROSS JOIN supersedence r ON r.update_id = c.update_id WHERE c.change_seq > ?
+         UNION ALL SELECT update_id FROM updates WHERE change_seq > ?)
+       GROUP BY u.update_id`,
+    ).iterate(sinceSeq, sinceSeq) as IterableIterator<SupersededCandidateRow>;
+  }
+
+  /** Live synchronized (not imported) updates stored after a change sequence, with their products. */
+  *selectionMembers(sinceSeq: number | undefined): Generator<{ updateId: string; classificationId: string | null; productIds: string[] }> {
+    // Streamed, and driven by change_seq (a correlated subquery, not GROUP BY, which would scan the whole table).
+    const rows = this.#prepare(
+      `SELECT u.update_id AS updateId, u.classification_id AS classificationId,
+         (SELECT group_concat(p.product_id) FROM update_products p WHERE p.update_id = u.update_id) AS products
+       FROM updates u WHERE u.change_seq > ? AND u.expired = 0 AND u.imported = 0`,
+    ).iterate(sinceSeq ?? -1) as IterableIterator<{ updateId: string; classificationId: string | null; products: string | null }>;
+    for (const r of rows) yield { updateId: r.updateId, classificationId: r.classificationId, productIds: r.products ? r.products.split(',') : [] };
+  }
+
+  /**
+   * Live synchronized updates that nothing live bundles: the ones the "no longer listed" rule may
+   * expire (a bundled child fetched for its bundle need not be in the lists).
+   */
+  unbundledLiveIds(): IterableIterator<string> {
+    return this.#prepare(
+      `SELECT u.update_id AS id FROM updates u WHERE u.expired = 0 AND u.imported = 0
+       AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0 WHERE b.child_id = u.update_id)`,
+    )
+      .pluck()
+      .iterate() as IterableIterator<string>;
+  }
+
+  /** Expired updates with when they expired. */
+  expired(): { id: string; expiredAt: string }[] {
+    return this.#prepare('SELECT update_id AS id, expired_at AS expiredAt FROM updates WHERE expired = 1').all() as { id: string; expiredAt: string }[];
+  }
+
+  /** Expired updates that nothing live references (bundles, prerequisites): what the cleanup may delete. */
+  unreferencedExpired(): { id: string; expiredAt: string }[] {
+    return this.#prepare(
+      `SELECT u.update_id AS id, u.expired_at AS expiredAt FROM updates u WHERE u.expired = 1
+       AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0 WHERE b.child_id = u.update_id)
+       AND NOT EXISTS (SELECT 1 FROM prerequisites r JOIN updates p ON p.update_id = r.update_id AND p.expired = 0 WHERE r.prerequisite_id = u.update_id)`,
+    ).all() as { id: string; expiredAt: string }[];
+  }
+
+  /** Deletes an update and every row of its relationships. */
+  remove(updateId: string): void {
+    for (const table of ['update_products', 'update_languages', 'supersedence', 'prerequisites', 'files']) this.#prepare(`DELETE FROM ${table} WHERE update_id = ?`).run(updateId);
+    this.#prepare('DELETE FROM bundles WHERE parent_id = ?').run(updateId);
+    this.#prepare('DELETE FROM updates WHERE update_id = ?').run(updateId);
+  }
+
+  /**
+   * Bundled children not stored, of live updates stored after a change sequence. CROSS JOIN keeps
+   * SQLite driving the query by change_seq rather than scanning every relationship row.
+   */
+  missingBundledChildren(sinceSeq: number): { id: string; parent: string }[] {
+    return this.#prepare(
+      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent FROM updates p CROSS JOIN bundles b ON b.parent_id = p.update_id
+       WHERE p.change_seq > ? AND p.expired = 0 AND NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)`,
+    ).all(sinceSeq) as { id: string; parent: string }[];
+  }
+
+  /** Prerequisite groups none of whose members is known (an update or a category/detectoid), of live updates stored after a change sequence. */
+  missingPrerequisiteGroups(sinceSeq: number): { parent: string; groupNo: number; ids: string[] }[] {
+    const rows = this.#prepare(
+      `SELECT r.update_id AS parent, r.group_no AS groupNo, group_concat(r.prerequisite_id) AS ids
+       FROM updates p CROSS JOIN prerequisites r ON r.update_id = p.update_id
+       WHERE p.change_seq > ? AND p.expired = 0
+       GROUP BY r.update_id, r.group_no
+       HAVING sum(CASE WHEN EXISTS (SELECT 1 FROM updates u WHERE u.update_id = r.prerequisite_id) OR EXISTS (SELECT 1 FROM categories c WHERE c.update_id = r.prerequisite_id) THEN 1 ELSE 0 END) = 0`,
+    ).all(sinceSeq) as { parent: string; groupNo: number; ids: string }[];
+    return rows.map((r) => ({ ...r, ids: r.ids.split(',') }));
+  }
 }
+
+export interface Membership {
+  classificationId: string | null;
+  productIds: string[];
+}
+
+export interface StoredSummary {
+  title: string;
+  kb: string | null;
+  revision: number;
+  expired: number;
+  expired_reason: string | null;
+  imported: number;
+}
+
+export interface SupersededCandidateRow {
+  updateId: string;
+  classificationId: string | null;
+  supersededSince: string;
+}
+
+export interface UpdateFilter {
+  kb?: string;
+  productId?: string;
+  classificationId?: string;
+  titleContains?: string;
+  updateId?: string;
+  /** Expired updates left out (the default), included, or alone. */
+  expired?: 'exclude' | 'include' | 'only';
+  limit?: number;
+}
+
+export type UpdateListRow = Record<string, string | number | null>;

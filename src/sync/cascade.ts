@@ -5,14 +5,11 @@
  * children sync here, in parallel with a bound and a small random stagger (so a large hierarchy does
  * not hit one parent all at once), each passing the request on to its own children.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import got from 'got';
-import { hostNodeOptions } from '../cli/node-options.js';
 import { createSiteLogger } from '../log/index.js';
 import type { Home } from '../store/home.js';
 import { type SyncOptions, type SyncResult, syncSite } from './engine.js';
-import { writeSyncRequest } from './requests.js';
+import { writeSyncRequest } from '../store/sync-requests.js';
 
 export interface CascadeOptions extends SyncOptions {
   /** Sync the children here and return every site's result. */
@@ -22,10 +19,10 @@ export interface CascadeOptions extends SyncOptions {
   /** Upper bound of the random delay before each child starts. */
   staggerMs?: number;
   /**
-   * Without `wait`: local children a running supsync service hosts get only their request file,
-   * which that service picks up, instead of a spawned sync competing with it.
+   * Without `wait`: starts a local child's sync after its request file is written (the CLI spawns
+   * one, except for a child a running service hosts). Without it, children get the file only.
    */
-  servedByService?: (code: string) => boolean;
+  startChildSync?: (code: string) => void;
 }
 
 export async function syncWithCascade(home: Home, code: string, options: CascadeOptions): Promise<SyncResult[]> {
@@ -55,7 +52,7 @@ export async function syncWithCascade(home: Home, code: string, options: Cascade
   }
 
   if (!options.wait) {
-    for (const child of local) if (!options.servedByService?.(child.code)) spawnChildSync(home, child.code, options);
+    for (const child of local) options.startChildSync?.(child.code);
     return results;
   }
   const childOptions: CascadeOptions = { ...options, trigger: 'parent', full: false };
@@ -72,14 +69,4 @@ export async function syncWithCascade(home: Home, code: string, options: Cascade
   const workers = Array.from({ length: Math.min(options.childConcurrency ?? 4, local.length) }, worker);
   for (const childResults of await Promise.all(workers)) results.push(...childResults);
   return results;
-}
-
-/** Without --wait, a detached `supsync sync --trigger parent` per local child consumes its request file. */
-function spawnChildSync(home: Home, code: string, options: SyncOptions): void {
-  const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, [...hostNodeOptions, cli, '--home', home.root, '--output', 'json', ...(options.logFormat ? ['--log-format', options.logFormat] : []), 'sync', '--site', code, '--trigger', 'parent'], {
-    detached: true,
-    stdio: 'ignore',
-  });
-  child.unref();
 }

@@ -1,29 +1,27 @@
 /**
  * The synchronization of one site (BRIEF §2): 6701, categories then updates from the sync source
  * (6704), supersedence, expiry and cleanup in the site database (6705), the catalog version, 6702
- * or 6703. Every batch of updates is committed in its own transaction and an anchor only with the
- * last batch of the list it covers, so a sync killed at any point resumes from what was stored:
- * the next run asks with the same anchors and skips revisions already stored.
+ * or 6703. The sync asks the upstream's revision lists, plans from them and what is stored
+ * (`planSync`, pure: the plan `--what-if` prints) and applies the plan (`applyPlan`). Every batch of
+ * updates is committed in its own transaction and an anchor only with the last batch of the list
+ * it covers, so a sync killed at any point resumes from what was stored: the next run asks with
+ * the same anchors and skips revisions already stored.
  */
-import { type SupsyncError, UpstreamError, asSupsyncError } from '../errors.js';
-import { createSiteLogger, type LogFormat, type SiteLogger } from '../log/index.js';
-import type { FetchedUpdate, RevisionKey } from '../model/update.js';
-import type { StorableBatch, UpstreamClient } from '../protocol/client.js';
+import { type SupsyncError, asSupsyncError } from '../errors.js';
+import { createSiteLogger, type LogFormat } from '../log/index.js';
+import type { UpstreamClient } from '../protocol/client.js';
 import type { RetryPolicy } from '../protocol/transport.js';
-import { type SiteControl, isTopLevel } from '../site/model.js';
+import { type SiteControl, isTopLevel } from '../model/site.js';
 import type { Home } from '../store/home.js';
-import { type SiteDb, nextChangeSeq, openSiteDb } from '../store/site-db.js';
-import { readMeta, writeMeta } from '../store/meta.js';
 import { updateSiteControl } from '../store/site-file.js';
-import { readSyncState, updateSyncState } from '../store/sync-status.js';
-import { type CategoryIndex, UpdateStore, loadCategoryIndex, membership } from '../store/updates.js';
-import { checkKeys } from './checks.js';
-import { applyExpiry, runCleanup } from './expiry-apply.js';
-import { type ListRequest, type StoredAnchor, categoryLists, updateLists } from './lists.js';
-import { tryLockSite } from './lock.js';
-import { takeSyncRequests } from './requests.js';
-import { type RunCounts, type SyncTrigger, SyncRunRecorder, markInterruptedRuns, syncTime } from './run-recorder.js';
-import { type ResolvedUpstream, clientFor, resolveUpstream } from './upstream.js';
+import { type SiteStore, withSiteStore } from '../store/site-store.js';
+import { takeSyncRequests } from '../store/sync-requests.js';
+import { type RunScope, applyPlan, finishRun } from './apply.js';
+import { askSyncLists, storedRevisions } from './ask-lists.js';
+import { type RunCounts, type SyncTrigger, SyncRunRecorder, emptyCounts, markInterruptedRuns, syncTime } from './run-recorder.js';
+import { type SiteWrite, tryOpenSiteWrite } from './site-write.js';
+import { type SyncPlan, planSync } from './sync-plan.js';
+import { type LocalParentServer, type ResolvedUpstream, clientFor, resolveUpstream } from './upstream.js';
 
 export interface SyncOptions {
   trigger: SyncTrigger;
@@ -41,6 +39,8 @@ export interface SyncOptions {
   cleanupAgeDays?: number;
   /** Mirror log lines to stderr. */
   stderrLog?: boolean;
+  /** Serves a parent of the same home to a child's sync (the CLI and service pass server/local-parent.ts). */
+  serveLocalParent?: LocalParentServer;
   /** Receives progress (for NDJSON progress records). */
   onProgress?: (progress: { site: string; phase: string; processed: number; total: number }) => void;
 }
@@ -70,58 +70,41 @@ export const defaultMaxConsecutiveFailures = 5;
  * up when it finishes.
  */
 export async function syncSite(home: Home, code: string, options: SyncOptions): Promise<SyncResult[]> {
-  const paths = home.sitePaths(code);
-  const site = home.site(code);
-  const db = openSiteDb(paths.database);
+  const write = tryOpenSiteWrite(home, code);
+  if (!write) return [withSiteStore(home.sitePaths(home.site(code).code).database, (store) => queueRequest(store, home.site(code), options))];
+  const results: SyncResult[] = [];
   try {
-    const lock = tryLockSite(paths.dir);
-    if (!lock) return [queueRequest(db, site, options)];
-    const results: SyncResult[] = [];
-    try {
-      const notes = markInterruptedRuns(db).map((run) => `Sync run ${run} was interrupted; resuming from what it stored`);
-      const files = takeSyncRequests(paths.inbox);
-      notes.push(...files.map((f) => `Found parent sync notification file ${f.file}.`));
-      let request: { trigger: SyncTrigger; full: boolean } | undefined = {
-        trigger: options.trigger,
-        full: Boolean(options.full) || files.some((f) => f.request?.full),
-      };
-      while (request) {
-        results.push(await runOnce(home, site.code, db, { ...options, ...request }, notes));
-        notes.length = 0;
-        request = takeQueuedRequest(db);
-      }
-    } finally {
-      lock.release();
+    const notes = markInterruptedRuns(write.store).map((run) => `Sync run ${run} was interrupted; resuming from what it stored`);
+    const files = takeSyncRequests(write.paths.inbox);
+    notes.push(...files.map((f) => `Found parent sync notification file ${f.file}.`));
+    let request: { trigger: SyncTrigger; full: boolean } | undefined = {
+      trigger: options.trigger,
+      full: Boolean(options.full) || files.some((f) => f.request?.full),
+    };
+    while (request) {
+      results.push(await runOnce(home, write, { ...options, ...request }, notes));
+      notes.length = 0;
+      request = write.store.state.takeQueuedRequest();
     }
-    return results;
   } finally {
-    db.close();
+    write.release();
   }
+  return results;
 }
 
-function queueRequest(db: SiteDb, site: SiteControl, options: SyncOptions): SyncResult {
-  const state = readSyncState(db);
-  const queued = state.queued_request ? (JSON.parse(state.queued_request) as { full: boolean }) : undefined;
-  updateSyncState(db, { queued_request: JSON.stringify({ trigger: options.trigger, full: Boolean(options.full) || Boolean(queued?.full) }) });
+function queueRequest(store: SiteStore, site: SiteControl, options: SyncOptions): SyncResult {
+  store.state.queueRequest(options.trigger, Boolean(options.full));
+  const state = store.state.read();
   return {
     site: site.code,
     state: 'Queued',
     trigger: options.trigger,
     full: Boolean(options.full),
-    counts: { new: 0, revised: 0, superseded: 0, expired: 0, removed: 0 },
+    counts: emptyCounts(),
     catalogVersion: state.catalog_version,
     durationMs: 0,
     ...(state.running_run_id !== null ? { queuedBehindRun: state.running_run_id } : {}),
   };
-}
-
-/** Takes the queued request off the site (the service takes one that no running sync will). */
-export function takeQueuedRequest(db: SiteDb): { trigger: SyncTrigger; full: boolean } | undefined {
-  const state = readSyncState(db);
-  if (!state.queued_request) return undefined;
-  updateSyncState(db, { queued_request: null });
-  const queued = JSON.parse(state.queued_request) as { full: boolean };
-  return { trigger: 'queued', full: queued.full };
 }
 
 const triggerLines: Record<SyncTrigger, string[]> = {
@@ -133,11 +116,13 @@ const triggerLines: Record<SyncTrigger, string[]> = {
   import: ['Performing sync on local request'],
 };
 
-async function runOnce(home: Home, code: string, db: SiteDb, options: SyncOptions, notes: string[]): Promise<SyncResult> {
+async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes: string[]): Promise<SyncResult> {
   const started = Date.now();
+  const { store } = write;
+  const code = write.site.code;
   const site = home.site(code); // re-read: settings may have changed while queued
   const full = Boolean(options.full) || site.sup.fullSyncRequired;
-  const log = createSiteLogger({ logDir: home.sitePaths(code).logDir, format: options.logFormat ?? 'site-server', stderr: options.stderrLog ?? false });
+  const log = createSiteLogger({ logDir: write.paths.logDir, format: options.logFormat ?? 'site-server', stderr: options.stderrLog ?? false });
   let upstream: ResolvedUpstream | undefined;
   let recorder: SyncRunRecorder | undefined;
   let client: UpstreamClient | undefined;
@@ -145,45 +130,54 @@ async function runOnce(home: Home, code: string, db: SiteDb, options: SyncOption
     log.info('Starting Sync');
     for (const note of notes) log.info(note);
     for (const line of triggerLines[options.trigger]) log.info(line);
-    upstream = await resolveUpstream(home, site);
-    recorder = new SyncRunRecorder(db, site, log, options.trigger, full, upstream?.description ?? 'none');
+    upstream = await resolveUpstream(home, site, options.serveLocalParent);
+    recorder = new SyncRunRecorder(store, site, log, options.trigger, full, upstream?.description ?? 'none');
     if (full) log.info('Performing a full sync');
-    const context: RunContext = { home, site, db, log, recorder, options, full, startedAt: started };
+    const scope: RunScope = { store, site, log, recorder, languages: summaryLanguages(home, site), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+    let plan: SyncPlan | undefined;
     if (upstream) {
       client = clientFor(site, upstream, { ...options, concurrency: options.concurrency ?? 4 });
       client.prepareFetch();
-      await synchronizeFromUpstream(context, client, upstream);
+      recorder.status(6704);
+      recorder.phase('Synchronizing WSUS Server');
+      log.info(`Synchronizing WSUS server ${upstream.description} ...`);
+      await client.config();
+      log.info('sync: WSUS synchronizing categories');
+      plan = planSync(storedRevisions(store), await askSyncLists(client, store, site, upstream.url, full, log), { full });
+      await applyPlan(plan, client, upstream.url, scope);
+      if (!plan.updates) log.info('No products or classifications are selected: synchronized categories only. Select products and classifications (sup set), then sync again');
     } else {
       log.info('The sync source is none: this site is fed by imports only; nothing to synchronize from upstream');
     }
     recorder.status(6705);
     recorder.phase('Synchronizing site database');
     log.info(`Synchronizing SMS database with WSUS server ${upstream?.description ?? site.serverName} ...`);
-    applyExpiry(context);
-    runCleanup(context);
+    const finished = finishRun(scope, {
+      listed: plan?.listed,
+      cleanup: true,
+      ...(options.cleanupAgeDays !== undefined ? { cleanupAgeDays: options.cleanupAgeDays } : {}),
+      bytesFetched: client?.bytesReceived ?? 0,
+    });
     log.info(`Done synchronizing SMS with WSUS Server ${upstream?.description ?? site.serverName}`);
-    const counts = recorder.totals();
-    const changed = counts.new + counts.revised + counts.expired + counts.removed;
-    const version = readSyncState(db).catalog_version + (changed > 0 ? 1 : 0);
-    recorder.succeed(version, client?.bytesReceived ?? 0);
-    if (site.sup.fullSyncRequired && full) updateSiteControl(home.sitePaths(code).controlFile, (s) => ({ ...s, sup: { ...s.sup, fullSyncRequired: false } }));
+    const version = finished.catalogVersion;
+    if (site.sup.fullSyncRequired && full) updateSiteControl(write.paths.controlFile, (s) => ({ ...s, sup: { ...s.sup, fullSyncRequired: false } }));
     log.info(`Sync succeeded. Setting sync alert to canceled state on site ${site.code}`);
-    log.info(`Updated ${changed} items in SMS database, new update source content version is ${version}`);
+    log.info(`Updated ${finished.changed} items in SMS database, new update source content version is ${version}`);
     log.info(`Sync time: ${syncTime(Date.now() - started)}`);
     if (!isTopLevel(site)) log.info(`Successfully synced site with parent ${site.parent}, version ${version}`);
     return {
       site: code,
-      state: changed > 0 ? 'Succeeded' : 'NoChanges',
+      state: finished.changed > 0 ? 'Succeeded' : 'NoChanges',
       runId: recorder.runId,
       trigger: options.trigger,
       full,
-      counts,
+      counts: finished.counts,
       catalogVersion: version,
       durationMs: Date.now() - started,
     };
   } catch (thrown) {
     const error = asSupsyncError(thrown);
-    const failures = readSyncState(db).consecutive_failures + 1;
+    const failures = store.state.read().consecutive_failures + 1;
     const maxFailures = options.maxConsecutiveFailures ?? defaultMaxConsecutiveFailures;
     const nextRetry = failures >= maxFailures ? undefined : new Date(Date.now() + (options.retryDelayMs ?? defaultRetryDelayMs));
     log.error(`Sync failed: ${error.message}. Source: ${upstream?.description ?? 'site database'}`);
@@ -195,8 +189,8 @@ async function runOnce(home: Home, code: string, db: SiteDb, options: SyncOption
       ...(recorder ? { runId: recorder.runId } : {}),
       trigger: options.trigger,
       full,
-      counts: recorder?.totals() ?? { new: 0, revised: 0, superseded: 0, expired: 0, removed: 0 },
-      catalogVersion: readSyncState(db).catalog_version,
+      counts: recorder?.totals() ?? emptyCounts(),
+      catalogVersion: store.state.read().catalog_version,
       durationMs: Date.now() - started,
       error,
       ...(nextRetry ? { nextRetryAt: nextRetry.toISOString() } : {}),
@@ -208,251 +202,8 @@ async function runOnce(home: Home, code: string, db: SiteDb, options: SyncOption
   }
 }
 
-export interface RunContext {
-  home: Home;
-  site: SiteControl;
-  db: SiteDb;
-  log: SiteLogger;
-  recorder: SyncRunRecorder;
-  options: SyncOptions;
-  full: boolean;
-  startedAt: number;
-  /** Every update id the upstream listed in this run (full syncs: what is no longer listed expires). */
-  listed?: Set<string>;
-  /** "Synchronizing update …" lines of the batch being stored, written to the log in one go. */
-  updateLines?: string[];
-}
-
-async function synchronizeFromUpstream(cx: RunContext, client: UpstreamClient, upstream: ResolvedUpstream): Promise<void> {
-  const { db, log, recorder, site } = cx;
-  recorder.status(6704);
-  recorder.phase('Synchronizing WSUS Server');
-  log.info(`Synchronizing WSUS server ${upstream.description} ...`);
-  await client.config();
-  const store = new UpdateStore(db);
-  const index = loadCategoryIndex(db);
-  const languages = summaryLanguages(cx);
-
-  log.info('sync: WSUS synchronizing categories');
-  await syncLists(cx, client, store, index, upstream.url, categoryLists(storedAnchors(db, upstream.url), cx.full), 'categories', languages);
-
-  const lists = updateLists(site, storedAnchors(db, upstream.url), cx.full);
-  if (lists.length === 0 && isTopLevel(site)) {
-    log.info('No products or classifications are selected: synchronized categories only. Select products and classifications (sup set), then sync again');
-    return;
-  }
-  log.info('sync: WSUS synchronizing updates');
-  // Only a full sync needs what was listed: updates no longer listed expire.
-  if (cx.full) cx.listed = new Set();
-  await syncLists(cx, client, store, index, upstream.url, lists, 'updates', languages);
-  await fetchMissingRelations(cx, client, store, index, languages);
-}
-
-function summaryLanguages(cx: RunContext): string[] | undefined {
-  const top = isTopLevel(cx.site) ? cx.site : cx.home.topLevelOf(cx.site.code);
+/** Languages of summary details to keep: the top-level site's setting. */
+function summaryLanguages(home: Home, site: SiteControl): string[] | undefined {
+  const top = isTopLevel(site) ? site : home.topLevelOf(site.code);
   return top?.sup.languageSummaryDetails;
-}
-
-export function storedAnchors(db: SiteDb, upstream: string): StoredAnchor[] {
-  return db.prepare('SELECT filter_key AS key, anchor FROM anchors WHERE upstream = ?').all(upstream) as StoredAnchor[];
-}
-
-interface ListState {
-  request: ListRequest;
-  anchor: string;
-  /** Wanted revisions of this list not stored yet. */
-  remaining: Set<string>;
-}
-
-/**
- * The revision lists of one phase: ask each, then fetch everything wanted across the lists with
- * several batches in flight, storing batch by batch. A key's new anchor (the first of its lists to
- * answer, so the oldest) is written in the transaction of the batch that completes its last list.
- */
-async function syncLists(
-  cx: RunContext,
-  client: UpstreamClient,
-  store: UpdateStore,
-  index: CategoryIndex,
-  upstream: string,
-  lists: ListRequest[],
-  what: 'categories' | 'updates',
-  languages: string[] | undefined,
-): Promise<void> {
-  const { db, recorder } = cx;
-  const states: ListState[] = [];
-  const wanted = new Map<string, RevisionKey>();
-  for (const request of lists) {
-    let list;
-    try {
-      list = await client.getRevisionIdList(request.filter);
-    } catch (error) {
-      if ((error as { faultCode?: string }).faultCode !== 'ServerChanged') throw error;
-      // The upstream was rebuilt: its anchors mean nothing now; ask everything afresh.
-      cx.log.warn(`The upstream server changed; resetting all anchors for ${upstream}`);
-      db.prepare('DELETE FROM anchors WHERE upstream = ?').run(upstream);
-      const fresh = what === 'categories' ? categoryLists([], true) : updateLists(cx.site, [], true);
-      return syncLists({ ...cx, full: true }, client, store, index, upstream, fresh, what, languages);
-    }
-    const state: ListState = { request, anchor: list.anchor, remaining: new Set() };
-    for (const r of list.newRevisions) {
-      cx.listed?.add(r.updateId);
-      if (!needsFetch(store, r, request.filter.anchor !== undefined)) continue;
-      state.remaining.add(r.updateId);
-      const known = wanted.get(r.updateId);
-      if (!known || known.revisionNumber < r.revisionNumber) wanted.set(r.updateId, r);
-    }
-    states.push(state);
-  }
-  const setAnchor = db.prepare(
-    'INSERT INTO anchors (upstream, filter_key, anchor, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (upstream, filter_key) DO UPDATE SET anchor = excluded.anchor, updated_at = excluded.updated_at',
-  );
-  const dropAnchor = db.prepare('DELETE FROM anchors WHERE upstream = ? AND filter_key = ?');
-  const committed = new Set<string>();
-  /** Writes a key's anchor once all its lists are stored (call inside a transaction). */
-  const commitDone = () => {
-    for (const state of states) {
-      const key = state.request.key;
-      if (committed.has(key) || states.some((s) => s.request.key === key && s.remaining.size > 0)) continue;
-      committed.add(key);
-      setAnchor.run(upstream, key, states.find((s) => s.request.key === key)!.anchor, new Date().toISOString());
-      if (state.request.replaces) dropAnchor.run(upstream, state.request.replaces);
-    }
-  };
-  db.transaction(commitDone)();
-  if (wanted.size === 0) return;
-
-  const storeBatch = db.transaction((updates: FetchedUpdate[]) => {
-    cx.updateLines = [];
-    const seq = nextChangeSeq(db);
-    const now = new Date().toISOString();
-    updates.forEach((update) => {
-      storeOne(cx, store, index, update, seq, now, what, languages);
-      // A phase asks one to three lists, so asking each is cheaper than an index by update.
-      for (const state of states) state.remaining.delete(update.updateId);
-    });
-    commitDone();
-  });
-  const started = Date.now();
-  let processed = 0;
-  const toFetch = [...wanted.values()];
-  wanted.clear();
-  await client.fetchUpdates(
-    toFetch,
-    (batch: StorableBatch, last: boolean) => {
-      storeBatch(batch.updates);
-      cx.log.infoLines(cx.updateLines ?? []);
-      processed += batch.updates.length;
-      recorder.progress(what, processed, toFetch.length, started, last);
-      cx.options.onProgress?.({ site: cx.site.code, phase: what, processed, total: toFetch.length });
-    },
-    languages,
-  );
-}
-
-/**
- * Whether a listed revision must be fetched: not stored, or an older revision stored. A delta list
- * names what changed upstream, so a stored live revision it lists is fetched again (that is how an
- * expiry travels); a full list skips every revision already stored.
- */
-function needsFetch(store: UpdateStore, r: RevisionKey, delta: boolean): boolean {
-  const stored = store.storedRevision(r.updateId);
-  if (stored === undefined || stored < r.revisionNumber) return true;
-  if (!delta || stored > r.revisionNumber) return false;
-  return store.isLiveUpdate(r.updateId);
-}
-
-function storeOne(
-  cx: RunContext,
-  store: UpdateStore,
-  index: CategoryIndex,
-  update: FetchedUpdate,
-  seq: number,
-  now: string,
-  phase: string,
-  languages: string[] | undefined,
-): void {
-  const outcome = store.store(update, index, { changeSeq: seq, now, ...(languages ? { languages } : {}) });
-  const { classificationId, productIds } = membership(update, index);
-  if (outcome !== 'unchanged') {
-    cx.recorder.count(phase, productIds, classificationId ?? null, outcome);
-    if (phase === 'updates') cx.updateLines?.push(`Synchronizing update ${update.updateId} - ${update.localized.find((l) => l.language === 'en')?.title ?? update.localized[0]?.title ?? ''}`);
-  }
-  if (update.publicationState === 'Expired' && update.updateType !== 'Category' && update.updateType !== 'Detectoid') {
-    const changed = cx.db
-      .prepare("UPDATE updates SET expired = 1, expired_at = ?, expired_reason = 'expired-upstream', change_seq = ? WHERE update_id = ? AND expired = 0")
-      .run(now, seq, update.updateId).changes;
-    if (changed > 0) cx.recorder.count('expiry', productIds, classificationId ?? null, 'expired');
-  }
-}
-
-/**
- * Bundled children and prerequisites the lists did not bring: looked up in the upstream's full
- * list and fetched; a bundled child the upstream cannot give fails the sync (it could not install).
- */
-async function fetchMissingRelations(cx: RunContext, client: UpstreamClient, store: UpdateStore, index: CategoryIndex, languages: string[] | undefined): Promise<void> {
-  const { db } = cx;
-  // Only updates stored since the last complete check can have relations missing; CROSS JOIN keeps
-  // SQLite driving both queries by change_seq rather than scanning every relationship row.
-  const checkedUpTo = Number(readMeta(db, checkKeys.relations) ?? 0);
-  const markChecked = () => writeMeta(db, checkKeys.relations, String(nextChangeSeq(db) - 1));
-  const missingChildren = db
-    .prepare(
-      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent FROM updates p CROSS JOIN bundles b ON b.parent_id = p.update_id
-       WHERE p.change_seq > ? AND p.expired = 0 AND NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)`,
-    )
-    .all(checkedUpTo) as { id: string; parent: string }[];
-  // A prerequisite group is met when any member is known (an update or a category/detectoid).
-  const missingPrerequisites = db
-    .prepare(
-      `SELECT r.update_id AS parent, r.group_no AS groupNo, group_concat(r.prerequisite_id) AS ids
-       FROM updates p CROSS JOIN prerequisites r ON r.update_id = p.update_id
-       WHERE p.change_seq > ? AND p.expired = 0
-       GROUP BY r.update_id, r.group_no
-       HAVING sum(CASE WHEN EXISTS (SELECT 1 FROM updates u WHERE u.update_id = r.prerequisite_id) OR EXISTS (SELECT 1 FROM categories c WHERE c.update_id = r.prerequisite_id) THEN 1 ELSE 0 END) = 0`,
-    )
-    .all(checkedUpTo) as { parent: string; groupNo: number; ids: string }[];
-  if (missingChildren.length === 0 && missingPrerequisites.length === 0) {
-    markChecked();
-    return;
-  }
-  cx.log.info(`sync: ${missingChildren.length} bundled update(s) and ${missingPrerequisites.length} prerequisite group(s) are not stored yet; asking the upstream for them`);
-  const everything = await client.getRevisionIdList({ getConfig: false });
-  const revisions = new Map(everything.newRevisions.map((r) => [r.updateId, r.revisionNumber]));
-  const wanted = new Map<string, RevisionKey>();
-  for (const child of missingChildren) {
-    const revision = revisions.get(child.id);
-    if (revision === undefined) {
-      throw new UpstreamError('BundledUpdateMissing', `bundled update ${child.id} of update ${child.parent} is missing: the upstream does not list it`, {
-        target: child.parent,
-        category: 'ObjectNotFound',
-      });
-    }
-    wanted.set(child.id, { updateId: child.id, revisionNumber: revision });
-  }
-  for (const group of missingPrerequisites) {
-    const found = group.ids.split(',').find((id) => revisions.has(id));
-    if (!found) {
-      throw new UpstreamError('PrerequisiteMissing', `prerequisite ${group.ids.split(',').join(' or ')} of update ${group.parent} is missing: the upstream does not list it`, {
-        target: group.parent,
-        category: 'ObjectNotFound',
-      });
-    }
-    wanted.set(found, { updateId: found, revisionNumber: revisions.get(found)! });
-  }
-  const storeBatch = db.transaction((updates: FetchedUpdate[]) => {
-    cx.updateLines = [];
-    const seq = nextChangeSeq(db);
-    const now = new Date().toISOString();
-    for (const update of updates) storeOne(cx, store, index, update, seq, now, 'updates', languages);
-  });
-  await client.fetchUpdates(
-    [...wanted.values()],
-    (batch) => {
-      storeBatch(batch.updates);
-      cx.log.infoLines(cx.updateLines ?? []);
-    },
-    languages,
-  );
-  markChecked();
 }

@@ -6,7 +6,7 @@
  * by nothing live are removed.
  */
 import { definitionUpdatesId, upgradesId } from '../model/classifications.js';
-import type { SupersedenceRules } from '../site/model.js';
+import type { SupersedenceRules } from '../model/site.js';
 
 export type ExpiryReason = 'superseded' | 'outside-selection' | 'not-listed' | 'expired-upstream';
 

@@ -8,15 +8,12 @@ import { InvalidOperationError, asSupsyncError } from '../errors.js';
 import { createSiteLogger, type LogFormat } from '../log/index.js';
 import { readPackage } from '../package/file.js';
 import { parseUpdateXml } from '../protocol/update-xml.js';
-import { isTopLevel } from '../site/model.js';
+import { isTopLevel } from '../model/site.js';
 import type { Home } from '../store/home.js';
-import { nextChangeSeq, openSiteDb } from '../store/site-db.js';
-import { readSyncState } from '../store/sync-status.js';
-import { UpdateStore, loadCategoryIndex, membership } from '../store/updates.js';
+import { RevisionWriter, finishRun } from './apply.js';
 import type { SyncResult } from './engine.js';
-import { applyExpiry } from './expiry-apply.js';
-import { tryLockSite } from './lock.js';
 import { SyncRunRecorder, markInterruptedRuns, syncTime } from './run-recorder.js';
+import { openSiteWrite } from './site-write.js';
 
 export async function importPackage(home: Home, code: string, file: string, options: { logFormat?: LogFormat; signal?: AbortSignal } = {}): Promise<SyncResult> {
   const site = home.site(code);
@@ -27,53 +24,35 @@ export async function importPackage(home: Home, code: string, file: string, opti
       { target: code },
     );
   }
-  const paths = home.sitePaths(code);
-  const db = openSiteDb(paths.database);
-  const lock = tryLockSite(paths.dir);
-  if (!lock) {
-    db.close();
-    throw new InvalidOperationError('SiteBusy', `Site ${code} is synchronizing; import the package when the sync has finished`, { target: code });
-  }
-  const log = createSiteLogger({ logDir: paths.logDir, format: options.logFormat ?? 'site-server' });
+  const write = openSiteWrite(home, code, 'import the package again');
+  const { store } = write;
+  const log = createSiteLogger({ logDir: write.paths.logDir, format: options.logFormat ?? 'site-server' });
   const started = Date.now();
-  markInterruptedRuns(db);
-  const recorder = new SyncRunRecorder(db, site, log, 'import', true, `package ${file}`);
+  markInterruptedRuns(store);
+  const recorder = new SyncRunRecorder(store, site, log, 'import', true, `package ${file}`);
   try {
     log.info(`Importing metadata package ${file}`);
     recorder.status(6705);
-    const store = new UpdateStore(db);
-    const index = loadCategoryIndex(db);
+    const languages = site.sup.languageSummaryDetails;
+    const writer = new RevisionWriter(store, recorder, languages);
     const now = new Date().toISOString();
     let processed = 0;
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      const seq = nextChangeSeq(db);
+    await store.writeAcross(async () => {
+      const seq = store.nextChangeSeq();
       for await (const { records } of readPackage(file)) {
         if (options.signal?.aborted) throw new InvalidOperationError('Aborted', 'The import was cancelled; nothing was stored');
         for (const record of records) {
-          const update = parseUpdateXml(record.xml, `${file}: update ${record.updateId} revision ${record.revisionNumber}`, { languages: site.sup.languageSummaryDetails });
-          const outcome = store.store(update, index, { changeSeq: seq, now, imported: false, languages: site.sup.languageSummaryDetails });
-          if (outcome !== 'unchanged') {
-            const m = membership(update, index);
-            recorder.count(update.updateType === 'Category' || update.updateType === 'Detectoid' ? 'categories' : 'updates', m.productIds, m.classificationId ?? null, outcome);
-          }
+          const update = parseUpdateXml(record.xml, `${file}: update ${record.updateId} revision ${record.revisionNumber}`, { languages });
+          writer.write(update, seq, now, { phase: update.updateType === 'Category' || update.updateType === 'Detectoid' ? 'categories' : 'updates' });
         }
         processed += records.length;
         recorder.progress('package records', processed, processed, started);
       }
-      db.exec('COMMIT');
-    } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
-      throw error;
-    }
-    applyExpiry({ home, site, db, log, recorder, options: { trigger: 'import' }, full: false, startedAt: started });
-    const counts = recorder.totals();
-    const changed = counts.new + counts.revised + counts.expired + counts.removed;
-    const version = readSyncState(db).catalog_version + (changed > 0 ? 1 : 0);
-    recorder.succeed(version, 0);
-    log.info(`Updated ${changed} items in SMS database, new update source content version is ${version}`);
+    });
+    const { counts, changed, catalogVersion } = finishRun({ store, site, log, recorder }, { cleanup: false, bytesFetched: 0 });
+    log.info(`Updated ${changed} items in SMS database, new update source content version is ${catalogVersion}`);
     log.info(`Sync time: ${syncTime(Date.now() - started)}`);
-    return { site: code, state: changed > 0 ? 'Succeeded' : 'NoChanges', runId: recorder.runId, trigger: 'import', full: true, counts, catalogVersion: version, durationMs: Date.now() - started };
+    return { site: code, state: changed > 0 ? 'Succeeded' : 'NoChanges', runId: recorder.runId, trigger: 'import', full: true, counts, catalogVersion, durationMs: Date.now() - started };
   } catch (thrown) {
     const error = asSupsyncError(thrown);
     log.error(`Sync failed: ${error.message}. Source: ${file}`);
@@ -81,7 +60,6 @@ export async function importPackage(home: Home, code: string, file: string, opti
     throw error;
   } finally {
     log.close();
-    lock.release();
-    db.close();
+    write.release();
   }
 }

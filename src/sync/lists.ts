@@ -7,7 +7,8 @@
  * never re-fetches what an unchanged one would not.
  */
 import type { ServerSyncFilter } from '../protocol/soap/index.js';
-import { type SiteControl, isTopLevel } from '../site/model.js';
+import { type SiteControl, isTopLevel } from '../model/site.js';
+import type { StoredAnchor } from '../store/anchors.js';
 
 export interface ListRequest {
   /** The anchor key: a list's new anchor is stored under it once every list of the key is stored. */
@@ -17,10 +18,6 @@ export interface ListRequest {
   replaces?: string;
 }
 
-export interface StoredAnchor {
-  key: string;
-  anchor: string;
-}
 
 export const categoriesKey = 'categories';
 const childKey = 'updates:all';

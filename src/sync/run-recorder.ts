@@ -4,9 +4,8 @@
  */
 import type { SiteLogger, StatusMessageId } from '../log/index.js';
 import { statusMessages } from '../log/index.js';
-import type { SiteControl } from '../site/model.js';
-import type { SiteDb } from '../store/site-db.js';
-import { recordStatusMessage, updateSyncState } from '../store/sync-status.js';
+import type { SiteControl } from '../model/site.js';
+import type { SiteStore } from '../store/site-store.js';
 
 export type SyncTrigger = 'manual' | 'schedule' | 'parent' | 'retry' | 'import' | 'queued';
 
@@ -24,22 +23,19 @@ export const emptyCounts = (): RunCounts => ({ new: 0, revised: 0, superseded: 0
 
 export class SyncRunRecorder {
   readonly runId: number;
-  readonly #db: SiteDb;
+  readonly #store: SiteStore;
   readonly #site: SiteControl;
   readonly #log: SiteLogger;
   readonly #counts = new Map<string, RunCounts>();
   readonly #totals = emptyCounts();
   #lastProgress = 0;
 
-  constructor(db: SiteDb, site: SiteControl, log: SiteLogger, trigger: SyncTrigger, full: boolean, source: string) {
-    this.#db = db;
+  constructor(store: SiteStore, site: SiteControl, log: SiteLogger, trigger: SyncTrigger, full: boolean, source: string) {
+    this.#store = store;
     this.#site = site;
     this.#log = log;
-    const now = new Date().toISOString();
-    this.runId = Number(
-      db.prepare("INSERT INTO sync_runs (trigger, full_sync, source, started_at, state) VALUES (?, ?, ?, ?, 'running')").run(trigger, full ? 1 : 0, source, now).lastInsertRowid,
-    );
-    updateSyncState(db, { running_run_id: this.runId, phase: 'starting', percent: 0 });
+    this.runId = store.runs.start(trigger, full, source, new Date().toISOString());
+    store.state.update({ running_run_id: this.runId, phase: 'starting', percent: 0 });
     this.status(6701, [trigger]);
   }
 
@@ -47,12 +43,12 @@ export class SyncRunRecorder {
   status(id: StatusMessageId, properties: string[] = []): void {
     const time = new Date();
     this.#log.status({ id, system: this.#site.serverName, site: this.#site.code, time, properties });
-    recordStatusMessage(this.#db, { message_id: id, severity: statusMessages[id].severity, time: time.toISOString(), run_id: this.runId, text: statusMessages[id].meaning });
-    updateSyncState(this.#db, { last_sync_state: id, last_sync_state_time: time.toISOString() });
+    this.#store.state.recordStatusMessage({ message_id: id, severity: statusMessages[id].severity, time: time.toISOString(), run_id: this.runId, text: statusMessages[id].meaning });
+    this.#store.state.update({ last_sync_state: id, last_sync_state_time: time.toISOString() });
   }
 
   phase(name: string): void {
-    updateSyncState(this.#db, { phase: name, percent: 0 });
+    this.#store.state.update({ phase: name, percent: 0 });
   }
 
   /** `sync: WSUS synchronizing updates, processed N out of M items (P%), ETA in hh:mm:ss`, at most every 2 s. */
@@ -64,7 +60,7 @@ export class SyncRunRecorder {
     const elapsed = now - startedAt;
     const eta = processed === 0 ? 0 : Math.round(((total - processed) * elapsed) / processed / 1000);
     this.#log.info(`sync: WSUS synchronizing ${what}, processed ${processed} out of ${total} items (${percent}%), ETA in ${clock(eta)}`);
-    updateSyncState(this.#db, { percent });
+    this.#store.state.update({ percent });
   }
 
   /**
@@ -87,26 +83,19 @@ export class SyncRunRecorder {
 
   /** Writes the totals and the per-phase, per-product × classification counts (in the caller's transaction). */
   flushCounts(): void {
-    const t = this.#totals;
-    this.#db
-      .prepare('UPDATE sync_runs SET new_count = ?, revised_count = ?, superseded_count = ?, expired_count = ?, removed_count = ? WHERE id = ?')
-      .run(t.new, t.revised, t.superseded, t.expired, t.removed, this.runId);
-    const insert = this.#db.prepare(`INSERT INTO sync_run_counts (run_id, phase, product_id, classification_id, new_count, revised_count, superseded_count, expired_count, removed_count)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (run_id, phase, product_id, classification_id) DO UPDATE SET new_count = excluded.new_count, revised_count = excluded.revised_count,
-        superseded_count = excluded.superseded_count, expired_count = excluded.expired_count, removed_count = excluded.removed_count`);
-    for (const [key, c] of this.#counts) {
-      const [phase, product, classification] = key.split('\u0000') as [string, string, string];
-      insert.run(this.runId, phase, product, classification, c.new, c.revised, c.superseded, c.expired, c.removed);
-    }
+    const rows = [...this.#counts].map(([key, c]) => {
+      const [phase, productId, classificationId] = key.split('\u0000') as [string, string, string];
+      return { phase, productId, classificationId, ...c };
+    });
+    this.#store.runs.writeCounts(this.runId, this.#totals, rows);
   }
 
   succeed(catalogVersion: number, bytesFetched: number): void {
     const now = new Date().toISOString();
-    this.#db.transaction(() => {
+    this.#store.transaction(() => {
       this.flushCounts();
-      this.#db.prepare("UPDATE sync_runs SET state = 'succeeded', ended_at = ?, catalog_version = ?, bytes_fetched = ? WHERE id = ?").run(now, catalogVersion, bytesFetched, this.runId);
-      updateSyncState(this.#db, {
+      this.#store.runs.succeeded(this.runId, now, catalogVersion, bytesFetched);
+      this.#store.state.update({
         running_run_id: null,
         phase: null,
         percent: null,
@@ -123,11 +112,11 @@ export class SyncRunRecorder {
 
   fail(code: string, message: string, nextRetryAt: Date | undefined, bytesFetched: number): void {
     const now = new Date().toISOString();
-    this.#db.transaction(() => {
+    this.#store.transaction(() => {
       this.flushCounts();
-      this.#db.prepare("UPDATE sync_runs SET state = 'failed', ended_at = ?, error_code = ?, error_message = ?, bytes_fetched = ? WHERE id = ?").run(now, code, message, bytesFetched, this.runId);
-      this.#db.prepare('UPDATE sync_state SET consecutive_failures = consecutive_failures + 1 WHERE id = 1').run();
-      updateSyncState(this.#db, {
+      this.#store.runs.failed(this.runId, now, code, message, bytesFetched);
+      this.#store.state.countFailure();
+      this.#store.state.update({
         running_run_id: null,
         phase: null,
         percent: null,
@@ -153,12 +142,10 @@ function clock(seconds: number): string {
 }
 
 /** Marks runs left 'running' by a process that died (kill -9, power loss) as interrupted. */
-export function markInterruptedRuns(db: SiteDb): number[] {
-  const rows = db.prepare("SELECT id FROM sync_runs WHERE state = 'running'").all() as { id: number }[];
-  if (rows.length === 0) return [];
-  db.transaction(() => {
-    db.prepare("UPDATE sync_runs SET state = 'interrupted', ended_at = ? WHERE state = 'running'").run(new Date().toISOString());
-    updateSyncState(db, { running_run_id: null, phase: null, percent: null });
+export function markInterruptedRuns(store: SiteStore): number[] {
+  return store.transaction(() => {
+    const ids = store.runs.markInterrupted(new Date().toISOString());
+    if (ids.length > 0) store.state.update({ running_run_id: null, phase: null, percent: null });
+    return ids;
   })();
-  return rows.map((r) => r.id);
 }

@@ -2,16 +2,14 @@
  * Where a site synchronizes from. The top-level site: Microsoft Update, an upstream WSUS/SUP, or
  * nothing. A child site: its parent's SUP endpoint — the parent's URL when it lives on another
  * machine, or, for a parent in the same home, that parent's database served over loopback for the
- * duration of the sync (still the real protocol, so a child never reads its parent's files).
+ * duration of the sync by the `LocalParentServer` the caller passes (server/local-parent.ts).
  */
 import crypto from 'node:crypto';
 import { InvalidOperationError } from '../errors.js';
 import { UpstreamClient } from '../protocol/client.js';
 import type { RetryPolicy } from '../protocol/transport.js';
-import { SupEndpoint } from '../server/sup-endpoint.js';
-import { type SiteControl, isTopLevel, microsoftUpdateUrl } from '../site/model.js';
+import { type SiteControl, isTopLevel, microsoftUpdateUrl } from '../model/site.js';
 import type { Home } from '../store/home.js';
-import { openSiteDb } from '../store/site-db.js';
 
 export interface ResolvedUpstream {
   /** Base URL (scheme, host, port). */
@@ -22,7 +20,10 @@ export interface ResolvedUpstream {
   close(): Promise<void>;
 }
 
-export async function resolveUpstream(home: Home, site: SiteControl): Promise<ResolvedUpstream | undefined> {
+/** Serves a parent site of the same home over loopback for the duration of a child's sync. */
+export type LocalParentServer = (home: Home, parent: SiteControl) => Promise<{ url: string; close(): Promise<void> }>;
+
+export async function resolveUpstream(home: Home, site: SiteControl, serveLocalParent?: LocalParentServer): Promise<ResolvedUpstream | undefined> {
   const none = async () => undefined;
   if (isTopLevel(site)) {
     const source = site.sup.syncSource;
@@ -37,17 +38,11 @@ export async function resolveUpstream(home: Home, site: SiteControl): Promise<Re
     });
   }
   const parent = home.site(site.parent);
-  const db = openSiteDb(home.sitePaths(parent.code).database);
-  const endpoint = await new SupEndpoint({ db, languages: parent.sup.languageSummaryDetails }).listen('127.0.0.1', 0);
-  return {
-    url: endpoint.url,
-    description: `parent ${parent.code} (${parent.serverName})`,
-    kind: 'parent',
-    close: async () => {
-      await endpoint.close();
-      db.close();
-    },
-  };
+  if (!serveLocalParent) {
+    throw new InvalidOperationError('ParentUnreachable', `Site ${site.code} syncs from ${parent.code} of this home, and this caller cannot serve it (no local parent server given)`, { target: site.code });
+  }
+  const served = await serveLocalParent(home, parent);
+  return { url: served.url, description: `parent ${parent.code} (${parent.serverName})`, kind: 'parent', close: () => served.close() };
 }
 
 /** A protocol client for a site's upstream: its identity, its proxy (top-level only), the caller's tuning. */

@@ -12,9 +12,10 @@ export interface CliResult {
   records: Record<string, unknown>[];
 }
 
-export function runCli(home: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+/** `entry`: the built entry point to run (default the product's, cliPath). */
+export function runCli(home: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; entry?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, '--home', home, '--output', 'json', ...args], {
+    const child = spawn(process.execPath, [options.entry ?? cliPath, '--home', home, '--output', 'json', ...args], {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -7,3 +7,5 @@ export const fixturesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures');
 export const wsusssRecorded = path.join(fixturesDir, 'wsusss', 'recorded');
 export const catalogFixtures = path.join(fixturesDir, 'catalog');
 export const cliPath = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+/** The development entry point: every command plus `catalog serve` and the loopback download options. */
+export const devCliPath = path.join(repoRoot, 'dist', 'src', 'dev', 'main.js');

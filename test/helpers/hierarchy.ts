@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { decompressMetadata } from '../../src/store/updates.js';
+import { decompressMetadata } from '../../src/model/deflated-xml.js';
 import { type CliResult, runCli, tempDir } from './cli.js';
 import { serveProcess } from './servers.js';
 
@@ -44,27 +44,89 @@ export async function serveSite(home: string, code: string, extra: string[] = []
   return { url: String(served.record.Url), stop: served.stop };
 }
 
-/** A reverse proxy that delays every answer, so a sync takes long enough to interrupt. */
-export function slowProxy(target: string, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A reverse proxy in front of an upstream with a gate on GetUpdateData: while the gate is closed,
+ * every GetUpdateData request waits until the test passes it (`pass`) or opens the gate (`open`),
+ * so a test holds a sync in its fetch phase for exactly as long as it needs — no delays, no sleeps.
+ * Other operations (cookies, configuration, revision lists) always go through.
+ */
+export interface GatedProxy {
+  url: string;
+  /** Held requests from here on. */
+  close(): void;
+  /** Lets every held and future request through. */
+  open(): void;
+  /** Resolves once at least `count` requests are held (a sync is under way, waiting on the gate). */
+  held(count?: number): Promise<void>;
+  /** Lets `count` held requests through (waiting for them to arrive) and resolves once their answers were sent. */
+  pass(count?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function gatedProxy(target: string): Promise<GatedProxy> {
+  let closed = false;
+  const waiting: { go(): Promise<void>; gone: boolean }[] = [];
+  const listeners: (() => void)[] = [];
+  const notify = () => {
+    for (const listener of listeners.splice(0)) listener();
+  };
+  const next = () => new Promise<void>((resolve) => listeners.push(resolve));
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) =>
+    new Promise<void>((done) => {
+      const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+        res.once('finish', () => done());
+        res.once('close', () => done());
+      });
+      upstream.on('error', () => {
+        res.destroy();
+        done();
+      });
+      upstream.end(body);
+    });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      setTimeout(() => {
-        const forward = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-          res.writeHead(answer.statusCode!, answer.headers);
-          answer.pipe(res);
-        });
-        forward.on('error', () => res.destroy());
-        forward.end(Buffer.concat(chunks));
-      }, delayMs);
+      const body = Buffer.concat(chunks);
+      if (!closed || !body.includes('GetUpdateData')) return void forward(req, res, body);
+      const entry = { go: () => forward(req, res, body), gone: false };
+      // A held request whose client died (a killed sync) is never passed.
+      res.once('close', () => {
+        entry.gone = true;
+        notify();
+      });
+      waiting.push(entry);
+      notify();
     });
   });
+  const live = () => waiting.filter((w) => !w.gone);
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
       resolve({
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () =>
+        close: () => {
+          closed = true;
+        },
+        open: () => {
+          closed = false;
+          for (const entry of waiting.splice(0)) if (!entry.gone) void entry.go();
+        },
+        held: async (count = 1) => {
+          while (live().length < count) await next();
+        },
+        pass: async (count = 1) => {
+          const sent: Promise<void>[] = [];
+          for (let i = 0; i < count; i++) {
+            while (live().length === 0) await next();
+            const entry = live()[0]!;
+            waiting.splice(waiting.indexOf(entry), 1);
+            sent.push(entry.go());
+          }
+          await Promise.all(sent);
+        },
+        stop: () =>
           new Promise((done) => {
             server.close(() => done());
             server.closeAllConnections();

@@ -66,8 +66,8 @@ export interface ServerProcess {
 }
 
 /** A `supsync ... serve` command as a child process; resolves with the record of `type` it prints once listening. */
-export function serveProcess(home: string, args: string[], type: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [cliPath, '--home', home, '--output', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function serveProcess(home: string, args: string[], type: string, entry = cliPath): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [entry, '--home', home, '--output', 'json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

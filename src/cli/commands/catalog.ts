@@ -1,17 +1,14 @@
-/** Handlers of the catalog commands: `catalog import` and `catalog serve`. */
-import fs from 'node:fs';
+/** The handler of `catalog import`. */
 import type { Architecture } from '../../catalog/architecture.js';
 import { catalogBaseUrl } from '../../catalog/client.js';
+import type { Downloader, DownloaderOptions } from '../../catalog/download.js';
 import { type ImportResult, type ImportStatus, type ImportSummary, importFromCatalog, importInputs } from '../../catalog/import.js';
-import { CatalogFileServer, CatalogServer } from '../../catalog/server.js';
-import type { RunningServer } from '../../server/listen.js';
 import { ExitCode, InvalidArgumentError } from '../../errors.js';
-import { normalizeSiteCode } from '../../site/model.js';
-import { openSiteDb } from '../../store/site-db.js';
+import { normalizeSiteCode } from '../../model/site.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
 
-/** A whole-number flag within bounds, or an error naming it. */
-function boundedNumber(args: Record<string, unknown>, key: string, flag: string, min: number, max: number, integer: boolean): number | undefined {
+/** A number flag within bounds, or an error naming it. */
+export function boundedNumber(args: Record<string, unknown>, key: string, flag: string, min: number, max: number, integer: boolean): number | undefined {
   if (args[key] === undefined) return undefined;
   const value = Number(args[key]);
   if ((integer && !Number.isInteger(value)) || value < min || value > max) {
@@ -86,7 +83,9 @@ function duration(seconds: number): string {
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
-export const catalogImport: CommandHandler = async ({ home, args, emit, note, progress, logFormat, signal }) => {
+/** `catalog import`; `makeDownloader` lets the development entry point trust a loopback file server. */
+export function catalogImportHandler(makeDownloader?: (options: DownloaderOptions) => Downloader): CommandHandler<'catalog.import'> {
+  return async ({ home, args, emit, note, progress, logFormat, signal }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   const inputs = importInputs({
@@ -100,8 +99,6 @@ export const catalogImport: CommandHandler = async ({ home, args, emit, note, pr
   const retries = boundedNumber(args, 'retries', '--retries', 0, 20, true);
   const retryDelay = boundedNumber(args, 'retryDelay', '--retry-delay', 0, 600, false);
   const concurrency = boundedNumber(args, 'concurrency', '--concurrency', 1, 64, true);
-  const downloadCa = stringArg(args, 'downloadCa');
-  if (downloadCa !== undefined && !fs.existsSync(downloadCa)) throw new InvalidArgumentError('CaFileUnreadable', `--download-ca ${downloadCa} does not exist`, { target: '--download-ca' });
   const filters = {
     ...(stringArg(args, 'product') !== undefined ? { product: stringArg(args, 'product')! } : {}),
     ...(stringArg(args, 'architecture') !== undefined ? { architecture: stringArg(args, 'architecture') as Architecture } : {}),
@@ -115,7 +112,9 @@ export const catalogImport: CommandHandler = async ({ home, args, emit, note, pr
       : undefined;
 
   let lastProgress = 0;
-  const summary = await importFromCatalog(home, {
+  const summary = await importFromCatalog(
+    home,
+    {
     site: code,
     inputs,
     metadataOnly: Boolean(args.metadataOnly),
@@ -125,8 +124,6 @@ export const catalogImport: CommandHandler = async ({ home, args, emit, note, pr
     ...(timeout !== undefined ? { catalogTimeoutMs: timeout * 1000 } : {}),
     ...(retry ? { retry } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
-    ...(listArg(args, 'allowDownloadHost') ? { allowDownloadHosts: listArg(args, 'allowDownloadHost')! } : {}),
-    ...(downloadCa !== undefined ? { downloadCaFile: downloadCa } : {}),
     logFormat,
     signal,
     onResult: (result) => emit(resultRecord(code, result, whatIf)),
@@ -140,59 +137,14 @@ export const catalogImport: CommandHandler = async ({ home, args, emit, note, pr
       const eta = rate > 0 ? (total - done) / rate : Infinity;
       progress(`${whatIf ? 'Planning the import' : 'Importing'} into ${code} from the Microsoft Update Catalog`, `${done} of ${total} inputs, ${rate.toFixed(1)}/s, ETA ${done === total ? '0s' : duration(eta)}`, total === 0 ? 100 : Math.floor((done / total) * 100));
     },
-  });
+    },
+    makeDownloader,
+  );
   emit(summaryRecord(summary));
-  const exit = importExitCode(summary.counts);
-  if (exit !== undefined) process.exitCode = exit;
-};
-
-export const catalogServe: CommandHandler = async ({ home, args, emit, note, signal, output }) => {
-  const code = normalizeSiteCode(String(args.site), '--site');
-  home.site(code);
-  const cert = stringArg(args, 'filesCert');
-  const key = stringArg(args, 'filesKey');
-  if ((cert === undefined) !== (key === undefined)) throw new InvalidArgumentError('ConflictingOptions', '--files-cert and --files-key go together', { target: cert ? '--files-key' : '--files-cert' });
-  const port = boundedNumber(args, 'port', '--port', 0, 65535, true) ?? 0;
-  const filesPort = boundedNumber(args, 'filesPort', '--files-port', 0, 65535, true) ?? 0;
-  const host = stringArg(args, 'host') ?? '127.0.0.1';
-  const read = (file: string, flag: string) => {
-    try {
-      return fs.readFileSync(file);
-    } catch (error) {
-      throw new InvalidArgumentError('FileUnreadable', `${flag} ${file} cannot be read: ${(error as Error).message}`, { target: flag });
-    }
+  return importExitCode(summary.counts);
   };
-  const tls = cert && key ? { cert: read(cert, '--files-cert'), key: read(key, '--files-key') } : undefined;
-  const db = openSiteDb(home.sitePaths(code).database, { readonly: true });
-  const onRequest = (method: string, path: string, status: number, ms: number) => note(`${new Date().toISOString()} ${method} ${path} ${status} ${ms} ms`);
-  const servers: RunningServer[] = [];
-  try {
-    // The file server starts first: the catalog's download dialog must know its address.
-    let filesUrl: string | undefined;
-    if (tls) {
-      const files = await new CatalogFileServer({ db, tls, onRequest }).listen(host, filesPort);
-      servers.push(files);
-      filesUrl = files.url;
-    }
-    const pages = await new CatalogServer({ db, onRequest, ...(filesUrl ? { filesBaseUrl: filesUrl } : {}) }).listen(host, port);
-    servers.push(pages);
-    emit({
-      type: 'SupSync.CatalogEndpoint',
-      SiteCode: code,
-      Url: pages.url,
-      FilesUrl: filesUrl ?? null,
-      AllowDownloadHost: filesUrl === undefined ? null : new URL(filesUrl).host,
-    });
-    output.flush();
-    note(`Serving a local Microsoft Update Catalog for ${code} at ${pages.url}${filesUrl ? `, files at ${filesUrl}` : ' (no file server: give --files-cert and --files-key)'}; stop with Ctrl+C`);
-    await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
-  } finally {
-    for (const server of servers.reverse()) await server.close();
-    db.close();
-  }
-};
+}
 
-export const catalogHandlers: Record<string, CommandHandler> = {
-  'catalog.import': catalogImport,
-  'catalog.serve': catalogServe,
+export const catalogHandlers = {
+  'catalog.import': catalogImportHandler(),
 };

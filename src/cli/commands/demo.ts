@@ -1,12 +1,12 @@
 /** `demo`: the README's main command (npm start). */
 import fs from 'node:fs';
-import { InvalidArgumentError } from '../../errors.js';
-import { runDemo } from '../../demo/demo.js';
+import { ExitCode, InvalidArgumentError } from '../../errors.js';
+import { runDemo } from '../../dev/demo.js';
 import type { CommandHandler } from '../context.js';
 import { status } from './status.js';
 import { syncHistory } from './sync.js';
 
-export const demo: CommandHandler = async (context) => {
+export const demo: CommandHandler<'demo'> = async (context) => {
   const { args, note, signal } = context;
   const updates = args.updates === undefined ? 2000 : Number(args.updates);
   if (!Number.isInteger(updates) || updates < 10 || updates > 1_000_000) {
@@ -24,5 +24,5 @@ export const demo: CommandHandler = async (context) => {
   note('\nTail of CS1 wsyncmgr.log:');
   for (const line of log.slice(-25)) note(line);
   if (args.keep) note(`\nThe demo home is kept at ${home.root} (try: supsync --home ${home.root} status)`);
-  if (results.some((r) => r.state === 'Failed')) process.exitCode = 5;
+  return results.some((r) => r.state === 'Failed') ? ExitCode.upstream : undefined;
 };

@@ -1,4 +1,5 @@
-/** Handlers by command id; every spec command has exactly one (checked by a test). */
+/** Handlers by command id: the compiler holds the map to exactly one handler per spec command, each to its arguments. */
+import type { CommandId } from '../command-args.js';
 import type { CommandHandler } from '../context.js';
 import { catalogHandlers } from './catalog.js';
 import { demo } from './demo.js';
@@ -13,7 +14,8 @@ import { sync, syncHistory } from './sync.js';
 import { categoryList, updateList } from './updates.js';
 import { upstreamGetUpdate, upstreamTest } from './upstream.js';
 
-export const handlers: Record<string, CommandHandler> = {
+/** One handler per command of the spec, each typed to its command's arguments (the compiler checks both). */
+export const handlers: { [Id in CommandId]: CommandHandler<Id> } = {
   'site.add': siteAdd,
   'site.list': siteList,
   'site.remove': siteRemove,

@@ -1,15 +1,15 @@
 /** `corpus generate`, `metadata import`, `metadata export`. */
 import path from 'node:path';
 import { InvalidArgumentError } from '../../errors.js';
-import { generateCorpus } from '../../corpus/generate.js';
+import { generateCorpus } from '../../dev/corpus.js';
 import { exportPackage } from '../../package/export.js';
 import { writePackage } from '../../package/file.js';
-import { normalizeSiteCode } from '../../site/model.js';
+import { normalizeSiteCode } from '../../model/site.js';
 import { importPackage } from '../../sync/import-package.js';
 import { type CommandHandler, stringArg } from '../context.js';
 import { syncResultRecord } from './sync.js';
 
-export const corpusGenerate: CommandHandler = async ({ args, emit }) => {
+export const corpusGenerate: CommandHandler<'corpus.generate'> = async ({ args, emit }) => {
   const updates = Number(args.updates);
   if (!Number.isInteger(updates) || updates < 1 || updates > 2_000_000) {
     throw new InvalidArgumentError('InvalidArgument', `--updates must be a whole number from 1 to 2000000, got ${args.updates}`, { target: '--updates' });
@@ -29,7 +29,7 @@ export const corpusGenerate: CommandHandler = async ({ args, emit }) => {
   emit({ type: 'SupSync.Package', Path: out, Records: result.count, Bytes: result.bytes, Seed: seed, Generation: generation, Seconds: (Date.now() - started) / 1000 });
 };
 
-export const metadataImport: CommandHandler = async ({ home, args, emit, note, logFormat, signal }) => {
+export const metadataImport: CommandHandler<'metadata.import'> = async ({ home, args, emit, note, logFormat, signal }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   const file = path.resolve(String(args.path));
@@ -40,7 +40,7 @@ export const metadataImport: CommandHandler = async ({ home, args, emit, note, l
   emit(syncResultRecord(await importPackage(home, code, file, { logFormat, signal })));
 };
 
-export const metadataExport: CommandHandler = async ({ home, args, emit }) => {
+export const metadataExport: CommandHandler<'metadata.export'> = async ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   const file = path.resolve(String(args.path));
   const result = await exportPackage(home, code, file);

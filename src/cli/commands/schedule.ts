@@ -16,7 +16,7 @@ import {
   toTaskXml,
   validateSchedule,
 } from '../../schedule/index.js';
-import { type SiteControl, normalizeSiteCode } from '../../site/model.js';
+import { type SiteControl, normalizeSiteCode } from '../../model/site.js';
 import type { Home } from '../../store/home.js';
 import { type CommandHandler, stringArg } from '../context.js';
 import { hostNodeOptions } from '../node-options.js';
@@ -77,7 +77,7 @@ export function scheduleTokenProperties(schedule: Schedule) {
   }
 }
 
-export const scheduleNew: CommandHandler = ({ args, emit }) => {
+export const scheduleNew: CommandHandler<'schedule.new'> = ({ args, emit }) => {
   const schedule = scheduleFromArgs(args);
   if (!schedule) throw new InvalidArgumentError('ScheduleInvalid', 'Give schedule flags (--recur-interval/--recur-count, --day-of-week, --day-of-month, --nonrecurring) or --schedule-string', { target: '--recur-interval' });
   emit(scheduleRecord(schedule));
@@ -93,7 +93,7 @@ function siteSchedule(home: Home, codeText: string): { site: SiteControl; schedu
   return { site, schedule: validateSchedule(site.sup.schedule) };
 }
 
-export const scheduleNext: CommandHandler = ({ home, args, emit }) => {
+export const scheduleNext: CommandHandler<'schedule.next'> = ({ home, args, emit }) => {
   const fromFlags = scheduleFromArgs(args);
   const siteCode = stringArg(args, 'site');
   if (fromFlags && siteCode) throw new InvalidArgumentError('ConflictingOptions', 'Give schedule flags or --site, not both', { target: '--site' });
@@ -110,7 +110,7 @@ export const scheduleNext: CommandHandler = ({ home, args, emit }) => {
   }
 };
 
-export const scheduleTaskXml: CommandHandler = ({ home, args, emit }) => {
+export const scheduleTaskXml: CommandHandler<'schedule.task-xml'> = ({ home, args, emit }) => {
   const { site, schedule } = siteSchedule(home, String(args.site));
   const shell = stringArg(args, 'shell') ?? 'pwsh';
   const modulePath = stringArg(args, 'modulePath');
@@ -128,13 +128,13 @@ export const scheduleTaskXml: CommandHandler = ({ home, args, emit }) => {
   emit({ type: 'SupSync.ScheduledTask', SiteCode: site.code, TaskName: `SupSync Sync ${site.code}`, Path: out ? path.resolve(out) : null, Xml: xml });
 };
 
-export const scheduleSystemd: CommandHandler = ({ home, args, emit }) => {
+export const scheduleSystemd: CommandHandler<'schedule.systemd'> = ({ home, args, emit }) => {
   const { site, schedule } = siteSchedule(home, String(args.site));
   const units = toSystemdUnits(schedule, { description: `supsync sync of site ${site.code}`, execStart: `${hostCommand()} --home ${home.root} sync --site ${site.code} --trigger schedule` });
   emit({ type: 'SupSync.SystemdUnits', SiteCode: site.code, Timer: units.timer, Service: units.service });
 };
 
-export const scheduleCrontab: CommandHandler = ({ home, args, emit }) => {
+export const scheduleCrontab: CommandHandler<'schedule.crontab'> = ({ home, args, emit }) => {
   const { site, schedule } = siteSchedule(home, String(args.site));
   emit({ type: 'SupSync.Crontab', SiteCode: site.code, Line: toCrontabLine(schedule, `${hostCommand()} --home ${home.root} sync --site ${site.code} --trigger schedule`) });
 };

@@ -2,11 +2,11 @@
 import fs from 'node:fs';
 import { InvalidArgumentError } from '../../errors.js';
 import { SupEndpoint } from '../../server/sup-endpoint.js';
-import { normalizeSiteCode } from '../../site/model.js';
-import { openSiteDb } from '../../store/site-db.js';
+import { normalizeSiteCode } from '../../model/site.js';
+import { openSiteStore } from '../../store/site-store.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
 
-export const serve: CommandHandler = async ({ home, args, emit, note, signal, output }) => {
+export const serve: CommandHandler<'serve'> = async ({ home, args, emit, note, signal, output }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   const site = home.site(code);
   const cert = stringArg(args, 'cert');
@@ -21,11 +21,11 @@ export const serve: CommandHandler = async ({ home, args, emit, note, signal, ou
       throw new InvalidArgumentError('FileUnreadable', `${flag} ${file} cannot be read: ${(error as Error).message}`, { target: flag });
     }
   };
-  const db = openSiteDb(home.sitePaths(code).database);
+  const store = openSiteStore(home.sitePaths(code).database);
   const allowAccounts = listArg(args, 'allowAccount');
   const sharedSecret = stringArg(args, 'sharedSecret');
   const endpoint = await new SupEndpoint({
-    db,
+    store,
     languages: site.sup.languageSummaryDetails,
     inbox: home.sitePaths(code).inbox,
     ...(cert && key ? { tls: { cert: read(cert, '--cert'), key: read(key, '--key') } } : {}),
@@ -39,5 +39,5 @@ export const serve: CommandHandler = async ({ home, args, emit, note, signal, ou
   note(`Serving the SUP endpoint of ${code} at ${endpoint.url}; stop with Ctrl+C`);
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   await endpoint.close();
-  db.close();
+  store.close();
 };

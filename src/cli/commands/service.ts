@@ -2,12 +2,13 @@
 import fs from 'node:fs';
 import { InvalidArgumentError, InvalidOperationError } from '../../errors.js';
 import { SyncService } from '../../service/service.js';
-import { normalizeSiteCode } from '../../site/model.js';
+import { normalizeSiteCode } from '../../model/site.js';
 import type { Home } from '../../store/home.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
+import { childSyncStarter } from '../child-sync.js';
 import { syncResultRecord } from './sync.js';
 
-const service: CommandHandler = async ({ home, args, emit, note, signal, output, logFormat }) => {
+const service: CommandHandler<'service'> = async ({ home, args, emit, note, signal, output, logFormat }) => {
   const sites = hostedSites(home, listArg(args, 'site'));
   const cert = stringArg(args, 'cert');
   const key = stringArg(args, 'key');
@@ -18,6 +19,7 @@ const service: CommandHandler = async ({ home, args, emit, note, signal, output,
     pollMs: seconds(args.pollSeconds, 5, 0.1, '--poll-seconds') * 1000,
     retryDelayMs: seconds(args.retryDelaySeconds, 3600, 1, '--retry-delay-seconds') * 1000,
     logFormat,
+    startChildSync: childSyncStarter(home, logFormat),
     ...(cert && key ? { tls: { cert: readPem(cert, '--cert'), key: readPem(key, '--key') } } : {}),
     onResult: (result) => {
       emit(syncResultRecord(result));
@@ -44,7 +46,7 @@ const service: CommandHandler = async ({ home, args, emit, note, signal, output,
   note('The supsync service stopped');
 };
 
-export const serviceHandlers: Record<string, CommandHandler> = { service };
+export const serviceHandlers = { service };
 
 function hostedSites(home: Home, given: string[] | undefined): string[] {
   if (given === undefined) {

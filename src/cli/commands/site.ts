@@ -1,10 +1,10 @@
 /** `site add | list | remove`. */
-import { normalizeSiteCode } from '../../site/model.js';
-import { addRemoteChild, applyAddSite, applyRemoveSite, planAddSite, planRemoveSite, removeRemoteChild, siteRecord } from '../../site/sites.js';
+import { normalizeSiteCode } from '../../model/site.js';
+import { addRemoteChild, applyAddSite, applyRemoveSite, planAddSite, planRemoveSite, removeRemoteChild, siteRecord } from '../../store/sites.js';
 import { type CommandHandler, stringArg } from '../context.js';
 import { wildcardMatcher } from '../wildcard.js';
 
-export const siteAdd: CommandHandler = ({ home, args, emit, note }) => {
+export const siteAdd: CommandHandler<'site.add'> = ({ home, args, emit, note }) => {
   if (args.remote) {
     if (args.whatIf) {
       note(`What if: would record ${String(args.code).toUpperCase()} as a remote child of ${String(args.parent).toUpperCase()} at ${String(args.url)}`);
@@ -31,7 +31,7 @@ export const siteAdd: CommandHandler = ({ home, args, emit, note }) => {
   emit(siteRecord(home, site));
 };
 
-export const siteList: CommandHandler = ({ home, args, emit }) => {
+export const siteList: CommandHandler<'site.list'> = ({ home, args, emit }) => {
   const code = stringArg(args, 'code');
   const name = stringArg(args, 'name');
   const codeMatches = code === undefined ? () => true : wildcardMatcher(code);
@@ -41,7 +41,7 @@ export const siteList: CommandHandler = ({ home, args, emit }) => {
   }
 };
 
-export const siteRemove: CommandHandler = ({ home, args, emit, note }) => {
+export const siteRemove: CommandHandler<'site.remove'> = ({ home, args, emit, note }) => {
   const code = normalizeSiteCode(String(args.code));
   if (!home.hasSite(code) && !args.whatIf) {
     const parent = removeRemoteChild(home, code);

@@ -1,10 +1,10 @@
 /** `status`: Get-CMSoftwareUpdateSyncStatus for every SUP of the home (or one). */
-import { type SiteControl, isTopLevel, microsoftUpdateUrl, normalizeSiteCode } from '../../site/model.js';
+import { type SiteControl, isTopLevel, microsoftUpdateUrl, normalizeSiteCode } from '../../model/site.js';
 import type { Home } from '../../store/home.js';
-import { openSiteDb } from '../../store/site-db.js';
+import { openSiteStore } from '../../store/site-store.js';
 import { readServiceHost } from '../../service/site-records.js';
-import { type SyncStateRow, describeSyncState, lastRunId, readSyncState } from '../../store/sync-status.js';
-import { isSiteLocked } from '../../sync/lock.js';
+import { type SyncStateRow, describeSyncState } from '../../store/sync-status.js';
+import { isSiteLocked } from '../../store/site-lock.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
 interface SiteState {
@@ -16,7 +16,7 @@ interface SiteState {
   nextScheduledSync: string | null;
 }
 
-export const status: CommandHandler = ({ home, args, emit }) => {
+export const status: CommandHandler<'status'> = ({ home, args, emit }) => {
   const only = stringArg(args, 'site');
   const sites = only !== undefined ? [home.site(normalizeSiteCode(only, '--site'))] : home.sites();
   const states = new Map<string, SiteState>();
@@ -28,25 +28,19 @@ export const status: CommandHandler = ({ home, args, emit }) => {
 };
 
 function readSiteState(home: Home, site: SiteControl): SiteState {
-  const db = openSiteDb(home.sitePaths(site.code).database);
+  const store = openSiteStore(home.sitePaths(site.code).database);
   try {
-    const state = readSyncState(db);
-    const runId = lastRunId(db);
+    const runId = store.runs.lastId();
     return {
       site,
-      state,
-      lastRunChanged: runId === undefined ? undefined : runChanged(db, runId),
+      state: store.state.read(),
+      lastRunChanged: runId === undefined ? undefined : store.runs.changed(runId),
       locked: isSiteLocked(home.sitePaths(site.code).dir),
-      nextScheduledSync: readServiceHost(db)?.nextScheduledSync ?? null,
+      nextScheduledSync: readServiceHost(store)?.nextScheduledSync ?? null,
     };
   } finally {
-    db.close();
+    store.close();
   }
-}
-
-function runChanged(db: ReturnType<typeof openSiteDb>, runId: number): boolean {
-  const row = db.prepare('SELECT new_count + revised_count + expired_count + removed_count AS n FROM sync_runs WHERE id = ?').get(runId) as { n: number } | undefined;
-  return (row?.n ?? 0) > 0;
 }
 
 export function statusRecord(home: Home, { site, state, lastRunChanged, locked, nextScheduledSync }: SiteState, parent: SiteState | undefined) {

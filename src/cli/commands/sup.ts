@@ -1,20 +1,13 @@
 /** `sup get | set`: the SUP component settings. */
 import { InvalidArgumentError, NotFoundError } from '../../errors.js';
-import { type SiteControl, isTopLevel, normalizeSiteCode, redactProxy } from '../../site/model.js';
-import { type SupChangeRequest, planSupChange } from '../../site/sup-settings.js';
-import { knownCategories } from '../../store/categories.js';
+import { type SiteControl, type SynchronizeAction, isTopLevel, normalizeSiteCode, redactProxy, synchronizeActionOf, synchronizeActions } from '../../model/site.js';
+import { type SupChangeRequest, planSupChange } from '../../model/sup-settings.js';
 import type { Home } from '../../store/home.js';
-import { openSiteDb } from '../../store/site-db.js';
+import { withSiteStore } from '../../store/site-store.js';
 import { updateSiteControl } from '../../store/site-file.js';
 import { type Schedule, describeSchedule, encodeScheduleString, validateSchedule } from '../../schedule/index.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
 import { scheduleFromArgs } from './schedule.js';
-
-const synchronizeActions = {
-  SynchronizeFromMicrosoftUpdate: 'microsoft-update',
-  SynchronizeFromAnUpstreamDataSourceLocation: 'upstream',
-  DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource: 'none',
-} as const;
 
 /**
  * The site named by --site or, as ConfigMgr's -Name/-SiteSystemServerName, by its software
@@ -44,24 +37,18 @@ const recordedSettingKeys = {
   reportingEvent: 'ReportingEvent',
 } as const;
 
-export const supGet: CommandHandler = ({ home, args, emit }) => {
+export const supGet: CommandHandler<'sup.get'> = ({ home, args, emit }) => {
   emit(supRecord(home, home.site(siteOf(home, args))));
 };
 
-export const supSet: CommandHandler = ({ home, args, emit, note }) => {
+export const supSet: CommandHandler<'sup.set'> = ({ home, args, emit, note }) => {
   const code = siteOf(home, args);
   const site = home.site(code);
   const request = changeRequest(args);
-  for (const [key, name] of Object.entries(recordedSettingKeys)) {
+  for (const [key, name] of Object.entries(recordedSettingKeys) as [keyof typeof recordedSettingKeys, string][]) {
     if (args[key] !== undefined) note(`warn: ${code}: ${name} is stored and shown, but changes nothing in SupSync (it concerns ${key.includes('Runtime') ? 'client installations' : key === 'reportingEvent' ? 'WSUS client reporting' : 'a ConfigMgr feature SupSync does not have'})`);
   }
-  const db = openSiteDb(home.sitePaths(code).database);
-  let known;
-  try {
-    known = knownCategories(db);
-  } finally {
-    db.close();
-  }
+  const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
   const topLevelCode = home.topLevelOf(code)?.code;
   const plan = planSupChange(site, request, known, topLevelCode);
   if (args.whatIf) {
@@ -87,7 +74,7 @@ function changeRequest(args: Record<string, unknown>): SupChangeRequest {
   const bool = (key: string): boolean | undefined => (args[key] === undefined ? undefined : Boolean(args[key]));
   const num = (key: string): number | undefined => (args[key] === undefined ? undefined : Number(args[key]));
   const request: SupChangeRequest = {
-    syncSource: action !== undefined ? synchronizeActions[action as keyof typeof synchronizeActions] : (source as SupChangeRequest['syncSource']),
+    syncSource: action !== undefined ? synchronizeActions[action as SynchronizeAction] : (source as SupChangeRequest['syncSource']),
     upstreamUrl: stringArg(args, 'upstreamUrl'),
     addProduct: listArg(args, 'addProduct'),
     removeProduct: listArg(args, 'removeProduct'),
@@ -149,8 +136,8 @@ export function supRecord(home: Home, site: SiteControl) {
     SiteCode: site.code,
     TopLevel: top,
     SynchronizeAction: top
-      ? { 'microsoft-update': 'SynchronizeFromMicrosoftUpdate', upstream: 'SynchronizeFromAnUpstreamDataSourceLocation', none: 'DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource' }[sup.syncSource.kind]
-      : 'SynchronizeFromAnUpstreamDataSourceLocation',
+      ? synchronizeActionOf(sup.syncSource.kind)
+      : synchronizeActionOf('upstream'),
     SyncSource: top ? sup.syncSource.kind : 'parent',
     UpstreamSourceLocation: top ? (sup.syncSource.upstreamUrl ?? null) : parentSource,
     Schedule: sup.schedule === null ? null : describeSchedule(validateSchedule(sup.schedule)),

@@ -1,19 +1,20 @@
 /** `sync` (with the cascade and --what-if) and `sync history`. */
 import { ExitCode } from '../../errors.js';
-import { isServedByService } from '../../service/site-records.js';
-import { normalizeSiteCode } from '../../site/model.js';
-import { openSiteDb } from '../../store/site-db.js';
+import { serveLocalParent } from '../../server/local-parent.js';
+import { normalizeSiteCode } from '../../model/site.js';
+import { openSiteStore } from '../../store/site-store.js';
 import { syncWithCascade } from '../../sync/cascade.js';
 import type { SyncResult } from '../../sync/engine.js';
-import { planSync } from '../../sync/plan.js';
+import { whatIfSync } from '../../sync/what-if.js';
 import type { SyncTrigger } from '../../sync/run-recorder.js';
+import { childSyncStarter } from '../child-sync.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
-export const sync: CommandHandler = async ({ home, args, emit, note, progress, logFormat, signal }) => {
+export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, progress, logFormat, signal }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   if (args.whatIf) {
-    const plan = await planSync(home, code, { full: Boolean(args.full), signal });
+    const plan = await whatIfSync(home, code, { full: Boolean(args.full), signal, serveLocalParent });
     for (const line of plan.notes) note(`What if: ${line}`);
     note(`What if: ${code} would fetch ${plan.categories.new} new and ${plan.categories.revised} revised categories from ${plan.source}`);
     for (const row of plan.rows) {
@@ -47,13 +48,14 @@ export const sync: CommandHandler = async ({ home, args, emit, note, progress, l
       BytesToFetch: plan.totals.bytesToFetch,
       Notes: plan.notes,
     });
-    return;
+    return undefined;
   }
   const results = await syncWithCascade(home, code, {
     trigger: (stringArg(args, 'trigger') as SyncTrigger | undefined) ?? 'manual',
     full: Boolean(args.full),
     wait: Boolean(args.wait),
-    servedByService: (child) => isServedByService(home, child),
+    serveLocalParent,
+    startChildSync: childSyncStarter(home, logFormat),
     logFormat,
     signal,
     stderrLog: true,
@@ -61,8 +63,9 @@ export const sync: CommandHandler = async ({ home, args, emit, note, progress, l
   });
   for (const result of results) emit(syncResultRecord(result));
   const own = results[0]!;
-  if (results.some((r) => r.state === 'Failed')) process.exitCode = own.state === 'Failed' ? (own.error?.exitCode ?? ExitCode.upstream) : ExitCode.partial;
   if (own.state === 'Queued') note(`${code}: a sync is running (run ${own.queuedBehindRun ?? '?'}); this request is queued behind it`);
+  if (!results.some((r) => r.state === 'Failed')) return undefined;
+  return own.state === 'Failed' ? (own.error?.exitCode ?? ExitCode.upstream) : ExitCode.partial;
 };
 
 export function syncResultRecord(result: SyncResult) {
@@ -87,18 +90,13 @@ export function syncResultRecord(result: SyncResult) {
   };
 }
 
-export const syncHistory: CommandHandler = ({ home, args, emit }) => {
+export const syncHistory: CommandHandler<'sync.history'> = ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
-  const db = openSiteDb(home.sitePaths(code).database);
+  const store = openSiteStore(home.sitePaths(code).database);
   try {
-    const limit = args.last === undefined ? -1 : Number(args.last);
-    const runs = db.prepare('SELECT * FROM (SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?) ORDER BY id').all(limit) as Record<string, unknown>[];
-    const detail = db.prepare(
-      'SELECT phase, product_id, classification_id, new_count, revised_count, superseded_count, expired_count, removed_count FROM sync_run_counts WHERE run_id = ? ORDER BY phase, product_id, classification_id',
-    );
-    for (const run of runs) {
-      const rows = detail.all(run.id) as Record<string, string | number>[];
+    for (const run of store.runs.history(args.last === undefined ? undefined : Number(args.last))) {
+      const rows = store.runs.counts(run.id);
       emit({
         type: 'SupSync.SyncRun',
         SiteCode: code,
@@ -118,10 +116,10 @@ export const syncHistory: CommandHandler = ({ home, args, emit }) => {
         Superseded: run.superseded_count,
         Expired: run.expired_count,
         Removed: run.removed_count,
-        Counts: rows.map((r) => ({ Phase: r.phase, ProductId: r.product_id || null, ClassificationId: r.classification_id || null, New: r.new_count, Revised: r.revised_count, Superseded: r.superseded_count, Expired: r.expired_count, Removed: r.removed_count })),
+        Counts: rows.map((r) => ({ Phase: r.phase, ProductId: r.productId || null, ClassificationId: r.classificationId || null, New: r.new, Revised: r.revised, Superseded: r.superseded, Expired: r.expired, Removed: r.removed })),
       });
     }
   } finally {
-    db.close();
+    store.close();
   }
 };

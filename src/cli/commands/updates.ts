@@ -1,68 +1,48 @@
 /** `update list` and `category list`: queries of the site database. */
 import { canonicalGuid } from '../../model/update.js';
-import { normalizeSiteCode } from '../../site/model.js';
-import { resolveCategory } from '../../site/sup-settings.js';
-import { type CategoryRow, knownCategories, listCategories } from '../../store/categories.js';
-import { openSiteDb } from '../../store/site-db.js';
+import { normalizeSiteCode } from '../../model/site.js';
+import { resolveCategory } from '../../model/sup-settings.js';
+import type { CategoryRow } from '../../store/categories.js';
+import { type SiteStore, openSiteStore } from '../../store/site-store.js';
+import type { UpdateFilter, UpdateListRow } from '../../store/updates.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
 import { hasWildcard, wildcardMatcher } from '../wildcard.js';
 import { InvalidArgumentError, NotFoundError } from '../../errors.js';
 
-export const updateList: CommandHandler = ({ home, args, emit }) => {
+export const updateList: CommandHandler<'update.list'> = ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
-  const db = openSiteDb(home.sitePaths(code).database);
+  const store = openSiteStore(home.sitePaths(code).database);
   try {
-    const known = { ...knownCategories(db), synced: true };
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const known = { ...store.categories.known(), synced: true };
+    const wantsExpired = args.includeExpired === true || args.onlyExpired === true || args.isExpired !== undefined;
+    const filter: UpdateFilter = { expired: args.onlyExpired === true || args.isExpired === true ? 'only' : wantsExpired && args.isExpired !== false ? 'include' : 'exclude' };
     const kb = stringArg(args, 'kb');
-    const filters = updateFilters(args, db);
+    const filters = updateFilters(args, store);
     if (kb !== undefined && hasWildcard(kb)) {
       const matches = wildcardMatcher(kb.replace(/^kb/i, ''));
       filters.push((r) => matches(r.kb === null ? null : String(r.kb)));
     } else if (kb !== undefined) {
       const digits = /^(?:kb)?(\d+)$/i.exec(kb.trim())?.[1];
       if (!digits) throw new InvalidArgumentError('InvalidKb', `--kb '${kb}' is not a KB number (e.g. 5034441 or KB5034441)`, { target: '--kb' });
-      where.push('u.kb = ?');
-      params.push(digits);
+      filter.kb = digits;
     }
     const product = stringArg(args, 'product');
-    if (product !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM update_products p WHERE p.update_id = u.update_id AND p.product_id = ?)');
-      params.push(resolveCategory(product, 'product', known).id);
-    }
+    if (product !== undefined) filter.productId = resolveCategory(product, 'product', known).id;
     const classification = stringArg(args, 'classification');
-    if (classification !== undefined) {
-      where.push('u.classification_id = ?');
-      params.push(resolveCategory(classification, 'classification', known).id);
-    }
+    if (classification !== undefined) filter.classificationId = resolveCategory(classification, 'classification', known).id;
     const title = stringArg(args, 'title');
-    if (title !== undefined) {
-      where.push("u.title LIKE ? ESCAPE '\\'");
-      params.push(`%${title.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    }
+    if (title !== undefined) filter.titleContains = title;
     const updateId = stringArg(args, 'updateId');
     if (updateId !== undefined) {
       const guid = canonicalGuid(updateId);
       if (!guid) throw new InvalidArgumentError('InvalidUpdateId', `--update-id '${updateId}' is not a GUID`, { target: '--update-id' });
-      where.push('u.update_id = ?');
-      params.push(guid);
+      filter.updateId = guid;
     }
-    const wantsExpired = args.includeExpired === true || args.onlyExpired === true || args.isExpired !== undefined;
-    if (!wantsExpired) where.push('u.expired = 0');
-    if (args.onlyExpired === true || args.isExpired === true) where.push('u.expired = 1');
-    if (args.isExpired === false) where.push('u.expired = 0');
     const limit = args.limit === undefined ? -1 : Number(args.limit);
-    const rows = db
-      .prepare(
-        `SELECT u.*, (SELECT group_concat(c.title, '|') FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_id = u.update_id) AS products,
-           (SELECT group_concat(p.product_id) FROM update_products p WHERE p.update_id = u.update_id) AS product_ids,
-           (SELECT title FROM categories c WHERE c.update_id = u.classification_id) AS classification,
-           (SELECT group_concat(s.update_id) FROM supersedence s WHERE s.superseded_id = u.update_id) AS superseded_by
-         FROM updates u ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.creation_date DESC, u.update_id LIMIT ?`,
-      )
-      .iterate(...params, filters.length > 0 ? -1 : limit) as IterableIterator<Record<string, string | number | null>>;
+    // With filters SQL does not do, the limit counts what passes them.
+    if (filters.length === 0) filter.limit = limit;
+    const rows = store.updates.search(filter);
     let emitted = 0;
     for (const r of rows) {
       if (limit >= 0 && emitted >= limit) break;
@@ -101,18 +81,16 @@ export const updateList: CommandHandler = ({ home, args, emit }) => {
       });
     }
   } finally {
-    db.close();
+    store.close();
   }
 };
 
 /** SMS_SoftwareUpdate.Severity: ConfigMgr's numbers for the MSRC severities. */
 const severityValues: Record<string, number> = { none: 0, low: 2, moderate: 6, important: 8, critical: 10 };
 
-type UpdateRow = Record<string, string | number | null>;
-
 /** The filters of update list that ConfigMgr's Get-CMSoftwareUpdate has and SQL does not do here. */
-function updateFilters(args: Record<string, unknown>, db: ReturnType<typeof openSiteDb>): ((row: UpdateRow) => boolean)[] {
-  const filters: ((row: UpdateRow) => boolean)[] = [];
+function updateFilters(args: Record<string, unknown>, store: SiteStore): ((row: UpdateListRow) => boolean)[] {
+  const filters: ((row: UpdateListRow) => boolean)[] = [];
   const name = stringArg(args, 'name');
   if (name !== undefined) {
     const matches = wildcardMatcher(name);
@@ -145,7 +123,7 @@ function updateFilters(args: Record<string, unknown>, db: ReturnType<typeof open
   }
   const categories = [...(listArg(args, 'category') ?? []), ...(listArg(args, 'categoryName') ?? [])];
   if (categories.length > 0) {
-    const all = listCategories(db);
+    const all = store.categories.list();
     const wanted = new Set<string>();
     for (const text of categories) {
       const guid = canonicalGuid(text);
@@ -178,10 +156,10 @@ const categoryTypes: Record<string, string> = {
   detectoid: 'Detectoid',
 };
 
-export const categoryList: CommandHandler = ({ home, args, emit }) => {
+export const categoryList: CommandHandler<'category.list'> = ({ home, args, emit }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
-  const db = openSiteDb(home.sitePaths(code).database);
+  const store = openSiteStore(home.sitePaths(code).database);
   try {
     const type = stringArg(args, 'type');
     const typeMatches = type === undefined ? () => true : wildcardMatcher(categoryTypes[type.toLowerCase()] ?? type);
@@ -190,11 +168,11 @@ export const categoryList: CommandHandler = ({ home, args, emit }) => {
     const idText = stringArg(args, 'id');
     const id = idText === undefined ? undefined : canonicalGuid(idText);
     if (idText !== undefined && id === undefined) throw new InvalidArgumentError('InvalidCategoryId', `--id '${idText}' is not a GUID`, { target: '--id' });
-    for (const row of listCategories(db)) {
+    for (const row of store.categories.list()) {
       if (typeMatches(row.category_type) && nameMatches(row.title) && (id === undefined || row.update_id === id)) emit(categoryRecord(code, row));
     }
   } finally {
-    db.close();
+    store.close();
   }
 };
 

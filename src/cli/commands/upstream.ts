@@ -4,10 +4,11 @@ import os from 'node:os';
 import { InvalidArgumentError } from '../../errors.js';
 import { canonicalGuid } from '../../model/update.js';
 import { UpstreamClient } from '../../protocol/client.js';
-import { parseHttpUrl } from '../../site/model.js';
+import { parseHttpUrl } from '../../model/site.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
-function clientFor(args: Record<string, unknown>, signal: AbortSignal): UpstreamClient {
+/** A diagnostic client: this machine's name and a throw-away identity, not a site's (sync/upstream.ts builds those). */
+function diagnosticClient(args: Record<string, unknown>, signal: AbortSignal): UpstreamClient {
   const url = parseHttpUrl(String(args.url), '--url').origin;
   const caFile = stringArg(args, 'caFile');
   return new UpstreamClient({
@@ -21,8 +22,8 @@ function clientFor(args: Record<string, unknown>, signal: AbortSignal): Upstream
   });
 }
 
-export const upstreamTest: CommandHandler = async ({ args, emit, signal }) => {
-  const client = clientFor(args, signal);
+export const upstreamTest: CommandHandler<'upstream.test'> = async ({ args, emit, signal }) => {
+  const client = diagnosticClient(args, signal);
   const started = Date.now();
   const config = await client.config();
   const categories = await client.getRevisionIdList({ getConfig: true });
@@ -39,12 +40,12 @@ export const upstreamTest: CommandHandler = async ({ args, emit, signal }) => {
   });
 };
 
-export const upstreamGetUpdate: CommandHandler = async ({ args, emit, signal }) => {
+export const upstreamGetUpdate: CommandHandler<'upstream.get-update'> = async ({ args, emit, signal }) => {
   const updateId = canonicalGuid(String(args.updateId));
   if (!updateId) throw new InvalidArgumentError('InvalidUpdateId', `--update-id '${args.updateId}' is not a GUID`, { target: '--update-id' });
   const revision = Number(args.revision);
   if (!Number.isInteger(revision) || revision < 0) throw new InvalidArgumentError('InvalidArgument', `--revision must be a non-negative whole number, got ${args.revision}`, { target: '--revision' });
-  const client = clientFor(args, signal);
+  const client = diagnosticClient(args, signal);
   const { updates } = await client.getUpdateData([{ updateId, revisionNumber: revision }]);
   for (const update of updates) {
     const { xml, ...parsed } = update;

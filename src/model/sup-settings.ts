@@ -4,8 +4,8 @@
  * --what-if, only prints it.
  */
 import { InvalidArgumentError, InvalidOperationError, NotFoundError } from '../errors.js';
-import { canonicalGuid } from '../model/update.js';
-import { updateClassifications } from '../model/classifications.js';
+import { canonicalGuid } from './update.js';
+import { updateClassifications } from './classifications.js';
 import {
   type CategoryRef,
   type SiteControl,
@@ -15,7 +15,7 @@ import {
   parseHttpUrl,
   redactProxy,
   requireTopLevel,
-} from './model.js';
+} from './site.js';
 
 /** WSUS's language short names (GetConfigData LanguageUpdateList, without "all"). */
 export const wsusLanguages: readonly string[] = [

@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, InvalidOperationError, ResourceExistsError } from '../errors.js';
-import type { Home } from '../store/home.js';
-import { openSiteDb } from '../store/site-db.js';
-import { withFileLock } from '../store/lock-file.js';
-import { updateSiteControl, writeSiteControl } from '../store/site-file.js';
+import type { Home } from './home.js';
+import { openSiteStore } from './site-store.js';
+import { withFileLock } from './lock-file.js';
+import { updateSiteControl, writeSiteControl } from './site-file.js';
 import {
   type SiteControl,
   type SiteRole,
@@ -20,7 +20,7 @@ import {
   isTopLevel,
   normalizeSiteCode,
   parseHttpUrl,
-} from './model.js';
+} from '../model/site.js';
 
 export interface AddSiteRequest {
   code: string;
@@ -110,9 +110,9 @@ export function applyAddSite(home: Home, site: SiteControl): void {
     try {
       for (const sub of ['logs', 'inbox', 'content']) fs.mkdirSync(path.join(staging, sub));
       writeSiteControl(path.join(staging, 'site.json'), site);
-      const db = openSiteDb(path.join(staging, 'site.db'));
-      db.prepare("INSERT INTO meta (key, value) VALUES ('site_code', ?)").run(site.code);
-      db.close();
+      const store = openSiteStore(path.join(staging, 'site.db'));
+      store.meta.write('site_code', site.code);
+      store.close();
       fs.rmSync(paths.dir, { recursive: true, force: true }); // a leftover empty directory of a removed site
       fs.renameSync(staging, paths.dir);
     } catch (error) {

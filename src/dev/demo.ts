@@ -6,16 +6,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateCorpus } from '../corpus/generate.js';
+import { generateCorpus } from './corpus.js';
 import { writePackage } from '../package/file.js';
 import { SupEndpoint } from '../server/sup-endpoint.js';
-import { planSupChange } from '../site/sup-settings.js';
-import { applyAddSite, planAddSite } from '../site/sites.js';
-import { knownCategories } from '../store/categories.js';
+import { planSupChange } from '../model/sup-settings.js';
+import { applyAddSite, planAddSite } from '../store/sites.js';
 import { type Home, temporaryHome } from '../store/home.js';
-import { openSiteDb } from '../store/site-db.js';
+import { openSiteStore, withSiteStore } from '../store/site-store.js';
 import { updateSiteControl } from '../store/site-file.js';
-import { type SupChangeRequest } from '../site/sup-settings.js';
+import { type SupChangeRequest } from '../model/sup-settings.js';
+import { serveLocalParent } from '../server/local-parent.js';
 import { syncWithCascade } from '../sync/cascade.js';
 import type { SyncResult } from '../sync/engine.js';
 import { importPackage } from '../sync/import-package.js';
@@ -56,30 +56,30 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     await writePackage(packageFile, header(1), generateCorpus({ updates: options.updates, seed, generation: 1 }));
     await importPackage(home, 'UPS', packageFile);
 
-    const upstreamDb = openSiteDb(home.sitePaths('UPS').database);
-    const upstream = await new SupEndpoint({ db: upstreamDb }).listen('127.0.0.1', 0);
+    const upstreamStore = openSiteStore(home.sitePaths('UPS').database);
+    const upstream = await new SupEndpoint({ store: upstreamStore }).listen('127.0.0.1', 0);
     note(`Upstream UPS serves [MS-WSUSSS] at ${upstream.url}`);
     try {
       setSup(home, 'CS1', { syncSource: 'upstream', upstreamUrl: upstream.url });
       note('First sync of CS1: no products or classifications selected yet, so categories only');
-      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100 })));
+      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100, serveLocalParent })));
       setSup(home, 'CS1', {
         addProduct: ['Windows 11', 'Windows Server 2022', 'Windows 10', 'Microsoft Defender Antivirus', 'Office 2016', 'Microsoft SQL Server 2019', '.NET 8.0'],
         addClassification: ['Security Updates', 'Critical Updates', 'Definition Updates', 'Updates', 'Update Rollups'],
         addLanguage: ['de', 'fr'],
       });
       note('Full sync of CS1 with its selection, cascading to PS1, PS2 and SS1');
-      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100 })));
+      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100, serveLocalParent })));
 
       const next = path.join(home.root, 'corpus-2.pkg.gz');
       note('The upstream gains new revisions and updates (corpus generation 2)');
       await writePackage(next, header(2), generateCorpus({ updates: options.updates, seed, generation: 2 }));
       await importPackage(home, 'UPS', next);
       note('Delta sync of CS1, cascading down the hierarchy');
-      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100 })));
+      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100, serveLocalParent })));
     } finally {
       await upstream.close();
-      upstreamDb.close();
+      upstreamStore.close();
     }
     return { home, results };
   } finally {
@@ -92,8 +92,6 @@ function header(generation: number) {
 }
 
 function setSup(home: Home, code: string, request: SupChangeRequest): void {
-  const db = openSiteDb(home.sitePaths(code).database);
-  const known = knownCategories(db);
-  db.close();
+  const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
   updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, request, known, code).settings }));
 }

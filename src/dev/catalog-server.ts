@@ -15,12 +15,13 @@ import http from 'node:http';
 import https from 'node:https';
 import { canonicalGuid, localizedFor } from '../model/update.js';
 import { parseUpdateXml } from '../protocol/update-xml.js';
-import type { SiteDb } from '../store/site-db.js';
-import { decompressMetadata } from '../store/updates.js';
-import { architecturesInTitle } from './architecture.js';
-import { catalogNotFoundCode } from './errors.js';
-import { type CatalogDownloadFile, type CatalogSearchResult, type CatalogUpdateDetails, catalogResultCap } from './pages.js';
-import { catalogPageSize, renderDetailsPage, renderDownloadDialog, renderErrorPage, renderSearchPage } from './render.js';
+import type { SiteStore } from '../store/site-store.js';
+import type { CatalogView } from '../store/catalog-view.js';
+import { decompressMetadata } from '../model/deflated-xml.js';
+import { architecturesInTitle } from '../catalog/architecture.js';
+import { catalogNotFoundCode } from '../catalog/errors.js';
+import { type CatalogDownloadFile, type CatalogSearchResult, type CatalogUpdateDetails, catalogPageSize, catalogResultCap } from '../catalog/pages.js';
+import { renderDetailsPage, renderDownloadDialog, renderErrorPage, renderSearchPage } from './catalog-render.js';
 import { type RunningServer, listen } from '../server/listen.js';
 import { readRequestBody } from '../server/request-body.js';
 
@@ -63,35 +64,20 @@ function architectureOf(title: string): string | undefined {
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
 
-interface UpdateRow {
-  update_id: string;
-  title: string;
-  kb: string | null;
-  creation_date: string;
-  classification: string | null;
-  products: string | null;
-  size: number | null;
-}
-
-interface FileRow {
-  update_id: string;
-  file_name: string;
-}
-
 export interface CatalogServerOptions {
-  db: SiteDb;
+  store: SiteStore;
   /** Base URL of the https file server; without one, download URLs point at this server over http. */
   filesBaseUrl?: string;
   onRequest?: (method: string, path: string, status: number, ms: number) => void;
 }
 
 export class CatalogServer {
-  readonly #db: SiteDb;
+  readonly #view: CatalogView;
   readonly #options: CatalogServerOptions;
   #selfUrl = '';
 
   constructor(options: CatalogServerOptions) {
-    this.#db = options.db;
+    this.#view = options.store.catalogView;
     this.#options = options;
   }
 
@@ -132,24 +118,7 @@ export class CatalogServer {
 
   #search(query: string, requestedPage: number): string {
     const tokens = query.split(/\s+/).filter((t) => t !== '');
-    const conditions = tokens.map(() => "(title LIKE ? ESCAPE '\\' OR products LIKE ? ESCAPE '\\' OR update_id = ?)");
-    const params = tokens.flatMap((token) => {
-      const like = `%${token.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      return [like, like, token.toLowerCase()];
-    });
-    const rows =
-      tokens.length === 0
-        ? []
-        : (this.#db
-            .prepare(
-              `WITH listed AS (
-                 SELECT u.update_id, u.title, u.kb, u.creation_date, c.title AS classification,
-                   (SELECT group_concat(pc.title, ', ') FROM update_products p JOIN categories pc ON pc.update_id = p.product_id WHERE p.update_id = u.update_id) AS products,
-                   (SELECT sum(f.size) FROM files f WHERE f.update_id = u.update_id) AS size
-                 FROM updates u LEFT JOIN categories c ON c.update_id = u.classification_id WHERE u.expired = 0)
-               SELECT * FROM listed WHERE ${conditions.join(' AND ')} ORDER BY creation_date DESC, update_id LIMIT ${catalogResultCap}`,
-            )
-            .all(...params) as UpdateRow[]);
+    const rows = this.#view.search(tokens, catalogResultCap);
     const pageCount = Math.max(1, Math.ceil(rows.length / catalogPageSize));
     const pageNumber = Number.isInteger(requestedPage) && requestedPage >= 1 ? requestedPage : 1;
     const slice = rows.slice((pageNumber - 1) * catalogPageSize, pageNumber * catalogPageSize);
@@ -170,34 +139,15 @@ export class CatalogServer {
 
   #details(rawId: string): string {
     const updateId = canonicalGuid(rawId);
-    const row =
-      updateId === undefined
-        ? undefined
-        : (this.#db
-            .prepare(
-              `SELECT u.update_id, u.title, u.kb, u.creation_date, u.msrc_severity, u.metadata, c.title AS classification,
-                 (SELECT sum(f.size) FROM files f WHERE f.update_id = u.update_id) AS size
-               FROM updates u LEFT JOIN categories c ON c.update_id = u.classification_id WHERE u.update_id = ?`,
-            )
-            .get(updateId) as (UpdateRow & { msrc_severity: string | null; metadata: Buffer }) | undefined);
+    const row = updateId === undefined ? undefined : this.#view.details(updateId);
     if (!row || updateId === undefined) return renderErrorPage(catalogNotFoundCode);
     const update = parseUpdateXml(decompressMetadata(row.metadata), `update ${updateId}`);
     const english = localizedFor(update, 'en');
-    const products = (this.#db
-      .prepare('SELECT c.title FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_id = ? ORDER BY c.title')
-      .pluck()
-      .all(updateId) as string[]);
-    const languages = (this.#db.prepare('SELECT language FROM update_languages WHERE update_id = ? ORDER BY language').pluck().all(updateId) as string[]).map(
-      (code) => languageNames.of(code) ?? code,
-    );
-    const supersededBy = this.#db
-      .prepare('SELECT s.update_id AS id, u.title FROM supersedence s JOIN updates u ON u.update_id = s.update_id WHERE s.superseded_id = ? ORDER BY u.title')
-      .all(updateId) as { id: string; title: string }[];
+    const products = this.#view.productTitles(updateId);
+    const languages = this.#view.languages(updateId).map((code) => languageNames.of(code) ?? code);
+    const supersededBy = this.#view.supersededBy(updateId);
     // The real page names the updates an update replaces without linking them.
-    const supersedes = this.#db
-      .prepare('SELECT u.title FROM supersedence s JOIN updates u ON u.update_id = s.superseded_id WHERE s.update_id = ? ORDER BY u.title')
-      .pluck()
-      .all(updateId) as string[];
+    const supersedes = this.#view.supersedesTitles(updateId);
     const details: CatalogUpdateDetails = {
       updateId,
       title: row.title,
@@ -232,9 +182,9 @@ export class CatalogServer {
     }
     const first = Array.isArray(requested) ? (requested[0] as { updateID?: unknown } | undefined) : undefined;
     const updateId = typeof first?.updateID === 'string' ? canonicalGuid(first.updateID) : undefined;
-    const title = updateId === undefined ? undefined : (this.#db.prepare('SELECT title FROM updates WHERE update_id = ?').pluck().get(updateId) as string | undefined);
+    const title = updateId === undefined ? undefined : this.#view.title(updateId);
     if (updateId === undefined || title === undefined) return renderErrorPage(catalogNotFoundCode);
-    const files = filesOf(this.#db, updateId).map((file): CatalogDownloadFile => {
+    const files = this.#view.files(updateId).map((file): CatalogDownloadFile => {
       const content = syntheticFileContent(file.update_id, file.file_name);
       const base = this.#options.filesBaseUrl ?? this.#selfUrl;
       return {
@@ -249,19 +199,8 @@ export class CatalogServer {
 
 }
 
-/** An update's files; a bundle's are its bundled updates' files, as the catalog lists them. */
-function filesOf(db: SiteDb, updateId: string): FileRow[] {
-  return db
-    .prepare(
-      `SELECT update_id, file_name FROM files WHERE update_id = ?
-       UNION SELECT f.update_id, f.file_name FROM bundles b JOIN files f ON f.update_id = b.child_id WHERE b.parent_id = ?
-       ORDER BY 1, 2`,
-    )
-    .all(updateId, updateId) as FileRow[];
-}
-
 export interface CatalogFileServerOptions {
-  db: SiteDb;
+  store: SiteStore;
   tls: { cert: Buffer; key: Buffer };
   onRequest?: (method: string, path: string, status: number, ms: number) => void;
 }
@@ -286,7 +225,7 @@ export class CatalogFileServer {
     const parts = path.startsWith(filePath) ? path.slice(filePath.length).split('/') : [];
     const updateId = parts.length === 2 ? canonicalGuid(parts[0]!) : undefined;
     const fileName = parts.length === 2 ? decodeURIComponent(parts[1]!) : undefined;
-    const known = updateId !== undefined && fileName !== undefined && filesOf(this.#options.db, updateId).some((f) => f.update_id === updateId && f.file_name === fileName);
+    const known = updateId !== undefined && fileName !== undefined && this.#options.store.catalogView.files(updateId).some((f) => f.update_id === updateId && f.file_name === fileName);
     if (!known || req.method !== 'GET') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
       return done(404);

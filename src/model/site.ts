@@ -10,6 +10,20 @@ export const siteRoles: readonly SiteRole[] = ['central', 'primary', 'secondary'
 export type SyncSourceKind = 'microsoft-update' | 'upstream' | 'none';
 export const syncSourceKinds: readonly SyncSourceKind[] = ['microsoft-update', 'upstream', 'none'];
 
+/** ConfigMgr's SynchronizeAction values and the sync source each names. */
+export const synchronizeActions = {
+  SynchronizeFromMicrosoftUpdate: 'microsoft-update',
+  SynchronizeFromAnUpstreamDataSourceLocation: 'upstream',
+  DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource: 'none',
+} as const satisfies Record<string, SyncSourceKind>;
+
+export type SynchronizeAction = keyof typeof synchronizeActions;
+
+/** The SynchronizeAction that names a sync source. */
+export function synchronizeActionOf(kind: SyncSourceKind): SynchronizeAction {
+  return (Object.keys(synchronizeActions) as SynchronizeAction[]).find((action) => synchronizeActions[action] === kind)!;
+}
+
 /** Where Microsoft Update's own server-to-server endpoint lives. */
 export const microsoftUpdateUrl = 'https://sws.update.microsoft.com';
 

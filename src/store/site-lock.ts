@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { IoError } from '../errors.js';
-import { lockOwnerDead } from '../store/lock-file.js';
+import { lockOwnerDead } from './lock-file.js';
 
 export interface SyncLock {
   release(): void;

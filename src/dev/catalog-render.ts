@@ -4,10 +4,7 @@
  * reads), so that the parsers, and any tool written against the real catalog, read them back.
  * Everything interpolated is escaped: HTML in markup, JavaScript string escapes in scripts.
  */
-import { catalogResultCap, type CatalogDownloadFile, type CatalogSearchResult, type CatalogUpdateDetails, type CatalogUpdateReference } from './pages.js';
-
-/** Results per search page, as the catalog pages them. */
-export const catalogPageSize = 25;
+import { catalogPageSize, catalogResultCap, type CatalogDownloadFile, type CatalogSearchResult, type CatalogUpdateDetails, type CatalogUpdateReference } from '../catalog/pages.js';
 
 const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

@@ -1,0 +1,223 @@
+// Generated from src/cli/spec.ts by scripts/generate-args.ts; do not edit, run npm run build.
+
+/** The global options, before the command words. */
+export type GlobalArgs = {
+  home?: string;
+  output?: 'table' | 'json';
+  logFormat?: 'site-server' | 'cmtrace';
+};
+
+/** Each command's parsed arguments, by command id. */
+export type CommandArgs = {
+  'site.add': GlobalArgs & {
+    code: string;
+    role: 'central' | 'primary' | 'secondary';
+    parent?: string;
+    parentUrl?: string;
+    serverName?: string;
+    url?: string;
+    remote?: boolean;
+    whatIf?: boolean;
+  };
+  'site.list': GlobalArgs & {
+    code?: string;
+    name?: string;
+  };
+  'site.remove': GlobalArgs & {
+    code: string;
+    whatIf?: boolean;
+  };
+  'sup.get': GlobalArgs & {
+    site?: string;
+    serverName?: string;
+  };
+  'sup.set': GlobalArgs & {
+    site?: string;
+    serverName?: string;
+    syncSource?: 'microsoft-update' | 'upstream' | 'none';
+    synchronizeAction?: 'SynchronizeFromMicrosoftUpdate' | 'SynchronizeFromAnUpstreamDataSourceLocation' | 'DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource';
+    upstreamUrl?: string;
+    addProduct?: string[];
+    removeProduct?: string[];
+    addClassification?: string[];
+    removeClassification?: string[];
+    addLanguage?: string[];
+    removeLanguage?: string[];
+    addLanguageUpdateFile?: string[];
+    removeLanguageUpdateFile?: string[];
+    addLanguageSummaryDetail?: string[];
+    removeLanguageSummaryDetail?: string[];
+    immediatelyExpireSupersedence?: boolean;
+    waitMonths?: number;
+    immediatelyExpireSupersedenceForFeature?: boolean;
+    waitMonthsForFeature?: number;
+    enableSyncFailureAlert?: boolean;
+    enableCallWsusCleanupWizard?: boolean;
+    proxy?: string;
+    proxyUsername?: string;
+    proxyPassword?: string;
+    noProxy?: boolean;
+    start?: string;
+    recurInterval?: 'minutes' | 'hours' | 'days';
+    recurCount?: number;
+    dayOfWeek?: string;
+    weekOrder?: 'first' | 'second' | 'third' | 'fourth' | 'last';
+    dayOfMonth?: string;
+    nonrecurring?: boolean;
+    utc?: boolean;
+    scheduleString?: string;
+    noSchedule?: boolean;
+    whatIf?: boolean;
+    passThru?: boolean;
+    contentFileOption?: 'FullFilesOnly' | 'ExpressForWindows10Only';
+    defaultWsusServer?: string;
+    enableManualCertManagement?: boolean;
+    enableThirdPartyUpdates?: boolean;
+    featureUpdateMaxRuntimeMins?: number;
+    nonFeatureUpdateMaxRuntimeMins?: number;
+    reportingEvent?: 'CreateAllWsusReportingEvents' | 'CreateOnlyWsusStatusReportingEvents' | 'DoNotCreateWsusReportingEvents';
+  };
+  'status': GlobalArgs & {
+    site?: string;
+  };
+  'sync': GlobalArgs & {
+    site: string;
+    full?: boolean;
+    wait?: boolean;
+    trigger?: 'manual' | 'schedule' | 'parent';
+    whatIf?: boolean;
+  };
+  'sync.history': GlobalArgs & {
+    site: string;
+    last?: number;
+  };
+  'update.list': GlobalArgs & {
+    site: string;
+    kb?: string;
+    product?: string;
+    classification?: string;
+    title?: string;
+    name?: string;
+    category?: string[];
+    categoryName?: string[];
+    datePostedMin?: string;
+    datePostedMax?: string;
+    dateRevisedMin?: string;
+    dateRevisedMax?: string;
+    isSuperseded?: boolean;
+    isExpired?: boolean;
+    onlyExpired?: boolean;
+    severity?: 'None' | 'Low' | 'Moderate' | 'Important' | 'Critical';
+    updateId?: string;
+    includeExpired?: boolean;
+    limit?: number;
+  };
+  'category.list': GlobalArgs & {
+    site: string;
+    type?: string;
+    name?: string;
+    id?: string;
+  };
+  'corpus.generate': GlobalArgs & {
+    updates: number;
+    seed?: string;
+    generation?: number;
+    out: string;
+  };
+  'metadata.import': GlobalArgs & {
+    site: string;
+    path: string;
+    whatIf?: boolean;
+  };
+  'metadata.export': GlobalArgs & {
+    site: string;
+    path: string;
+  };
+  'serve': GlobalArgs & {
+    site: string;
+    host?: string;
+    port?: number;
+    cert?: string;
+    key?: string;
+    allowAccount?: string[];
+    sharedSecret?: string;
+    maxUpdatesPerRequest?: number;
+  };
+  'upstream.test': GlobalArgs & {
+    url: string;
+    caFile?: string;
+  };
+  'upstream.get-update': GlobalArgs & {
+    url: string;
+    updateId: string;
+    revision: number;
+    caFile?: string;
+  };
+  'schedule.new': GlobalArgs & {
+    start?: string;
+    recurInterval?: 'minutes' | 'hours' | 'days';
+    recurCount?: number;
+    dayOfWeek?: string;
+    weekOrder?: 'first' | 'second' | 'third' | 'fourth' | 'last';
+    dayOfMonth?: string;
+    nonrecurring?: boolean;
+    utc?: boolean;
+    scheduleString?: string;
+  };
+  'schedule.next': GlobalArgs & {
+    start?: string;
+    recurInterval?: 'minutes' | 'hours' | 'days';
+    recurCount?: number;
+    dayOfWeek?: string;
+    weekOrder?: 'first' | 'second' | 'third' | 'fourth' | 'last';
+    dayOfMonth?: string;
+    nonrecurring?: boolean;
+    utc?: boolean;
+    scheduleString?: string;
+    site?: string;
+    from?: string;
+    count?: number;
+    timeZone?: string;
+  };
+  'schedule.task-xml': GlobalArgs & {
+    site: string;
+    out?: string;
+    shell?: 'pwsh' | 'powershell';
+    modulePath?: string;
+  };
+  'schedule.systemd': GlobalArgs & {
+    site: string;
+  };
+  'schedule.crontab': GlobalArgs & {
+    site: string;
+  };
+  'demo': GlobalArgs & {
+    updates?: number;
+    keep?: boolean;
+  };
+  'catalog.import': GlobalArgs & {
+    site: string;
+    updateId?: string[];
+    kb?: string[];
+    path?: string;
+    metadataOnly?: boolean;
+    product?: string;
+    architecture?: 'x86' | 'x64' | 'arm64';
+    titleContains?: string;
+    catalogUrl?: string;
+    catalogTimeout?: number;
+    retries?: number;
+    retryDelay?: number;
+    concurrency?: number;
+    whatIf?: boolean;
+  };
+  'service': GlobalArgs & {
+    site?: string[];
+    pollSeconds?: number;
+    retryDelaySeconds?: number;
+    cert?: string;
+    key?: string;
+  };
+};
+
+export type CommandId = keyof CommandArgs;

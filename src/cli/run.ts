@@ -1,0 +1,199 @@
+/**
+ * Running a command line: builds the yargs CLI from a command spec, runs the handler and turns its
+ * outcome into an exit code. The entry points (main.ts, and dev/main.ts for development) call it
+ * with their commands and are the only places that exit the process.
+ */
+import yargs, { type Argv } from 'yargs';
+import { ExitCode, InvalidArgumentError, SupsyncError, asSupsyncError } from '../errors.js';
+import { Home, resolveHome } from '../store/home.js';
+import type { AnyCommandHandler, CommandContext } from './context.js';
+import { type OutputMode, createOutput } from './output.js';
+import { globalParams } from './spec.js';
+import type { CommandSpec, ParamSpec } from './spec-types.js';
+
+/** A command line program: its name, its commands and a handler for each. */
+export interface CliProgram {
+  name: string;
+  commands: readonly CommandSpec[];
+  handlers: Readonly<Record<string, AnyCommandHandler>>;
+}
+
+export async function runCli(program: CliProgram, rawArgv: string[]): Promise<number> {
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
+  let argv: string[];
+  try {
+    argv = hostArguments(rawArgv);
+  } catch (error) {
+    createOutput('json').error(asSupsyncError(error));
+    return ExitCode.usage;
+  }
+  // Until the arguments are parsed, pick the output mode the same way the parser will.
+  const jsonAsked = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
+  let output = createOutput(jsonAsked || !process.stdout.isTTY ? 'json' : 'table');
+  try {
+    let run: { command: CommandSpec; args: Record<string, unknown> } | undefined;
+    const cli = buildCli(program, argv, (command, args) => {
+      run = { command, args };
+    });
+    await cli.parseAsync();
+    if (!run) return ExitCode.ok; // --help or --version was printed
+    const { command, args } = run;
+    const mode = ((args.output as OutputMode | undefined) ?? (process.stdout.isTTY ? 'table' : 'json')) as OutputMode;
+    output = createOutput(mode);
+    const context: CommandContext = {
+      home: new Home(resolveHome(args.home as string | undefined)),
+      args,
+      logFormat: (args.logFormat as CommandContext['logFormat'] | undefined) ?? 'site-server',
+      emit: (record) => output.emit(record),
+      note: (message) => process.stderr.write(`${message}\n`),
+      progress: (activity, status, percent) =>
+        process.stderr.write(
+          mode === 'json'
+            ? `${JSON.stringify({ type: 'SupSync.Progress', Activity: activity, Status: status, PercentComplete: percent ?? -1 })}\n`
+            : `${activity}: ${status}${percent === undefined ? '' : ` (${percent}%)`}\n`,
+        ),
+      output,
+      signal: abort.signal,
+    };
+    const status = await program.handlers[command.id]!(context);
+    output.flush();
+    return status ?? ExitCode.ok;
+  } catch (error) {
+    output.flush();
+    const typed = asSupsyncError(error);
+    output.error(typed);
+    if (typed.exitCode === ExitCode.internal && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return typed.exitCode;
+  }
+}
+
+function buildCli(program: CliProgram, argv: string[], onRun: (command: CommandSpec, args: Record<string, unknown>) => void): Argv {
+  let cli = yargs(argv)
+    .scriptName(program.name)
+    // --no-proxy and --no-schedule are flags of their own, not negations of --proxy / --schedule.
+    .parserConfiguration({ 'boolean-negation': false })
+    .usage('$0 [--home DIR] [--output table|json] <command>')
+    .strict()
+    .exitProcess(false)
+    .help()
+    .version()
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new InvalidArgumentError('UsageError', message ?? 'Invalid command line', { target: 'argv' });
+    });
+  for (const param of globalParams) cli = cli.option(param.flag, { ...optionFor(param), global: true });
+
+  const groups = new Map<string, CommandSpec[]>();
+  for (const command of program.commands) groups.set(command.words[0]!, [...(groups.get(command.words[0]!) ?? []), command]);
+  for (const [word, commands] of groups) {
+    // A word can be a command of its own and a group at once (`sync`, `sync history`).
+    const base = commands.find((c) => c.words.length === 1);
+    const subcommands = commands.filter((c) => c !== base);
+    if (subcommands.length === 0 && base) {
+      cli = cli.command(word, base.summary, (y) => addParams(y, base), (args) => onRun(base, typedArgs(base, args)));
+      continue;
+    }
+    const listing = subcommands.map((c) => c.words.slice(1).join(' ')).join(' | ');
+    cli = cli.command(
+      word,
+      base ? `${base.summary} Also: ${word} ${listing}` : listing,
+      (group) => {
+        let sub = base ? addParams(group, base) : group;
+        for (const command of subcommands) {
+          sub = sub.command(command.words.slice(1).join(' '), command.summary, (y) => addParams(y, command), (args) => onRun(command, typedArgs(command, args)));
+        }
+        return base ? sub : sub.demandCommand(1, `Give a ${word} subcommand: ${subcommands.map((c) => c.words.slice(1).join(' ')).join(', ')}`);
+      },
+      base ? (args) => onRun(base, typedArgs(base, args)) : undefined,
+    );
+  }
+  return cli.demandCommand(1, `Give a command; see ${program.name} --help`);
+}
+
+function addParams(y: Argv, command: CommandSpec): Argv {
+  let out = y.usage(`${command.summary}\n\n${command.description}`);
+  for (const param of command.params) out = out.option(param.flag, optionFor(param));
+  return out;
+}
+
+function optionFor(param: ParamSpec) {
+  const base = { describe: param.description, demandOption: param.required ?? false, requiresArg: param.type !== 'switch' };
+  switch (param.type) {
+    case 'switch':
+      return { ...base, type: 'boolean' as const };
+    case 'string[]':
+      return { ...base, type: 'array' as const, string: true };
+    case 'boolean':
+      return { ...base, type: 'string' as const, describe: `${param.description} (true|false)` };
+    default:
+      return { ...base, type: 'string' as const, ...(param.choices ? { choices: [...param.choices] } : {}) };
+  }
+}
+
+/**
+ * Converts parsed values to the spec's types after yargs has run, so a bad value becomes a typed
+ * error naming the flag (yargs would wrap errors thrown from coerce functions).
+ */
+function typedArgs(command: CommandSpec, args: Record<string, unknown>): Record<string, unknown> {
+  const out = camelArgs(args);
+  for (const param of [...globalParams, ...command.params]) {
+    const key = camel(param.flag);
+    const value = out[key];
+    if (value === undefined) continue;
+    const flag = `--${param.flag}`;
+    if (param.type !== 'string[]' && Array.isArray(value)) {
+      throw new InvalidArgumentError('InvalidArgument', `${flag} was given more than once`, { target: flag });
+    }
+    if (param.type === 'boolean') {
+      const text = String(value).toLowerCase();
+      if (text !== 'true' && text !== 'false') throw new InvalidArgumentError('InvalidArgument', `${flag} must be true or false, got '${value}'`, { target: flag });
+      out[key] = text === 'true';
+    } else if (param.type === 'number') {
+      const number = Number(value);
+      if (String(value).trim() === '' || !Number.isFinite(number)) throw new InvalidArgumentError('InvalidArgument', `${flag} must be a number, got '${value}'`, { target: flag });
+      out[key] = number;
+    } else if (param.type === 'string' && typeof value === 'string' && value.trim() === '') {
+      throw new InvalidArgumentError('InvalidArgument', `${flag} must not be empty`, { target: flag });
+    }
+  }
+  return out;
+}
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** yargs gives both kebab and camel keys; handlers read camel-case only. */
+function camelArgs(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(args).filter(([key]) => !key.includes('-') && key !== '_' && key !== '$0'));
+}
+
+/**
+ * `--argv-env NAME`: the real arguments come base64-encoded (a UTF-8 JSON array of strings) in the
+ * environment variable NAME. The PowerShell module calls the host this way, so quotes, `$(...)`,
+ * `;` and non-ASCII text arrive intact whatever the shell's native-argument quoting rules
+ * (Windows PowerShell 5.1 mangles embedded quotes).
+ */
+function hostArguments(argv: string[]): string[] {
+  if (argv[0] !== '--argv-env') return argv;
+  const name = argv[1] ?? '';
+  const encoded = process.env[name];
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || encoded === undefined) throw new InvalidArgumentError('UsageError', `--argv-env names no environment variable holding the arguments (${name})`, { target: '--argv-env' });
+  const decoded = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as unknown;
+  if (!Array.isArray(decoded) || !decoded.every((a) => typeof a === 'string')) throw new InvalidArgumentError('UsageError', `${name} must hold a base64 JSON array of strings`, { target: '--argv-env' });
+  return [...decoded, ...argv.slice(2)];
+}
+
+/** Exits with the program's code once stdout has drained (pipes are asynchronous on Windows). */
+export function exitWith(run: Promise<number>, name: string): void {
+  run.then(
+    (code) => process.stdout.write('', () => process.exit(code)),
+    (error: unknown) => {
+      process.stderr.write(`${name}: ${error instanceof SupsyncError ? error.message : String(error)}\n`);
+      process.exit(ExitCode.internal);
+    },
+  );
+}

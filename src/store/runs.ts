@@ -1,0 +1,104 @@
+/**
+ * Sync history: one `sync_runs` row per run with its totals, and `sync_run_counts` per phase and
+ * product × classification. The only place that knows their layout.
+ */
+import type { SiteDb } from './site-db.js';
+import { type Prepare, statementCache } from './statements.js';
+
+export interface RunTotals {
+  new: number;
+  revised: number;
+  superseded: number;
+  expired: number;
+  removed: number;
+}
+
+export interface RunCountRow extends RunTotals {
+  phase: string;
+  /** '' when the update belongs to no product (or classification). */
+  productId: string;
+  classificationId: string;
+}
+
+export interface SyncRunRow {
+  id: number;
+  trigger: string;
+  full_sync: number;
+  source: string | null;
+  started_at: string;
+  ended_at: string | null;
+  state: string;
+  error_code: string | null;
+  error_message: string | null;
+  catalog_version: number | null;
+  bytes_fetched: number;
+  new_count: number;
+  revised_count: number;
+  superseded_count: number;
+  expired_count: number;
+  removed_count: number;
+}
+
+export type RunRepository = ReturnType<typeof runRepository>;
+
+export function runRepository(db: SiteDb, prepare: Prepare = statementCache(db)) {
+  return {
+    /** Opens a run (state 'running') and returns its id. */
+    start(trigger: string, full: boolean, source: string, now: string): number {
+      return Number(prepare("INSERT INTO sync_runs (trigger, full_sync, source, started_at, state) VALUES (?, ?, ?, ?, 'running')").run(trigger, full ? 1 : 0, source, now).lastInsertRowid);
+    },
+    /** Writes a run's totals and its per-phase, per-product × classification counts. */
+    writeCounts(runId: number, totals: RunTotals, rows: Iterable<RunCountRow>): void {
+      prepare('UPDATE sync_runs SET new_count = ?, revised_count = ?, superseded_count = ?, expired_count = ?, removed_count = ? WHERE id = ?').run(
+        totals.new,
+        totals.revised,
+        totals.superseded,
+        totals.expired,
+        totals.removed,
+        runId,
+      );
+      const insert = prepare(`INSERT INTO sync_run_counts (run_id, phase, product_id, classification_id, new_count, revised_count, superseded_count, expired_count, removed_count)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (run_id, phase, product_id, classification_id) DO UPDATE SET new_count = excluded.new_count, revised_count = excluded.revised_count,
+          superseded_count = excluded.superseded_count, expired_count = excluded.expired_count, removed_count = excluded.removed_count`);
+      for (const r of rows) insert.run(runId, r.phase, r.productId, r.classificationId, r.new, r.revised, r.superseded, r.expired, r.removed);
+    },
+    succeeded(runId: number, now: string, catalogVersion: number, bytesFetched: number): void {
+      prepare("UPDATE sync_runs SET state = 'succeeded', ended_at = ?, catalog_version = ?, bytes_fetched = ? WHERE id = ?").run(now, catalogVersion, bytesFetched, runId);
+    },
+    failed(runId: number, now: string, code: string, message: string, bytesFetched: number): void {
+      prepare("UPDATE sync_runs SET state = 'failed', ended_at = ?, error_code = ?, error_message = ?, bytes_fetched = ? WHERE id = ?").run(now, code, message, bytesFetched, runId);
+    },
+    /** Runs left 'running' (by a process that died) marked interrupted; returns their ids. */
+    markInterrupted(now: string): number[] {
+      const ids = prepare("SELECT id FROM sync_runs WHERE state = 'running'").pluck().all() as number[];
+      if (ids.length > 0) prepare("UPDATE sync_runs SET state = 'interrupted', ended_at = ? WHERE state = 'running'").run(now);
+      return ids;
+    },
+    /** The last `limit` runs (all when undefined), oldest first. */
+    history(limit?: number): SyncRunRow[] {
+      return prepare('SELECT * FROM (SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?) ORDER BY id').all(limit ?? -1) as SyncRunRow[];
+    },
+    counts(runId: number): RunCountRow[] {
+      return prepare(
+        `SELECT phase, product_id AS productId, classification_id AS classificationId, new_count AS new, revised_count AS revised, superseded_count AS superseded,
+           expired_count AS expired, removed_count AS removed
+         FROM sync_run_counts WHERE run_id = ? ORDER BY phase, product_id, classification_id`,
+      ).all(runId) as RunCountRow[];
+    },
+    /** Whether a run changed anything (new, revised, expired or removed updates). */
+    changed(runId: number): boolean {
+      const n = prepare('SELECT new_count + revised_count + expired_count + removed_count FROM sync_runs WHERE id = ?').pluck().get(runId) as number | undefined;
+      return (n ?? 0) > 0;
+    },
+    /** The newest run's id, or undefined before any sync. */
+    lastId(): number | undefined {
+      return (prepare('SELECT max(id) FROM sync_runs').pluck().get() as number | null) ?? undefined;
+    },
+    /** When the last successful run started. */
+    lastSuccessStart(): Date | undefined {
+      const at = prepare("SELECT max(started_at) FROM sync_runs WHERE state = 'succeeded'").pluck().get() as string | null;
+      return at === null ? undefined : new Date(at);
+    },
+  };
+}

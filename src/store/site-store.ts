@@ -1,0 +1,89 @@
+/**
+ * A site's database as the rest of supsync sees it: typed repositories over one SQLite handle
+ * that never leaves store/. Open one with `openSiteStore`, write in `transaction(...)`, close it.
+ */
+import { type AnchorRepository, anchorRepository } from './anchors.js';
+import { type CatalogView, catalogView } from './catalog-view.js';
+import { type CategoryRepository, categoryRepository } from './categories.js';
+import { type MetaRepository, metaRepository } from './meta.js';
+import { type RunRepository, runRepository } from './runs.js';
+import { type ServedRepository, servedRepository } from './served.js';
+import { type SiteDb, nextChangeSeq, openSiteDb } from './site-db.js';
+import { type Prepare, statementCache } from './statements.js';
+import { type SyncStateRepository, syncStateRepository } from './sync-status.js';
+import { UpdateStore } from './updates.js';
+
+export class SiteStore {
+  readonly #db: SiteDb;
+  readonly #prepare: Prepare;
+  readonly meta: MetaRepository;
+  readonly categories: CategoryRepository;
+  readonly anchors: AnchorRepository;
+  readonly runs: RunRepository;
+  readonly state: SyncStateRepository;
+  readonly served: ServedRepository;
+  readonly catalogView: CatalogView;
+  #updates: UpdateStore | undefined;
+
+  constructor(db: SiteDb) {
+    this.#db = db;
+    const prepare = (this.#prepare = statementCache(db));
+    this.meta = metaRepository(db, prepare);
+    this.categories = categoryRepository(db, prepare);
+    this.anchors = anchorRepository(db, prepare);
+    this.runs = runRepository(db, prepare);
+    this.state = syncStateRepository(db, prepare);
+    this.served = servedRepository(db);
+    this.catalogView = catalogView(db, prepare);
+  }
+
+  /** Updates and their relations (prepared on first use: a read-only store may never need them). */
+  get updates(): UpdateStore {
+    return (this.#updates ??= new UpdateStore(this.#db, this.#prepare));
+  }
+
+  /** Wraps `fn` in a transaction (nested calls become savepoints); the returned function runs it. */
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    return this.#db.transaction(fn) as unknown as (...args: A) => R;
+  }
+
+  /**
+   * Runs `fn` in one write transaction that may span awaits (a package read from a stream): taken
+   * at once (BEGIN IMMEDIATE), committed when `fn` resolves, rolled back when it throws.
+   */
+  async writeAcross<R>(fn: () => Promise<R>): Promise<R> {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** The next change sequence number: every stored revision gets one, so a served delta is "seq > anchor". */
+  nextChangeSeq(): number {
+    return nextChangeSeq(this.#db);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
+
+/** Opens (creating and migrating if needed) a site's database. */
+export function openSiteStore(file: string, options: { readonly?: boolean } = {}): SiteStore {
+  return new SiteStore(openSiteDb(file, options));
+}
+
+/** Opens a site's database, runs `fn`, closes it. */
+export function withSiteStore<R>(file: string, fn: (store: SiteStore) => R, options: { readonly?: boolean } = {}): R {
+  const store = openSiteStore(file, options);
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}

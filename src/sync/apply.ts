@@ -1,0 +1,219 @@
+/**
+ * Applying what a sync or an import brings to the site database: the one place revisions are
+ * stored and counted (`RevisionWriter`), a sync plan applied batch by batch with each anchor
+ * committed with the batch that completes it (`applyPlan`), and the end of every run — expiry,
+ * cleanup, the catalog version and the run's record (`finishRun`).
+ */
+import { UpstreamError } from '../errors.js';
+import type { SiteLogger } from '../log/index.js';
+import type { FetchedUpdate, RevisionKey, UpdateMetadata } from '../model/update.js';
+import { englishTitle } from '../model/update.js';
+import type { StorableBatch, UpstreamClient } from '../protocol/client.js';
+import type { SiteControl } from '../model/site.js';
+import type { CategoryIndex } from '../store/categories.js';
+import type { SiteStore } from '../store/site-store.js';
+import { type StoreOutcome, membership } from '../store/updates.js';
+import { checkKeys } from './checks.js';
+import { applyCleanup, applyExpiry, planCleanup, planExpiry } from './expiry-apply.js';
+import type { RunCounts, SyncRunRecorder } from './run-recorder.js';
+import type { PhasePlan, SyncPlan } from './sync-plan.js';
+
+/** What a run writes through. */
+export interface RunScope {
+  store: SiteStore;
+  site: SiteControl;
+  log: SiteLogger;
+  recorder: SyncRunRecorder;
+  /** Languages of summary details to keep (the top-level site's). */
+  languages: string[] | undefined;
+  onProgress?: (progress: { site: string; phase: string; processed: number; total: number }) => void;
+}
+
+export interface WriteOptions {
+  /** Came from a catalog import: kept whatever the selection. */
+  imported?: boolean;
+  /** The run's phase the change is counted under (`categories`, `updates`). */
+  phase: string;
+  /** Served by an upstream: a revision served as Expired expires the stored update. */
+  fromUpstream?: boolean;
+}
+
+/** Stores revisions and counts each change in the run (call inside a transaction). */
+export class RevisionWriter {
+  readonly #store: SiteStore;
+  readonly #recorder: SyncRunRecorder | undefined;
+  readonly #languages: string[] | undefined;
+  readonly index: CategoryIndex;
+  /** "Synchronizing update …" lines of what was written since the last `takeLines` (undefined: not kept). */
+  #lines: string[] | undefined;
+
+  constructor(store: SiteStore, recorder: SyncRunRecorder | undefined, languages: string[] | undefined, options: { logLines?: boolean } = {}) {
+    this.#store = store;
+    this.#recorder = recorder;
+    this.#languages = languages;
+    this.#lines = options.logLines ? [] : undefined;
+    this.index = store.categories.index();
+  }
+
+  write(update: FetchedUpdate | UpdateMetadata, changeSeq: number, now: string, options: WriteOptions): StoreOutcome {
+    const outcome = this.#store.updates.store(update, this.index, {
+      changeSeq,
+      now,
+      ...(options.imported ? { imported: true } : {}),
+      ...(this.#languages ? { languages: this.#languages } : {}),
+    });
+    const isUpdate = update.updateType !== 'Category' && update.updateType !== 'Detectoid';
+    if (outcome !== 'unchanged' && this.#recorder) {
+      const { classificationId, productIds } = membership(update, this.index);
+      this.#recorder.count(options.phase, productIds, classificationId ?? null, outcome);
+      if (options.phase === 'updates') this.#lines?.push(`Synchronizing update ${update.updateId} - ${englishTitle(update) ?? ''}`);
+    }
+    // How an expiry travels downstream: the upstream serves the revision as Expired.
+    if (options.fromUpstream && update.publicationState === 'Expired' && isUpdate && this.#store.updates.expire(update.updateId, 'expired-upstream', now, changeSeq)) {
+      const { classificationId, productIds } = membership(update, this.index);
+      this.#recorder?.count('expiry', productIds, classificationId ?? null, 'expired');
+    }
+    return outcome;
+  }
+
+  takeLines(): string[] {
+    const lines = this.#lines ?? [];
+    if (this.#lines) this.#lines = [];
+    return lines;
+  }
+}
+
+/** Applies a sync plan: fetches what it names from the upstream and stores it, then what the stored updates still miss. */
+export async function applyPlan(plan: SyncPlan, client: UpstreamClient, upstreamUrl: string, scope: RunScope): Promise<void> {
+  const writer = new RevisionWriter(scope.store, scope.recorder, scope.languages, { logLines: true });
+  await applyPhase(plan.categories, client, upstreamUrl, scope, writer);
+  if (!plan.updates) return;
+  scope.log.info('sync: WSUS synchronizing updates');
+  await applyPhase(plan.updates, client, upstreamUrl, scope, writer);
+  await fetchMissingRelations(client, scope, writer);
+}
+
+async function applyPhase(phase: PhasePlan, client: UpstreamClient, upstreamUrl: string, scope: RunScope, writer: RevisionWriter): Promise<void> {
+  const { store, recorder, log } = scope;
+  const remaining = new Map(phase.anchors.map((a) => [a.key, new Set(a.waitsFor)]));
+  const committed = new Set<string>();
+  /** Writes each anchor whose revisions are all stored (inside the transaction that stored the last of them). */
+  const commitDone = () => {
+    for (const anchor of phase.anchors) {
+      if (committed.has(anchor.key) || remaining.get(anchor.key)!.size > 0) continue;
+      committed.add(anchor.key);
+      store.anchors.set(upstreamUrl, anchor.key, anchor.anchor, new Date().toISOString());
+      if (anchor.replaces) store.anchors.drop(upstreamUrl, anchor.replaces);
+    }
+  };
+  store.transaction(commitDone)();
+  if (phase.fetch.length === 0) return;
+  const storeBatch = store.transaction((updates: FetchedUpdate[]) => {
+    const seq = store.nextChangeSeq();
+    const now = new Date().toISOString();
+    for (const update of updates) {
+      writer.write(update, seq, now, { phase: phase.phase, fromUpstream: true });
+      // A phase has one to three anchor keys, so asking each is cheaper than an index by update.
+      for (const waiting of remaining.values()) waiting.delete(update.updateId);
+    }
+    commitDone();
+  });
+  const started = Date.now();
+  let processed = 0;
+  await client.fetchUpdates(
+    phase.fetch,
+    (batch: StorableBatch, last: boolean) => {
+      storeBatch(batch.updates);
+      log.infoLines(writer.takeLines());
+      processed += batch.updates.length;
+      recorder.progress(phase.phase, processed, phase.fetch.length, started, last);
+      scope.onProgress?.({ site: scope.site.code, phase: phase.phase, processed, total: phase.fetch.length });
+    },
+    scope.languages,
+  );
+}
+
+/**
+ * Bundled children and prerequisites the lists did not bring: looked up in the upstream's full
+ * list and fetched; a bundled child the upstream cannot give fails the sync (it could not install).
+ */
+async function fetchMissingRelations(client: UpstreamClient, scope: RunScope, writer: RevisionWriter): Promise<void> {
+  const { store, log } = scope;
+  // Only updates stored since the last complete check can have relations missing.
+  const checkedUpTo = Number(store.meta.read(checkKeys.relations) ?? 0);
+  const markChecked = () => store.meta.write(checkKeys.relations, String(store.nextChangeSeq() - 1));
+  const missingChildren = store.updates.missingBundledChildren(checkedUpTo);
+  const missingPrerequisites = store.updates.missingPrerequisiteGroups(checkedUpTo);
+  if (missingChildren.length === 0 && missingPrerequisites.length === 0) {
+    markChecked();
+    return;
+  }
+  log.info(`sync: ${missingChildren.length} bundled update(s) and ${missingPrerequisites.length} prerequisite group(s) are not stored yet; asking the upstream for them`);
+  const everything = await client.getRevisionIdList({ getConfig: false });
+  const revisions = new Map(everything.newRevisions.map((r) => [r.updateId, r.revisionNumber]));
+  const wanted = new Map<string, RevisionKey>();
+  for (const child of missingChildren) {
+    const revision = revisions.get(child.id);
+    if (revision === undefined) {
+      throw new UpstreamError('BundledUpdateMissing', `bundled update ${child.id} of update ${child.parent} is missing: the upstream does not list it`, {
+        target: child.parent,
+        category: 'ObjectNotFound',
+      });
+    }
+    wanted.set(child.id, { updateId: child.id, revisionNumber: revision });
+  }
+  for (const group of missingPrerequisites) {
+    const found = group.ids.find((id) => revisions.has(id));
+    if (!found) {
+      throw new UpstreamError('PrerequisiteMissing', `prerequisite ${group.ids.join(' or ')} of update ${group.parent} is missing: the upstream does not list it`, {
+        target: group.parent,
+        category: 'ObjectNotFound',
+      });
+    }
+    wanted.set(found, { updateId: found, revisionNumber: revisions.get(found)! });
+  }
+  const storeBatch = store.transaction((updates: FetchedUpdate[]) => {
+    const seq = store.nextChangeSeq();
+    const now = new Date().toISOString();
+    for (const update of updates) writer.write(update, seq, now, { phase: 'updates', fromUpstream: true });
+  });
+  await client.fetchUpdates(
+    [...wanted.values()],
+    (batch) => {
+      storeBatch(batch.updates);
+      log.infoLines(writer.takeLines());
+    },
+    scope.languages,
+  );
+  markChecked();
+}
+
+export interface FinishOptions {
+  /** After a full sync: every update id the upstream listed. */
+  listed?: ReadonlySet<string> | undefined;
+  /** Run the expired-update cleanup (a sync does; a package import does not). */
+  cleanup: boolean;
+  cleanupAgeDays?: number;
+  bytesFetched: number;
+}
+
+export interface FinishedRun {
+  counts: RunCounts;
+  /** New, revised, expired and removed updates. */
+  changed: number;
+  catalogVersion: number;
+}
+
+/** The end of every run that changed the site: expiry, cleanup, the catalog version (bumped once when anything changed), the run's record. */
+export function finishRun(scope: Pick<RunScope, 'store' | 'site' | 'log' | 'recorder'>, options: FinishOptions): FinishedRun {
+  const { store, site, log, recorder } = scope;
+  const now = new Date();
+  const input = { store, site, listed: options.listed };
+  applyExpiry(input, planExpiry(input, now), recorder, log, now);
+  if (options.cleanup) applyCleanup(store, planCleanup(store, site, now, options.cleanupAgeDays), recorder, log, now);
+  const counts = recorder.totals();
+  const changed = counts.new + counts.revised + counts.expired + counts.removed;
+  const catalogVersion = store.state.read().catalog_version + (changed > 0 ? 1 : 0);
+  recorder.succeed(catalogVersion, options.bytesFetched);
+  return { counts, changed, catalogVersion };
+}

@@ -1,0 +1,52 @@
+/**
+ * Asks the upstream for the revision lists a sync plans from: the categories list, then the
+ * update lists of the site's selection, with the stored anchors. An upstream that was rebuilt
+ * (fault ServerChanged) makes every stored anchor meaningless: everything is asked afresh, and
+ * a sync (given its log) drops the anchors; a what-if (no log) writes nothing.
+ */
+import type { SiteLogger } from '../log/index.js';
+import type { UpstreamClient } from '../protocol/client.js';
+import { type SiteControl, isTopLevel } from '../model/site.js';
+import type { StoredAnchor } from '../store/anchors.js';
+import type { SiteStore } from '../store/site-store.js';
+import { type ListRequest, categoryLists, updateLists } from './lists.js';
+import type { AnsweredList, StoredRevisions } from './sync-plan.js';
+
+export interface AnsweredLists {
+  categories: AnsweredList[];
+  /** Undefined when a top-level site selects no product or classification. */
+  updates: AnsweredList[] | undefined;
+}
+
+export async function askSyncLists(client: UpstreamClient, store: SiteStore, site: SiteControl, upstreamUrl: string, full: boolean, log: SiteLogger | undefined): Promise<AnsweredLists> {
+  try {
+    return await ask(client, site, store.anchors.list(upstreamUrl), full);
+  } catch (error) {
+    if ((error as { faultCode?: string }).faultCode !== 'ServerChanged') throw error;
+    if (log) {
+      log.warn(`The upstream server changed; resetting all anchors for ${upstreamUrl}`);
+      store.anchors.reset(upstreamUrl);
+    }
+    return ask(client, site, [], true);
+  }
+}
+
+async function ask(client: UpstreamClient, site: SiteControl, anchors: StoredAnchor[], full: boolean): Promise<AnsweredLists> {
+  const answer = async (requests: ListRequest[]) => {
+    const lists: AnsweredList[] = [];
+    for (const request of requests) {
+      const list = await client.getRevisionIdList(request.filter);
+      lists.push({ request, anchor: list.anchor, revisions: list.newRevisions });
+    }
+    return lists;
+  };
+  const categories = await answer(categoryLists(anchors, full));
+  const updateRequests = updateLists(site, anchors, full);
+  return { categories, updates: updateRequests.length === 0 && isTopLevel(site) ? undefined : await answer(updateRequests) };
+}
+
+/** The planner's read-only view of what a site stores. */
+export function storedRevisions(store: SiteStore): StoredRevisions {
+  const updates = store.updates;
+  return { revision: (id) => updates.storedRevision(id), isLive: (id) => updates.isLiveUpdate(id) };
+}

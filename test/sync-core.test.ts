@@ -1,0 +1,160 @@
+/**
+ * The sync core in-process: the pure plan over a Map, and plan → apply against real SQLite files
+ * and a SUP endpoint on loopback in this process (no CLI, no child processes), so each case runs in
+ * well under a second. The CLI hierarchy tests keep the end-to-end cases.
+ */
+import path from 'node:path';
+import { expect } from 'chai';
+import { BusyError, ExitCode } from '../src/errors.js';
+import { writePackage } from '../src/package/file.js';
+import { generateCorpus } from '../src/dev/corpus.js';
+import { serveLocalParent } from '../src/server/local-parent.js';
+import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
+import { type SupChangeRequest, planSupChange } from '../src/model/sup-settings.js';
+import { Home } from '../src/store/home.js';
+import { tryLockSite } from '../src/store/site-lock.js';
+import { type SiteStore, openSiteStore, withSiteStore } from '../src/store/site-store.js';
+import { updateSiteControl } from '../src/store/site-file.js';
+import { applyAddSite, planAddSite } from '../src/store/sites.js';
+import { syncSite } from '../src/sync/engine.js';
+import { planExpiry } from '../src/sync/expiry-apply.js';
+import { importPackage } from '../src/sync/import-package.js';
+import type { ListRequest } from '../src/sync/lists.js';
+import { type AnsweredList, type StoredRevisions, planSync } from '../src/sync/sync-plan.js';
+import { whatIfSync } from '../src/sync/what-if.js';
+import { tempDir } from './helpers/cli.js';
+
+const request = (key: string, anchor?: string): ListRequest => ({ key, filter: { getConfig: false, ...(anchor ? { anchor } : {}) } });
+const list = (req: ListRequest, anchor: string, revisions: [string, number][]): AnsweredList => ({ request: req, anchor, revisions: revisions.map(([updateId, revisionNumber]) => ({ updateId, revisionNumber })) });
+
+function snapshot(stored: Record<string, { revision: number; live: boolean }>): StoredRevisions {
+  return { revision: (id) => stored[id]?.revision, isLive: (id) => stored[id]?.live ?? false };
+}
+
+describe('planSync (pure)', () => {
+  const stored = snapshot({ a: { revision: 1, live: true }, b: { revision: 5, live: true }, c: { revision: 2, live: false } });
+
+  it('fetches what is not stored or stored at an older revision, newest revision once, and tells new from revised', () => {
+    const plan = planSync(stored, { categories: [], updates: [list(request('u'), 'A1', [['a', 2], ['b', 5], ['n', 1], ['n', 3]])] }, { full: false });
+    expect(plan.updates!.fetch).to.deep.equal([
+      { updateId: 'a', revisionNumber: 2 },
+      { updateId: 'n', revisionNumber: 3 },
+    ]);
+    expect([...plan.updates!.newIds]).to.deep.equal(['n']);
+    expect(plan.updates!.anchors).to.deep.equal([{ key: 'u', anchor: 'A1', waitsFor: ['a', 'n', 'n'] }]);
+    expect(plan.listed).to.equal(undefined);
+  });
+
+  it('re-fetches a stored live revision a delta names (how an expiry travels), never an expired one', () => {
+    const plan = planSync(stored, { categories: [], updates: [list(request('u', 'old'), 'A2', [['b', 5], ['c', 2]])] }, { full: false });
+    expect(plan.updates!.fetch.map((r) => r.updateId)).to.deep.equal(['b']);
+    expect(plan.updates!.newIds.size).to.equal(0);
+  });
+
+  it('keeps the first anchor of a key and the key it replaces; a full sync lists every update id', () => {
+    const first = { ...request('k'), replaces: 'old-key' };
+    const plan = planSync(stored, { categories: [list(request('categories'), 'C', [])], updates: [list(first, 'K1', [['a', 1]]), list(request('k'), 'K2', [['z', 1]])] }, { full: true });
+    expect(plan.updates!.anchors).to.deep.equal([{ key: 'k', anchor: 'K1', replaces: 'old-key', waitsFor: ['z'] }]);
+    expect(plan.categories.anchors).to.deep.equal([{ key: 'categories', anchor: 'C', waitsFor: [] }]);
+    expect([...plan.listed!].sort()).to.deep.equal(['a', 'z']);
+  });
+
+  it('plans categories only when the site selects nothing', () => {
+    const plan = planSync(stored, { categories: [list(request('categories'), 'C', [['cat', 1]])], updates: undefined }, { full: true });
+    expect(plan.updates).to.equal(undefined);
+    expect(plan.listed).to.equal(undefined);
+    expect(plan.categories.fetch).to.deep.equal([{ updateId: 'cat', revisionNumber: 1 }]);
+  });
+});
+
+describe('plan and apply in-process (real SQLite, endpoint on loopback)', function () {
+  this.timeout(60_000);
+  let home: Home;
+  let upstream: SiteStore;
+  let endpoint: RunningEndpoint;
+
+  function setSup(code: string, change: SupChangeRequest): void {
+    const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
+    updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, change, known, code).settings }));
+  }
+  const count = (code: string) => withSiteStore(home.sitePaths(code).database, (store) => [...store.updates.search({ expired: 'include' })].length);
+
+  before(async () => {
+    home = new Home(tempDir('supsync-core-'));
+    applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary' }));
+    setSup('UPS', { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 });
+    const file = path.join(home.root, 'corpus.pkg.gz');
+    await writePackage(file, { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] }, generateCorpus({ updates: 150, seed: 'core' }));
+    const imported = await importPackage(home, 'UPS', file);
+    expect(imported.state).to.equal('Succeeded');
+    upstream = openSiteStore(home.sitePaths('UPS').database);
+    endpoint = await new SupEndpoint({ store: upstream }).listen('127.0.0.1', 0);
+    applyAddSite(home, planAddSite(home, { code: 'CS1', role: 'central' }));
+    setSup('CS1', { syncSource: 'upstream', upstreamUrl: endpoint.url });
+    applyAddSite(home, planAddSite(home, { code: 'PS1', role: 'primary', parent: 'CS1' }));
+  });
+  after(async () => {
+    await endpoint.close();
+    upstream.close();
+  });
+
+  it('syncs categories only while nothing is selected, then applies exactly the plan the what-if printed', async () => {
+    const [categoriesOnly] = await syncSite(home, 'CS1', { trigger: 'manual' });
+    expect(categoriesOnly).to.include({ state: 'Succeeded' });
+    expect(count('CS1')).to.equal(0);
+    const known = withSiteStore(home.sitePaths('CS1').database, (store) => store.categories.known());
+    setSup('CS1', { addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
+
+    const plan = await whatIfSync(home, 'CS1', {});
+    expect(count('CS1')).to.equal(0); // the what-if wrote nothing
+    const [full] = await syncSite(home, 'CS1', { trigger: 'manual' });
+    expect(full!.state).to.equal('Succeeded');
+    expect(full!.counts.new).to.equal(plan.totals.new);
+    expect(count('CS1')).to.equal(count('UPS'));
+    const again = await whatIfSync(home, 'CS1', {});
+    expect(again.totals).to.include({ new: 0, revised: 0 });
+  });
+
+  it('a child syncs from its parent of the same home through the injected local-parent server, and not without it', async () => {
+    const [refused] = await syncSite(home, 'PS1', { trigger: 'parent' });
+    expect(refused).to.include({ state: 'Failed' });
+    expect(refused!.error!.code).to.equal('ParentUnreachable');
+    const [child] = await syncSite(home, 'PS1', { trigger: 'parent', serveLocalParent });
+    expect(child).to.include({ state: 'Succeeded' });
+    expect(count('PS1')).to.be.greaterThan(0);
+  });
+
+  it('queues a sync while another writer holds the site, and package imports get the one busy error (exit 6)', async () => {
+    const lock = tryLockSite(home.sitePaths('CS1').dir)!;
+    try {
+      const [queued] = await syncSite(home, 'CS1', { trigger: 'manual', full: true });
+      expect(queued).to.include({ state: 'Queued' });
+      expect(withSiteStore(home.sitePaths('CS1').database, (store) => store.state.read().queued_request)).to.equal(JSON.stringify({ trigger: 'manual', full: true }));
+    } finally {
+      lock.release();
+    }
+    withSiteStore(home.sitePaths('CS1').database, (store) => store.state.takeQueuedRequest());
+    const upsLock = tryLockSite(home.sitePaths('UPS').dir)!;
+    try {
+      let thrown: unknown;
+      await importPackage(home, 'UPS', path.join(home.root, 'corpus.pkg.gz')).catch((error: unknown) => (thrown = error));
+      expect(thrown).to.be.instanceOf(BusyError);
+      expect(thrown).to.include({ code: 'SiteBusy', exitCode: ExitCode.busy });
+    } finally {
+      upsLock.release();
+    }
+  });
+
+  it('decides expiry from what is stored, the rules and now, writing nothing', () => {
+    // UPS waits 99 months: its superseded updates are live.
+    const site = home.site('UPS');
+    const immediately = { ...site, sup: { ...site.sup, supersedence: { ...site.sup.supersedence, immediatelyExpire: true, immediatelyExpireFeature: true } } };
+    const store = upstream;
+    const before = [...store.updates.search({})].length;
+    const superseded = planExpiry({ store, site: immediately }, new Date()).decisions.filter((d) => d.reason === 'superseded');
+    expect(superseded.length).to.be.greaterThan(0);
+    // Under its own rules nothing is due yet; nothing was written either way.
+    expect(planExpiry({ store, site }, new Date()).decisions.filter((d) => d.reason === 'superseded')).to.deep.equal([]);
+    expect([...store.updates.search({})].length).to.equal(before);
+  });
+});
