@@ -9,8 +9,9 @@ import { ExitCode, InvalidArgumentError, SupsyncError, asSupsyncError } from '..
 import { Home, resolveHome } from '../store/home.js';
 import { handlers } from './commands/index.js';
 import type { CommandContext } from './context.js';
-import { type OutputMode, createOutput } from './output.js';
+import { type OutputMode, colorFor, createOutput } from './output.js';
 import { commandSpec, globalParams } from './spec.js';
+import { Terminal } from './terminal.js';
 import type { CommandSpec, ParamSpec } from './spec-types.js';
 
 async function main(rawArgv: string[]): Promise<number> {
@@ -27,8 +28,9 @@ async function main(rawArgv: string[]): Promise<number> {
     return ExitCode.usage;
   }
   // Until the arguments are parsed, pick the output mode the same way the parser will.
-  const jsonAsked = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
+  const jsonAsked = argv.some((a, i) => a === '--output=json' || a === '-o=json' || ((a === '--output' || a === '-o') && argv[i + 1] === 'json'));
   let output = createOutput(jsonAsked || !process.stdout.isTTY ? 'json' : 'table');
+  let terminal: Terminal | undefined;
   try {
     let run: { command: CommandSpec; args: Record<string, unknown> } | undefined;
     const cli = buildCli(argv, (command, args) => {
@@ -39,25 +41,36 @@ async function main(rawArgv: string[]): Promise<number> {
     const { command, args } = run;
     const mode = ((args.output as OutputMode | undefined) ?? (process.stdout.isTTY ? 'table' : 'json')) as OutputMode;
     output = createOutput(mode);
+    const shown = new Terminal({
+      stream: process.stderr,
+      json: mode === 'json',
+      live: mode !== 'json' && Boolean(process.stderr.isTTY),
+      color: colorFor(process.stderr),
+      verbose: Boolean(args.verbose),
+      signal: abort.signal,
+    });
+    terminal = shown;
     const context: CommandContext = {
       home: new Home(resolveHome(args.home as string | undefined)),
       args,
       logFormat: (args.logFormat as CommandContext['logFormat'] | undefined) ?? 'site-server',
-      emit: (record) => output.emit(record),
-      note: (message) => process.stderr.write(`${message}\n`),
-      progress: (activity, status, percent) =>
-        process.stderr.write(
-          mode === 'json'
-            ? `${JSON.stringify({ type: 'SupSync.Progress', Activity: activity, Status: status, PercentComplete: percent ?? -1 })}\n`
-            : `${activity}: ${status}${percent === undefined ? '' : ` (${percent}%)`}\n`,
-        ),
+      emit: (record) => {
+        shown.settle(record);
+        output.emit(record);
+      },
+      note: (message) => shown.note(message),
+      progress: (activity, status, percent, counts) => shown.progress(activity, status, percent, counts),
+      settle: (record) => shown.settle(record),
+      log: (level, message) => shown.log(level, message),
       output,
       signal: abort.signal,
     };
     await handlers[command.id]!(context);
+    terminal.stop();
     output.flush();
     return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
   } catch (error) {
+    terminal?.stop();
     output.flush();
     const typed = asSupsyncError(error);
     output.error(typed);
@@ -71,7 +84,7 @@ function buildCli(argv: string[], onRun: (command: CommandSpec, args: Record<str
     .scriptName('supsync')
     // --no-proxy and --no-schedule are flags of their own, not negations of --proxy / --schedule.
     .parserConfiguration({ 'boolean-negation': false })
-    .usage('$0 [--home DIR] [--output table|json] <command>')
+    .usage('$0 [--home DIR] [--output table|list|wide|json] [--verbose] <command>')
     .strict()
     .exitProcess(false)
     .help()
@@ -117,7 +130,7 @@ function addParams(y: Argv, command: CommandSpec): Argv {
 }
 
 function optionFor(param: ParamSpec) {
-  const base = { describe: param.description, demandOption: param.required ?? false, requiresArg: param.type !== 'switch' };
+  const base = { describe: param.description, demandOption: param.required ?? false, requiresArg: param.type !== 'switch', ...(param.short ? { alias: param.short } : {}) };
   switch (param.type) {
     case 'switch':
       return { ...base, type: 'boolean' as const };

@@ -6,7 +6,7 @@
  * the next run asks with the same anchors and skips revisions already stored.
  */
 import { type SupsyncError, UpstreamError, asSupsyncError } from '../errors.js';
-import { createSiteLogger, type LogFormat, type SiteLogger } from '../log/index.js';
+import { createSiteLogger, type LogEcho, type LogFormat, type SiteLogger } from '../log/index.js';
 import type { FetchedUpdate, RevisionKey } from '../model/update.js';
 import type { StorableBatch, UpstreamClient } from '../protocol/client.js';
 import type { RetryPolicy } from '../protocol/transport.js';
@@ -39,8 +39,8 @@ export interface SyncOptions {
   retry?: RetryPolicy;
   concurrency?: number;
   cleanupAgeDays?: number;
-  /** Mirror log lines to stderr. */
-  stderrLog?: boolean;
+  /** Receives each log line in short form (the CLI shows them with --verbose, warnings always). */
+  logEcho?: LogEcho;
   /** Receives progress (for NDJSON progress records). */
   onProgress?: (progress: { site: string; phase: string; processed: number; total: number }) => void;
 }
@@ -137,7 +137,7 @@ async function runOnce(home: Home, code: string, db: SiteDb, options: SyncOption
   const started = Date.now();
   const site = home.site(code); // re-read: settings may have changed while queued
   const full = Boolean(options.full) || site.sup.fullSyncRequired;
-  const log = createSiteLogger({ logDir: home.sitePaths(code).logDir, format: options.logFormat ?? 'site-server', stderr: options.stderrLog ?? false });
+  const log = createSiteLogger({ logDir: home.sitePaths(code).logDir, format: options.logFormat ?? 'site-server', echo: options.logEcho });
   let upstream: ResolvedUpstream | undefined;
   let recorder: SyncRunRecorder | undefined;
   let client: UpstreamClient | undefined;

@@ -9,7 +9,7 @@ import { planSync } from '../../sync/plan.js';
 import type { SyncTrigger } from '../../sync/run-recorder.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
-export const sync: CommandHandler = async ({ home, args, emit, note, progress, logFormat, signal }) => {
+export const sync: CommandHandler = async ({ home, args, emit, note, progress, log, logFormat, signal }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   if (args.whatIf) {
@@ -56,8 +56,9 @@ export const sync: CommandHandler = async ({ home, args, emit, note, progress, l
     servedByService: (child) => isServedByService(home, child),
     logFormat,
     signal,
-    stderrLog: true,
-    onProgress: (p) => progress(`Synchronizing ${p.site}`, `${p.phase}: ${p.processed} of ${p.total}`, p.total === 0 ? 100 : Math.floor((p.processed / p.total) * 100)),
+    logEcho: log,
+    onProgress: (p) =>
+      progress(`Synchronizing ${p.site}`, `${p.phase}: ${p.processed} of ${p.total}`, p.total === 0 ? 100 : Math.floor((p.processed / p.total) * 100), { key: p.site, ...p }),
   });
   for (const result of results) emit(syncResultRecord(result));
   const own = results[0]!;
