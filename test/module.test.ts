@@ -314,7 +314,7 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
     const xml = read('SupSync.Format.ps1xml');
     expect(XMLValidator.validate(xml)).to.equal(true);
     const parsed = new XMLParser({ isArray: (name) => ['View', 'TableColumnHeader', 'TableColumnItem'].includes(name) }).parse(xml) as {
-      Configuration: { ViewDefinitions: { View: { Name: string; ViewSelectedBy: { TypeName: string }; TableControl: { TableHeaders: { TableColumnHeader: { Label: string }[] }; TableRowEntries: { TableRowEntry: { TableColumnItems: { TableColumnItem: { PropertyName: string }[] } } } } }[] } };
+      Configuration: { ViewDefinitions: { View: { Name: string; ViewSelectedBy: { TypeName: string }; TableControl: { TableHeaders: { TableColumnHeader: { Label: string }[] }; TableRowEntries: { TableRowEntry: { TableColumnItems: { TableColumnItem: { PropertyName?: string; ScriptBlock?: string }[] } } } } }[] } };
     };
     const views = parsed.Configuration.ViewDefinitions.View;
     const required = ['SupSync.SyncStatus', 'SupSync.Update', 'SupSync.SyncRun', 'SupSync.SyncResult', 'SupSync.Site', 'SupSync.Category', 'SupSync.CatalogImportResult'];
@@ -325,7 +325,8 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
       const headers = view.TableControl.TableHeaders.TableColumnHeader;
       const items = view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem;
       expect(headers.length, view.Name).to.equal(items.length);
-      expect(items.map((i) => i.PropertyName)).to.deep.equal(tableViews[view.Name]!.map((c) => c.property));
+      // A formatted column's script block starts from its property: $v = $_.'Name'.
+      expect(items.map((i) => i.PropertyName ?? /^\$v = \$_\.'([^']+)'/.exec(i.ScriptBlock ?? '')?.[1])).to.deep.equal(tableViews[view.Name]!.map((c) => c.property));
     }
   });
 });

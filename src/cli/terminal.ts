@@ -54,6 +54,8 @@ export class Terminal {
   readonly #options: TerminalOptions;
   #bars: cliProgress.MultiBar | undefined;
   readonly #tasks = new Map<string, Task>();
+  /** After Ctrl+C the interrupted bars stay as they are; late progress draws no new ones. */
+  #interrupted = false;
 
   constructor(options: TerminalOptions) {
     this.#options = options;
@@ -81,7 +83,7 @@ export class Terminal {
       this.#write(`${JSON.stringify({ type: 'SupSync.Progress', Activity: activity, Status: status, PercentComplete: percent ?? -1 })}\n`);
       return;
     }
-    if (!this.#options.live) return;
+    if (!this.#options.live || this.#interrupted) return;
     const key = counts?.key ?? activity;
     const phase = counts?.phase ?? status;
     const processed = counts?.processed ?? percent ?? 0;
@@ -121,6 +123,7 @@ export class Terminal {
   }
 
   #interrupt(): void {
+    this.#interrupted = true;
     for (const [key, task] of this.#tasks) {
       if (task.done) continue;
       task.done = true;

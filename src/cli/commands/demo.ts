@@ -27,11 +27,11 @@ export const demo: CommandHandler = async (context) => {
   await status({ ...demoContext, args: {} });
   await syncHistory({ ...demoContext, args: { site: 'CS1' } });
   context.output.flush();
-  const tryNext = `supsync --home ${home.root} status | sync history --site PS1 | update list --site CS1 --limit 10 | category list --site CS1 --type product`;
+  // One line that fits a terminal of 120 columns.
   note(
     args.keep
-      ? `\nThe demo home is ${home.root} (kept). Try: ${tryNext}`
-      : `\nThe demo home ${home.root} is removed on exit; npm start -- --keep keeps it to try: ${tryNext}`,
+      ? `\nDemo home kept. Try: supsync --home ${home.root} status (then sync history --site PS1, update list)`
+      : `\nDemo home ${home.root}, removed on exit. To explore it: npm start -- --keep, then supsync --home DIR status`,
   );
   if (results.some((r) => r.state === 'Failed')) process.exitCode = 5;
 };
