@@ -145,8 +145,9 @@ export function renderTable(columns: readonly ViewColumn[], records: readonly Ou
   for (const row of rows) {
     table.push(
       row.map((cell, i) => {
+        const shown = fit(cell, widths[i]!, Boolean(columns[i]!.right));
         const tint = columns[i]!.format === 'state' ? stateColors[cell] : undefined;
-        return options.color && tint ? styleText(tint, cell) : cell;
+        return options.color && tint ? styleText(tint, shown) : shown;
       }),
     );
   }
@@ -155,4 +156,10 @@ export function renderTable(columns: readonly ViewColumn[], records: readonly Ou
     .split('\n')
     .map((line) => line.trimEnd())
     .join('\n');
+}
+
+/** A cell cut to its column as PowerShell cuts it: a right-aligned number keeps its end, text its start. */
+function fit(cell: string, width: number, right: boolean): string {
+  if (cell.length <= width) return cell;
+  return right ? `…${cell.slice(cell.length - width + 1)}` : `${cell.slice(0, width - 1)}…`;
 }
