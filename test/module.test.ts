@@ -266,7 +266,7 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
   });
 
   it('uses, in the handwritten functions, only variables that are parameters, assigned, loop variables, automatic, or module-scoped and assigned', () => {
-    const automatic = new Set(['$_', '$true', '$false', '$null', '$psboundparameters', '$pscmdlet', '$myinvocation', '$matches', '$psversiontable', '$psscriptroot', '$whatifpreference']);
+    const automatic = new Set(['$_', '$true', '$false', '$null', '$psboundparameters', '$pscmdlet', '$myinvocation', '$matches', '$psversiontable', '$psscriptroot', '$whatifpreference', '$verbosepreference']);
     const scriptAssigned = new Set(
       [...trees.values()].flatMap((root) => root.descendantsOfType('left_assignment_expression').flatMap((l) => l.descendantsOfType('variable').map((v) => v.text.toLowerCase()))).filter((v) => v.startsWith('$script:')),
     );

@@ -3,12 +3,16 @@
  * live bar redrawn in place and ended by a summary, quiet logs unless --verbose, colour only where
  * it belongs, errors in words; and on a pipe, NDJSON records only, as before.
  */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { expect } from 'chai';
 import { runCli, tempDir } from './helpers/cli.js';
+import { repoRoot } from './helpers/fixtures.js';
 import { cli, serveSite, upstreamHome, type ServedSite } from './helpers/hierarchy.js';
 import { colourCodes, runInPty, screenOf } from './helpers/pty.js';
+import { requirePwsh } from './helpers/pwsh.js';
 
 /**
  * A proxy in front of the upstream whose GetUpdateData answers can be held: a sync stays in its
@@ -218,6 +222,29 @@ describe('terminal: what a person sees', function () {
     expect(stderr.length).to.be.at.least(1);
     for (const line of stderr) expect(JSON.parse(line)).to.include({ type: 'SupSync.Progress' }).and.have.keys('type', 'Activity', 'Status', 'PercentComplete');
     expect(sync.stderr).to.not.include('\x1b');
+  });
+
+  it('gives the module its log lines as verbose records under -Verbose only', async function () {
+    const pwsh = requirePwsh(this, 'the module under -Verbose');
+    // Asynchronous: the upstream's proxy runs in this process.
+    const run = (verbose: boolean) =>
+      new Promise<string[]>((resolve, reject) => {
+        const script = `Import-Module $env:SUPSYNC_TEST_MODULE; Invoke-CMSoftwareUpdateSync -SiteCode CS1 -Confirm:$false${verbose ? ' -Verbose' : ''} 4>&1 | ForEach-Object { $_.GetType().Name + ': ' + $(if ($_ -is [System.Management.Automation.InformationalRecord]) { $_.Message } else { $_.PSObject.TypeNames[0] }) }`;
+        const child = spawn(pwsh, ['-NoProfile', '-NonInteractive', '-Command', script], {
+          env: { ...process.env, SUPSYNC_HOME: home, SUPSYNC_NODE: process.execPath, SUPSYNC_TEST_MODULE: path.join(repoRoot, 'module', 'SupSync.psd1') },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+        child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+        child.on('error', reject);
+        child.on('close', (code) => (code === 0 ? resolve(out.split(/\r?\n/).filter(Boolean)) : reject(new Error(`pwsh exited with ${code}: ${err}${out}`))));
+      });
+    const loud = await run(true);
+    expect(loud, loud.join('\n')).to.include.members(['VerboseRecord: info: Starting Sync', 'VerboseRecord: info: 6702 WSUS synchronization done', 'PSCustomObject: SupSync.SyncResult']);
+    const quiet = await run(false);
+    expect(quiet, quiet.join('\n')).to.deep.equal(['PSCustomObject: SupSync.SyncResult']);
   });
 
   it('reports a bad input at a terminal as one line in words with the code in brackets, and as a record on a pipe', async () => {

@@ -52,7 +52,7 @@ export const openColumnWidth = 24;
 
 export const tableViews: Readonly<Record<string, readonly ViewColumn[]>> = {
   'SupSync.Site': [
-    { property: 'SiteCode', label: 'Site', width: 4 },
+    { property: 'SiteCode', width: 8 },
     { property: 'Role', width: 9 },
     { property: 'ParentSiteCode', label: 'Parent', width: 6 },
     { property: 'TopLevel', width: 8, format: 'yesno' },
@@ -61,7 +61,7 @@ export const tableViews: Readonly<Record<string, readonly ViewColumn[]>> = {
   ],
   'SupSync.SitePlan': [
     { property: 'Action', width: 6 },
-    { property: 'SiteCode', label: 'Site', width: 4 },
+    { property: 'SiteCode', width: 8 },
     { property: 'Role', width: 9 },
     { property: 'ParentSiteCode', label: 'Parent', width: 6 },
     { property: 'Directory' },
