@@ -721,27 +721,31 @@ log.status({ id: 6701, system: 'cm01.contoso.com', site: 'CS1' });
 log.close();
 `;
 
-  it('mirrors to stderr only, never to stdout', async () => {
-    const result = await runChild(MIRROR, { LOG_DIR: tempDir, OPTIONS: JSON.stringify({ stderr: true }) });
-    expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.equal('');
-    const lines = result.stderr.split('\n');
-    expect(lines.slice(0, 3)).to.deep.equal([
+  it('echoes each entry in short form (a status message as its id and meaning) while the file keeps the whole line', () => {
+    const echoed: string[] = [];
+    const log = createSiteLogger({ logDir: tempDir, echo: (level, message) => echoed.push(`${level}: ${message}`) });
+    log.info('Starting Sync\nsecond line');
+    log.infoLines(['per-update detail']);
+    log.warn('Sync failed. Will retry in 60 minutes');
+    log.error('Too many consecutive failures. Aborting sync.');
+    log.status({ id: 6701, system: 'cm01.contoso.com', site: 'CS1', properties: ['manual'] });
+    log.status({ id: 6703, system: 'cm01.contoso.com', site: 'CS1', properties: ['upstream unreachable'] });
+    log.close();
+    expect(echoed).to.deep.equal([
       'info: Starting Sync second line',
       'warn: Sync failed. Will retry in 60 minutes',
       'error: Too many consecutive failures. Aborting sync.',
+      'info: 6701 WSUS synchronization started: manual',
+      'error: 6703 WSUS synchronization failed: upstream unreachable',
     ]);
-    expect(parseStatus((lines[3] ?? '').replace(/^info: /, ''))).to.include({ id: 6701, pid: result.pid, tid: result.pid });
-    expect(lines.slice(4)).to.deep.equal(['']);
-    expect(readLog(logPath())).to.have.length(4);
+    const lines = readLog(logPath());
+    expect(lines).to.have.length(6);
+    expect(parseStatus(parseSiteServer(lines[4]!).message)).to.include({ id: 6701 });
   });
 
-  it('mirrors only from stderrLevel up, and nothing without stderr', async () => {
-    const warnUp = await runChild(MIRROR, { LOG_DIR: tempDir, OPTIONS: JSON.stringify({ stderr: true, stderrLevel: 'warn' }) });
-    expect(warnUp).to.include({ code: 0, stdout: '' });
-    expect(warnUp.stderr).to.equal('warn: Sync failed. Will retry in 60 minutes\nerror: Too many consecutive failures. Aborting sync.\n');
+  it('writes nothing to stdout or stderr without an echo', async () => {
     const quiet = await runChild(MIRROR, { LOG_DIR: tempDir, OPTIONS: JSON.stringify({}) });
     expect(quiet).to.include({ code: 0, stdout: '', stderr: '' });
-    expect(readLog(logPath())).to.have.length(8);
+    expect(readLog(logPath())).to.have.length(4);
   });
 });

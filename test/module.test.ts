@@ -288,7 +288,7 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
   });
 
   it('uses, in the handwritten functions, only variables that are parameters, assigned, loop variables, automatic, or module-scoped and assigned', () => {
-    const automatic = new Set(['$_', '$true', '$false', '$null', '$psboundparameters', '$pscmdlet', '$myinvocation', '$matches', '$psversiontable', '$psscriptroot', '$whatifpreference']);
+    const automatic = new Set(['$_', '$true', '$false', '$null', '$psboundparameters', '$pscmdlet', '$myinvocation', '$matches', '$psversiontable', '$psscriptroot', '$whatifpreference', '$verbosepreference']);
     const scriptAssigned = new Set(
       [...trees.values()].flatMap((root) => root.descendantsOfType('left_assignment_expression').flatMap((l) => l.descendantsOfType('variable').map((v) => v.text.toLowerCase()))).filter((v) => v.startsWith('$script:')),
     );
@@ -336,7 +336,7 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
     const xml = read('SupSync.Format.ps1xml');
     expect(XMLValidator.validate(xml)).to.equal(true);
     const parsed = new XMLParser({ isArray: (name) => ['View', 'TableColumnHeader', 'TableColumnItem'].includes(name) }).parse(xml) as {
-      Configuration: { ViewDefinitions: { View: { Name: string; ViewSelectedBy: { TypeName: string }; TableControl: { TableHeaders: { TableColumnHeader: { Label: string }[] }; TableRowEntries: { TableRowEntry: { TableColumnItems: { TableColumnItem: { PropertyName: string }[] } } } } }[] } };
+      Configuration: { ViewDefinitions: { View: { Name: string; ViewSelectedBy: { TypeName: string }; TableControl: { TableHeaders: { TableColumnHeader: { Label: string }[] }; TableRowEntries: { TableRowEntry: { TableColumnItems: { TableColumnItem: { PropertyName?: string; ScriptBlock?: string }[] } } } } }[] } };
     };
     const views = parsed.Configuration.ViewDefinitions.View;
     const required = ['SupSync.SyncStatus', 'SupSync.Update', 'SupSync.SyncRun', 'SupSync.SyncResult', 'SupSync.Site', 'SupSync.Category', 'SupSync.CatalogImportResult'];
@@ -347,7 +347,8 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
       const headers = view.TableControl.TableHeaders.TableColumnHeader;
       const items = view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem;
       expect(headers.length, view.Name).to.equal(items.length);
-      expect(items.map((i) => i.PropertyName)).to.deep.equal(tableViews[view.Name]!.map((c) => c.property));
+      // A formatted column's script block starts from its property: $v = $_.'Name'.
+      expect(items.map((i) => i.PropertyName ?? /^\$v = \$_\.'([^']+)'/.exec(i.ScriptBlock ?? '')?.[1])).to.deep.equal(tableViews[view.Name]!.map((c) => c.property));
     }
   });
 });

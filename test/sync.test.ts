@@ -28,7 +28,7 @@ describe('sync down a hierarchy over the protocol (CLI)', function () {
   after(() => upstream.stop());
 
   it('first sync with nothing selected fetches categories only, says so, and cascades', async () => {
-    const result = await cli(home, ['sync', '--site', 'CS1', '--wait']);
+    const result = await cli(home, ['--verbose', 'sync', '--site', 'CS1', '--wait']); // the host is quiet without --verbose
     expect(result.records.map((r) => [r.SiteCode, r.State])).to.have.deep.members([
       ['CS1', 'Succeeded'],
       ['PS1', 'Succeeded'],

@@ -261,7 +261,10 @@ function Invoke-SupSyncHost {
     $startInfo = [System.Diagnostics.ProcessStartInfo]::new()
     $startInfo.FileName = $node
     $startInfo.Arguments = ConvertTo-SupSyncCommandLine -Arguments (@($script:SupSyncNodeOptions) + @($hostPath, '--argv-env', 'SUPSYNC_ARGV'))
-    $argv = ConvertTo-SupSyncArgvJson -Arguments (@('--output=json') + $Arguments)
+    # The host is quiet by default: under -Verbose it is asked for its log lines (Write-Verbose).
+    $hostFlags = @('--output=json')
+    if ($VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore') { $hostFlags += '--verbose' }
+    $argv = ConvertTo-SupSyncArgvJson -Arguments ($hostFlags + $Arguments)
     $startInfo.EnvironmentVariables['SUPSYNC_ARGV'] = [System.Convert]::ToBase64String($utf8.GetBytes($argv))
     # Relative paths the host is given mean the same as in PowerShell.
     $startInfo.WorkingDirectory = (Get-Location -PSProvider FileSystem).ProviderPath

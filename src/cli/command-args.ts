@@ -3,7 +3,8 @@
 /** The global options, before the command words. */
 export type GlobalArgs = {
   home?: string;
-  output?: 'table' | 'json';
+  output?: 'table' | 'list' | 'wide' | 'json';
+  verbose?: boolean;
   logFormat?: 'site-server' | 'cmtrace';
 };
 

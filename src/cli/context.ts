@@ -3,9 +3,11 @@
  * camel-cased, typed from the spec in command-args.ts), and the output. Handlers emit records and
  * return their exit status (undefined: 0).
  */
+import type { SiteLogLevel } from '../log/index.js';
 import type { Home } from '../store/home.js';
 import type { CommandArgs, CommandId } from './command-args.js';
 import type { Output, OutputRecord } from './output.js';
+import type { ProgressCounts } from './terminal.js';
 
 export interface CommandContext<Args = Record<string, unknown>> {
   home: Home;
@@ -16,9 +18,14 @@ export interface CommandContext<Args = Record<string, unknown>> {
   note(message: string): void;
   /**
    * Progress of long work on stderr: an NDJSON `SupSync.Progress` record in json mode (the
-   * PowerShell module turns it into Write-Progress), a text line otherwise.
+   * PowerShell module turns it into Write-Progress), a live bar on a terminal (with `counts`, one
+   * bar per `counts.key`), nothing on a pipe in a table mode.
    */
-  progress(activity: string, status: string, percent: number | undefined): void;
+  progress(activity: string, status: string, percent: number | undefined, counts?: ProgressCounts): void;
+  /** Ends the live progress of what a record reports (emit does this for the records it is given). */
+  settle(record: OutputRecord): void;
+  /** The echo of log lines: shown with --verbose; warnings and errors always. */
+  log(level: SiteLogLevel, message: string): void;
   output: Output;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;

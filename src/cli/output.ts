@@ -1,27 +1,52 @@
 /**
  * stdout carries only records: NDJSON (one JSON object per line with a `type`, which the PowerShell
- * module turns into a PSTypeName) when asked or when stdout is not a terminal, a readable table
- * otherwise. Everything else (logs, progress) goes to stderr.
+ * module turns into a PSTypeName) when asked or when stdout is not a terminal; otherwise what a
+ * person reads: each record type's default view from cli/views.ts as a table (`table`), every
+ * field as a table (`wide`) or one field a line (`list`). Everything else (logs, progress,
+ * errors in words) goes to stderr through cli/terminal.ts.
  */
+import { styleText } from 'node:util';
+import Table from 'cli-table3';
 import type { SupsyncError } from '../errors.js';
+import { formatCell, formatField } from './human.js';
+import { type ViewColumn, columnLabel, viewOf } from './views.js';
 
 export interface OutputRecord {
   type: string;
   [field: string]: unknown;
 }
 
-export type OutputMode = 'table' | 'json';
+export const outputModes = ['table', 'list', 'wide', 'json'] as const;
+export type OutputMode = (typeof outputModes)[number];
 
 export interface Output {
+  readonly mode: OutputMode;
   emit(record: OutputRecord): void;
-  /** Writes buffered tables (table mode); a no-op for NDJSON, which is written as produced. */
+  /** Writes buffered tables (table modes); a no-op for NDJSON, which is written as produced. */
   flush(): void;
   error(error: SupsyncError): void;
 }
 
-export function createOutput(mode: OutputMode, stdout: NodeJS.WriteStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
+export interface OutputOptions {
+  stdout?: NodeJS.WritableStream & { columns?: number };
+  stderr?: NodeJS.WritableStream;
+  /** Colour on stdout (states) and stderr (the error line); see `colorFor`. */
+  color?: { stdout: boolean; stderr: boolean };
+}
+
+/** Colour only on a terminal that takes it, and never with NO_COLOR (Node's hasColors reads NO_COLOR, FORCE_COLOR and TERM). */
+export function colorFor(stream: NodeJS.WritableStream): boolean {
+  const tty = stream as NodeJS.WriteStream;
+  return Boolean(tty.isTTY) && typeof tty.hasColors === 'function' && tty.hasColors() && process.env.NO_COLOR === undefined;
+}
+
+export function createOutput(mode: OutputMode, options: OutputOptions = {}): Output {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const color = options.color ?? { stdout: colorFor(stdout), stderr: colorFor(stderr) };
   if (mode === 'json') {
     return {
+      mode,
       emit: (record) => stdout.write(`${JSON.stringify(record)}\n`),
       flush: () => undefined,
       error: (error) => {
@@ -32,13 +57,24 @@ export function createOutput(mode: OutputMode, stdout: NodeJS.WriteStream = proc
   }
   const buffered: OutputRecord[] = [];
   return {
+    mode,
     emit: (record) => buffered.push(record),
     flush: () => {
-      if (buffered.length > 0) stdout.write(renderTables(buffered));
+      if (buffered.length > 0) stdout.write(render(buffered, mode, { color: color.stdout, columns: stdout.columns }));
       buffered.length = 0;
     },
-    error: (error) => stderr.write(`supsync: error ${error.code}: ${error.message}\n`),
+    error: (error) => {
+      const line = errorLine(error);
+      stderr.write(`${color.stderr ? styleText('red', line) : line}\n`);
+    },
   };
+}
+
+/** An error for a person: what was wrong, with which input, what to do, and the code in brackets. */
+export function errorLine(error: SupsyncError): string {
+  const usage = error.code === 'UsageError' || (error.category === 'InvalidArgument' && error.target?.startsWith('--'));
+  const hint = usage ? ' (supsync <command> --help lists the options)' : '';
+  return `supsync: ${error.message}${hint} [${error.code}]`;
 }
 
 export function errorRecord(error: SupsyncError): OutputRecord {
@@ -53,33 +89,77 @@ export function errorRecord(error: SupsyncError): OutputRecord {
   };
 }
 
-/** Groups records by type and renders each group as an aligned text table. */
-export function renderTables(records: OutputRecord[]): string {
+export interface RenderOptions {
+  color?: boolean;
+  /** The terminal's width: an open last column takes at most what is left of it. */
+  columns?: number;
+  now?: number;
+}
+
+/** Records grouped by type in order of first appearance, each group as its view (table), every field as a table (wide) or as a list. */
+export function render(records: readonly OutputRecord[], mode: Exclude<OutputMode, 'json'>, options: RenderOptions = {}): string {
   const groups = new Map<string, OutputRecord[]>();
   for (const record of records) groups.set(record.type, [...(groups.get(record.type) ?? []), record]);
   const parts: string[] = [];
-  for (const [, group] of groups) {
-    const columns = [...new Set(group.flatMap((r) => Object.keys(r)))].filter((c) => c !== 'type' && group.every((r) => isScalar(r[c])));
-    if (group.length === 1 && columns.length > 6) {
-      // A single wide record reads better as a list.
-      const width = Math.max(...columns.map((c) => c.length));
-      parts.push(columns.map((c) => `${c.padEnd(width)} : ${cell(group[0]![c])}`).join('\n'));
-      continue;
-    }
-    const rows = group.map((r) => columns.map((c) => cell(r[c])));
-    const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((row) => row[i]!.length)));
-    const line = (cells: string[]) => cells.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-    parts.push([line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+  for (const [type, group] of groups) {
+    const view = viewOf(type);
+    if (mode === 'list' || (mode === 'table' && !view && group.length === 1)) parts.push(group.map(listOf).join('\n\n'));
+    else parts.push(renderTable(mode === 'table' && view ? view : everyField(group), group, options));
   }
   return `${parts.join('\n\n')}\n`;
 }
 
-function isScalar(value: unknown): boolean {
-  return value === null || value === undefined || ['string', 'number', 'boolean'].includes(typeof value) || (Array.isArray(value) && value.every((v) => typeof v !== 'object'));
+/** Every field of a record, one a line. */
+function listOf(record: OutputRecord): string {
+  const fields = Object.keys(record).filter((f) => f !== 'type');
+  const width = Math.max(...fields.map((f) => f.length));
+  return fields.map((f) => `${f.padEnd(width)} : ${formatField(record[f])}`.trimEnd()).join('\n');
 }
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (Array.isArray(value)) return value.join(', ');
-  return String(value);
+/** Columns for every field the records have, exact values, widths from the content. */
+function everyField(group: readonly OutputRecord[]): ViewColumn[] {
+  const fields = [...new Set(group.flatMap((r) => Object.keys(r)))].filter((f) => f !== 'type');
+  return fields.map((property) => ({ property, ...(group.every((r) => typeof r[property] === 'number' || r[property] === null) ? { right: true } : {}) }));
+}
+
+const stateColors: Record<string, Parameters<typeof styleText>[0]> = { Succeeded: 'green', Failed: 'red', Running: 'yellow', Queued: 'yellow', Interrupted: 'yellow' };
+
+export function renderTable(columns: readonly ViewColumn[], records: readonly OutputRecord[], options: RenderOptions = {}): string {
+  const rows = records.map((record) => columns.map((column) => formatCell(column, record, options.now)));
+  const labels = columns.map(columnLabel);
+  const fixed = columns.reduce((sum, c) => sum + (c.width ?? 0) + 1, 0);
+  const widths = columns.map((column, i) => {
+    if (column.width !== undefined) return column.width;
+    const natural = Math.max(labels[i]!.length, ...rows.map((row) => row[i]!.length));
+    // An open column gets what the terminal has left, but never less than its heading.
+    return options.columns ? Math.max(labels[i]!.length, Math.min(natural, options.columns - fixed)) : natural;
+  });
+  const table = new Table({
+    head: labels,
+    colWidths: widths,
+    colAligns: columns.map((c) => (c.right ? 'right' : 'left')),
+    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ' },
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+  });
+  table.push(widths.map((w) => '-'.repeat(w)));
+  for (const row of rows) {
+    table.push(
+      row.map((cell, i) => {
+        const shown = fit(cell, widths[i]!, Boolean(columns[i]!.right));
+        const tint = columns[i]!.format === 'state' ? stateColors[cell] : undefined;
+        return options.color && tint ? styleText(tint, shown) : shown;
+      }),
+    );
+  }
+  return table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n');
+}
+
+/** A cell cut to its column as PowerShell cuts it: a right-aligned number keeps its end, text its start. */
+function fit(cell: string, width: number, right: boolean): string {
+  if (cell.length <= width) return cell;
+  return right ? `…${cell.slice(cell.length - width + 1)}` : `${cell.slice(0, width - 1)}…`;
 }

@@ -7,9 +7,10 @@ import yargs, { type Argv } from 'yargs';
 import { ExitCode, InvalidArgumentError, SupsyncError, asSupsyncError } from '../errors.js';
 import { Home, resolveHome } from '../store/home.js';
 import type { AnyCommandHandler, CommandContext } from './context.js';
-import { type OutputMode, createOutput } from './output.js';
+import { type OutputMode, colorFor, createOutput } from './output.js';
 import { globalParams } from './spec.js';
 import type { CommandSpec, ParamSpec } from './spec-types.js';
+import { Terminal } from './terminal.js';
 
 /** A command line program: its name, its commands and a handler for each. */
 export interface CliProgram {
@@ -32,8 +33,9 @@ export async function runCli(program: CliProgram, rawArgv: string[]): Promise<nu
     return ExitCode.usage;
   }
   // Until the arguments are parsed, pick the output mode the same way the parser will.
-  const jsonAsked = argv.some((a, i) => a === '--output=json' || (a === '--output' && argv[i + 1] === 'json'));
+  const jsonAsked = argv.some((a, i) => a === '--output=json' || a === '-o=json' || ((a === '--output' || a === '-o') && argv[i + 1] === 'json'));
   let output = createOutput(jsonAsked || !process.stdout.isTTY ? 'json' : 'table');
+  let terminal: Terminal | undefined;
   try {
     let run: { command: CommandSpec; args: Record<string, unknown> } | undefined;
     const cli = buildCli(program, argv, (command, args) => {
@@ -44,25 +46,36 @@ export async function runCli(program: CliProgram, rawArgv: string[]): Promise<nu
     const { command, args } = run;
     const mode = ((args.output as OutputMode | undefined) ?? (process.stdout.isTTY ? 'table' : 'json')) as OutputMode;
     output = createOutput(mode);
+    const shown = new Terminal({
+      stream: process.stderr,
+      json: mode === 'json',
+      live: mode !== 'json' && Boolean(process.stderr.isTTY),
+      color: colorFor(process.stderr),
+      verbose: Boolean(args.verbose),
+      signal: abort.signal,
+    });
+    terminal = shown;
     const context: CommandContext = {
       home: new Home(resolveHome(args.home as string | undefined)),
       args,
       logFormat: (args.logFormat as CommandContext['logFormat'] | undefined) ?? 'site-server',
-      emit: (record) => output.emit(record),
-      note: (message) => process.stderr.write(`${message}\n`),
-      progress: (activity, status, percent) =>
-        process.stderr.write(
-          mode === 'json'
-            ? `${JSON.stringify({ type: 'SupSync.Progress', Activity: activity, Status: status, PercentComplete: percent ?? -1 })}\n`
-            : `${activity}: ${status}${percent === undefined ? '' : ` (${percent}%)`}\n`,
-        ),
+      emit: (record) => {
+        shown.settle(record);
+        output.emit(record);
+      },
+      note: (message) => shown.note(message),
+      progress: (activity, status, percent, counts) => shown.progress(activity, status, percent, counts),
+      settle: (record) => shown.settle(record),
+      log: (level, message) => shown.log(level, message),
       output,
       signal: abort.signal,
     };
     const status = await program.handlers[command.id]!(context);
+    terminal.stop();
     output.flush();
     return status ?? ExitCode.ok;
   } catch (error) {
+    terminal?.stop();
     output.flush();
     const typed = asSupsyncError(error);
     output.error(typed);
@@ -76,7 +89,7 @@ function buildCli(program: CliProgram, argv: string[], onRun: (command: CommandS
     .scriptName(program.name)
     // --no-proxy and --no-schedule are flags of their own, not negations of --proxy / --schedule.
     .parserConfiguration({ 'boolean-negation': false })
-    .usage('$0 [--home DIR] [--output table|json] <command>')
+    .usage('$0 [--home DIR] [--output table|list|wide|json] [--verbose] <command>')
     .strict()
     .exitProcess(false)
     .help()
@@ -122,7 +135,7 @@ function addParams(y: Argv, command: CommandSpec): Argv {
 }
 
 function optionFor(param: ParamSpec) {
-  const base = { describe: param.description, demandOption: param.required ?? false, requiresArg: param.type !== 'switch' };
+  const base = { describe: param.description, demandOption: param.required ?? false, requiresArg: param.type !== 'switch', ...(param.short ? { alias: param.short } : {}) };
   switch (param.type) {
     case 'switch':
       return { ...base, type: 'boolean' as const };

@@ -68,6 +68,8 @@ export interface ParamSpec {
   choices?: readonly string[];
   /** Never echoed in output or logs. */
   secret?: boolean;
+  /** A one-letter CLI alias: `o` for `-o`. */
+  short?: string;
   /** How the parameter appears in PowerShell; `false` keeps it CLI-only. */
   ps: PowerShellParam | false;
 }

@@ -3,6 +3,7 @@
  * CLI (cli/main.ts) and the module generator (scripts/generate-module.ts) both read this list.
  */
 import { siteRoles, syncSourceKinds, synchronizeActions } from '../model/site.js';
+import { outputModes } from './output.js';
 import { catalogCommands } from './spec-catalog.js';
 import { serviceCommands } from './spec-service.js';
 import { boolSetting, listSetting, recordedSetting, scheduleParams, siteParam, topLevelSiteParam, whatIfParam, wildcardHandling } from './spec-params.js';
@@ -562,7 +563,7 @@ const coreCommands: CommandSpec[] = [
     words: ['demo'],
     summary: 'Runs the demo: a temporary hierarchy synchronized over the protocol on loopback.',
     description:
-      'Creates a temporary home with an upstream site seeded from a generated corpus and served on loopback, a central site CS1 syncing from it, primaries PS1 and PS2 and a secondary SS1 under PS1; runs a full sync down the hierarchy, then a delta sync after the corpus gains new revisions, and prints the status, the history and the tail of CS1\'s wsyncmgr.log.',
+      'Creates a temporary home with an upstream site seeded from a generated corpus and served on loopback, a central site CS1 syncing from it, primaries PS1 and PS2 and a secondary SS1 under PS1; runs a full sync down the hierarchy, then a delta sync after the corpus gains new revisions, showing one line per step with a live bar per site; then prints the status and CS1\'s sync runs as tables, where the home is and which commands to try next.',
     changesState: false,
     outputTypes: ['SupSync.SyncStatus', 'SupSync.SyncRun'],
     params: [
@@ -578,6 +579,14 @@ export const commandSpec: CommandSpec[] = [...coreCommands, ...catalogCommands, 
 /** Global options, before the command words. */
 export const globalParams: ParamSpec[] = [
   { flag: 'home', type: 'string', description: 'The supsync home directory (default: $SUPSYNC_HOME, else the per-machine data directory).', ps: false },
-  { flag: 'output', type: 'string', choices: ['table', 'json'], description: 'table (default on a terminal) or json (NDJSON, default otherwise).', ps: false },
+  {
+    flag: 'output',
+    short: 'o',
+    type: 'string',
+    choices: outputModes,
+    description: "table (default on a terminal: each record type's few columns, human values), list (every field, one a line), wide (every field as a table) or json (NDJSON, exact values; default otherwise).",
+    ps: false,
+  },
+  { flag: 'verbose', type: 'switch', description: 'Also show the log lines (wsyncmgr.log) on stderr, in short form; warnings and errors always show.', ps: false },
   { flag: 'log-format', type: 'string', choices: ['site-server', 'cmtrace'], description: 'The wsyncmgr.log line format.', ps: false },
 ];

@@ -16,15 +16,20 @@ import { openSiteStore, withSiteStore } from '../store/site-store.js';
 import { updateSiteControl } from '../store/site-file.js';
 import { type SupChangeRequest } from '../model/sup-settings.js';
 import { serveLocalParent } from '../server/local-parent.js';
-import { syncWithCascade } from '../sync/cascade.js';
+import { type CascadeOptions, syncWithCascade } from '../sync/cascade.js';
 import type { SyncResult } from '../sync/engine.js';
 import { importPackage } from '../sync/import-package.js';
 
 export interface DemoOptions {
   updates: number;
   keep: boolean;
+  /** One line per step. */
   note(message: string): void;
   signal: AbortSignal;
+  /** Progress and log echo of each sync. */
+  sync?: Pick<CascadeOptions, 'onProgress' | 'logEcho'>;
+  /** The results of each sync step, as it ends. */
+  stepDone?(results: SyncResult[]): void;
 }
 
 export interface DemoOutcome {
@@ -37,8 +42,12 @@ const seed = 'supsync-demo';
 export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   const { note } = options;
   const home = temporaryHome('supsync-demo-');
-  note(`Demo home: ${home.root}`);
   const results: SyncResult[] = [];
+  const syncStep = async () => {
+    const step = await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100, serveLocalParent, ...options.sync });
+    options.stepDone?.(step);
+    results.push(...step);
+  };
   try {
     for (const [code, role, parent] of [
       ['UPS', 'primary', undefined],
@@ -52,7 +61,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     // UPS plays Microsoft Update: a disconnected site fed by a package, expiring nothing by supersedence.
     setSup(home, 'UPS', { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 });
     const packageFile = path.join(home.root, 'corpus-1.pkg.gz');
-    note(`Generating a corpus of ${options.updates} updates ...`);
+    note(`Generating a corpus of ${options.updates} updates for the upstream site UPS`);
     await writePackage(packageFile, header(1), generateCorpus({ updates: options.updates, seed, generation: 1 }));
     await importPackage(home, 'UPS', packageFile);
 
@@ -61,22 +70,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     note(`Upstream UPS serves [MS-WSUSSS] at ${upstream.url}`);
     try {
       setSup(home, 'CS1', { syncSource: 'upstream', upstreamUrl: upstream.url });
-      note('First sync of CS1: no products or classifications selected yet, so categories only');
-      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100, serveLocalParent })));
+      note('First sync of CS1: nothing selected yet, so categories only');
+      await syncStep();
       setSup(home, 'CS1', {
         addProduct: ['Windows 11', 'Windows Server 2022', 'Windows 10', 'Microsoft Defender Antivirus', 'Office 2016', 'Microsoft SQL Server 2019', '.NET 8.0'],
         addClassification: ['Security Updates', 'Critical Updates', 'Definition Updates', 'Updates', 'Update Rollups'],
         addLanguage: ['de', 'fr'],
       });
       note('Full sync of CS1 with its selection, cascading to PS1, PS2 and SS1');
-      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100, serveLocalParent })));
+      await syncStep();
 
       const next = path.join(home.root, 'corpus-2.pkg.gz');
       note('The upstream gains new revisions and updates (corpus generation 2)');
       await writePackage(next, header(2), generateCorpus({ updates: options.updates, seed, generation: 2 }));
       await importPackage(home, 'UPS', next);
       note('Delta sync of CS1, cascading down the hierarchy');
-      results.push(...(await syncWithCascade(home, 'CS1', { trigger: 'manual', wait: true, signal: options.signal, staggerMs: 100, serveLocalParent })));
+      await syncStep();
     } finally {
       await upstream.close();
       upstreamStore.close();

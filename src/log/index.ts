@@ -17,6 +17,7 @@ export {
 export {
   gmtDate,
   statusMessageLine,
+  statusMessageShort,
   statusMessages,
   statusSeverity,
   type StatusMessage,
@@ -33,4 +34,4 @@ export {
   type WsyncmgrLogInfo,
   type WsyncmgrTransportOptions,
 } from './wsyncmgr-transport.js';
-export { createSiteLogger, type SiteLogLevel, type SiteLogger, type SiteLoggerOptions } from './site-logger.js';
+export { createSiteLogger, type LogEcho, type SiteLogLevel, type SiteLogger, type SiteLoggerOptions } from './site-logger.js';

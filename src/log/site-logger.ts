@@ -9,7 +9,7 @@
 import winston from 'winston';
 import { InvalidOperationError } from '../errors.js';
 import { formatLogLine, oneLine, type LogFormat } from './format.js';
-import { statusMessageLine, statusSeverity, type StatusMessage } from './status-messages.js';
+import { statusMessageLine, statusMessageShort, statusSeverity, type StatusMessage } from './status-messages.js';
 import { EOL, WsyncmgrTransport } from './wsyncmgr-transport.js';
 
 export type SiteLogLevel = 'error' | 'warn' | 'info';
@@ -23,11 +23,15 @@ export interface SiteLoggerOptions {
   maxBytes?: number;
   /** IANA time zone of the local times in the log; defaults to the process's zone. */
   timeZone?: string;
-  /** Also write each entry to stderr as `level: message` (the CLI's stdout carries only NDJSON). */
-  stderr?: boolean;
-  /** Lowest level mirrored to stderr; defaults to `info`. */
-  stderrLevel?: SiteLogLevel;
+  /**
+   * Also hands each entry to this function in short form (a status message as its id and meaning,
+   * without the STATMSG fields): the CLI shows it to the person or the PowerShell module.
+   */
+  echo?: LogEcho;
 }
+
+/** Receives a log entry's level and short text. */
+export type LogEcho = (level: SiteLogLevel, message: string) => void;
 
 export interface SiteLogger {
   /** Full path of wsyncmgr.log. */
@@ -35,7 +39,7 @@ export interface SiteLogger {
   info(message: string): void;
   /**
    * Several information lines with one time, in one write: for the line-per-update detail of a
-   * sync batch. They go to the file only, never to the stderr mirror.
+   * sync batch. They go to the file only, never to the echo.
    */
   infoLines(messages: readonly string[]): void;
   warn(message: string): void;
@@ -65,10 +69,7 @@ function callerLocation(callee: (...args: never[]) => unknown): string {
 export function createSiteLogger(options: SiteLoggerOptions): SiteLogger {
   const file = new WsyncmgrTransport({ logDir: options.logDir, format: options.format, maxBytes: options.maxBytes, timeZone: options.timeZone });
   const transports: winston.transport[] = [file];
-  if (options.stderr === true) {
-    // Console writes to stdout unless every level is listed here.
-    transports.push(new winston.transports.Console({ level: options.stderrLevel ?? 'info', stderrLevels: Object.keys(LEVELS), eol: '\n' }));
-  }
+  const echo = options.echo;
   const logger = winston.createLogger({
     levels: LEVELS,
     level: 'info',
@@ -85,7 +86,7 @@ export function createSiteLogger(options: SiteLoggerOptions): SiteLogger {
   const locate = file.layout === 'cmtrace' ? callerLocation : () => '';
 
   const path = file.path;
-  const write = (level: SiteLogLevel, message: string, source: string): void => {
+  const write = (level: SiteLogLevel, message: string, source: string, short = message): void => {
     if (closed) throw new InvalidOperationError('LoggerClosed', `The log ${path} is closed`, { target: path });
     logger.log({ level, message, time: new Date(), file: source });
     if (failure !== undefined) {
@@ -93,6 +94,7 @@ export function createSiteLogger(options: SiteLoggerOptions): SiteLogger {
       failure = undefined;
       throw pending;
     }
+    echo?.(level, oneLine(short));
   };
   const info = (message: string): void => write('info', message, locate(info));
   const infoLines = (messages: readonly string[]): void => {
@@ -105,7 +107,7 @@ export function createSiteLogger(options: SiteLoggerOptions): SiteLogger {
   const warn = (message: string): void => write('warn', message, locate(warn));
   const error = (message: string): void => write('error', message, locate(error));
   const status = (message: StatusMessage): void =>
-    write(LEVEL_OF_SEVERITY[statusSeverity(message)], statusMessageLine(message, { pid: process.pid, thread: file.thread }), locate(status));
+    write(LEVEL_OF_SEVERITY[statusSeverity(message)], statusMessageLine(message, { pid: process.pid, thread: file.thread }), locate(status), statusMessageShort(message));
   const close = (): void => {
     if (closed) return;
     closed = true;

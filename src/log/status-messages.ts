@@ -106,3 +106,9 @@ export function statusMessageLine(message: StatusMessage, origin: StatusMessageO
     `GMTDATE=${gmtDate(message.time ?? new Date())} ${strings.join(' ')} NUMATTRS=0`
   );
 }
+
+/** `6703 WSUS synchronization failed: upstream unreachable`: what a person reads of a status message. */
+export function statusMessageShort(message: StatusMessage): string {
+  const details = (message.properties ?? []).filter((p) => p !== '');
+  return `${message.id} ${statusMessages[message.id].meaning}${details.length > 0 ? `: ${details.join(', ')}` : ''}`;
+}

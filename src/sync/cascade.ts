@@ -34,7 +34,7 @@ export async function syncWithCascade(home: Home, code: string, options: Cascade
   const remote = site.remoteChildren;
   if (local.length === 0 && remote.length === 0) return results;
 
-  const log = createSiteLogger({ logDir: home.sitePaths(code).logDir, format: options.logFormat ?? 'site-server' });
+  const log = createSiteLogger({ logDir: home.sitePaths(code).logDir, format: options.logFormat ?? 'site-server', echo: options.logEcho });
   try {
     log.info(`Sending sync notification to child site(s): ${[...local.map((c) => c.code), ...remote.map((c) => c.code)].join(', ')}`);
     const request = { from: code, catalogVersion: last.catalogVersion, full: Boolean(options.full), time: new Date().toISOString() };

@@ -8,7 +8,7 @@
  * the same anchors and skips revisions already stored.
  */
 import { type SupsyncError, asSupsyncError } from '../errors.js';
-import { createSiteLogger, type LogFormat } from '../log/index.js';
+import { createSiteLogger, type LogEcho, type LogFormat } from '../log/index.js';
 import type { UpstreamClient } from '../protocol/client.js';
 import type { RetryPolicy } from '../protocol/transport.js';
 import { type SiteControl, isTopLevel } from '../model/site.js';
@@ -37,8 +37,8 @@ export interface SyncOptions {
   retry?: RetryPolicy;
   concurrency?: number;
   cleanupAgeDays?: number;
-  /** Mirror log lines to stderr. */
-  stderrLog?: boolean;
+  /** Receives each log line in short form (the CLI shows them with --verbose, warnings always). */
+  logEcho?: LogEcho;
   /** Serves a parent of the same home to a child's sync (the CLI and service pass server/local-parent.ts). */
   serveLocalParent?: LocalParentServer;
   /** Receives progress (for NDJSON progress records). */
@@ -122,7 +122,7 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
   const code = write.site.code;
   const site = home.site(code); // re-read: settings may have changed while queued
   const full = Boolean(options.full) || site.sup.fullSyncRequired;
-  const log = createSiteLogger({ logDir: write.paths.logDir, format: options.logFormat ?? 'site-server', stderr: options.stderrLog ?? false });
+  const log = createSiteLogger({ logDir: write.paths.logDir, format: options.logFormat ?? 'site-server', echo: options.logEcho });
   let upstream: ResolvedUpstream | undefined;
   let recorder: SyncRunRecorder | undefined;
   let client: UpstreamClient | undefined;

@@ -135,7 +135,12 @@ export function catalogImportHandler(makeDownloader?: (options: DownloaderOption
       const seconds = (now - startedAt) / 1000;
       const rate = seconds > 0 ? done / seconds : 0;
       const eta = rate > 0 ? (total - done) / rate : Infinity;
-      progress(`${whatIf ? 'Planning the import' : 'Importing'} into ${code} from the Microsoft Update Catalog`, `${done} of ${total} inputs, ${rate.toFixed(1)}/s, ETA ${done === total ? '0s' : duration(eta)}`, total === 0 ? 100 : Math.floor((done / total) * 100));
+      progress(`${whatIf ? 'Planning the import' : 'Importing'} into ${code} from the Microsoft Update Catalog`, `${done} of ${total} inputs, ${rate.toFixed(1)}/s, ETA ${done === total ? '0s' : duration(eta)}`, total === 0 ? 100 : Math.floor((done / total) * 100), {
+        key: code,
+        phase: 'inputs',
+        processed: done,
+        total,
+      });
     },
     },
     makeDownloader,

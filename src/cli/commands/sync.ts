@@ -10,7 +10,7 @@ import type { SyncTrigger } from '../../sync/run-recorder.js';
 import { childSyncStarter } from '../child-sync.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
-export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, progress, logFormat, signal }) => {
+export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, progress, log, logFormat, signal }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   if (args.whatIf) {
@@ -58,8 +58,9 @@ export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, pro
     startChildSync: childSyncStarter(home, logFormat),
     logFormat,
     signal,
-    stderrLog: true,
-    onProgress: (p) => progress(`Synchronizing ${p.site}`, `${p.phase}: ${p.processed} of ${p.total}`, p.total === 0 ? 100 : Math.floor((p.processed / p.total) * 100)),
+    logEcho: log,
+    onProgress: (p) =>
+      progress(`Synchronizing ${p.site}`, `${p.phase}: ${p.processed} of ${p.total}`, p.total === 0 ? 100 : Math.floor((p.processed / p.total) * 100), { key: p.site, ...p }),
   });
   for (const result of results) emit(syncResultRecord(result));
   const own = results[0]!;
