@@ -137,6 +137,13 @@ const coreCommands: CommandSpec[] = [
       { flag: 'proxy-username', type: 'string', description: 'Proxy account name.', ps: { name: 'ProxyUserName' } },
       { flag: 'proxy-password', type: 'string', secret: true, description: 'Proxy password (stored, never shown).', ps: { name: 'ProxyPassword' } },
       { flag: 'no-proxy', type: 'switch', description: 'Remove the proxy setting.', ps: { name: 'NoProxy' } },
+      {
+        flag: 'ca-file',
+        type: 'string',
+        description: "PEM bundle of certificate authorities the site's SUP trusts besides the operating system's (e.g. Microsoft Root Certificate Authority 2011 on Windows, where Node cannot read the machine store).",
+        ps: { name: 'CaFile', kind: 'path' },
+      },
+      { flag: 'no-ca-file', type: 'switch', description: 'Remove the CA bundle setting.', ps: { name: 'NoCaFile' } },
       ...scheduleParams(false).map((p) =>
         p.flag === 'schedule-string'
           ? { ...p, ps: { name: 'Schedule', kind: 'scheduleObject' as const } }

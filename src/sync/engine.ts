@@ -5,7 +5,7 @@
  * last batch of the list it covers, so a sync killed at any point resumes from what was stored:
  * the next run asks with the same anchors and skips revisions already stored.
  */
-import { type SupsyncError, UpstreamError, asSupsyncError } from '../errors.js';
+import { type SupsyncError, asSupsyncError } from '../errors.js';
 import { createSiteLogger, type LogFormat, type SiteLogger } from '../log/index.js';
 import type { FetchedUpdate, RevisionKey } from '../model/update.js';
 import type { StorableBatch, UpstreamClient } from '../protocol/client.js';
@@ -386,73 +386,92 @@ function storeOne(
   }
 }
 
+/** Revisions to try, newest first, for an update whose revision is only hinted (or not known at all). */
+export function probeRevisions(hint: number | undefined): number[] {
+  const top = hint ?? 300;
+  const bottom = hint === undefined ? 100 : Math.max(1, hint - 50);
+  const list: number[] = [];
+  for (let r = top; r >= bottom; r--) list.push(r);
+  return list;
+}
+
 /**
- * Bundled children and prerequisites the lists did not bring: looked up in the upstream's full
- * list and fetched; a bundled child the upstream cannot give fails the sync (it could not install).
+ * Bundled children and prerequisites the lists did not bring, fetched by id the way Microsoft's
+ * sync library does (GetUpdateData probing revisions: a bundle names its children's revisions, a
+ * prerequisite does not), never with an unfiltered GetRevisionIdList, which Microsoft Update
+ * answers with nothing useful. One the upstream cannot give fails only the update that needs it:
+ * logged as an error, and checked again next sync.
  */
 async function fetchMissingRelations(cx: RunContext, client: UpstreamClient, store: UpdateStore, index: CategoryIndex, languages: string[] | undefined): Promise<void> {
   const { db } = cx;
-  // Only updates stored since the last complete check can have relations missing; CROSS JOIN keeps
-  // SQLite driving both queries by change_seq rather than scanning every relationship row.
   const checkedUpTo = Number(readMeta(db, checkKeys.relations) ?? 0);
-  const markChecked = () => writeMeta(db, checkKeys.relations, String(nextChangeSeq(db) - 1));
-  const missingChildren = db
-    .prepare(
-      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent FROM updates p CROSS JOIN bundles b ON b.parent_id = p.update_id
-       WHERE p.change_seq > ? AND p.expired = 0 AND NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)`,
-    )
-    .all(checkedUpTo) as { id: string; parent: string }[];
-  // A prerequisite group is met when any member is known (an update or a category/detectoid).
-  const missingPrerequisites = db
-    .prepare(
-      `SELECT r.update_id AS parent, r.group_no AS groupNo, group_concat(r.prerequisite_id) AS ids
-       FROM updates p CROSS JOIN prerequisites r ON r.update_id = p.update_id
-       WHERE p.change_seq > ? AND p.expired = 0
-       GROUP BY r.update_id, r.group_no
-       HAVING sum(CASE WHEN EXISTS (SELECT 1 FROM updates u WHERE u.update_id = r.prerequisite_id) OR EXISTS (SELECT 1 FROM categories c WHERE c.update_id = r.prerequisite_id) THEN 1 ELSE 0 END) = 0`,
-    )
-    .all(checkedUpTo) as { parent: string; groupNo: number; ids: string }[];
-  if (missingChildren.length === 0 && missingPrerequisites.length === 0) {
-    markChecked();
-    return;
-  }
-  cx.log.info(`sync: ${missingChildren.length} bundled update(s) and ${missingPrerequisites.length} prerequisite group(s) are not stored yet; asking the upstream for them`);
-  const everything = await client.getRevisionIdList({ getConfig: false });
-  const revisions = new Map(everything.newRevisions.map((r) => [r.updateId, r.revisionNumber]));
-  const wanted = new Map<string, RevisionKey>();
-  for (const child of missingChildren) {
-    const revision = revisions.get(child.id);
-    if (revision === undefined) {
-      throw new UpstreamError('BundledUpdateMissing', `bundled update ${child.id} of update ${child.parent} is missing: the upstream does not list it`, {
-        target: child.parent,
-        category: 'ObjectNotFound',
-      });
-    }
-    wanted.set(child.id, { updateId: child.id, revisionNumber: revision });
-  }
-  for (const group of missingPrerequisites) {
-    const found = group.ids.split(',').find((id) => revisions.has(id));
-    if (!found) {
-      throw new UpstreamError('PrerequisiteMissing', `prerequisite ${group.ids.split(',').join(' or ')} of update ${group.parent} is missing: the upstream does not list it`, {
-        target: group.parent,
-        category: 'ObjectNotFound',
-      });
-    }
-    wanted.set(found, { updateId: found, revisionNumber: revisions.get(found)! });
-  }
+  const startSeq = nextChangeSeq(db);
   const storeBatch = db.transaction((updates: FetchedUpdate[]) => {
     cx.updateLines = [];
     const seq = nextChangeSeq(db);
     const now = new Date().toISOString();
     for (const update of updates) storeOne(cx, store, index, update, seq, now, 'updates', languages);
   });
-  await client.fetchUpdates(
-    [...wanted.values()],
-    (batch) => {
-      storeBatch(batch.updates);
-      cx.log.infoLines(cx.updateLines ?? []);
-    },
-    languages,
-  );
-  markChecked();
+  let incomplete = 0;
+  const tried = new Set<string>();
+  // Fetched children may have relations of their own: a few rounds, each over what the last stored.
+  for (let round = 0, since = checkedUpTo; round < 4; round++) {
+    const missing = missingRelations(db, since).filter((m) => !tried.has(m.ids.join('|')));
+    if (missing.length === 0) break;
+    since = nextChangeSeq(db) - 1;
+    cx.log.info(`sync: ${missing.length} bundled update(s) or prerequisite group(s) are not stored yet; asking the upstream for them by id`);
+    for (const relation of missing) {
+      tried.add(relation.ids.join('|'));
+      let fetched = false;
+      for (const id of relation.ids) {
+        const batch = await client.probeUpdate(id, probeRevisions(relation.revision), languages);
+        if (!batch) continue;
+        storeBatch(batch.updates);
+        cx.log.infoLines(cx.updateLines ?? []);
+        fetched = true;
+        break;
+      }
+      if (!fetched) {
+        incomplete++;
+        const what = relation.kind === 'bundled' ? `bundled update ${relation.ids[0]}${relation.revision !== undefined ? ` (revision ${relation.revision})` : ''}` : `prerequisite ${relation.ids.join(' or ')}`;
+        cx.log.error(`Update ${relation.parent} is incomplete: the upstream does not have its ${what}; it will be asked again next sync`);
+      }
+    }
+  }
+  // Mark checked only when nothing is left, so an incomplete update is looked at again next time.
+  if (incomplete === 0) writeMeta(db, checkKeys.relations, String(nextChangeSeq(db) - 1));
+  else if (startSeq === nextChangeSeq(db)) cx.log.warn(`sync: ${incomplete} update(s) stay incomplete`);
+}
+
+interface MissingRelation {
+  kind: 'bundled' | 'prerequisite';
+  parent: string;
+  /** The candidates: one bundled child, or the members of a prerequisite group (any one will do). */
+  ids: string[];
+  revision?: number;
+}
+
+/** Bundled children and unmet prerequisite groups of live updates stored after `sinceSeq`. */
+function missingRelations(db: SiteDb, sinceSeq: number): MissingRelation[] {
+  // CROSS JOIN keeps SQLite driving both queries by change_seq rather than scanning every relationship row.
+  const children = db
+    .prepare(
+      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent, b.child_revision AS revision FROM updates p CROSS JOIN bundles b ON b.parent_id = p.update_id
+       WHERE p.change_seq > ? AND p.expired = 0 AND NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)`,
+    )
+    .all(sinceSeq) as { id: string; parent: string; revision: number | null }[];
+  // A prerequisite group is met when any member is known (an update or a category/detectoid).
+  const prerequisites = db
+    .prepare(
+      `SELECT r.update_id AS parent, group_concat(r.prerequisite_id) AS ids
+       FROM updates p CROSS JOIN prerequisites r ON r.update_id = p.update_id
+       WHERE p.change_seq > ? AND p.expired = 0
+       GROUP BY r.update_id, r.group_no
+       HAVING sum(CASE WHEN EXISTS (SELECT 1 FROM updates u WHERE u.update_id = r.prerequisite_id) OR EXISTS (SELECT 1 FROM categories c WHERE c.update_id = r.prerequisite_id) THEN 1 ELSE 0 END) = 0`,
+    )
+    .all(sinceSeq) as { parent: string; ids: string }[];
+  return [
+    ...children.map((c) => ({ kind: 'bundled' as const, parent: c.parent, ids: [c.id], ...(c.revision !== null ? { revision: c.revision } : {}) })),
+    ...prerequisites.map((p) => ({ kind: 'prerequisite' as const, parent: p.parent, ids: p.ids.split(',') })),
+  ];
 }

@@ -1,4 +1,6 @@
 /** `sup get | set`: the SUP component settings. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { InvalidArgumentError } from '../../errors.js';
 import { type SiteControl, isTopLevel, normalizeSiteCode, redactProxy } from '../../site/model.js';
 import { type SupChangeRequest, planSupChange } from '../../site/sup-settings.js';
@@ -79,9 +81,27 @@ function changeRequest(args: Record<string, unknown>): SupChangeRequest {
     proxyUsername: stringArg(args, 'proxyUsername'),
     proxyPassword: stringArg(args, 'proxyPassword'),
     noProxy: args.noProxy === true ? true : undefined,
+    caFile: caFileArg(stringArg(args, 'caFile')),
+    noCaFile: args.noCaFile === true ? true : undefined,
     schedule: scheduleChange(args),
   };
   return Object.fromEntries(Object.entries(request).filter(([, v]) => v !== undefined)) as SupChangeRequest;
+}
+
+/** A CA bundle must be a readable PEM file holding at least one certificate; kept as an absolute path. */
+function caFileArg(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new InvalidArgumentError('CaFileUnreadable', `--ca-file ${file} cannot be read: ${(error as Error).message}`, { target: '--ca-file' });
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new InvalidArgumentError('CaFileNotPem', `--ca-file ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----); export the root certificate as Base-64 (PEM)`, { target: '--ca-file' });
+  }
+  return absolute;
 }
 
 /** A new schedule from the schedule flags, null for --no-schedule, undefined when neither was given. */
@@ -126,6 +146,7 @@ export function supRecord(home: Home, site: SiteControl) {
     ProxyUrl: proxy?.url ?? null,
     ProxyUserName: proxy?.username ?? null,
     ProxyHasPassword: proxy?.hasPassword ?? false,
+    CaFile: sup.caFile ?? null,
     FullSyncRequired: sup.fullSyncRequired,
   };
 }
