@@ -339,7 +339,7 @@ const coreCommands: CommandSpec[] = [
     words: ['serve'],
     summary: "Serves a site's SUP endpoint ([MS-WSUSSS]) to downstream servers.",
     description:
-      'Serves /ServerSyncWebService/ServerSyncWebService.asmx and /DssAuthWebService/DssAuthWebService.asmx from the site database, so child sites or a real downstream WSUS can synchronize from it. Runs until interrupted.',
+      'Serves /ServerSyncWebService/ServerSyncWebService.asmx, /DssAuthWebService/DssAuthWebService.asmx, the reporting Ping and the content the site holds (/Content/<xx>/<file>, with byte ranges) from the site database, so child sites or a real downstream WSUS can synchronize from it. CatalogOnlySync is true when the site holds no content. Runs until interrupted.',
     changesState: false,
     outputTypes: ['SupSync.Endpoint'],
     params: [
@@ -349,7 +349,8 @@ const coreCommands: CommandSpec[] = [
       { flag: 'cert', type: 'string', description: 'PEM certificate file: serve HTTPS.', ps: { name: 'CertificatePath' } },
       { flag: 'key', type: 'string', description: 'PEM private key file for --cert.', ps: { name: 'KeyPath' } },
       { flag: 'allow-account', type: 'string[]', description: 'Only these downstream server names may sync.', ps: { name: 'AllowAccount' } },
-      { flag: 'shared-secret', type: 'string', secret: true, description: 'Require HTTP basic credentials with this password.', ps: { name: 'SharedSecret' } },
+      { flag: 'shared-secret', type: 'string', secret: true, description: 'Require HTTP basic credentials with this password (supsync child sites send it; a real WSUS downstream cannot: admit it with --client-ca).', ps: { name: 'SharedSecret' } },
+      { flag: 'client-ca', type: 'string', description: 'PEM of the CA whose client certificates admit a downstream without the shared secret (HTTPS only): how a real WSUS downstream is admitted.', ps: { name: 'ClientCaPath' } },
       { flag: 'max-updates-per-request', type: 'number', description: 'GetUpdateData batch limit (default 100).', ps: false },
     ],
     ps: false,

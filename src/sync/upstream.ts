@@ -38,7 +38,7 @@ export async function resolveUpstream(home: Home, site: SiteControl): Promise<Re
   }
   const parent = home.site(site.parent);
   const db = openSiteDb(home.sitePaths(parent.code).database);
-  const endpoint = await new SupEndpoint({ db, languages: parent.sup.languageSummaryDetails }).listen('127.0.0.1', 0);
+  const endpoint = await new SupEndpoint({ db, languages: parent.sup.languageSummaryDetails, contentDir: home.sitePaths(parent.code).content }).listen('127.0.0.1', 0);
   return {
     url: endpoint.url,
     description: `parent ${parent.code} (${parent.serverName})`,
