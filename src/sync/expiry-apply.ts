@@ -107,13 +107,15 @@ function readCheck<T>(db: SiteDb, key: string): T | undefined {
   return text ? (JSON.parse(text) as T) : undefined;
 }
 
+/** Live updates that may fall outside the selection; bundled children are judged with their bundle (a real leaf has no classification of its own). */
 function* selectionMembers(db: SiteDb, sinceSeq: number | undefined): Generator<SelectionMember> {
   // Streamed, and driven by change_seq (a correlated subquery, not GROUP BY, which would scan the whole table).
   const rows = db
     .prepare(
       `SELECT u.update_id AS updateId, u.classification_id AS classificationId,
          (SELECT group_concat(p.product_id) FROM update_products p WHERE p.update_id = u.update_id) AS products
-       FROM updates u WHERE u.change_seq > ? AND u.expired = 0 AND u.imported = 0`,
+       FROM updates u WHERE u.change_seq > ? AND u.expired = 0 AND u.imported = 0
+         AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0 WHERE b.child_id = u.update_id)`,
     )
     .iterate(sinceSeq ?? -1) as IterableIterator<{ updateId: string; classificationId: string | null; products: string | null }>;
   for (const r of rows) yield { updateId: r.updateId, classificationId: r.classificationId, productIds: r.products ? r.products.split(',') : [] };
