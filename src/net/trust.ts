@@ -25,9 +25,13 @@ export const systemBundlePaths = [
 
 let systemBundle: { path: string; pem: string } | null | undefined;
 
-/** The operating system's bundle, read once; null when this machine has none of the known files (Windows). */
+/**
+ * The operating system's bundle, read once; null when this machine has none of the known files
+ * (Windows). SSL_CERT_FILE, OpenSSL's own variable for it, names another file.
+ */
 export function readSystemBundle(paths: readonly string[] = systemBundlePaths): { path: string; pem: string } | null {
-  if (paths === systemBundlePaths && systemBundle !== undefined) return systemBundle;
+  if (paths === systemBundlePaths && process.env.SSL_CERT_FILE) paths = [process.env.SSL_CERT_FILE, ...systemBundlePaths];
+  else if (paths === systemBundlePaths && systemBundle !== undefined) return systemBundle;
   let found: { path: string; pem: string } | null = null;
   for (const file of paths) {
     try {
@@ -40,7 +44,7 @@ export function readSystemBundle(paths: readonly string[] = systemBundlePaths): 
       // not this one
     }
   }
-  if (paths === systemBundlePaths) systemBundle = found;
+  if (!process.env.SSL_CERT_FILE) systemBundle = found;
   return found;
 }
 
