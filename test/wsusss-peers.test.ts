@@ -5,7 +5,8 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import https from 'node:https';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import got from 'got';
@@ -24,6 +25,7 @@ import { Home } from '../src/store/home.js';
 import { openSiteDb } from '../src/store/site-db.js';
 import { updateSiteControl } from '../src/store/site-file.js';
 import { runCli, tempDir } from './helpers/cli.js';
+import { cli, upstreamHome } from './helpers/hierarchy.js';
 import { repoRoot } from './helpers/fixtures.js';
 import { contentUpdate, defender, definitionUpdates, kb2267602, leaves, recordingProxy, seededSite } from './helpers/recorded-site.js';
 import { SchemaLog, schemaDir, schemaErrors, serviceOf } from './helpers/schema.js';
@@ -142,9 +144,6 @@ describe('client → Microsoft Update', function () {
 
   it('5: a revision list may take minutes; other calls time out sooner', async () => {
     // Answers held 1.5 s: past the 0.3 s call timeout, well inside the list timeout.
-    const slow = https; // placeholder to keep imports honest
-    void slow;
-    const { default: http } = await import('node:http');
     const server = http.createServer((req, res) => {
       const forward = () => {
         const chunks: Buffer[] = [];
@@ -168,7 +167,7 @@ describe('client → Microsoft Update', function () {
       forward();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       const client = new UpstreamClient({ baseUrl: url, ...identity, timeoutMs: 300, listTimeoutMs: 60_000, retry: noRetry });
       expect((await client.getRevisionIdList({ getConfig: true })).newRevisions.length).to.be.greaterThan(0);
@@ -294,7 +293,7 @@ describe('1: TLS trust of the sync path', function () {
     fs.writeFileSync(notPem, 'hello');
     const bad = await runCli(home, ['sup', 'set', '--site', 'CS1', '--ca-file', notPem]);
     expect(bad.code).to.not.equal(0);
-    expect(bad.stderr).to.contain('CaFileNotPem');
+    expect(bad.stderr).to.contain('holds no PEM certificate');
     const good = await runCli(home, ['sup', 'set', '--site', 'CS1', '--ca-file', cert!.certFile]);
     expect(good.code, good.stderr).to.equal(0);
     const shown = await runCli(home, ['sup', 'get', '--site', 'CS1']);
@@ -521,6 +520,62 @@ describe('10: how a real WSUS downstream is admitted', function () {
     } finally {
       await endpoint.close();
       db.close();
+    }
+  });
+});
+
+describe('proof: a full and a delta sync, every SOAP body checked against the spec schema', function () {
+  this.timeout(600_000);
+
+  it('every request the client sends and every answer the endpoint gives validates; lists carry bundle closures', async () => {
+    const { home: homeDir, corpus } = await upstreamHome(400, 'schema-proof');
+    const home = new Home(homeDir);
+    const upstreamDb = openSiteDb(home.sitePaths('UPS').database);
+    const upstream = await new SupEndpoint({ db: upstreamDb, contentDir: home.sitePaths('UPS').content }).listen('127.0.0.1', 0);
+    const proxy = await recordingProxy(upstream.url);
+    try {
+      applyAddSite(home, planAddSite(home, { code: 'CS1', role: 'central' }));
+      const products = upstreamDb.prepare("SELECT update_id AS id, title FROM categories WHERE category_type = 'Product'").all() as { id: string; title: string }[];
+      const classifications = upstreamDb.prepare("SELECT update_id AS id, title FROM categories WHERE category_type = 'UpdateClassification'").all() as { id: string; title: string }[];
+      updateSiteControl(home.sitePaths('CS1').controlFile, (s) => ({
+        ...s,
+        sup: { ...s.sup, syncSource: { kind: 'upstream', upstreamUrl: proxy.url }, products, classifications, languageUpdateFiles: ['en', 'de'], supersedence: { ...s.sup.supersedence, waitMonths: 99, waitMonthsFeature: 99 } },
+      }));
+      const [full] = await syncSite(home, 'CS1', { trigger: 'manual', retry: noRetry });
+      expect(full!.state, full!.error?.message).to.equal('Succeeded');
+      const fullCount = proxy.exchanges.length;
+      await cli(homeDir, ['metadata', 'import', '--site', 'UPS', '--path', await corpus(2)]);
+      const [delta] = await syncSite(home, 'CS1', { trigger: 'manual', retry: noRetry });
+      expect(delta!.state, delta!.error?.message).to.equal('Succeeded');
+      expect(delta!.full).to.equal(false);
+      const deltaLists = proxy.exchanges.slice(fullCount).filter((e) => e.request.includes('<GetRevisionIdList'));
+      expect(deltaLists.length).to.be.greaterThan(0);
+      for (const e of deltaLists) expect(e.request).to.match(/<Anchor>\d+,/);
+
+      const log = new SchemaLog();
+      for (const [i, e] of proxy.exchanges.entries()) {
+        log.add(`#${i} ${e.path} request`, e.request, serviceOf(e.path));
+        log.add(`#${i} ${e.path} answer (HTTP ${e.status})`, e.response, serviceOf(e.path));
+      }
+      expect(log.messages.length).to.be.greaterThan(20);
+      expect(await log.invalid()).to.deep.equal([]);
+
+      // Closure: every bundle CS1 holds has all its children; the corpus's leaves have no classification.
+      const cs1 = openSiteDb(home.sitePaths('CS1').database);
+      try {
+        const orphans = cs1.prepare('SELECT b.parent_id, b.child_id FROM bundles b JOIN updates p ON p.update_id = b.parent_id WHERE p.expired = 0 AND NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)').all();
+        expect(orphans).to.deep.equal([]);
+        const leafCount = cs1.prepare('SELECT count(*) FROM updates u WHERE u.classification_id IS NULL AND EXISTS (SELECT 1 FROM bundles b WHERE b.child_id = u.update_id)').pluck().get() as number;
+        expect(leafCount).to.be.greaterThan(0);
+        const expiredLeaves = cs1.prepare("SELECT count(*) FROM updates u WHERE u.expired = 1 AND u.expired_reason = 'outside-selection'").pluck().get();
+        expect(expiredLeaves).to.equal(0);
+      } finally {
+        cs1.close();
+      }
+    } finally {
+      await proxy.close();
+      await upstream.close();
+      upstreamDb.close();
     }
   });
 });

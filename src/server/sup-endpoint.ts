@@ -366,7 +366,8 @@ export class SupEndpoint {
   }
 
   #checkCookie(cookie: Cookie | undefined): void {
-    if (!cookie || this.#signer.verify(cookie.encryptedData, 'session') === undefined) throw new Fault('InvalidCookie', 'cookie');
+    // Windows leaves the Message empty (exchange 000019).
+    if (!cookie || this.#signer.verify(cookie.encryptedData, 'session') === undefined) throw new Fault('InvalidCookie', '');
   }
 
   #anchor(): string {

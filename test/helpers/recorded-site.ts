@@ -106,7 +106,8 @@ export async function recordingProxy(
           exchanges.push(exchange);
           const out = { ...answer.headers, 'content-length': String(Buffer.byteLength(exchange.response)) };
           delete out['transfer-encoding'];
-          res.writeHead(answer.statusCode!, out);
+          // A fault put in by `rewrite` goes with HTTP 500, as servers send faults.
+          res.writeHead(/<(\w+:)?Fault>/.test(exchange.response) && !/<(\w+:)?Fault>/.test(Buffer.concat(parts).toString('utf8')) ? 500 : answer.statusCode!, out);
           res.end(exchange.response);
         });
       });
