@@ -386,10 +386,14 @@ function storeOne(
   }
 }
 
-/** Revisions to try, newest first, for an update whose revision is only hinted (or not known at all). */
+/**
+ * Revisions to try, newest first, for an update whose revision is only hinted (a bundle names its
+ * child's) or not known at all: from 300 down, as Microsoft's sync library asks for an expired
+ * update (TryGetExpiredUpdate(id, 300, 100)); from a hint, the hundred below it.
+ */
 export function probeRevisions(hint: number | undefined): number[] {
   const top = hint ?? 300;
-  const bottom = hint === undefined ? 100 : Math.max(1, hint - 50);
+  const bottom = hint === undefined ? 1 : Math.max(1, hint - 100);
   const list: number[] = [];
   for (let r = top; r >= bottom; r--) list.push(r);
   return list;
