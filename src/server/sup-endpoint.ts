@@ -90,6 +90,7 @@ export class SupEndpoint {
   readonly #options: Required<Pick<SupEndpointOptions, 'db' | 'maxUpdatesPerRequest' | 'languages' | 'compressAbove' | 'maxRequestBytes'>> & SupEndpointOptions;
   readonly #signer: CookieSigner;
   readonly #startedAt = new Date();
+  #contentChecked = { at: 0, hasFiles: false };
 
   constructor(options: SupEndpointOptions) {
     this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 4096, maxRequestBytes: 16 * 1024 * 1024, ...options };
@@ -178,7 +179,10 @@ export class SupEndpoint {
   }
 
   #catalogOnlySync(): boolean {
-    return this.#options.catalogOnlySync ?? !contentStoreHasFiles(this.#options.contentDir);
+    if (this.#options.catalogOnlySync !== undefined) return this.#options.catalogOnlySync;
+    // Looked at again at most every 30 s: a content request must not list the store each time.
+    if (Date.now() - this.#contentChecked.at > 30_000) this.#contentChecked = { at: Date.now(), hasFiles: contentStoreHasFiles(this.#options.contentDir) };
+    return !this.#contentChecked.hasFiles;
   }
 
   async #syncRequest(req: http.IncomingMessage, send: (status: number, body: string, contentType?: string) => void): Promise<void> {
