@@ -484,6 +484,13 @@ function Set-CMSoftwareUpdatePointComponent {
     .PARAMETER NoProxy
     Remove the proxy setting.
 
+    .PARAMETER CaFile
+    PEM bundle of certificate authorities the site's SUP trusts besides the operating system's (e.g. Microsoft Root Certificate Authority 2011 on Windows, where Node cannot read the machine store).
+    A relative path or a PowerShell drive path is resolved against the current location.
+
+    .PARAMETER NoCaFile
+    Remove the CA bundle setting.
+
     .PARAMETER Schedule
     ConfigMgr's 16-hex-digit schedule string (New-CMSchedule's ScheduleString).
     Takes a schedule from New-CMSoftwareUpdateSyncSchedule or a schedule string; $null turns scheduled synchronization off.
@@ -680,6 +687,12 @@ function Set-CMSoftwareUpdatePointComponent {
         [switch] $NoProxy,
 
         [Parameter()]
+        [string] $CaFile,
+
+        [Parameter()]
+        [switch] $NoCaFile,
+
+        [Parameter()]
         [object] $Schedule,
 
         [Parameter()]
@@ -770,6 +783,8 @@ function Set-CMSoftwareUpdatePointComponent {
                 'ProxyUserName' = @{ Flag = 'proxy-username'; Type = 'string' }
                 'ProxyPassword' = @{ Flag = 'proxy-password'; Type = 'secret' }
                 'NoProxy' = @{ Flag = 'no-proxy'; Type = 'switch' }
+                'CaFile' = @{ Flag = 'ca-file'; Type = 'path' }
+                'NoCaFile' = @{ Flag = 'no-ca-file'; Type = 'switch' }
                 'Schedule' = @{ Flag = 'schedule-string'; Type = 'schedule'; NullFlag = 'no-schedule' }
                 'PassThru' = @{ Flag = 'pass-thru'; Type = 'switch' }
                 'ContentFileOption' = @{ Flag = 'content-file-option'; Type = 'string'; Choices = @('FullFilesOnly', 'ExpressForWindows10Only') }

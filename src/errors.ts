@@ -17,6 +17,7 @@ export type ErrorCategory =
   | 'ConnectionError'
   | 'ProtocolError'
   | 'PermissionDenied'
+  | 'SecurityError'
   | 'OperationTimeout'
   | 'NotImplemented'
   | 'ReadError'

@@ -119,7 +119,15 @@ describe('SUP endpoint answers the recorded real requests like Windows WSUS', ()
     expect((await client.getRevisionIdList({ ...filter, anchor: first.anchor })).newRevisions).to.deep.equal([]);
     db.prepare("UPDATE updates SET change_seq = change_seq + 100 WHERE update_id = 'a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe'").run();
     const changed = await client.getRevisionIdList({ ...filter, anchor: first.anchor });
-    expect(changed.newRevisions).to.deep.equal([{ updateId: 'a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe', revisionNumber: 200 }]);
+    // The changed bundle KB2267602 with its whole closure: its sub-bundles and their leaves (which
+    // have no classification of their own and were listed only through it).
+    expect(changed.newRevisions.map((r) => r.updateId)).to.have.members([
+      'a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe',
+      '1f9bd9bb-7390-4aa3-bbdb-ded99fac2583',
+      '266f6222-c89d-43f2-9f8a-69340271e677',
+      'ccb78947-6453-4ecc-9de8-bc0305c98f2d',
+      'ff36f0b5-dded-4780-8664-cd78af8b62c1',
+    ]);
   });
 
   it('enforces the GetUpdateData batch limit and refuses forged, altered or missing cookies', async () => {
@@ -151,7 +159,7 @@ describe('SUP endpoint answers the recorded real requests like Windows WSUS', ()
     expect((await post(`${endpoint.url}//ServerSyncWebService//ServerSyncWebService.asmx`, e.soapAction, e.request)).status).to.equal(200);
     expect((await post(`${endpoint.url}/nothing.asmx`, e.soapAction, e.request)).status).to.equal(404);
     expect((await got.get(`${endpoint.url}${e.path}`, { throwHttpErrors: false })).statusCode).to.equal(405);
-    const unknown = await post(`${endpoint.url}${e.path}`, '"http://www.microsoft.com/SoftwareDistribution/GetDeployments"', e.request.replace(/GetAuthConfig/g, 'GetDeployments'));
+    const unknown = await post(`${endpoint.url}${e.path}`, '"http://www.microsoft.com/SoftwareDistribution/RollupComputers"', e.request.replace(/GetAuthConfig/g, 'RollupComputers'));
     expect(unknown.status).to.equal(500);
     expect(unknown.body).to.contain('<ErrorCode>InvalidParameters</ErrorCode>');
     const malformed = await post(`${endpoint.url}${e.path}`, e.soapAction, '<soap:Envelope');

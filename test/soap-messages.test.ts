@@ -510,8 +510,9 @@ describe('SOAP messages ([MS-WSUSSS] codec)', () => {
     });
 
     it('an unknown operation → SoapUnknownOperation; a SOAPAction naming another one → SoapActionMismatch', () => {
-      const deployments = buildRequest({ operation: 'GetAuthConfig' }).body.replace('<GetAuthConfig ', '<GetDeployments ');
-      expectDataError(() => parseRequest(deployments), 'SoapUnknownOperation', 'GetDeployments');
+      // RollupComputers is a reporting operation a SUP endpoint does not serve.
+      const rollup = buildRequest({ operation: 'GetAuthConfig' }).body.replace('<GetAuthConfig ', '<RollupComputers ');
+      expectDataError(() => parseRequest(rollup), 'SoapUnknownOperation', 'RollupComputers');
       expectDataError(() => parseRequest(request, '"http://www.microsoft.com/SoftwareDistribution/GetCookie"'), 'SoapActionMismatch');
       expect(parseRequest(request, 'http://www.microsoft.com/SoftwareDistribution/GetUpdateData').operation).to.equal('GetUpdateData');
       expect(parseRequest(request, '""').operation).to.equal('GetUpdateData');

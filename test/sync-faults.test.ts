@@ -26,7 +26,7 @@ import { writePackage } from '../src/package/file.js';
 import { generateCorpus } from '../src/dev/corpus.js';
 import type { SupChangeRequest } from '../src/model/sup-settings.js';
 import { tempDir } from './helpers/cli.js';
-import { cli, query, siteContent } from './helpers/hierarchy.js';
+import { cli, query, siteContent, siteRevisions } from './helpers/hierarchy.js';
 
 const fast: Partial<SyncOptions> = { retry: { limit: 1, baseDelayMs: 5, maxDelayMs: 10 }, timeoutMs: 2000 };
 
@@ -207,15 +207,17 @@ describe('sync faults', function () {
     }
   });
 
-  it('fails with the reason when a bundled update is missing upstream', async () => {
+  it('a bundled update missing upstream fails only its bundle: logged as incomplete, the rest stored, asked again next sync', async () => {
     const child = query<{ child_id: string; parent_id: string }>(f.home.root, 'UPS', 'SELECT child_id, parent_id FROM bundles LIMIT 1')[0]!;
     f.upstreamDb.prepare('DELETE FROM updates WHERE update_id = ?').run(child.child_id);
     await topLevel(f.home, 'CS1', f.endpoint.url);
     const [result] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
-    expect(result!.state).to.equal('Failed');
-    expect(result!.error!.code).to.equal('BundledUpdateMissing');
-    expect(result!.error!.message).to.contain(child.child_id).and.contain(child.parent_id);
-    expect(query<{ error_code: string }>(f.home.root, 'CS1', 'SELECT error_code FROM sync_runs ORDER BY id DESC LIMIT 1')[0]!.error_code).to.equal('BundledUpdateMissing');
+    expect(result!.state, result!.error?.message).to.equal('Succeeded');
+    const held = siteRevisions(f.home.root, 'CS1');
+    expect(held.has(child.parent_id)).to.equal(true);
+    expect(held.has(child.child_id)).to.equal(false);
+    const log = fs.readFileSync(path.join(f.home.root, 'sites', 'CS1', 'logs', 'wsyncmgr.log'), 'utf8');
+    expect(log).to.contain(`Update ${child.parent_id} is incomplete: the upstream does not have its bundled update ${child.child_id}`);
   });
 
   it('refuses a corrupt or altered package and leaves the previous content untouched', async () => {

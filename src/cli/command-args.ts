@@ -58,6 +58,8 @@ export type CommandArgs = {
     proxyUsername?: string;
     proxyPassword?: string;
     noProxy?: boolean;
+    caFile?: string;
+    noCaFile?: boolean;
     start?: string;
     recurInterval?: 'minutes' | 'hours' | 'days';
     recurCount?: number;
@@ -142,6 +144,7 @@ export type CommandArgs = {
     key?: string;
     allowAccount?: string[];
     sharedSecret?: string;
+    clientCa?: string;
     maxUpdatesPerRequest?: number;
   };
   'upstream.test': GlobalArgs & {

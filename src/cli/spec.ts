@@ -163,6 +163,13 @@ const coreCommands: CommandSpec[] = [
       { flag: 'proxy-username', type: 'string', description: 'Proxy account name.', ps: { name: 'ProxyUserName' } },
       { flag: 'proxy-password', type: 'string', secret: true, description: 'Proxy password (stored, never shown).', ps: { name: 'ProxyPassword' } },
       { flag: 'no-proxy', type: 'switch', description: 'Remove the proxy setting.', ps: { name: 'NoProxy' } },
+      {
+        flag: 'ca-file',
+        type: 'string',
+        description: "PEM bundle of certificate authorities the site's SUP trusts besides the operating system's (e.g. Microsoft Root Certificate Authority 2011 on Windows, where Node cannot read the machine store).",
+        ps: { name: 'CaFile', kind: 'path' },
+      },
+      { flag: 'no-ca-file', type: 'switch', description: 'Remove the CA bundle setting.', ps: { name: 'NoCaFile' } },
       ...scheduleParams(false).map((p) =>
         p.flag === 'schedule-string'
           ? { ...p, ps: { name: 'Schedule', kind: 'scheduleObject' as const } }
@@ -438,7 +445,7 @@ const coreCommands: CommandSpec[] = [
     words: ['serve'],
     summary: "Serves a site's SUP endpoint ([MS-WSUSSS]) to downstream servers.",
     description:
-      'Serves /ServerSyncWebService/ServerSyncWebService.asmx and /DssAuthWebService/DssAuthWebService.asmx from the site database, so child sites or a real downstream WSUS can synchronize from it. Runs until interrupted.',
+      'Serves /ServerSyncWebService/ServerSyncWebService.asmx, /DssAuthWebService/DssAuthWebService.asmx, the reporting Ping and the content the site holds (/Content/<xx>/<file>, with byte ranges) from the site database, so child sites or a real downstream WSUS can synchronize from it. CatalogOnlySync is true when the site holds no content. Runs until interrupted.',
     changesState: false,
     outputTypes: ['SupSync.Endpoint'],
     params: [
@@ -448,7 +455,8 @@ const coreCommands: CommandSpec[] = [
       { flag: 'cert', type: 'string', description: 'PEM certificate file: serve HTTPS.', ps: { name: 'CertificatePath' } },
       { flag: 'key', type: 'string', description: 'PEM private key file for --cert.', ps: { name: 'KeyPath' } },
       { flag: 'allow-account', type: 'string[]', description: 'Only these downstream server names may sync.', ps: { name: 'AllowAccount' } },
-      { flag: 'shared-secret', type: 'string', secret: true, description: 'Require HTTP basic credentials with this password.', ps: { name: 'SharedSecret' } },
+      { flag: 'shared-secret', type: 'string', secret: true, description: 'Require HTTP basic credentials with this password (supsync child sites send it; a real WSUS downstream cannot: admit it with --client-ca).', ps: { name: 'SharedSecret' } },
+      { flag: 'client-ca', type: 'string', description: 'PEM of the CA whose client certificates admit a downstream without the shared secret (HTTPS only): how a real WSUS downstream is admitted.', ps: { name: 'ClientCaPath' } },
       { flag: 'max-updates-per-request', type: 'number', description: 'GetUpdateData batch limit (default 100).', ps: false },
     ],
     ps: false,

@@ -318,8 +318,13 @@ function updateXml(u: PlannedUpdate, seed: string): string {
     `${kbProps}${severityProps}</upd:Properties>` +
     `<upd:LocalizedPropertiesCollection>${localized}</upd:LocalizedPropertiesCollection>` +
     `<upd:Relationships><upd:Prerequisites><upd:UpdateIdentity UpdateID="${u.detectoid}" />` +
-    `<upd:AtLeastOne IsCategory="true"><upd:UpdateIdentity UpdateID="${u.classificationId}" /></upd:AtLeastOne>` +
-    `<upd:AtLeastOne IsCategory="true"><upd:UpdateIdentity UpdateID="${u.productId}" /></upd:AtLeastOne></upd:Prerequisites>` +
+    // A bundle's leaf has no classification of its own and names its product only as a plain
+    // prerequisite (no IsCategory), as the real Defender leaves do (fixtures/wsusss/recorded/docs/
+    // ff36f0b5-…, 7366a74a-…): a product × classification filter alone does not list it.
+    (u.isChild
+      ? `<upd:AtLeastOne><upd:UpdateIdentity UpdateID="${u.productId}" /></upd:AtLeastOne></upd:Prerequisites>`
+      : `<upd:AtLeastOne IsCategory="true"><upd:UpdateIdentity UpdateID="${u.classificationId}" /></upd:AtLeastOne>` +
+        `<upd:AtLeastOne IsCategory="true"><upd:UpdateIdentity UpdateID="${u.productId}" /></upd:AtLeastOne></upd:Prerequisites>`) +
     `${bundled}${supersedes}</upd:Relationships>` +
     (files ? `<upd:Files>${files}</upd:Files>` : '') +
     `<upd:ApplicabilityRules><upd:IsInstalled><bar:WindowsVersion Comparison="GreaterThanOrEqualTo" MajorVersion="10" MinorVersion="0" BuildNumber="${10240 + (u.index % 20) * 400}" xmlns:bar="http://schemas.microsoft.com/msus/2002/12/BaseApplicabilityRules" /></upd:IsInstalled></upd:ApplicabilityRules>` +

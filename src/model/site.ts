@@ -67,6 +67,8 @@ export interface SupSettings {
   enableSyncFailureAlert: boolean;
   enableCallWsusCleanupWizard: boolean;
   proxy?: ProxySettings;
+  /** PEM bundle of extra certificate authorities this site's SUP trusts, besides the system's (absolute path). */
+  caFile?: string;
   /** Set when a settings change requires it; the next sync is full and clears it. */
   fullSyncRequired: boolean;
   /** ConfigMgr component settings kept for drop-in scripts (ReportingEvent, DefaultWsusServer, …); nothing acts on them. */

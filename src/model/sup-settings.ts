@@ -46,6 +46,8 @@ export interface SupChangeRequest {
   proxy?: string;
   proxyUsername?: string;
   proxyPassword?: string;
+  caFile?: string;
+  noCaFile?: boolean;
   noProxy?: boolean;
   /** A schedule object (schedule module), or null to turn scheduled sync off. */
   schedule?: unknown | null;
@@ -134,6 +136,9 @@ export function planSupChange(site: SiteControl, request: SupChangeRequest, know
     next.proxy = planProxy(next, request);
   }
 
+  if (request.noCaFile) delete next.caFile;
+  else if (request.caFile !== undefined) next.caFile = request.caFile; // checked and made absolute by the caller (I/O)
+
   const forcesFullSync = JSON.stringify(before.supersedence) !== JSON.stringify(next.supersedence);
   if (forcesFullSync) next.fullSyncRequired = true;
   return { settings: next, changes: diffSettings(before, next), forcesFullSync };
@@ -154,6 +159,9 @@ function checkConflicts(request: SupChangeRequest): void {
     if (both.length > 0) {
       throw new InvalidArgumentError('ConflictingOptions', `'${both[0]}' is given to both ${addFlag} and ${removeFlag}`, { target: addFlag });
     }
+  }
+  if (request.noCaFile && request.caFile !== undefined) {
+    throw new InvalidArgumentError('ConflictingOptions', '--no-ca-file cannot be combined with --ca-file', { target: '--no-ca-file' });
   }
   if (request.noProxy && (request.proxy !== undefined || request.proxyUsername !== undefined || request.proxyPassword !== undefined)) {
     throw new InvalidArgumentError('ConflictingOptions', '--no-proxy cannot be combined with --proxy, --proxy-username or --proxy-password', { target: '--no-proxy' });
@@ -281,6 +289,7 @@ function diffSettings(before: SupSettings, after: SupSettings): SupChange[] {
     enableCallWsusCleanupWizard: s.enableCallWsusCleanupWizard,
     proxy: redactProxy(s.proxy) ?? null,
     ...s.recordedSettings,
+    caFile: s.caFile ?? null,
   });
   const a = view(before) as Record<string, unknown>;
   const b = view(after) as Record<string, unknown>;

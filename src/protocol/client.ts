@@ -18,9 +18,11 @@ import {
   type ResponseOf,
   type ServerSyncFilter,
 } from './soap/index.js';
-import { SoapTransport, type SoapReply, type TransportOptions, isServerBusyFault } from './transport.js';
+import { lcidOf } from './languages.js';
+import { SoapTransport, type SoapReply, type TransportOptions, defaultListTimeoutMs, isServerBusyFault } from './transport.js';
 import { type StorableUpdateData, type UpdateData, readUpdateDataResponse } from './update-data.js';
 
+/** The highest version [MS-WSUSSS] 1.7 defines (WSUS 10.0); Microsoft Update answers 1.21 in GetConfigData. */
 export const protocolVersion = '1.20';
 /** Refresh a cookie this long before it expires, so a batch never starts with a dying cookie. */
 const cookieRefreshMarginMs = 5 * 60_000;
@@ -33,6 +35,13 @@ export interface UpstreamClientOptions extends TransportOptions {
   accountGuid: string;
   /** GetUpdateData requests in flight at once. */
   concurrency?: number;
+  /** Timeout of a GetRevisionIdList call (default 20 minutes, or timeoutMs when that is given). */
+  listTimeoutMs?: number;
+  /**
+   * Update languages this server keeps (short names, e.g. `en`): sent as the update lists'
+   * Languages filter, as a protocol 1.3+ DSS should ([MS-WSUSSS] 3.1.4.5.3.1). None: no filter.
+   */
+  updateLanguages?: string[];
 }
 
 export interface FetchedBatch extends UpdateData {
@@ -69,8 +78,41 @@ export class UpstreamClient {
     return this.#config;
   }
 
+  /**
+   * GetRevisionIdList. The filter gets Get63LanguageOnly=false (required from protocol 1.2 on; this
+   * client keeps up to 511 languages) and, for update lists, the Languages this server keeps.
+   */
   async getRevisionIdList(filter: ServerSyncFilter): Promise<GetRevisionIdListResponse> {
-    return this.#withCookie((cookie) => this.#call({ operation: 'GetRevisionIdList', cookie, filter }));
+    const full: ServerSyncFilter = { ...filter, get63LanguageOnly: filter.get63LanguageOnly ?? false };
+    const lcids = (this.#options.updateLanguages ?? []).map(lcidOf).filter((l): l is number => l !== undefined);
+    if (!filter.getConfig && filter.languages === undefined && lcids.length > 0) full.languages = lcids.map((id) => ({ id, delta: filter.anchor !== undefined }));
+    const timeout = this.#options.listTimeoutMs ?? this.#options.timeoutMs ?? defaultListTimeoutMs;
+    return this.#withCookie((cookie) => this.#call({ operation: 'GetRevisionIdList', cookie, filter: full }, undefined, undefined, timeout));
+  }
+
+  /**
+   * Fetches one update whose revision is not known for sure, as Microsoft's sync library does:
+   * GetUpdateData for the id with each candidate revision in turn (descending), until the
+   * upstream has one. Undefined when none of them exists upstream; other failures throw.
+   */
+  async probeUpdate(updateId: string, revisions: number[], languages?: string[]): Promise<StorableBatch | undefined> {
+    const parser = this.prepareFetch();
+    for (const revisionNumber of revisions) {
+      try {
+        let bytes = 0;
+        const parsed = await this.#withCookie((cookie) =>
+          this.#call({ operation: 'GetUpdateData', cookie, updateIds: [{ updateId, revisionNumber }] }, undefined, (reply) => {
+            bytes = reply.bytes;
+            return parser.parse(reply.raw, languages);
+          }),
+        );
+        if (parsed.updates.length > 0) return { ...parsed, bytes };
+      } catch (error) {
+        // Windows answers an unknown revision with InternalServerError (exchange 000017).
+        if (!(error instanceof SoapFaultError) || !['InternalServerError', 'InvalidParameters'].includes(error.faultCode)) throw error;
+      }
+    }
+    return undefined;
   }
 
   /** Starts the parse worker of fetchUpdates ahead of the first fetch (it takes tens of milliseconds to load). */
@@ -173,10 +215,10 @@ export class UpstreamClient {
   }
 
   /** Posts a message and reads the answer (`read` replaces the ordinary parse, e.g. in the parse worker). */
-  async #call<M extends RequestMessage, R = ResponseOf<M['operation']>>(message: M, url?: string, read?: (reply: SoapReply) => Promise<R>): Promise<R> {
+  async #call<M extends RequestMessage, R = ResponseOf<M['operation']>>(message: M, url?: string, read?: (reply: SoapReply) => Promise<R>, timeoutMs?: number): Promise<R> {
     const request = buildRequest(message);
     const target = url ?? `${this.baseUrl}${request.path}`;
-    const reply: SoapReply = await this.#transport.post(target, request.soapAction, request.body, isServerBusyFault);
+    const reply: SoapReply = await this.#transport.post(target, request.soapAction, request.body, isServerBusyFault, timeoutMs);
     try {
       return read ? await read(reply) : (parseResponse(message.operation, reply.body) as R);
     } catch (error) {

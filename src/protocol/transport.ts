@@ -1,16 +1,20 @@
 /**
- * SOAP over HTTP(S) with got: timeouts on every request, retries with backoff for transient
- * failures (ServerBusy, 5xx without a permanent fault, resets, timeouts), a bound on the response
- * size, HTTPS certificate verification with an optional CA bundle, and an HTTP proxy.
+ * SOAP over HTTP(S) with got: timeouts on every request (minutes: Microsoft Update takes that long
+ * to compute and send a large revision list), retries with backoff for transient failures
+ * (ServerBusy, 5xx without a permanent fault, resets, timeouts), a bound on the response size,
+ * HTTPS verified against what the operating system trusts plus an optional CA bundle (an
+ * untrusted chain is reported with the certificate and the remedy), and an HTTP proxy.
  */
 import got, { type Agents, RequestError } from 'got';
 import { UpstreamError } from '../errors.js';
-import { type RetryPolicy, backoffDelay, proxyAgents, readCaBundle, sleep } from '../net/http.js';
+import { type RetryPolicy, backoffDelay, proxyAgents, sleep } from '../net/http.js';
+import { isUntrustedChainError, trustedCertificates, untrustedChainError } from '../net/trust.js';
 import type { ProxySettings } from '../model/site.js';
 
 export type { RetryPolicy } from '../net/http.js';
 
 export interface TransportOptions {
+  /** Per request, from connect to the last byte (default 5 minutes; a call may ask for longer). */
   timeoutMs?: number;
   retry?: RetryPolicy;
   maxResponseBytes?: number;
@@ -22,6 +26,10 @@ export interface TransportOptions {
 }
 
 export const defaultRetry: RetryPolicy = { limit: 4, baseDelayMs: 500, maxDelayMs: 8000 };
+/** Every call but a revision list. */
+export const defaultTimeoutMs = 5 * 60_000;
+/** A revision list: Microsoft Update's answer for one product can be tens of MB and take minutes. */
+export const defaultListTimeoutMs = 20 * 60_000;
 
 export interface SoapReply {
   status: number;
@@ -39,13 +47,13 @@ const transientCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIP
 export class SoapTransport {
   readonly #options: Required<Pick<TransportOptions, 'timeoutMs' | 'retry' | 'maxResponseBytes'>> & TransportOptions;
   readonly #agent: Agents | undefined;
-  readonly #ca: Buffer | undefined;
+  readonly #ca: string[];
   bytesReceived = 0;
 
   constructor(options: TransportOptions = {}) {
-    this.#options = { timeoutMs: 120_000, retry: defaultRetry, maxResponseBytes: 512 * 1024 * 1024, ...options };
+    this.#options = { timeoutMs: defaultTimeoutMs, retry: defaultRetry, maxResponseBytes: 512 * 1024 * 1024, ...options };
     this.#agent = options.proxy ? proxyAgents(options.proxy) : undefined;
-    if (options.caFile) this.#ca = readCaBundle(options.caFile);
+    this.#ca = trustedCertificates(options.caFile);
   }
 
   /**
@@ -53,12 +61,12 @@ export class SoapTransport {
    * (the caller parses the fault); retries transient failures; throws UpstreamError otherwise.
    * `isTransientFault` tells whether a fault body is worth retrying (ServerBusy).
    */
-  async post(url: string, soapAction: string, body: string, isTransientFault: (reply: SoapReply) => boolean): Promise<SoapReply> {
+  async post(url: string, soapAction: string, body: string, isTransientFault: (reply: SoapReply) => boolean, timeoutMs?: number): Promise<SoapReply> {
     const { retry } = this.#options;
     for (let attempt = 0; ; attempt++) {
       let failure: UpstreamError;
       try {
-        const reply = await this.#once(url, soapAction, body);
+        const reply = await this.#once(url, soapAction, body, timeoutMs ?? this.#options.timeoutMs);
         const isFault = reply.status === 500 && reply.body.includes('Fault');
         if (reply.status >= 200 && reply.status < 300) return reply;
         if (isFault && !isTransientFault(reply)) return reply;
@@ -77,7 +85,7 @@ export class SoapTransport {
     }
   }
 
-  async #once(url: string, soapAction: string, body: string): Promise<SoapReply> {
+  async #once(url: string, soapAction: string, body: string, timeoutMs: number): Promise<SoapReply> {
     const max = this.#options.maxResponseBytes;
     const request = got.post(url, {
       body,
@@ -90,11 +98,12 @@ export class SoapTransport {
       // Bytes, not text: a sync hands them to its parse worker undecoded.
       responseType: 'buffer',
       retry: { limit: 0 },
-      timeout: { request: this.#options.timeoutMs },
+      // A dead connection fails in 30 s; a live one may take its time.
+      timeout: { connect: 30_000, secureConnect: 30_000, request: timeoutMs },
       followRedirect: false,
       decompress: true,
       ...(this.#agent ? { agent: this.#agent } : {}),
-      ...(this.#ca ? { https: { certificateAuthority: this.#ca } } : {}),
+      https: { certificateAuthority: this.#ca },
       ...(this.#options.signal ? { signal: this.#options.signal } : {}),
     });
     request.on('downloadProgress', (progress) => {
@@ -119,8 +128,9 @@ export class SoapTransport {
       }
       if (this.#options.signal?.aborted) throw new UpstreamError('Aborted', `The request to ${url} was cancelled`, { target: url, cause: error });
       const code = error instanceof RequestError ? error.code : undefined;
+      if (isUntrustedChainError(code)) throw await untrustedChainError(url, code!, error, this.#agent !== undefined);
       const timeout = code === 'ETIMEDOUT' || (error as Error).name === 'TimeoutError';
-      throw new UpstreamError(timeout ? 'UpstreamTimeout' : 'UpstreamUnreachable', `${url}: ${timeout ? `no answer within ${this.#options.timeoutMs} ms` : (error as Error).message}`, {
+      throw new UpstreamError(timeout ? 'UpstreamTimeout' : 'UpstreamUnreachable', `${url}: ${timeout ? `no answer within ${Math.round(timeoutMs / 1000)} s` : (error as Error).message}`, {
         target: url,
         transient: timeout || (code !== undefined && transientCodes.has(code)),
         category: timeout ? 'OperationTimeout' : 'ConnectionError',
@@ -130,8 +140,8 @@ export class SoapTransport {
   }
 }
 
-/** True for a fault body the spec calls transient. */
+/** True for a fault body the spec calls transient: ServerBusy in detail/ErrorCode or in the fault string. */
 export function isServerBusyFault(reply: SoapReply): boolean {
-  return reply.body.includes('<ErrorCode>ServerBusy</ErrorCode>');
+  return /<(?:[\w.-]+:)?(?:ErrorCode|faultstring)\b[^>]*>[^<]*\bServerBusy\b/.test(reply.body);
 }
 

@@ -11,7 +11,7 @@ import { SupEndpoint } from './sup-endpoint.js';
 export async function serveLocalParent(home: Home, parent: SiteControl): Promise<{ url: string; close(): Promise<void> }> {
   const store = openSiteStore(home.sitePaths(parent.code).database);
   try {
-    const endpoint = await new SupEndpoint({ store, languages: parent.sup.languageSummaryDetails }).listen('127.0.0.1', 0);
+    const endpoint = await new SupEndpoint({ store, languages: parent.sup.languageSummaryDetails, contentDir: home.sitePaths(parent.code).content }).listen('127.0.0.1', 0);
     return {
       url: endpoint.url,
       close: async () => {

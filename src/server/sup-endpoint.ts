@@ -1,16 +1,23 @@
 /**
  * A site's SUP endpoint: the [MS-WSUSSS] server side over HTTP(S), serving the site database to
  * downstream servers (child sites, or a real downstream WSUS). Same operations, namespaces and
- * element order as a Windows WSUS; real delta from anchors; signed, expiring cookies; an optional
- * allow-list of downstream account names and shared secret.
+ * element order as a Windows WSUS; real delta from anchors; revision lists that carry the
+ * closure of bundles; the content the site holds on the WSUS content path; signed, expiring
+ * cookies. Admission: a shared secret (HTTP Basic, which supsync children send), a TLS client
+ * certificate issued by a CA the endpoint trusts (which a real WSUS downstream can present where
+ * it cannot send Basic credentials), and an allow-list of downstream account names.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import os from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import { InvalidDataError, SupsyncError } from '../errors.js';
 import { encodeUpdateBlob } from '../protocol/cab/index.js';
+import { allLanguagesEntry, wsusLanguageTable } from '../protocol/languages.js';
 import {
   DSS_AUTH_PATH,
+  REPORTING_PATHS,
   SERVER_SYNC_PATH,
   buildFault,
   buildResponse,
@@ -23,10 +30,10 @@ import {
   type ResponseMessage,
   type WsusErrorCode,
 } from '../protocol/soap/index.js';
-import { wsusLanguages } from '../model/sup-settings.js';
 import type { ServedRevision } from '../store/served.js';
 import type { SiteStore } from '../store/site-store.js';
 import { type SyncRequestFile, writeSyncRequest } from '../store/sync-requests.js';
+import { CONTENT_PREFIX, contentStoreHasFiles, serveContent } from './content.js';
 import { CookieSigner } from './cookies.js';
 import { type RunningServer, listen } from './listen.js';
 import { readRequestBody } from './request-body.js';
@@ -44,6 +51,19 @@ export interface SupEndpointOptions {
   /** Serve documents over this many UTF-8 bytes compressed (Windows compressed a 4.9 KB category, not a 1.4 KB leaf). */
   compressAbove?: number;
   tls?: { cert: Buffer; key: Buffer };
+  /**
+   * PEM of the certificate authorities whose client certificates admit a downstream (HTTPS only):
+   * a request with a verified client certificate needs no shared secret.
+   */
+  clientCa?: Buffer;
+  /** The site's content store (`sites/<CODE>/content`): files served on /Content/… when it holds any. */
+  contentDir?: string;
+  /**
+   * CatalogOnlySync in GetConfigData. Default, decided per site: false when the content store
+   * holds files (a downstream downloads them here), true when it holds none (a downstream takes
+   * files from Microsoft Update's MUUrl instead of asking here for what is not held).
+   */
+  catalogOnlySync?: boolean;
   maxRequestBytes?: number;
   /** Called for every request, for logs. */
   onRequest?: (operation: string, status: number, ms: number) => void;
@@ -57,17 +77,6 @@ export interface SupEndpointOptions {
 /** A listening SUP endpoint. */
 export type RunningEndpoint = RunningServer;
 
-/** LCIDs of WSUS's languages, in GetConfigData order. */
-const languageIds: Record<string, [number, string]> = {
-  ar: [1025, 'Arabic'], bg: [1026, 'Bulgarian'], 'zh-tw': [1028, 'Chinese (Traditional)'], cs: [1029, 'Czech'], da: [1030, 'Danish'], de: [1031, 'German'],
-  el: [1032, 'Greek'], en: [1033, 'English'], es: [3082, 'Spanish'], fi: [1035, 'Finnish'], fr: [1036, 'French'], he: [1037, 'Hebrew'], hu: [1038, 'Hungarian'],
-  it: [1040, 'Italian'], ja: [1041, 'Japanese'], ko: [1042, 'Korean'], nl: [1043, 'Dutch'], no: [1044, 'Norwegian'], pl: [1045, 'Polish'],
-  'pt-br': [1046, 'Portuguese (Brazil)'], ro: [1048, 'Romanian'], ru: [1049, 'Russian'], hr: [1050, 'Croatian'], sk: [1051, 'Slovak'], sv: [1053, 'Swedish'],
-  th: [1054, 'Thai'], tr: [1055, 'Turkish'], uk: [1058, 'Ukrainian'], sl: [1060, 'Slovenian'], et: [1061, 'Estonian'], lv: [1062, 'Latvian'], lt: [1063, 'Lithuanian'],
-  hi: [1081, 'Hindi'], 'zh-cn': [2052, 'Chinese (Simplified)'], pt: [2070, 'Portuguese (Portugal)'], sr: [2074, 'Serbian (Latin)'], 'zh-hk': [3076, 'Chinese (Hong Kong S.A.R.)'],
-  'ja-nec': [1041, 'Japanese NEC'],
-};
-
 class Fault extends Error {
   constructor(
     readonly errorCode: WsusErrorCode,
@@ -78,9 +87,10 @@ class Fault extends Error {
 }
 
 export class SupEndpoint {
-  readonly #options: Required<Omit<SupEndpointOptions, 'allowAccounts' | 'sharedSecret' | 'tls' | 'onRequest' | 'inbox'>> & SupEndpointOptions;
+  readonly #options: Required<Pick<SupEndpointOptions, 'store' | 'maxUpdatesPerRequest' | 'languages' | 'compressAbove' | 'maxRequestBytes'>> & SupEndpointOptions;
   readonly #signer: CookieSigner;
   readonly #startedAt = new Date();
+  #contentChecked = { at: 0, hasFiles: false };
 
   constructor(options: SupEndpointOptions) {
     this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 4096, maxRequestBytes: 16 * 1024 * 1024, ...options };
@@ -89,15 +99,21 @@ export class SupEndpoint {
 
   listen(host: string, port: number): Promise<RunningEndpoint> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.#handle(req, res);
-    const server = this.#options.tls ? https.createServer({ cert: this.#options.tls.cert, key: this.#options.tls.key }, handler) : http.createServer(handler);
+    const tls = this.#options.tls;
+    // Client certificates are asked for, not required: a child with the shared secret has none.
+    const server = tls
+      ? https.createServer({ cert: tls.cert, key: tls.key, ...(this.#options.clientCa ? { ca: this.#options.clientCa, requestCert: true, rejectUnauthorized: false } : {}) }, handler)
+      : http.createServer(handler);
     return listen(server, host, port, this.#options.tls ? 'https' : 'http');
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const started = Date.now();
     // WSUS sometimes sends a double slash; paths compare case-insensitively like IIS.
-    const path = (req.url ?? '/').split('?')[0]!.replace(/\/{2,}/g, '/').toLowerCase();
-    const service = path === SERVER_SYNC_PATH.toLowerCase() ? 'sync' : path === DSS_AUTH_PATH.toLowerCase() ? 'dss' : undefined;
+    const rawPath = (req.url ?? '/').split('?')[0]!.replace(/\/{2,}/g, '/');
+    const path = rawPath.toLowerCase();
+    const service =
+      path === SERVER_SYNC_PATH.toLowerCase() ? 'sync' : path === DSS_AUTH_PATH.toLowerCase() ? 'dss' : REPORTING_PATHS.some((p) => p.toLowerCase() === path) ? 'reporting' : undefined;
     let operation = 'unknown';
     const send = (status: number, body: string, contentType = 'text/xml; charset=utf-8') => {
       res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'private' });
@@ -105,13 +121,20 @@ export class SupEndpoint {
       this.#options.onRequest?.(operation, status, Date.now() - started);
     };
     if (path === '/supsync/syncrequest' && req.method === 'POST' && this.#options.inbox) return this.#syncRequest(req, send);
+    // Content is Microsoft's public files, fetched by BITS, which sends no credentials: not gated.
+    if (path.startsWith(CONTENT_PREFIX)) {
+      operation = 'Content';
+      const { status } = await serveContent(this.#options.store.served, this.#serveContentDir(), rawPath, req, res);
+      this.#options.onRequest?.(operation, status, Date.now() - started);
+      return;
+    }
     if (!service) return send(404, 'Not found', 'text/plain');
     if (req.method !== 'POST') return send(405, 'Only POST is served here', 'text/plain');
-    if (this.#options.sharedSecret !== undefined && !this.#secretMatches(req.headers.authorization)) {
-      res.setHeader('www-authenticate', 'Basic realm="supsync"');
-      return send(401, 'Unauthorized', 'text/plain');
+    if (!this.#admitted(req)) {
+      if (this.#options.sharedSecret !== undefined) res.setHeader('www-authenticate', 'Basic realm="supsync"');
+      return send(401, 'Unauthorized: send the shared secret (HTTP Basic) or a client certificate this endpoint trusts', 'text/plain');
     }
-    const actor = `http://${req.headers.host ?? 'localhost'}${service === 'sync' ? SERVER_SYNC_PATH : DSS_AUTH_PATH}`;
+    const actor = `${this.#options.tls ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${rawPath}`;
     let body: string;
     try {
       body = await readRequestBody(req, this.#options.maxRequestBytes);
@@ -130,19 +153,40 @@ export class SupEndpoint {
       return send(500, buildFault({ errorCode: fault, message: code === 'SoapInvalidAnchor' ? 'filter' : target, actor, ...(soapAction ? { method: `"${soapAction}"` } : {}) }));
     }
     const expectedService = message.operation === 'GetAuthorizationCookie' ? 'dss' : 'sync';
-    if (service !== expectedService) {
+    const reportingPing = service === 'reporting' && message.operation === 'Ping';
+    if (service !== expectedService && !reportingPing) {
       return send(500, buildFault({ errorCode: 'InvalidParameters', message: 'operation', actor, method: message.operation }));
     }
     try {
-      send(200, buildResponse(this.#answer(message)));
+      send(200, buildResponse(this.#answer(message, req)));
     } catch (error) {
       if (error instanceof Fault) return send(500, buildFault({ errorCode: error.errorCode, message: error.detail, actor, method: message.operation }));
       return send(500, buildFault({ errorCode: 'InternalServerError', message: '', actor, method: message.operation }));
     }
   }
 
+  /** Admitted: no gate configured, the shared secret, or a client certificate the configured CA issued. */
+  #admitted(req: http.IncomingMessage): boolean {
+    const { sharedSecret, clientCa } = this.#options;
+    if (sharedSecret === undefined && clientCa === undefined) return true;
+    if (clientCa !== undefined && (req.socket as TLSSocket).authorized === true) return true;
+    return sharedSecret !== undefined && this.#secretMatches(req.headers.authorization);
+  }
+
+  /** The content store, when this site serves content (CatalogOnlySync false). */
+  #serveContentDir(): string | undefined {
+    return this.#catalogOnlySync() ? undefined : this.#options.contentDir;
+  }
+
+  #catalogOnlySync(): boolean {
+    if (this.#options.catalogOnlySync !== undefined) return this.#options.catalogOnlySync;
+    // Looked at again at most every 30 s: a content request must not list the store each time.
+    if (Date.now() - this.#contentChecked.at > 30_000) this.#contentChecked = { at: Date.now(), hasFiles: contentStoreHasFiles(this.#options.contentDir) };
+    return !this.#contentChecked.hasFiles;
+  }
+
   async #syncRequest(req: http.IncomingMessage, send: (status: number, body: string, contentType?: string) => void): Promise<void> {
-    if (this.#options.sharedSecret !== undefined && !this.#secretMatches(req.headers.authorization)) return send(401, 'Unauthorized', 'text/plain');
+    if (!this.#admitted(req)) return send(401, 'Unauthorized', 'text/plain');
     try {
       const request = JSON.parse(await readRequestBody(req, 64 * 1024)) as Partial<SyncRequestFile>;
       if (typeof request.from !== 'string' || !/^[A-Z0-9]{3}$/.test(request.from)) return send(400, 'from must be a site code', 'text/plain');
@@ -167,7 +211,7 @@ export class SupEndpoint {
     return crypto.timingSafeEqual(a, b);
   }
 
-  #answer(message: RequestMessage): ResponseMessage {
+  #answer(message: RequestMessage, req: http.IncomingMessage): ResponseMessage {
     const served = this.#options.store.served;
     switch (message.operation) {
       case 'GetAuthConfig':
@@ -195,7 +239,7 @@ export class SupEndpoint {
         this.#checkCookie(message.cookie);
         return {
           operation: 'GetConfigData',
-          catalogOnlySync: false,
+          catalogOnlySync: this.#catalogOnlySync(),
           lazySync: false,
           serverHostsPsfFiles: false,
           maxNumberOfComputerIdsInRequest: 0,
@@ -209,8 +253,8 @@ export class SupEndpoint {
             message.configAnchor !== undefined
               ? []
               : [
-                  { languageId: 0, shortLanguage: 'all', longLanguage: 'all', enabled: false },
-                  ...wsusLanguages.map((l) => ({ languageId: languageIds[l]![0], shortLanguage: l, longLanguage: languageIds[l]![1], enabled: this.#options.languages.includes(l) })),
+                  { languageId: allLanguagesEntry.lcid, shortLanguage: allLanguagesEntry.short, longLanguage: allLanguagesEntry.long, enabled: false },
+                  ...wsusLanguageTable.map((l) => ({ languageId: l.lcid, shortLanguage: l.short, longLanguage: l.long, enabled: this.#options.languages.includes(l.short) })),
                 ],
           maxUpdatesPerRequestInGetUpdateDecryptionData: this.#options.maxUpdatesPerRequest,
         };
@@ -264,11 +308,70 @@ export class SupEndpoint {
         }
         return { operation: 'GetUpdateData', updates, fileUrls: [...fileUrls].map(([fileDigest, muUrl]) => ({ fileDigest, muUrl, ussUrl: '' })) };
       }
+      case 'GetDeployments': {
+        // A replica downstream: supsync keeps no target groups, deployments, hidden updates or accepted EULAs.
+        this.#checkCookie(message.cookie);
+        if (!message.syncAnchor) throw new Fault('InvalidParameters', 'syncAnchor');
+        if (message.deploymentAnchor) {
+          try {
+            parseAnchor(message.deploymentAnchor);
+          } catch {
+            throw new Fault('InvalidParameters', 'deploymentAnchor');
+          }
+        }
+        return { operation: 'GetDeployments', anchor: this.#anchor(), deadDeployments: [], hiddenUpdates: [], acceptedEulas: [] };
+      }
+      case 'GetUpdateDecryptionData': {
+        // Files of the requested revisions, with no decryption key (supsync holds no encrypted content).
+        this.#checkCookie(message.cookie);
+        const ids = message.updateIds;
+        if (ids === undefined || ids.length > this.#options.maxUpdatesPerRequest) throw new Fault('InvalidParameters', 'updateIds');
+        const updates = ids.flatMap((key) => {
+          const files = served.revisionFiles(key);
+          return files ? [{ ...key, files: files.map((f) => ({ fileDigest: f.digest })) }] : [];
+        });
+        return { operation: 'GetUpdateDecryptionData', updates };
+      }
+      case 'GetRelatedRevisionsForUpdates':
+        // [MS-WSUSSS] 3.1.4.9: not used by the protocol; the USS MUST ignore it: an empty list.
+        return { operation: 'GetRelatedRevisionsForUpdates', revisions: [] };
+      case 'DownloadFiles': {
+        this.#checkCookie(message.cookie);
+        const digests = message.fileDigestList;
+        if (digests === undefined || digests.length > 100) throw new Fault('InvalidParameters', 'fileDigestList');
+        const missing = served.unknownDigests(digests);
+        if (missing.length > 0) throw new Fault('FileDigestsMissing', missing.join('|'));
+        // Known files: supsync does not fetch content on a downstream's request; what the site
+        // holds is on /Content, what it does not is on Microsoft Update (MUUrl).
+        return { operation: 'DownloadFiles' };
+      }
+      case 'GetDriverIdList':
+        // Microsoft Update's driver operations (3.1.4.7): supsync holds no driver sets.
+        this.#checkCookie(message.cookie);
+        return { operation: 'GetDriverIdList', anchor: this.#anchor(), newRevisions: [], newDriverSets: [], removedDriverSets: [] };
+      case 'GetDriverSetData':
+        this.#checkCookie(message.cookie);
+        return { operation: 'GetDriverSetData', driverSets: [] };
+      case 'Ping': {
+        const now = new Date();
+        return {
+          operation: 'Ping',
+          successFlag: true,
+          servicesTime: formatDateTime(now),
+          servicesName: 'supsync SUP endpoint',
+          servicesMachine: os.hostname(),
+          isHttps: (req.socket as Partial<TLSSocket>).encrypted === true,
+          configFileLastModifiedTime: formatDateTime(this.#startedAt),
+          configFileNextExpirationTime: formatDateTime(new Date(now.getTime() + 60 * 60_000)),
+          configFileExpirationModuloInMinutes: 60,
+        };
+      }
     }
   }
 
   #checkCookie(cookie: Cookie | undefined): void {
-    if (!cookie || this.#signer.verify(cookie.encryptedData, 'session') === undefined) throw new Fault('InvalidCookie', 'cookie');
+    // Windows leaves the Message empty (exchange 000019).
+    if (!cookie || this.#signer.verify(cookie.encryptedData, 'session') === undefined) throw new Fault('InvalidCookie', '');
   }
 
   #anchor(): string {

@@ -29,13 +29,29 @@ export function categoryRevisions(db: SiteDb, sinceSeq?: number): RevisionKey[] 
   return rows.map(([updateId, revisionNumber]) => ({ updateId, revisionNumber }));
 }
 
+/**
+ * The revisions of a revision list. With a product × classification filter the list carries its
+ * closure ([MS-WSUSSS] downstreams install bundles through their children): every bundled child
+ * and prerequisite update of what it lists, recursively, though those carry no product or
+ * classification of their own (as on Microsoft Update). A delta lists what changed in that
+ * closure, plus the whole closure of each changed listed update (its unchanged children may never
+ * have been listed before).
+ */
 export function updateRevisions(db: SiteDb, query: RevisionQuery): RevisionKey[] {
+  const filtered = query.products !== undefined || query.classifications !== undefined;
+  const base = filteredRevisions(db, query);
+  if (!filtered) return base.map(([updateId, revisionNumber]) => ({ updateId, revisionNumber }));
+  const rows = new Map<string, [number, number]>(); // id → [revision, change_seq]
+  for (const [id, revision, seq] of base) rows.set(id, [revision, seq]);
+  for (const [id, revision, seq] of closureOf(db, base.map((r) => r[0]), query.sinceSeq === undefined)) rows.set(id, [revision, seq]);
+  if (query.sinceSeq !== undefined) for (const [id, revision, seq] of changedUnderFilter(db, query)) rows.set(id, [revision, seq]);
+  return [...rows]
+    .sort((a, b) => a[1][1] - b[1][1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([updateId, [revisionNumber]]) => ({ updateId, revisionNumber }));
+}
+
+function filterClause(query: RevisionQuery, params: unknown[]): string[] {
   const where: string[] = [];
-  const params: unknown[] = [];
-  if (query.sinceSeq !== undefined) {
-    where.push('u.change_seq > ?');
-    params.push(query.sinceSeq);
-  } else where.push('u.expired = 0'); // a full list is what is live; expiries travel in deltas
   // The unary + keeps SQLite from driving the query by the classification or product index: a
   // delta is driven by change_seq (what changed, not every update of the classifications), and an
   // update's products are found by its key (one or two rows, not a probe per selected product).
@@ -48,8 +64,52 @@ export function updateRevisions(db: SiteDb, query: RevisionQuery): RevisionKey[]
     where.push(`EXISTS (SELECT 1 FROM update_products p WHERE p.update_id = u.update_id AND +p.product_id IN (${query.products.map(() => '?').join(',') || 'NULL'}))`);
     params.push(...query.products);
   }
-  const rows = db.prepare(`SELECT u.update_id, u.revision FROM updates u WHERE ${where.join(' AND ')} ORDER BY u.change_seq, u.update_id`).raw().all(...params) as [string, number][];
-  return rows.map(([updateId, revisionNumber]) => ({ updateId, revisionNumber }));
+  return where;
+}
+
+/** [update_id, revision, change_seq] of the updates the filter itself matches. */
+function filteredRevisions(db: SiteDb, query: RevisionQuery): [string, number, number][] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.sinceSeq !== undefined) {
+    where.push('u.change_seq > ?');
+    params.push(query.sinceSeq);
+  } else where.push('u.expired = 0'); // a full list is what is live; expiries travel in deltas
+  where.push(...filterClause(query, params));
+  return db.prepare(`SELECT u.update_id, u.revision, u.change_seq FROM updates u WHERE ${where.join(' AND ')} ORDER BY u.change_seq, u.update_id`).raw().all(...params) as [string, number, number][];
+}
+
+/** Bundled children and prerequisite updates of `ids`, recursively (not `ids` themselves unless reached). */
+function closureOf(db: SiteDb, ids: string[], liveOnly: boolean): [string, number, number][] {
+  if (ids.length === 0) return [];
+  return db
+    .prepare(
+      `WITH RECURSIVE reached(id) AS (
+         SELECT b.child_id FROM json_each(?) j JOIN bundles b ON b.parent_id = j.value
+         UNION SELECT r.prerequisite_id FROM json_each(?) j JOIN prerequisites r ON r.update_id = j.value
+         UNION SELECT b.child_id FROM reached c JOIN bundles b ON b.parent_id = c.id
+         UNION SELECT r.prerequisite_id FROM reached c JOIN prerequisites r ON r.update_id = c.id)
+       SELECT u.update_id, u.revision, u.change_seq FROM reached c JOIN updates u ON u.update_id = c.id${liveOnly ? ' WHERE u.expired = 0' : ''}`,
+    )
+    .raw()
+    .all(JSON.stringify(ids), JSON.stringify(ids)) as [string, number, number][];
+}
+
+/** Updates changed since the anchor that the filter does not match but a matched update bundles or requires. */
+function changedUnderFilter(db: SiteDb, query: RevisionQuery): [string, number, number][] {
+  const params: unknown[] = [query.sinceSeq];
+  const where = filterClause({ ...query, sinceSeq: undefined }, params);
+  return db
+    .prepare(
+      `WITH RECURSIVE above(origin, id) AS (
+         SELECT update_id, update_id FROM updates WHERE change_seq > ?
+         UNION SELECT a.origin, b.parent_id FROM above a JOIN bundles b ON b.child_id = a.id
+         UNION SELECT a.origin, r.update_id FROM above a JOIN prerequisites r ON r.prerequisite_id = a.id)
+       SELECT DISTINCT o.update_id, o.revision, o.change_seq FROM above a JOIN updates u ON u.update_id = a.id JOIN updates o ON o.update_id = a.origin
+       WHERE a.id <> a.origin AND ${where.join(' AND ')}`,
+    )
+    .raw()
+    .all(...params) as [string, number, number][];
 }
 
 export interface ServedRevision {
@@ -91,5 +151,40 @@ export function servedRepository(db: SiteDb) {
     categoryRevisions: (sinceSeq?: number) => categoryRevisions(db, sinceSeq),
     updateRevisions: (query: RevisionQuery) => updateRevisions(db, query),
     revision: (key: RevisionKey) => servedRevision(db, key),
+    revisionFiles: (key: RevisionKey) => revisionFiles(db, key),
+    unknownDigests: (digests: string[]) => unknownDigests(db, digests),
+    contentFileCandidates: (name: string, digest: string | undefined) => contentFileCandidates(db, name, digest),
   };
+}
+
+export interface StoredFile {
+  updateId: string;
+  digest: string;
+  fileName: string;
+  size: number;
+  modified: string | null;
+}
+
+/** The files of one stored revision (digest, name), for GetUpdateDecryptionData; undefined when the revision is not held. */
+export function revisionFiles(db: SiteDb, key: RevisionKey): StoredFile[] | undefined {
+  const held = db.prepare('SELECT 1 FROM updates WHERE update_id = ? AND revision = ?').get(key.updateId, key.revisionNumber);
+  if (!held) return undefined;
+  return db.prepare('SELECT update_id AS updateId, digest, file_name AS fileName, size, modified FROM files WHERE update_id = ?').all(key.updateId) as StoredFile[];
+}
+
+/** Which of these base64 SHA-1 digests no stored update names (DownloadFiles' FileDigestsMissing). */
+export function unknownDigests(db: SiteDb, digests: string[]): string[] {
+  const known = db.prepare('SELECT 1 FROM files WHERE digest = ? LIMIT 1');
+  return digests.filter((d) => !known.get(d));
+}
+
+/**
+ * The stored files a WSUS content path may name: `<digest as hex>.<ext>` (as a WSUS content store
+ * names them) or the file's own name; the caller checks the folder against the digest.
+ */
+export function contentFileCandidates(db: SiteDb, name: string, digest: string | undefined): StoredFile[] {
+  const select = 'SELECT update_id AS updateId, digest, file_name AS fileName, size, modified FROM files';
+  const byDigest = digest ? (db.prepare(`${select} WHERE digest = ?`).all(digest) as StoredFile[]) : [];
+  const byName = db.prepare(`${select} WHERE file_name = ? COLLATE NOCASE`).all(name) as StoredFile[];
+  return [...byDigest, ...byName];
 }

@@ -280,13 +280,17 @@ export class UpdateStore {
     ).iterate(sinceSeq, sinceSeq) as IterableIterator<SupersededCandidateRow>;
   }
 
-  /** Live synchronized (not imported) updates stored after a change sequence, with their products. */
+  /**
+   * Live synchronized (not imported) updates stored after a change sequence, with their products;
+   * bundled children are judged with their bundle (a real leaf has no classification of its own).
+   */
   *selectionMembers(sinceSeq: number | undefined): Generator<{ updateId: string; classificationId: string | null; productIds: string[] }> {
     // Streamed, and driven by change_seq (a correlated subquery, not GROUP BY, which would scan the whole table).
     const rows = this.#prepare(
       `SELECT u.update_id AS updateId, u.classification_id AS classificationId,
          (SELECT group_concat(p.product_id) FROM update_products p WHERE p.update_id = u.update_id) AS products
-       FROM updates u WHERE u.change_seq > ? AND u.expired = 0 AND u.imported = 0`,
+       FROM updates u WHERE u.change_seq > ? AND u.expired = 0 AND u.imported = 0
+         AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0 WHERE b.child_id = u.update_id)`,
     ).iterate(sinceSeq ?? -1) as IterableIterator<{ updateId: string; classificationId: string | null; products: string | null }>;
     for (const r of rows) yield { updateId: r.updateId, classificationId: r.classificationId, productIds: r.products ? r.products.split(',') : [] };
   }
@@ -329,11 +333,11 @@ export class UpdateStore {
    * Bundled children not stored, of live updates stored after a change sequence. CROSS JOIN keeps
    * SQLite driving the query by change_seq rather than scanning every relationship row.
    */
-  missingBundledChildren(sinceSeq: number): { id: string; parent: string }[] {
+  missingBundledChildren(sinceSeq: number): { id: string; parent: string; revision: number | null }[] {
     return this.#prepare(
-      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent FROM updates p CROSS JOIN bundles b ON b.parent_id = p.update_id
+      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent, b.child_revision AS revision FROM updates p CROSS JOIN bundles b ON b.parent_id = p.update_id
        WHERE p.change_seq > ? AND p.expired = 0 AND NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)`,
-    ).all(sinceSeq) as { id: string; parent: string }[];
+    ).all(sinceSeq) as { id: string; parent: string; revision: number | null }[];
   }
 
   /** Prerequisite groups none of whose members is known (an update or a category/detectoid), of live updates stored after a change sequence. */

@@ -4,9 +4,8 @@
  * committed with the batch that completes it (`applyPlan`), and the end of every run — expiry,
  * cleanup, the catalog version and the run's record (`finishRun`).
  */
-import { UpstreamError } from '../errors.js';
 import type { SiteLogger } from '../log/index.js';
-import type { FetchedUpdate, RevisionKey, UpdateMetadata } from '../model/update.js';
+import type { FetchedUpdate, UpdateMetadata } from '../model/update.js';
 import { englishTitle } from '../model/update.js';
 import type { StorableBatch, UpstreamClient } from '../protocol/client.js';
 import type { SiteControl } from '../model/site.js';
@@ -134,58 +133,79 @@ async function applyPhase(phase: PhasePlan, client: UpstreamClient, upstreamUrl:
 }
 
 /**
- * Bundled children and prerequisites the lists did not bring: looked up in the upstream's full
- * list and fetched; a bundled child the upstream cannot give fails the sync (it could not install).
+ * Revisions to try, newest first, for an update whose revision is only hinted (a bundle names its
+ * child's) or not known at all: from 300 down, as Microsoft's sync library asks for an expired
+ * update (TryGetExpiredUpdate(id, 300, 100)); from a hint, the hundred below it.
+ */
+export function probeRevisions(hint: number | undefined): number[] {
+  const top = hint ?? 300;
+  const bottom = hint === undefined ? 1 : Math.max(1, hint - 100);
+  const list: number[] = [];
+  for (let r = top; r >= bottom; r--) list.push(r);
+  return list;
+}
+
+interface MissingRelation {
+  kind: 'bundled' | 'prerequisite';
+  parent: string;
+  /** The candidates: one bundled child, or the members of a prerequisite group (any one will do). */
+  ids: string[];
+  revision?: number;
+}
+
+function missingRelations(store: SiteStore, sinceSeq: number): MissingRelation[] {
+  return [
+    ...store.updates.missingBundledChildren(sinceSeq).map((c) => ({ kind: 'bundled' as const, parent: c.parent, ids: [c.id], ...(c.revision !== null ? { revision: c.revision } : {}) })),
+    ...store.updates.missingPrerequisiteGroups(sinceSeq).map((g) => ({ kind: 'prerequisite' as const, parent: g.parent, ids: g.ids })),
+  ];
+}
+
+/**
+ * Bundled children and prerequisites the lists did not bring, fetched by id the way Microsoft's
+ * sync library does (GetUpdateData probing revisions: a bundle names its children's revisions, a
+ * prerequisite does not), never with an unfiltered GetRevisionIdList, which Microsoft Update
+ * answers with nothing useful. One the upstream cannot give fails only the update that needs it:
+ * logged as an error, and checked again next sync.
  */
 async function fetchMissingRelations(client: UpstreamClient, scope: RunScope, writer: RevisionWriter): Promise<void> {
   const { store, log } = scope;
   // Only updates stored since the last complete check can have relations missing.
   const checkedUpTo = Number(store.meta.read(checkKeys.relations) ?? 0);
-  const markChecked = () => store.meta.write(checkKeys.relations, String(store.nextChangeSeq() - 1));
-  const missingChildren = store.updates.missingBundledChildren(checkedUpTo);
-  const missingPrerequisites = store.updates.missingPrerequisiteGroups(checkedUpTo);
-  if (missingChildren.length === 0 && missingPrerequisites.length === 0) {
-    markChecked();
-    return;
-  }
-  log.info(`sync: ${missingChildren.length} bundled update(s) and ${missingPrerequisites.length} prerequisite group(s) are not stored yet; asking the upstream for them`);
-  const everything = await client.getRevisionIdList({ getConfig: false });
-  const revisions = new Map(everything.newRevisions.map((r) => [r.updateId, r.revisionNumber]));
-  const wanted = new Map<string, RevisionKey>();
-  for (const child of missingChildren) {
-    const revision = revisions.get(child.id);
-    if (revision === undefined) {
-      throw new UpstreamError('BundledUpdateMissing', `bundled update ${child.id} of update ${child.parent} is missing: the upstream does not list it`, {
-        target: child.parent,
-        category: 'ObjectNotFound',
-      });
-    }
-    wanted.set(child.id, { updateId: child.id, revisionNumber: revision });
-  }
-  for (const group of missingPrerequisites) {
-    const found = group.ids.find((id) => revisions.has(id));
-    if (!found) {
-      throw new UpstreamError('PrerequisiteMissing', `prerequisite ${group.ids.join(' or ')} of update ${group.parent} is missing: the upstream does not list it`, {
-        target: group.parent,
-        category: 'ObjectNotFound',
-      });
-    }
-    wanted.set(found, { updateId: found, revisionNumber: revisions.get(found)! });
-  }
+  const startSeq = store.nextChangeSeq();
   const storeBatch = store.transaction((updates: FetchedUpdate[]) => {
     const seq = store.nextChangeSeq();
     const now = new Date().toISOString();
     for (const update of updates) writer.write(update, seq, now, { phase: 'updates', fromUpstream: true });
   });
-  await client.fetchUpdates(
-    [...wanted.values()],
-    (batch) => {
-      storeBatch(batch.updates);
-      log.infoLines(writer.takeLines());
-    },
-    scope.languages,
-  );
-  markChecked();
+  let incomplete = 0;
+  const tried = new Set<string>();
+  // Fetched children may have relations of their own: a few rounds, each over what the last stored.
+  for (let round = 0, since = checkedUpTo; round < 4; round++) {
+    const missing = missingRelations(store, since).filter((m) => !tried.has(m.ids.join('|')));
+    if (missing.length === 0) break;
+    since = store.nextChangeSeq() - 1;
+    log.info(`sync: ${missing.length} bundled update(s) or prerequisite group(s) are not stored yet; asking the upstream for them by id`);
+    for (const relation of missing) {
+      tried.add(relation.ids.join('|'));
+      let fetched = false;
+      for (const id of relation.ids) {
+        const batch = await client.probeUpdate(id, probeRevisions(relation.revision), scope.languages);
+        if (!batch) continue;
+        storeBatch(batch.updates);
+        log.infoLines(writer.takeLines());
+        fetched = true;
+        break;
+      }
+      if (!fetched) {
+        incomplete++;
+        const what = relation.kind === 'bundled' ? `bundled update ${relation.ids[0]}${relation.revision !== undefined ? ` (revision ${relation.revision})` : ''}` : `prerequisite ${relation.ids.join(' or ')}`;
+        log.error(`Update ${relation.parent} is incomplete: the upstream does not have its ${what}; it will be asked again next sync`);
+      }
+    }
+  }
+  // Marked checked only when nothing is left, so an incomplete update is looked at again next time.
+  if (incomplete === 0) store.meta.write(checkKeys.relations, String(store.nextChangeSeq() - 1));
+  else if (startSeq === store.nextChangeSeq()) log.warn(`sync: ${incomplete} update(s) stay incomplete`);
 }
 
 export interface FinishOptions {

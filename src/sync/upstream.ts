@@ -55,6 +55,9 @@ export function clientFor(
     baseUrl: upstream.url,
     ...downstreamIdentity(site),
     ...(isTopLevel(site) && site.sup.proxy ? { proxy: site.sup.proxy } : {}),
+    ...(site.sup.caFile ? { caFile: site.sup.caFile } : {}),
+    // The languages selected on the top-level SUP travel as the Languages filter of update lists.
+    ...(isTopLevel(site) && site.sup.languageUpdateFiles.length > 0 ? { updateLanguages: site.sup.languageUpdateFiles } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

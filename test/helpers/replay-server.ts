@@ -53,6 +53,9 @@ export function recordedAnswer(message: RequestMessage): Exchange {
     }
     case 'GetUpdateData':
       return byNumber(updateExchanges[message.updateIds[0]?.updateId ?? ''] ?? '000017');
+    default:
+      // The recordings hold no other operation: answer as WSUS answers an unknown revision.
+      return byNumber('000017');
   }
 }
 

@@ -24,10 +24,14 @@ export const serve: CommandHandler<'serve'> = async ({ home, args, emit, note, s
   const store = openSiteStore(home.sitePaths(code).database);
   const allowAccounts = listArg(args, 'allowAccount');
   const sharedSecret = stringArg(args, 'sharedSecret');
+  const clientCa = stringArg(args, 'clientCa');
+  if (clientCa && !cert) throw new InvalidArgumentError('ConflictingOptions', '--client-ca needs HTTPS: give --cert and --key too', { target: '--client-ca' });
   const endpoint = await new SupEndpoint({
     store,
     languages: site.sup.languageSummaryDetails,
     inbox: home.sitePaths(code).inbox,
+    contentDir: home.sitePaths(code).content,
+    ...(clientCa ? { clientCa: read(clientCa, '--client-ca') } : {}),
     ...(cert && key ? { tls: { cert: read(cert, '--cert'), key: read(key, '--key') } } : {}),
     ...(allowAccounts ? { allowAccounts } : {}),
     ...(sharedSecret !== undefined ? { sharedSecret } : {}),

@@ -1,4 +1,6 @@
 /** `sup get | set`: the SUP component settings. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../../errors.js';
 import { type SiteControl, type SynchronizeAction, isTopLevel, normalizeSiteCode, redactProxy, synchronizeActionOf, synchronizeActions } from '../../model/site.js';
 import { type SupChangeRequest, planSupChange } from '../../model/sup-settings.js';
@@ -96,6 +98,8 @@ function changeRequest(args: Record<string, unknown>): SupChangeRequest {
     proxyUsername: stringArg(args, 'proxyUsername'),
     proxyPassword: stringArg(args, 'proxyPassword'),
     noProxy: args.noProxy === true ? true : undefined,
+    caFile: caFileArg(stringArg(args, 'caFile')),
+    noCaFile: args.noCaFile === true ? true : undefined,
     schedule: scheduleChange(args),
     recorded: recordedChange(args),
   };
@@ -113,6 +117,22 @@ function recordedChange(args: Record<string, unknown>): Record<string, string | 
     change[name] = value as string | number | boolean;
   }
   return Object.keys(change).length > 0 ? change : undefined;
+}
+
+/** A CA bundle must be a readable PEM file holding at least one certificate; kept as an absolute path. */
+function caFileArg(file: string | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(absolute, 'utf8');
+  } catch (error) {
+    throw new InvalidArgumentError('CaFileUnreadable', `--ca-file ${file} cannot be read: ${(error as Error).message}`, { target: '--ca-file' });
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new InvalidArgumentError('CaFileNotPem', `--ca-file ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----); export the root certificate as Base-64 (PEM)`, { target: '--ca-file' });
+  }
+  return absolute;
 }
 
 /** A new schedule from the schedule flags, null for --no-schedule, undefined when neither was given. */
@@ -157,6 +177,7 @@ export function supRecord(home: Home, site: SiteControl) {
     ProxyUrl: proxy?.url ?? null,
     ProxyUserName: proxy?.username ?? null,
     ProxyHasPassword: proxy?.hasPassword ?? false,
+    CaFile: sup.caFile ?? null,
     FullSyncRequired: sup.fullSyncRequired,
     // ConfigMgr settings stored for drop-in scripts; null until set.
     ...Object.fromEntries(Object.values(recordedSettingKeys).map((name) => [name, sup.recordedSettings?.[name] ?? null])),

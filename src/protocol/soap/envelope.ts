@@ -111,7 +111,8 @@ export function faultError(fault: Element, operation: string): SoapFaultError {
   const faultcode = faultField(fault, 'faultcode') ?? '';
   const faultstring = faultField(fault, 'faultstring') ?? '';
   const detail = elementsOf(fault).find((e) => e.local === 'detail');
-  const errorCode = faultField(detail, 'ErrorCode')?.trim();
+  // ASP.NET puts the code in detail/ErrorCode; a .NET/WCF server puts it in the fault string.
+  const errorCode = faultField(detail, 'ErrorCode')?.trim() || errorCodeInText(faultstring);
   const faultCode = errorCode || faultcode.slice(faultcode.indexOf(':') + 1) || 'Unknown';
   const message = errorCode ? (faultField(detail, 'Message') ?? '') : faultstring;
   return new SoapFaultError(faultCode, message, {
@@ -124,6 +125,25 @@ export function faultError(fault: Element, operation: string): SoapFaultError {
       method: faultField(detail, 'Method'),
     },
   });
+}
+
+const wsusErrorCodes: readonly WsusErrorCode[] = [
+  'InvalidParameters',
+  'InvalidCookie',
+  'InternalServerError',
+  'IncompatibleProtocolVersion',
+  'InvalidAuthorizationCookie',
+  'FileDigestsMissing',
+  'ServerChanged',
+  'ServerBusy',
+];
+
+/**
+ * The [MS-WSUSSS] error code a fault string names as a word (`InvalidCookie`,
+ * `Fault occurred: ServerBusy`, `SoapException: ErrorCode=ServerChanged`), or undefined.
+ */
+export function errorCodeInText(text: string): WsusErrorCode | undefined {
+  return wsusErrorCodes.find((code) => new RegExp(`(^|[^A-Za-z])${code}([^A-Za-z]|$)`).test(text));
 }
 
 /** Errors about the server itself get soap:Server; errors about what the caller sent get soap:Client (as recorded). */

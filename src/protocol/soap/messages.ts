@@ -162,7 +162,51 @@ const requestReaders: RequestReaders = {
     const updateIds = (optionalList(body, 'updateIds', 'UpdateIdentity', cx) ?? []).map((e) => readUpdateIdentity(e, cx));
     return cookie === undefined ? { operation: 'GetUpdateData', updateIds } : { operation: 'GetUpdateData', cookie, updateIds };
   },
+  GetDeployments: (body, ns) => ({
+    operation: 'GetDeployments',
+    ...withCookie(body, ns),
+    ...optionalField('deploymentAnchor', optionalText(body, 'deploymentAnchor', { ns, target: 'deploymentAnchor' })),
+    ...optionalField('syncAnchor', optionalText(body, 'syncAnchor', { ns, target: 'syncAnchor' })),
+  }),
+  GetUpdateDecryptionData: (body, ns) => {
+    const cx = { ns, target: 'updateIds' };
+    const updateIds = optionalList(body, 'updateIds', 'UpdateIdentity', cx)?.map((e) => readUpdateIdentity(e, cx));
+    return { operation: 'GetUpdateDecryptionData', ...withCookie(body, ns), ...optionalField('updateIds', updateIds) };
+  },
+  GetRelatedRevisionsForUpdates: (body, ns) => ({
+    operation: 'GetRelatedRevisionsForUpdates',
+    ...withCookie(body, ns),
+    updateIds: (optionalList(body, 'updateIDs', 'guid', { ns, target: 'updateIDs' }) ?? []).map((e) => readGuid(textOfElement(e), 'guid', 'updateIDs')),
+  }),
+  DownloadFiles: (body, ns) => ({
+    operation: 'DownloadFiles',
+    ...withCookie(body, ns),
+    ...optionalField('fileDigestList', optionalList(body, 'fileDigestList', 'base64Binary', { ns, target: 'fileDigestList' })?.map(textOfElement)),
+  }),
+  GetDriverIdList: (body, ns) => {
+    const filter = childOf(body, 'filter', ns);
+    return { operation: 'GetDriverIdList', ...withCookie(body, ns), ...optionalField('anchor', filter && optionalText(filter, 'Anchor', { ns, target: 'filter' })) };
+  },
+  GetDriverSetData: (body, ns) => ({
+    operation: 'GetDriverSetData',
+    ...withCookie(body, ns),
+    driverSets: (optionalList(body, 'driverSets', 'guid', { ns, target: 'driverSets' }) ?? []).map((e) => readGuid(textOfElement(e), 'guid', 'driverSets')),
+  }),
+  Ping: (body, ns) => ({ operation: 'Ping', pingLevel: readInt(optionalText(body, 'pingLevel', { ns, target: 'pingLevel' }) ?? '0', 'pingLevel', 'pingLevel') }),
 };
+
+function withCookie(body: Element, ns: string): { cookie?: Cookie } {
+  const cookie = readCookie(childOf(body, 'cookie', ns), { ns, target: 'cookie' });
+  return cookie === undefined ? {} : { cookie };
+}
+
+function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function readGuidList(parent: Element, name: string, cx: Context): string[] {
+  return (optionalList(parent, name, 'guid', cx) ?? []).map((e) => readGuid(textOfElement(e), 'guid', cx.target));
+}
 
 /** ServerSyncConfigData children that have fields of their own; any other text-only child goes to `properties`. */
 const configElements = new Set([
@@ -266,6 +310,57 @@ const responseReaders: ResponseReaders = {
       return url;
     }),
   }),
+  GetDeployments: (result, cx) => ({
+    operation: 'GetDeployments',
+    anchor: optionalText(result, 'Anchor', cx) ?? '',
+    deadDeployments: readGuidList(result, 'DeadDeployments', cx),
+    hiddenUpdates: readGuidList(result, 'HiddenUpdates', cx),
+    acceptedEulas: readGuidList(result, 'AcceptedEulas', cx),
+  }),
+  GetUpdateDecryptionData: (result, cx) => ({
+    operation: 'GetUpdateDecryptionData',
+    updates: (optionalList(result, 'UpdateFileDecryptionData', 'ServerSyncUpdateFileDecryption', cx) ?? []).map((e) => {
+      const id = find(e, 'UpdateId', cx);
+      if (id === undefined) throw malformed('<ServerSyncUpdateFileDecryption> has no <UpdateId>', cx.target);
+      return {
+        ...readUpdateIdentity(id, cx),
+        files: (optionalList(e, 'FileDecryptionData', 'ServerSyncFileDecryption', cx) ?? []).map((f) => ({
+          fileDigest: optionalText(f, 'FileDigest', cx) ?? '',
+          ...optionalField('decryptionKey', optionalText(f, 'DecryptionKey', cx)),
+        })),
+      };
+    }),
+  }),
+  GetRelatedRevisionsForUpdates: (result, cx) => ({
+    operation: 'GetRelatedRevisionsForUpdates',
+    revisions: childrenOf(result, 'UpdateIdentity', cx.ns).map((e) => readUpdateIdentity(e, cx)),
+  }),
+  DownloadFiles: () => ({ operation: 'DownloadFiles' }),
+  GetDriverIdList: (result, cx) => ({
+    operation: 'GetDriverIdList',
+    anchor: optionalText(result, 'Anchor', cx) ?? '',
+    newRevisions: (optionalList(result, 'NewRevisions', 'UpdateIdentity', cx) ?? []).map((e) => readUpdateIdentity(e, cx)),
+    newDriverSets: readGuidList(result, 'NewDriverSets', cx),
+    removedDriverSets: readGuidList(result, 'RemovedDriverSets', cx),
+  }),
+  GetDriverSetData: (result, cx) => ({
+    operation: 'GetDriverSetData',
+    driverSets: (optionalList(result, 'DriverSets', 'ServerSyncDriverSetData', cx) ?? []).map((e) => ({
+      driverSetId: readGuid(requiredText(e, 'DriverSetId', cx), 'DriverSetId', cx.target),
+      driverSetXml: optionalText(e, 'DriverSetXml', cx) ?? '',
+    })),
+  }),
+  Ping: (result, cx) => ({
+    operation: 'Ping',
+    successFlag: readBool(requiredText(result, 'SuccessFlag', cx), 'SuccessFlag', cx.target),
+    servicesTime: requiredText(result, 'ServicesTime', cx),
+    servicesName: optionalText(result, 'ServicesName', cx) ?? '',
+    servicesMachine: optionalText(result, 'ServicesMachine', cx) ?? '',
+    isHttps: readBool(requiredText(result, 'IsHttps', cx), 'IsHttps', cx.target),
+    configFileLastModifiedTime: requiredText(result, 'ConfigFileLastModifiedTime', cx),
+    configFileNextExpirationTime: requiredText(result, 'ConfigFileNextExpirationTime', cx),
+    configFileExpirationModuloInMinutes: readInt(requiredText(result, 'ConfigFileExpirationModuloInMinutes', cx), 'ConfigFileExpirationModuloInMinutes', cx.target),
+  }),
 };
 
 /** Strips the quotes and blanks a SOAPAction header value may carry. */
@@ -323,6 +418,7 @@ function readResponse<O extends Operation>(operation: O, xml: string): ResponseO
     throw new InvalidDataError('SoapWrongNamespace', `<${body.local}> is in the namespace '${body.ns}', not '${ns}'`, { target: operation });
   }
   const target = `${operation}Result`;
+  if (operation === 'DownloadFiles') return responseReaders[operation](body, { ns, target });
   const result = childOf(body, target, ns);
   if (result === undefined) throw malformed(`<${body.local}> has no <${target}>`, target);
   return responseReaders[operation](result, { ns, target });
@@ -335,7 +431,7 @@ function readResponse<O extends Operation>(operation: O, xml: string): ResponseO
 class Writer {
   readonly parts: string[] = [];
   /** `emptyEnd` is ' />' as ASP.NET writes empty elements in answers, '/>' as the recorded clients do. */
-  constructor(private readonly emptyEnd: string) {}
+  constructor(readonly emptyEnd: string) {}
 
   raw(text: string): void {
     this.parts.push(text);
@@ -460,7 +556,39 @@ const requestWriters: RequestWriters = {
     writeCookie(w, 'cookie', m.cookie);
     w.list('updateIds', m.updateIds, (key) => writeUpdateIdentity(w, 'UpdateIdentity', key, 'updateIds'));
   },
+  GetDeployments: (w, m) => {
+    writeCookie(w, 'cookie', m.cookie);
+    w.optionalLeaf('deploymentAnchor', m.deploymentAnchor);
+    w.optionalLeaf('syncAnchor', m.syncAnchor);
+  },
+  GetUpdateDecryptionData: (w, m) => {
+    writeCookie(w, 'cookie', m.cookie);
+    if (m.updateIds) w.list('updateIds', m.updateIds, (key) => writeUpdateIdentity(w, 'UpdateIdentity', key, 'updateIds'));
+  },
+  GetRelatedRevisionsForUpdates: (w, m) => {
+    writeCookie(w, 'cookie', m.cookie);
+    writeGuidList(w, 'updateIDs', m.updateIds, 'updateIDs');
+  },
+  DownloadFiles: (w, m) => {
+    writeCookie(w, 'cookie', m.cookie);
+    if (m.fileDigestList) w.list('fileDigestList', m.fileDigestList, (digest) => w.leaf('base64Binary', digest));
+  },
+  GetDriverIdList: (w, m) => {
+    writeCookie(w, 'cookie', m.cookie);
+    w.raw('<filter>');
+    w.optionalLeaf('Anchor', m.anchor);
+    w.raw('</filter>');
+  },
+  GetDriverSetData: (w, m) => {
+    writeCookie(w, 'cookie', m.cookie);
+    writeGuidList(w, 'driverSets', m.driverSets, 'driverSets');
+  },
+  Ping: (w, m) => w.raw(`<pingLevel>${intToWrite(m.pingLevel, 'pingLevel', 'pingLevel', -2147483648)}</pingLevel>`),
 };
+
+function writeGuidList(w: Writer, name: string, guids: readonly string[], target: string): void {
+  w.list(name, guids, (guid) => w.raw(`<guid>${guidToWrite(guid, 'guid', target)}</guid>`));
+}
 
 type ResponseWriters = { [O in Operation]: (w: Writer, message: ResponseOf<O>) => void };
 
@@ -536,6 +664,54 @@ const responseWriters: ResponseWriters = {
       w.raw('</ServerSyncUrlData>');
     });
   },
+  GetDeployments: (w, m) => {
+    w.leaf('Anchor', m.anchor);
+    w.raw(`<Groups${w.emptyEnd}<Deployments${w.emptyEnd}`);
+    writeGuidList(w, 'DeadDeployments', m.deadDeployments, 'GetDeploymentsResult');
+    writeGuidList(w, 'HiddenUpdates', m.hiddenUpdates, 'GetDeploymentsResult');
+    writeGuidList(w, 'AcceptedEulas', m.acceptedEulas, 'GetDeploymentsResult');
+  },
+  GetUpdateDecryptionData: (w, m) => {
+    const target = 'GetUpdateDecryptionDataResult';
+    w.list('UpdateFileDecryptionData', m.updates, (update) => {
+      w.raw('<ServerSyncUpdateFileDecryption>');
+      writeUpdateIdentity(w, 'UpdateId', update, target);
+      w.list('FileDecryptionData', update.files, (file) => {
+        w.raw('<ServerSyncFileDecryption>');
+        w.leaf('FileDigest', file.fileDigest);
+        w.optionalLeaf('DecryptionKey', file.decryptionKey);
+        w.raw('</ServerSyncFileDecryption>');
+      });
+      w.raw('</ServerSyncUpdateFileDecryption>');
+    });
+  },
+  GetRelatedRevisionsForUpdates: (w, m) => {
+    for (const key of m.revisions) writeUpdateIdentity(w, 'UpdateIdentity', key, 'GetRelatedRevisionsForUpdatesResult');
+  },
+  DownloadFiles: () => undefined,
+  GetDriverIdList: (w, m) => {
+    w.leaf('Anchor', m.anchor);
+    w.list('NewRevisions', m.newRevisions, (key) => writeUpdateIdentity(w, 'UpdateIdentity', key, 'GetDriverIdListResult'));
+    writeGuidList(w, 'NewDriverSets', m.newDriverSets, 'GetDriverIdListResult');
+    writeGuidList(w, 'RemovedDriverSets', m.removedDriverSets, 'GetDriverIdListResult');
+  },
+  GetDriverSetData: (w, m) => {
+    w.list('DriverSets', m.driverSets, (set) => {
+      w.raw(`<ServerSyncDriverSetData><DriverSetId>${guidToWrite(set.driverSetId, 'DriverSetId', 'GetDriverSetDataResult')}</DriverSetId>`);
+      w.leaf('DriverSetXml', set.driverSetXml);
+      w.raw('</ServerSyncDriverSetData>');
+    });
+  },
+  Ping: (w, m) => {
+    w.raw(`<SuccessFlag>${m.successFlag}</SuccessFlag>`);
+    w.leaf('ServicesTime', m.servicesTime);
+    w.leaf('ServicesName', m.servicesName);
+    w.leaf('ServicesMachine', m.servicesMachine);
+    w.raw(`<IsHttps>${m.isHttps}</IsHttps>`);
+    w.leaf('ConfigFileLastModifiedTime', m.configFileLastModifiedTime);
+    w.leaf('ConfigFileNextExpirationTime', m.configFileNextExpirationTime);
+    w.raw(`<ConfigFileExpirationModuloInMinutes>${intToWrite(m.configFileExpirationModuloInMinutes, 'ConfigFileExpirationModuloInMinutes', 'PingResult')}</ConfigFileExpirationModuloInMinutes>`);
+  },
 };
 
 /**
@@ -558,6 +734,7 @@ export function buildResponse(message: ResponseMessage): string {
   const w = new Writer(' />');
   w.raw(RESPONSE_ENVELOPE_START);
   w.operation(`${message.operation}Response`, namespaceOf(message.operation), () => {
+    if (message.operation === 'DownloadFiles') return; // DownloadFilesResponse is empty (no Result element)
     w.raw(`<${message.operation}Result>`);
     (responseWriters[message.operation] as (w: Writer, m: ResponseMessage) => void)(w, message);
     w.raw(`</${message.operation}Result>`);

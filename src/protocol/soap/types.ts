@@ -13,11 +13,32 @@ export const WSUS_NS = 'http://www.microsoft.com/SoftwareDistribution';
 /** Namespace of the DSS Authorization Web Service (GetAuthorizationCookie only). */
 export const DSS_AUTH_NS = 'http://www.microsoft.com/SoftwareDistribution/Server/DssAuthWebService';
 
+/** Namespace of Ping (IMonitorable), served by the server-sync and reporting web services. */
+export const MONITORABLE_NS = 'http://www.microsoft.com/SoftwareDistribution/Server/IMonitorable';
+
 export const SERVER_SYNC_PATH = '/ServerSyncWebService/ServerSyncWebService.asmx';
 export const DSS_AUTH_PATH = '/DssAuthWebService/DssAuthWebService.asmx';
+/** The reporting web service ([MS-WSUSSS] 2.1; the WSDL of 6.3 names it WebService.asmx). */
+export const REPORTING_PATHS = ['/ReportingWebService/ReportingWebService.asmx', '/ReportingWebService/WebService.asmx'] as const;
 export type ServicePath = typeof SERVER_SYNC_PATH | typeof DSS_AUTH_PATH;
 
-export const operations = ['GetAuthConfig', 'GetAuthorizationCookie', 'GetCookie', 'GetConfigData', 'GetRevisionIdList', 'GetUpdateData'] as const;
+/** The operations of metadata synchronization, which a supsync client calls. */
+export const syncOperations = ['GetAuthConfig', 'GetAuthorizationCookie', 'GetCookie', 'GetConfigData', 'GetRevisionIdList', 'GetUpdateData'] as const;
+/**
+ * Operations a downstream WSUS may also call, which the SUP endpoint answers (empty where the
+ * site has nothing: it keeps no deployments, decryption keys or driver sets). The driver
+ * operations are defined in [MS-WSUSSS] 3.1.4.7/3.1.4.8 but absent from Appendix A's WSDL.
+ */
+export const serverOnlyOperations = [
+  'GetDeployments',
+  'GetUpdateDecryptionData',
+  'GetRelatedRevisionsForUpdates',
+  'DownloadFiles',
+  'GetDriverIdList',
+  'GetDriverSetData',
+  'Ping',
+] as const;
+export const operations = [...syncOperations, ...serverOnlyOperations] as const;
 export type Operation = (typeof operations)[number];
 
 export function isOperation(name: string): name is Operation {
@@ -26,7 +47,7 @@ export function isOperation(name: string): name is Operation {
 
 /** The namespace of an operation's elements. */
 export function namespaceOf(operation: Operation): string {
-  return operation === 'GetAuthorizationCookie' ? DSS_AUTH_NS : WSUS_NS;
+  return operation === 'GetAuthorizationCookie' ? DSS_AUTH_NS : operation === 'Ping' ? MONITORABLE_NS : WSUS_NS;
 }
 
 /** The SOAPAction URI of an operation, unquoted (the HTTP header carries it in double quotes). */
@@ -122,13 +143,58 @@ export interface GetUpdateDataRequest {
   updateIds: RevisionKey[];
 }
 
+export interface GetDeploymentsRequest {
+  operation: 'GetDeployments';
+  cookie?: Cookie;
+  deploymentAnchor?: string;
+  syncAnchor?: string;
+}
+export interface GetUpdateDecryptionDataRequest {
+  operation: 'GetUpdateDecryptionData';
+  cookie?: Cookie;
+  /** undefined when the element was absent (InvalidParameters). */
+  updateIds?: RevisionKey[];
+}
+export interface GetRelatedRevisionsForUpdatesRequest {
+  operation: 'GetRelatedRevisionsForUpdates';
+  cookie?: Cookie;
+  updateIds: string[];
+}
+export interface DownloadFilesRequest {
+  operation: 'DownloadFiles';
+  cookie?: Cookie;
+  /** Base64 SHA-1 digests; undefined when the element was absent (InvalidParameters). */
+  fileDigestList?: string[];
+}
+export interface GetDriverIdListRequest {
+  operation: 'GetDriverIdList';
+  cookie?: Cookie;
+  anchor?: string;
+}
+export interface GetDriverSetDataRequest {
+  operation: 'GetDriverSetData';
+  cookie?: Cookie;
+  driverSets: string[];
+}
+export interface PingRequest {
+  operation: 'Ping';
+  pingLevel: number;
+}
+
 export type RequestMessage =
   | GetAuthConfigRequest
   | GetAuthorizationCookieRequest
   | GetCookieRequest
   | GetConfigDataRequest
   | GetRevisionIdListRequest
-  | GetUpdateDataRequest;
+  | GetUpdateDataRequest
+  | GetDeploymentsRequest
+  | GetUpdateDecryptionDataRequest
+  | GetRelatedRevisionsForUpdatesRequest
+  | DownloadFilesRequest
+  | GetDriverIdListRequest
+  | GetDriverSetDataRequest
+  | PingRequest;
 
 export interface AuthPlugInInfo {
   plugInID: string;
@@ -210,13 +276,66 @@ export interface GetUpdateDataResponse {
   fileUrls: ServerSyncUrlData[];
 }
 
+/** ServerSyncDeploymentResult. supsync keeps no target groups or deployments, so those lists are always empty. */
+export interface GetDeploymentsResponse {
+  operation: 'GetDeployments';
+  anchor: string;
+  deadDeployments: string[];
+  hiddenUpdates: string[];
+  acceptedEulas: string[];
+}
+export interface ServerSyncUpdateFileDecryption extends RevisionKey {
+  files: { fileDigest: string; decryptionKey?: string }[];
+}
+export interface GetUpdateDecryptionDataResponse {
+  operation: 'GetUpdateDecryptionData';
+  updates: ServerSyncUpdateFileDecryption[];
+}
+export interface GetRelatedRevisionsForUpdatesResponse {
+  operation: 'GetRelatedRevisionsForUpdates';
+  revisions: RevisionKey[];
+}
+export interface DownloadFilesResponse {
+  operation: 'DownloadFiles';
+}
+export interface GetDriverIdListResponse {
+  operation: 'GetDriverIdList';
+  anchor: string;
+  newRevisions: RevisionKey[];
+  newDriverSets: string[];
+  removedDriverSets: string[];
+}
+export interface GetDriverSetDataResponse {
+  operation: 'GetDriverSetData';
+  driverSets: { driverSetId: string; driverSetXml: string }[];
+}
+/** MonitoredServicesResponse. */
+export interface PingResponse {
+  operation: 'Ping';
+  successFlag: boolean;
+  servicesTime: string;
+  servicesName: string;
+  servicesMachine: string;
+  isHttps: boolean;
+  configFileLastModifiedTime: string;
+  configFileNextExpirationTime: string;
+  configFileExpirationModuloInMinutes: number;
+}
+
 export type ResponseMessage =
   | GetAuthConfigResponse
   | GetAuthorizationCookieResponse
   | GetCookieResponse
   | GetConfigDataResponse
   | GetRevisionIdListResponse
-  | GetUpdateDataResponse;
+  | GetUpdateDataResponse
+  | GetDeploymentsResponse
+  | GetUpdateDecryptionDataResponse
+  | GetRelatedRevisionsForUpdatesResponse
+  | DownloadFilesResponse
+  | GetDriverIdListResponse
+  | GetDriverSetDataResponse
+  | PingResponse;
 
 export type RequestOf<O extends Operation> = Extract<RequestMessage, { operation: O }>;
 export type ResponseOf<O extends Operation> = Extract<ResponseMessage, { operation: O }>;
