@@ -18,6 +18,7 @@ import schedule from 'node-schedule';
 import { BusyError, asSupsyncError } from '../errors.js';
 import { type LogFormat, createSiteLogger } from '../log/index.js';
 import { type Schedule, describeSchedule, formatWithOffset, validateSchedule } from '../schedule/index.js';
+import { type Metrics, createMetrics } from '../monitor/metrics.js';
 import type { RunningEndpoint } from '../server/sup-endpoint.js';
 import type { Home } from '../store/home.js';
 import { type SiteDb, openSiteDb } from '../store/site-db.js';
@@ -40,6 +41,8 @@ export interface SyncServiceOptions {
   logFormat: LogFormat;
   /** Certificate and key for sites whose URL is https. */
   tls?: TlsFiles;
+  /** The metrics its endpoints count requests in (default: its own); `service.metrics` renders them. */
+  metrics?: Metrics;
   /** Every result of a sync the service ran. */
   onResult(result: SyncResult): void;
   /** A line for the operator. */
@@ -71,6 +74,8 @@ type ProblemKind = 'tick' | 'schedule' | 'sync';
 
 export class SyncService {
   readonly #options: SyncServiceOptions;
+  /** The home's metrics, with the requests this service's SUP endpoints served. */
+  readonly metrics: Metrics;
   readonly #sites: HostedSite[] = [];
   readonly #abort = new AbortController();
   #poll: NodeJS.Timeout | undefined;
@@ -79,6 +84,7 @@ export class SyncService {
 
   constructor(options: SyncServiceOptions) {
     this.#options = options;
+    this.metrics = options.metrics ?? createMetrics(options.home);
   }
 
   /** Opens the sites, claims them, serves their endpoints and runs the first tick (a missed scheduled run starts here). */
@@ -97,7 +103,7 @@ export class SyncService {
         this.#sites.push(site);
         this.#log(code, `supsync service started (process ${process.pid}): scheduled syncs, sync requests and retries of ${code} run here`);
         if (control.url) {
-          site.endpoint = await serveSiteEndpoint({ ...control, url: control.url }, db, home.sitePaths(code).inbox, tls);
+          site.endpoint = await serveSiteEndpoint({ ...control, url: control.url }, db, home.sitePaths(code).inbox, tls, this.metrics.supRequestHook(code));
           this.#log(code, `Serving the SUP endpoint for child sites at ${site.endpoint.url} (site URL ${control.url})`);
         }
       }
