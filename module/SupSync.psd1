@@ -26,6 +26,12 @@
         'Test-CMSoftwareUpdateUpstream',
         'New-CMSoftwareUpdateSyncSchedule',
         'Import-UpdateFromCatalog',
+        'Get-CMAlert',
+        'New-CMAlertSubscription',
+        'Get-CMAlertSubscription',
+        'Remove-CMAlertSubscription',
+        'Get-SupSyncAlertSetting',
+        'Set-SupSyncAlertSetting',
         'Register-CMSoftwareUpdateSyncTask',
         'Unregister-CMSoftwareUpdateSyncTask'
     )

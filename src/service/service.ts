@@ -15,6 +15,7 @@
  * syncs to end, and moves their retry to now, so the next start resumes them at once.
  */
 import schedule from 'node-schedule';
+import { AlertCourier } from '../alerts/courier.js';
 import { BusyError, asSupsyncError } from '../errors.js';
 import { type LogFormat, createSiteLogger } from '../log/index.js';
 import { type Schedule, describeSchedule, formatWithOffset, validateSchedule } from '../schedule/index.js';
@@ -78,6 +79,8 @@ export class SyncService {
   readonly metrics: Metrics;
   readonly #sites: HostedSite[] = [];
   readonly #abort = new AbortController();
+  /** Alert evaluation and delivery, in the background of the ticks. */
+  readonly #alerts: AlertCourier;
   #poll: NodeJS.Timeout | undefined;
   #wake: { at: number; job: schedule.Job } | undefined;
   #stopping = false;
@@ -85,6 +88,7 @@ export class SyncService {
   constructor(options: SyncServiceOptions) {
     this.#options = options;
     this.metrics = options.metrics ?? createMetrics(options.home);
+    this.#alerts = new AlertCourier(options.home, options.onNote);
   }
 
   /** Opens the sites, claims them, serves their endpoints and runs the first tick (a missed scheduled run starts here). */
@@ -129,6 +133,7 @@ export class SyncService {
     const running = this.#sites.filter((s) => s.task).map((s) => s.code);
     if (running.length > 0) this.#options.onNote(`Stopping: letting the running sync of ${running.join(', ')} checkpoint`);
     await Promise.all(this.#sites.map((s) => s.task));
+    await this.#alerts.stop();
     await this.#release();
   }
 
@@ -162,6 +167,7 @@ export class SyncService {
       }
     }
     this.#arm(wake);
+    this.#alerts.poke();
   }
 
   #snapshot(site: HostedSite): SiteSnapshot {

@@ -160,6 +160,8 @@ export interface NewAlert {
   severity: AlertSeverity;
   message: string;
   errorCode: string | null;
+  /** Occurrences so far (a SyncFailure raised after 3 failed runs: 3); default 1. */
+  occurrences?: number;
 }
 
 export interface DeliveryTarget {
@@ -172,8 +174,8 @@ export function raiseAlert(db: AlertDb, alert: NewAlert, targets: DeliveryTarget
   const at = now.toISOString();
   return db.transaction(() => {
     const result = db
-      .prepare("INSERT OR IGNORE INTO alerts (type, site, state, severity, message, error_code, raised_at, last_occurred_at) VALUES (?, ?, 'Active', ?, ?, ?, ?, ?)")
-      .run(alert.type, alert.site, alert.severity, alert.message, alert.errorCode, at, at);
+      .prepare("INSERT OR IGNORE INTO alerts (type, site, state, severity, message, error_code, raised_at, occurrences, last_occurred_at) VALUES (?, ?, 'Active', ?, ?, ?, ?, ?, ?)")
+      .run(alert.type, alert.site, alert.severity, alert.message, alert.errorCode, at, alert.occurrences ?? 1, at);
     if (result.changes === 0) return undefined;
     const id = Number(result.lastInsertRowid);
     addDeliveries(db, id, 'raised', targets, at);
@@ -181,9 +183,15 @@ export function raiseAlert(db: AlertDb, alert: NewAlert, targets: DeliveryTarget
   })();
 }
 
-/** The condition of an active alert was found again: newer message, one more occurrence. */
-export function recordAlertOccurrence(db: AlertDb, id: number, message: string, errorCode: string | null, now: Date): void {
-  db.prepare("UPDATE alerts SET message = ?, error_code = ?, occurrences = occurrences + 1, last_occurred_at = ? WHERE id = ? AND state = 'Active'").run(message, errorCode, now.toISOString(), id);
+/** The condition of an active alert was found again: the newer message and the occurrences so far. */
+export function recordAlertOccurrence(db: AlertDb, id: number, change: { message: string; errorCode: string | null; occurrences: number }, now: Date): void {
+  db.prepare("UPDATE alerts SET message = ?, error_code = ?, occurrences = ?, last_occurred_at = ? WHERE id = ? AND state = 'Active'").run(
+    change.message,
+    change.errorCode,
+    change.occurrences,
+    now.toISOString(),
+    id,
+  );
 }
 
 /** Cancels an active alert, with a pending "canceled" delivery to each target that was told it was raised. */

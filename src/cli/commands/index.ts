@@ -1,5 +1,6 @@
 /** Handlers by command id; every spec command has exactly one (checked by a test). */
 import type { CommandHandler } from '../context.js';
+import { alertHandlers } from './alert.js';
 import { catalogHandlers } from './catalog.js';
 import { demo } from './demo.js';
 import { corpusGenerate, metadataExport, metadataImport } from './metadata.js';
@@ -38,4 +39,5 @@ export const handlers: Record<string, CommandHandler> = {
   demo,
   ...catalogHandlers,
   ...serviceHandlers,
+  ...alertHandlers,
 };
