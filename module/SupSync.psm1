@@ -1601,7 +1601,7 @@ function New-CMAlertSubscription {
     .DESCRIPTION
     Every alert raised or canceled afterwards is delivered to the subscription: a webhook gets a JSON POST (--webhook-format generic: the alert's fields; slack: a Slack incoming-webhook message; teams: a Microsoft Teams message with an Adaptive Card), an e-mail subscription gets a mail through the SMTP server set with "alert set --smtp-server". A failed delivery is retried with growing delays ("alert set --delivery-attempts/--retry-delay-seconds") and then shown as Failed in "alert list"; it never delays or fails a sync.
 
-    Runs the supsync host command: supsync alert subscription add
+    Runs the supsync host command: supsync alert subscribe
 
     .PARAMETER Name
     A name for the subscription (unique in the home).
@@ -1666,8 +1666,8 @@ function New-CMAlertSubscription {
 
     begin {
         $supsyncCommand = @{
-            Id = 'alert.subscription.add'
-            Words = @('alert', 'subscription', 'add')
+            Id = 'alert.subscribe'
+            Words = @('alert', 'subscribe')
             Action = 'Adds a subscription: alerts are delivered to a webhook or by e-mail'
             Target = 'Name'
             ChangesState = $true
@@ -1695,7 +1695,7 @@ function Get-CMAlertSubscription {
     .DESCRIPTION
     Each subscription with its kind and target: the e-mail addresses, or the webhook's scheme and host (a webhook URL's path often carries its secret and is never shown).
 
-    Runs the supsync host command: supsync alert subscription list
+    Runs the supsync host command: supsync alert subscriptions
 
     .EXAMPLE
     Get-CMAlertSubscription
@@ -1730,8 +1730,8 @@ function Get-CMAlertSubscription {
 
     begin {
         $supsyncCommand = @{
-            Id = 'alert.subscription.list'
-            Words = @('alert', 'subscription', 'list')
+            Id = 'alert.subscriptions'
+            Words = @('alert', 'subscriptions')
             Action = 'Lists the alert subscriptions'
             Target = $null
             ChangesState = $false
@@ -1754,7 +1754,7 @@ function Remove-CMAlertSubscription {
     .DESCRIPTION
     Alerts are no longer delivered to it; pending deliveries to it end as Failed.
 
-    Runs the supsync host command: supsync alert subscription remove
+    Runs the supsync host command: supsync alert unsubscribe
 
     .PARAMETER Name
     The subscription to remove.
@@ -1794,8 +1794,8 @@ function Remove-CMAlertSubscription {
 
     begin {
         $supsyncCommand = @{
-            Id = 'alert.subscription.remove'
-            Words = @('alert', 'subscription', 'remove')
+            Id = 'alert.unsubscribe'
+            Words = @('alert', 'unsubscribe')
             Action = 'Removes an alert subscription'
             Target = 'Name'
             ChangesState = $true

@@ -27,8 +27,8 @@ export const alertCommands: CommandSpec[] = [
     },
   },
   {
-    id: 'alert.subscription.add',
-    words: ['alert', 'subscription', 'add'],
+    id: 'alert.subscribe',
+    words: ['alert', 'subscribe'],
     summary: 'Adds a subscription: alerts are delivered to a webhook or by e-mail.',
     description:
       'Every alert raised or canceled afterwards is delivered to the subscription: a webhook gets a JSON POST (--webhook-format generic: the alert\'s fields; slack: a Slack incoming-webhook message; teams: a Microsoft Teams message with an Adaptive Card), an e-mail subscription gets a mail through the SMTP server set with "alert set --smtp-server". A failed delivery is retried with growing delays ("alert set --delivery-attempts/--retry-delay-seconds") and then shown as Failed in "alert list"; it never delays or fails a sync.',
@@ -50,8 +50,8 @@ export const alertCommands: CommandSpec[] = [
     },
   },
   {
-    id: 'alert.subscription.list',
-    words: ['alert', 'subscription', 'list'],
+    id: 'alert.subscriptions',
+    words: ['alert', 'subscriptions'],
     summary: 'Lists the alert subscriptions.',
     description: 'Each subscription with its kind and target: the e-mail addresses, or the webhook\'s scheme and host (a webhook URL\'s path often carries its secret and is never shown).',
     changesState: false,
@@ -60,8 +60,8 @@ export const alertCommands: CommandSpec[] = [
     ps: { verb: 'Get', noun: 'CMAlertSubscription', examples: [{ code: 'Get-CMAlertSubscription', remarks: 'Lists where alerts are delivered.' }] },
   },
   {
-    id: 'alert.subscription.remove',
-    words: ['alert', 'subscription', 'remove'],
+    id: 'alert.unsubscribe',
+    words: ['alert', 'unsubscribe'],
     summary: 'Removes an alert subscription.',
     description: 'Alerts are no longer delivered to it; pending deliveries to it end as Failed.',
     changesState: true,

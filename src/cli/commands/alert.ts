@@ -1,4 +1,4 @@
-/** `alert list`, `alert subscription add|list|remove`, `alert settings`, `alert set`. */
+/** `alert list`, `alert subscribe|subscriptions|unsubscribe`, `alert settings`, `alert set`. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { alertName } from '../../alerts/alerts.js';
@@ -221,9 +221,9 @@ function settingsRecord(settings: AlertSettings) {
 
 export const alertHandlers: Record<string, CommandHandler> = {
   'alert.list': alertList,
-  'alert.subscription.add': subscriptionAdd,
-  'alert.subscription.list': subscriptionList,
-  'alert.subscription.remove': subscriptionRemove,
+  'alert.subscribe': subscriptionAdd,
+  'alert.subscriptions': subscriptionList,
+  'alert.unsubscribe': subscriptionRemove,
   'alert.settings': settingsShow,
   'alert.set': settingsSet,
 };
