@@ -32,6 +32,7 @@
         'Remove-CMAlertSubscription',
         'Get-SupSyncAlertSetting',
         'Set-SupSyncAlertSetting',
+        'Export-SupSyncMetric',
         'Register-CMSoftwareUpdateSyncTask',
         'Unregister-CMSoftwareUpdateSyncTask'
     )

@@ -2023,6 +2023,58 @@ function Set-SupSyncAlertSetting {
     }
 }
 
+function Export-SupSyncMetric {
+    <#
+    .SYNOPSIS
+    Writes the sites' Prometheus metrics to a file (for node_exporter's textfile collector).
+
+    .DESCRIPTION
+    Writes the per-site metrics in the Prometheus text format — last sync state, last successful sync time, last sync duration, updates by state, catalog version and lag behind the parent, consecutive failures, next scheduled sync and retry, active alerts — to --out, atomically (a temporary file renamed over it), so node_exporter's textfile collector never reads half a file. Run it on a schedule, or scrape the running service's /metrics instead, which also counts the requests its SUP endpoints serve. docs/monitoring.md has a scrape job and alert rules.
+
+    Runs the supsync host command: supsync metrics
+
+    .PARAMETER Path
+    The file to write, e.g. /var/lib/node_exporter/textfile_collector/supsync.prom.
+    A relative path or a PowerShell drive path is resolved against the current location.
+
+    .EXAMPLE
+    Export-SupSyncMetric -Path 'C:\Program Files\windows_exporter\textfile_inputs\supsync.prom'
+
+    Writes the metrics where windows_exporter's textfile collector reads them.
+
+    .INPUTS
+    None
+
+    .OUTPUTS
+    SupSync.MetricsFile
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, PositionalBinding = $false)]
+    [OutputType('SupSync.MetricsFile')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [string] $Path
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'metrics'
+            Words = @('metrics')
+            Action = 'Writes the sites'' Prometheus metrics to a file (for node_exporter''s textfile collector)'
+            Target = 'Path'
+            ChangesState = $true
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'Path' = @{ Flag = 'out'; Type = 'path' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
 # Tab completion of site codes, products and classifications, asked of the host.
 Register-ArgumentCompleter -CommandName @('New-CMSite') -ParameterName 'ParentSiteCode' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
@@ -2057,4 +2109,4 @@ Register-ArgumentCompleter -CommandName @('Get-CMSoftwareUpdate') -ParameterName
     Complete-SupSyncArgument -Kind 'classification' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
 }
 
-Export-ModuleMember -Function @('New-CMSite', 'Get-CMSite', 'Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Test-CMSoftwareUpdateUpstream', 'New-CMSoftwareUpdateSyncSchedule', 'Import-UpdateFromCatalog', 'Get-CMAlert', 'New-CMAlertSubscription', 'Get-CMAlertSubscription', 'Remove-CMAlertSubscription', 'Get-SupSyncAlertSetting', 'Set-SupSyncAlertSetting', 'Register-CMSoftwareUpdateSyncTask', 'Unregister-CMSoftwareUpdateSyncTask') -Alias @('Sync-CMSoftwareUpdate', 'Import-CMSoftwareUpdateFromCatalog')
+Export-ModuleMember -Function @('New-CMSite', 'Get-CMSite', 'Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Test-CMSoftwareUpdateUpstream', 'New-CMSoftwareUpdateSyncSchedule', 'Import-UpdateFromCatalog', 'Get-CMAlert', 'New-CMAlertSubscription', 'Get-CMAlertSubscription', 'Remove-CMAlertSubscription', 'Get-SupSyncAlertSetting', 'Set-SupSyncAlertSetting', 'Export-SupSyncMetric', 'Register-CMSoftwareUpdateSyncTask', 'Unregister-CMSoftwareUpdateSyncTask') -Alias @('Sync-CMSoftwareUpdate', 'Import-CMSoftwareUpdateFromCatalog')

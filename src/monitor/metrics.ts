@@ -53,9 +53,17 @@ export function supRequestResult(status: number): SupRequestResult {
   return status >= 500 ? 'fault' : 'rejected';
 }
 
-export function createMetrics(home: Home): Metrics {
+export interface MetricsOptions {
+  /**
+   * prom-client's process_* and nodejs_* metrics of this process (default true). Off for a file
+   * that node_exporter's textfile collector reads: there they would clash with its own.
+   */
+  processMetrics?: boolean;
+}
+
+export function createMetrics(home: Home, options: MetricsOptions = {}): Metrics {
   const registry = new client.Registry();
-  client.collectDefaultMetrics({ register: registry });
+  if (options.processMetrics ?? true) client.collectDefaultMetrics({ register: registry });
   const site = (name: string, help: string, labelNames: string[] = []) =>
     new client.Gauge({ name: `supsync_site_${name}`, help, labelNames: ['site', ...labelNames], registers: [registry] });
   const gauges = {

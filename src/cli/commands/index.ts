@@ -1,6 +1,7 @@
 /** Handlers by command id; every spec command has exactly one (checked by a test). */
 import type { CommandHandler } from '../context.js';
 import { alertHandlers } from './alert.js';
+import { metrics } from './metrics.js';
 import { catalogHandlers } from './catalog.js';
 import { demo } from './demo.js';
 import { corpusGenerate, metadataExport, metadataImport } from './metadata.js';
@@ -40,4 +41,5 @@ export const handlers: Record<string, CommandHandler> = {
   ...catalogHandlers,
   ...serviceHandlers,
   ...alertHandlers,
+  metrics,
 };
