@@ -1702,6 +1702,11 @@ function Get-CMAlertSubscription {
 
     Lists where alerts are delivered.
 
+    .EXAMPLE
+    Get-CMAlertSubscription | Where-Object Kind -eq 'email'
+
+    Lists the e-mail subscriptions.
+
     .INPUTS
     None
 
@@ -1762,7 +1767,12 @@ function Remove-CMAlertSubscription {
     .EXAMPLE
     Remove-CMAlertSubscription -Name Teams
 
-    Stops delivering alerts to the Teams subscription.
+    Stops delivering alerts to the Teams subscription, after confirmation.
+
+    .EXAMPLE
+    Get-CMAlertSubscription | Where-Object Kind -eq 'webhook' | Remove-CMAlertSubscription -Confirm:$false
+
+    Removes every webhook subscription without asking.
 
     .INPUTS
     System.String: -Name, by property name.
@@ -1826,6 +1836,11 @@ function Get-SupSyncAlertSetting {
     Get-SupSyncAlertSetting
 
     Shows the alert thresholds, the SMTP server and the subscriptions.
+
+    .EXAMPLE
+    (Get-SupSyncAlertSetting).NoSuccessfulSyncHours
+
+    Shows after how many hours without a successful sync a site raises an alert (empty: off).
 
     .INPUTS
     None
@@ -2041,6 +2056,11 @@ function Export-SupSyncMetric {
     Export-SupSyncMetric -Path 'C:\Program Files\windows_exporter\textfile_inputs\supsync.prom'
 
     Writes the metrics where windows_exporter's textfile collector reads them.
+
+    .EXAMPLE
+    Export-SupSyncMetric -Path '/var/lib/node_exporter/textfile_collector/supsync.prom'
+
+    Writes them for node_exporter's textfile collector (run it from a scheduled task or a timer).
 
     .INPUTS
     None

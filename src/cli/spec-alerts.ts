@@ -57,7 +57,14 @@ export const alertCommands: CommandSpec[] = [
     changesState: false,
     outputTypes: ['SupSync.AlertSubscription'],
     params: [],
-    ps: { verb: 'Get', noun: 'CMAlertSubscription', examples: [{ code: 'Get-CMAlertSubscription', remarks: 'Lists where alerts are delivered.' }] },
+    ps: {
+      verb: 'Get',
+      noun: 'CMAlertSubscription',
+      examples: [
+        { code: 'Get-CMAlertSubscription', remarks: 'Lists where alerts are delivered.' },
+        { code: "Get-CMAlertSubscription | Where-Object Kind -eq 'email'", remarks: 'Lists the e-mail subscriptions.' },
+      ],
+    },
   },
   {
     id: 'alert.unsubscribe',
@@ -67,7 +74,15 @@ export const alertCommands: CommandSpec[] = [
     changesState: true,
     outputTypes: ['SupSync.AlertSubscription'],
     params: [{ flag: 'name', type: 'string', required: true, description: 'The subscription to remove.', ps: { name: 'Name', position: 0, pipeline: 'property' } }],
-    ps: { verb: 'Remove', noun: 'CMAlertSubscription', confirmImpact: 'Medium', examples: [{ code: "Remove-CMAlertSubscription -Name Teams", remarks: 'Stops delivering alerts to the Teams subscription.' }] },
+    ps: {
+      verb: 'Remove',
+      noun: 'CMAlertSubscription',
+      confirmImpact: 'Medium',
+      examples: [
+        { code: 'Remove-CMAlertSubscription -Name Teams', remarks: 'Stops delivering alerts to the Teams subscription, after confirmation.' },
+        { code: "Get-CMAlertSubscription | Where-Object Kind -eq 'webhook' | Remove-CMAlertSubscription -Confirm:$false", remarks: 'Removes every webhook subscription without asking.' },
+      ],
+    },
   },
   {
     id: 'alert.settings',
@@ -77,7 +92,14 @@ export const alertCommands: CommandSpec[] = [
     changesState: false,
     outputTypes: ['SupSync.AlertSetting'],
     params: [],
-    ps: { verb: 'Get', noun: 'SupSyncAlertSetting', examples: [{ code: 'Get-SupSyncAlertSetting', remarks: 'Shows the alert thresholds, the SMTP server and the subscriptions.' }] },
+    ps: {
+      verb: 'Get',
+      noun: 'SupSyncAlertSetting',
+      examples: [
+        { code: 'Get-SupSyncAlertSetting', remarks: 'Shows the alert thresholds, the SMTP server and the subscriptions.' },
+        { code: '(Get-SupSyncAlertSetting).NoSuccessfulSyncHours', remarks: 'Shows after how many hours without a successful sync a site raises an alert (empty: off).' },
+      ],
+    },
   },
   {
     id: 'alert.set',
