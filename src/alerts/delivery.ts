@@ -70,7 +70,13 @@ async function send(settings: AlertSettings, delivery: AlertDelivery, alert: Ale
 
 async function sendWebhook(subscription: Extract<AlertSubscription, { kind: 'webhook' }>, alert: AlertRecord, delivery: AlertDelivery, timeoutMs: number): Promise<void> {
   // Retries are ours, across attempts with growing delays; got makes one attempt.
-  await got.post(subscription.url, { json: webhookPayload(subscription.format, alert, delivery.event), timeout: { request: timeoutMs }, retry: { limit: 0 }, followRedirect: false });
+  try {
+    await got.post(subscription.url, { json: webhookPayload(subscription.format, alert, delivery.event), timeout: { request: timeoutMs }, retry: { limit: 0 }, followRedirect: false });
+  } catch (error) {
+    // A webhook URL's path is its secret: it stays out of the error kept on the alert record.
+    if (error instanceof Error) error.message = error.message.split(subscription.url).join(`${new URL(subscription.url).origin}/…`);
+    throw error;
+  }
 }
 
 async function sendEmail(settings: AlertSettings, subscription: Extract<AlertSubscription, { kind: 'email' }>, alert: AlertRecord, delivery: AlertDelivery, timeoutMs: number): Promise<void> {
