@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import got from 'got';
-import nodemailer from 'nodemailer';
 import { type AlertDelivery, type AlertRecord, type AlertSettings, type AlertSubscription, nextDeliveryAttempt } from '../model/alert.js';
 import { claimDelivery, dueDeliveries, openAlertDb, recordDeliveryAttempt } from '../store/alert-db.js';
 import { readAlertSettings } from '../store/alert-settings.js';
@@ -82,6 +81,8 @@ async function sendWebhook(subscription: Extract<AlertSubscription, { kind: 'web
 async function sendEmail(settings: AlertSettings, subscription: Extract<AlertSubscription, { kind: 'email' }>, alert: AlertRecord, delivery: AlertDelivery, timeoutMs: number): Promise<void> {
   const smtp = settings.smtp;
   if (!smtp) throw new Error('no SMTP server is set (supsync alert set --smtp-server …)');
+  // Loaded when mail is sent: every CLI start would pay for it otherwise.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: smtp.server,
     port: smtp.port,
