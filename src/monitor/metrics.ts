@@ -7,7 +7,8 @@
  * on counters, `_timestamp_seconds` for points in time, state sets as one series per state with
  * value 1 for the current one. No secret is a label or a value.
  */
-import client from 'prom-client';
+import { createRequire } from 'node:module';
+import type client from 'prom-client';
 import { type SiteControl } from '../site/model.js';
 import { deliveryStateCounts, openAlertDb, queryAlerts } from '../store/alert-db.js';
 import type { Home } from '../store/home.js';
@@ -61,7 +62,14 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
+/**
+ * prom-client, loaded on first use: every command imports the service module, and the CLI's
+ * start-up time is what a PowerShell cmdlet call waits for.
+ */
+const promClient = (): typeof client => createRequire(import.meta.url)('prom-client') as typeof client;
+
 export function createMetrics(home: Home, options: MetricsOptions = {}): Metrics {
+  const client = promClient();
   const registry = new client.Registry();
   if (options.processMetrics ?? true) client.collectDefaultMetrics({ register: registry });
   const site = (name: string, help: string, labelNames: string[] = []) =>
