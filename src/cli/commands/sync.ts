@@ -61,9 +61,12 @@ export const sync: CommandHandler = async ({ home, args, emit, note, progress, l
   });
   for (const result of results) emit(syncResultRecord(result));
   output.flush();
-  // Loaded here, after the sync: the alert step's libraries would slow every start of the CLI.
-  const { settleAlertsAfterSync } = await import('../../alerts/after-sync.js');
-  await settleAlertsAfterSync(home, note);
+  // A request only queued ran nothing: the process running the sync takes the alert step.
+  if (results.some((r) => r.state !== 'Queued')) {
+    // Loaded here, after the sync: the alert step's libraries would slow every start of the CLI.
+    const { settleAlertsAfterSync } = await import('../../alerts/after-sync.js');
+    await settleAlertsAfterSync(home, note);
+  }
   const own = results[0]!;
   if (results.some((r) => r.state === 'Failed')) process.exitCode = own.state === 'Failed' ? (own.error?.exitCode ?? ExitCode.upstream) : ExitCode.partial;
   if (own.state === 'Queued') note(`${code}: a sync is running (run ${own.queuedBehindRun ?? '?'}); this request is queued behind it`);
