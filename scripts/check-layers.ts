@@ -14,7 +14,11 @@ export const layers: Record<string, number> = {
   cli: 6,
   dev: 6,
   service: 5,
+  // Metrics read what the service records of itself (its host record) and are rendered by it.
+  monitor: 5,
   sync: 4,
+  // Alerts are raised after syncs (by the CLI and the service) from what the store holds.
+  alerts: 4,
   catalog: 4,
   server: 4,
   package: 3,

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { InvalidDataError } from '../src/errors.js';
-import { checkDownloadUrl, maxFileNameBytes, safeFileName, upgradeToHttps } from '../src/catalog/download-policy.js';
+import { checkDownloadUrl, upgradeToHttps } from '../src/catalog/download-policy.js';
+import { maxFileNameBytes, safeFileName } from '../src/model/file-name.js';
 import { parseDownloadDialog } from '../src/catalog/pages.js';
 import { catalogFixtures } from './helpers/fixtures.js';
 

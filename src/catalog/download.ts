@@ -18,7 +18,8 @@ import got, { type Agents, RequestError } from 'got';
 import { InvalidDataError, IoError, SupsyncError, UpstreamError } from '../errors.js';
 import { type RetryPolicy, backoffDelay, proxyAgents, readCaBundle, sleep } from '../net/http.js';
 import type { ProxySettings } from '../model/site.js';
-import { checkDownloadUrl, safeFileName, upgradeToHttps } from './download-policy.js';
+import { safeFileName } from '../model/file-name.js';
+import { checkDownloadUrl, upgradeToHttps } from './download-policy.js';
 
 export interface DownloadTarget {
   url: string;

@@ -31,7 +31,7 @@ import { type BatchEntry, type ClassifiedInput, classifyInput, parseBatchInput }
 import { catalogUpdateXml } from './catalog-xml.js';
 import { CatalogClient } from './client.js';
 import { type DownloadedFile, Downloader, type DownloaderOptions } from './download.js';
-import { safeFileName } from './download-policy.js';
+import { safeFileName } from '../model/file-name.js';
 import { CatalogPageError } from './errors.js';
 import type { CatalogSearchResult, CatalogUpdateDetails } from './pages.js';
 import { type Architecture, architectureMatches } from './architecture.js';

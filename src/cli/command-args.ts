@@ -222,6 +222,42 @@ export type CommandArgs = {
     cert?: string;
     key?: string;
   };
+  'alert.list': GlobalArgs & {
+    id?: number;
+    site?: string;
+    state?: 'Active' | 'Canceled';
+    type?: 'SyncFailure' | 'NoSuccessfulSync' | 'CatalogVersionLag';
+  };
+  'alert.subscribe': GlobalArgs & {
+    name: string;
+    emailAddress?: string[];
+    webhookUrl?: string;
+    webhookFormat?: 'generic' | 'teams' | 'slack';
+  };
+  'alert.subscriptions': GlobalArgs & {
+  };
+  'alert.unsubscribe': GlobalArgs & {
+    name: string;
+  };
+  'alert.settings': GlobalArgs & {
+  };
+  'alert.set': GlobalArgs & {
+    noSuccessfulSyncHours?: number;
+    catalogVersionLagThreshold?: number;
+    deliveryAttempts?: number;
+    retryDelaySeconds?: number;
+    smtpServer?: string;
+    smtpPort?: number;
+    smtpSecurity?: 'starttls' | 'tls' | 'none';
+    smtpFrom?: string;
+    smtpUsername?: string;
+    smtpPassword?: string;
+    smtpCaFile?: string;
+    noSmtp?: boolean;
+  };
+  'metrics': GlobalArgs & {
+    out: string;
+  };
 };
 
 export type CommandId = keyof CommandArgs;

@@ -5,6 +5,8 @@
 import { siteRoles, syncSourceKinds, synchronizeActions } from '../model/site.js';
 import { outputModes } from './output.js';
 import { catalogCommands } from './spec-catalog.js';
+import { alertCommands } from './spec-alerts.js';
+import { monitorCommands } from './spec-monitor.js';
 import { serviceCommands } from './spec-service.js';
 import { boolSetting, listSetting, recordedSetting, scheduleParams, siteParam, topLevelSiteParam, whatIfParam, wildcardHandling } from './spec-params.js';
 import type { CommandSpec, ParamSpec } from './spec-types.js';
@@ -582,7 +584,7 @@ const coreCommands: CommandSpec[] = [
   },
 ];
 
-export const commandSpec: CommandSpec[] = [...coreCommands, ...catalogCommands, ...serviceCommands];
+export const commandSpec: CommandSpec[] = [...coreCommands, ...catalogCommands, ...serviceCommands, ...alertCommands, ...monitorCommands];
 
 /** Global options, before the command words. */
 export const globalParams: ParamSpec[] = [

@@ -128,6 +128,22 @@ export const tableViews: Readonly<Record<string, readonly ViewColumn[]>> = {
   ],
   'SupSync.CatalogImportResult': catalogImportColumns(),
   'SupSync.CatalogImportPlan': catalogImportColumns(),
+  'SupSync.Alert': [
+    { property: 'ID', width: 4, right: true },
+    { property: 'SiteCode', label: 'Site', width: 5 },
+    { property: 'AlertType', label: 'Type', width: 17 },
+    { property: 'AlertState', label: 'State', width: 9, format: 'state' },
+    { property: 'Severity', width: 8 },
+    { property: 'StartTime', label: 'Since', width: 16, format: 'time' },
+    { property: 'OccurrenceCount', label: 'Count', width: 5, right: true, format: 'count' },
+    { property: 'Message' },
+  ],
+  'SupSync.AlertSubscription': [
+    { property: 'Name', width: 20 },
+    { property: 'Kind', width: 8 },
+    { property: 'WebhookFormat', label: 'Format', width: 8 },
+    { property: 'Target' },
+  ],
   'SupSync.Schedule': [
     { property: 'ScheduleString', width: 16 },
     { property: 'Description', width: 60 },

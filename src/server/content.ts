@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import path from 'node:path';
-import { safeFileName } from '../catalog/download-policy.js';
+import { safeFileName } from '../model/file-name.js';
 import type { ServedRepository, StoredFile } from '../store/served.js';
 
 export const CONTENT_PREFIX = '/content/';

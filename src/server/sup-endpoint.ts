@@ -65,8 +65,8 @@ export interface SupEndpointOptions {
    */
   catalogOnlySync?: boolean;
   maxRequestBytes?: number;
-  /** Called for every request, for logs. */
-  onRequest?: (operation: string, status: number, ms: number) => void;
+  /** Called for every request, for logs and metrics: the operation, HTTP status, milliseconds and response body bytes. */
+  onRequest?: (operation: string, status: number, ms: number, bytes: number) => void;
   /**
    * The served site's sync-request inbox: a parent on another machine asks this site to sync by
    * POSTing its request to /supsync/SyncRequest (the network form of the `.SYN` file).
@@ -116,16 +116,21 @@ export class SupEndpoint {
       path === SERVER_SYNC_PATH.toLowerCase() ? 'sync' : path === DSS_AUTH_PATH.toLowerCase() ? 'dss' : REPORTING_PATHS.some((p) => p.toLowerCase() === path) ? 'reporting' : undefined;
     let operation = 'unknown';
     const send = (status: number, body: string, contentType = 'text/xml; charset=utf-8') => {
-      res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'private' });
+      const bytes = Buffer.byteLength(body);
+      res.writeHead(status, { 'content-type': contentType, 'content-length': bytes, 'cache-control': 'private' });
       res.end(body);
-      this.#options.onRequest?.(operation, status, Date.now() - started);
+      this.#options.onRequest?.(operation, status, Date.now() - started, bytes);
     };
-    if (path === '/supsync/syncrequest' && req.method === 'POST' && this.#options.inbox) return this.#syncRequest(req, send);
+    if (path === '/supsync/syncrequest' && req.method === 'POST' && this.#options.inbox) {
+      operation = 'SyncRequest';
+      return this.#syncRequest(req, send);
+    }
     // Content is Microsoft's public files, fetched by BITS, which sends no credentials: not gated.
     if (path.startsWith(CONTENT_PREFIX)) {
       operation = 'Content';
       const { status } = await serveContent(this.#options.store.served, this.#serveContentDir(), rawPath, req, res);
-      this.#options.onRequest?.(operation, status, Date.now() - started);
+      const bytes = req.method === 'GET' ? Number(res.getHeader('content-length') ?? 0) : 0;
+      this.#options.onRequest?.(operation, status, Date.now() - started, bytes);
       return;
     }
     if (!service) return send(404, 'Not found', 'text/plain');

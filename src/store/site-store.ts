@@ -8,6 +8,7 @@ import { type CategoryRepository, categoryRepository } from './categories.js';
 import { type MetaRepository, metaRepository } from './meta.js';
 import { type RunRepository, runRepository } from './runs.js';
 import { type ServedRepository, servedRepository } from './served.js';
+import { type SiteFigures, siteFigures } from './site-figures.js';
 import { type SiteDb, nextChangeSeq, openSiteDb } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
 import { type SyncStateRepository, syncStateRepository } from './sync-status.js';
@@ -23,6 +24,8 @@ export class SiteStore {
   readonly state: SyncStateRepository;
   readonly served: ServedRepository;
   readonly catalogView: CatalogView;
+  /** What monitoring shows: the last finished run, updates by state. */
+  readonly figures: SiteFigures;
   #updates: UpdateStore | undefined;
 
   constructor(db: SiteDb) {
@@ -35,6 +38,7 @@ export class SiteStore {
     this.state = syncStateRepository(db, prepare);
     this.served = servedRepository(db);
     this.catalogView = catalogView(db, prepare);
+    this.figures = siteFigures(db, prepare);
   }
 
   /** Updates and their relations (prepared on first use: a read-only store may never need them). */

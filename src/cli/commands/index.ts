@@ -1,6 +1,8 @@
 /** Handlers by command id: the compiler holds the map to exactly one handler per spec command, each to its arguments. */
 import type { CommandId } from '../command-args.js';
 import type { CommandHandler } from '../context.js';
+import { alertHandlers } from './alert.js';
+import { metrics } from './metrics.js';
 import { catalogHandlers } from './catalog.js';
 import { demo } from './demo.js';
 import { corpusGenerate, metadataExport, metadataImport } from './metadata.js';
@@ -40,4 +42,6 @@ export const handlers: { [Id in CommandId]: CommandHandler<Id> } = {
   demo,
   ...catalogHandlers,
   ...serviceHandlers,
+  ...alertHandlers,
+  metrics,
 };

@@ -10,7 +10,7 @@ import type { SyncTrigger } from '../../sync/run-recorder.js';
 import { childSyncStarter } from '../child-sync.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
-export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, progress, log, logFormat, signal }) => {
+export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, progress, log, logFormat, signal, output }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   if (args.whatIf) {
@@ -63,6 +63,13 @@ export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, pro
       progress(`Synchronizing ${p.site}`, `${p.phase}: ${p.processed} of ${p.total}`, p.total === 0 ? 100 : Math.floor((p.processed / p.total) * 100), { key: p.site, ...p }),
   });
   for (const result of results) emit(syncResultRecord(result));
+  output.flush();
+  // A request only queued ran nothing: the process running the sync takes the alert step.
+  if (results.some((r) => r.state !== 'Queued')) {
+    // Loaded here, after the sync: the alert step's libraries would slow every start of the CLI.
+    const { settleAlertsAfterSync } = await import('../../alerts/after-sync.js');
+    await settleAlertsAfterSync(home, note);
+  }
   const own = results[0]!;
   if (own.state === 'Queued') note(`${code}: a sync is running (run ${own.queuedBehindRun ?? '?'}); this request is queued behind it`);
   if (!results.some((r) => r.state === 'Failed')) return undefined;
