@@ -3,6 +3,8 @@
  * The supsync entry point: builds the yargs CLI from the command spec, runs the handler, and is
  * the only place that exits the process.
  */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, InvalidArgumentError, SupsyncError, asSupsyncError } from '../errors.js';
@@ -13,11 +15,21 @@ import { type OutputMode, createOutput } from './output.js';
 import { commandSpec, globalParams } from './spec.js';
 import type { CommandSpec, ParamSpec } from './spec-types.js';
 
-async function main(rawArgv: string[]): Promise<number> {
+/** Runs one command line and returns its exit code (exported so the bad-input campaign can run many in one process). */
+export async function main(rawArgv: string[]): Promise<number> {
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  try {
+    return await runCommandLine(rawArgv, abort.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
+
+async function runCommandLine(rawArgv: string[], signal: AbortSignal): Promise<number> {
 
   let argv: string[];
   try {
@@ -52,7 +64,7 @@ async function main(rawArgv: string[]): Promise<number> {
             : `${activity}: ${status}${percent === undefined ? '' : ` (${percent}%)`}\n`,
         ),
       output,
-      signal: abort.signal,
+      signal,
     };
     await handlers[command.id]!(context);
     output.flush();
@@ -151,6 +163,10 @@ function typedArgs(command: CommandSpec, args: Record<string, unknown>): Record<
     } else if (param.type === 'number') {
       const number = Number(value);
       if (String(value).trim() === '' || !Number.isFinite(number)) throw new InvalidArgumentError('InvalidArgument', `${flag} must be a number, got '${value}'`, { target: flag });
+      const range = param.range;
+      if (range && (number < range.min || number > range.max || (range.integer && !Number.isInteger(number)))) {
+        throw new InvalidArgumentError('InvalidArgument', `${flag} must be ${range.integer ? 'a whole number ' : ''}from ${range.min} to ${range.max}, got '${value}'`, { target: flag });
+      }
       out[key] = number;
     } else if (param.type === 'string' && typeof value === 'string' && value.trim() === '') {
       throw new InvalidArgumentError('InvalidArgument', `${flag} must not be empty`, { target: flag });
@@ -182,7 +198,16 @@ function hostArguments(argv: string[]): string[] {
   return [...decoded, ...argv.slice(2)];
 }
 
-main(hideBin(process.argv)).then(
+/** True when this module is the process's entry point (also through the npm bin symlink). */
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) void main(hideBin(process.argv)).then(
   // Exit once stdout has drained (pipes are asynchronous on Windows).
   (code) => process.stdout.write('', () => process.exit(code)),
   (error: unknown) => {

@@ -35,6 +35,8 @@ export interface ParamSpec {
   description: string;
   required?: boolean;
   choices?: readonly string[];
+  /** For `number`: the accepted range (checked when the arguments are parsed). */
+  range?: { min: number; max: number; integer?: boolean };
   /** Never echoed in output or logs. */
   secret?: boolean;
   /** How the parameter appears in PowerShell; `false` keeps it CLI-only. */

@@ -19,7 +19,7 @@ import {
   defaultSupSettings,
   isTopLevel,
   normalizeSiteCode,
-  parseHttpUrl,
+  parseOriginUrl,
 } from './model.js';
 
 export interface AddSiteRequest {
@@ -46,7 +46,7 @@ export function addRemoteChild(home: Home, request: AddSiteRequest): SiteControl
   if (home.hasSite(code) || parent.remoteChildren.some((c) => c.code === code)) {
     throw new ResourceExistsError('SiteExists', `Site ${code} is already known to ${home.root}`, { target: code });
   }
-  const url = parseHttpUrl(request.url, '--url').origin;
+  const url = parseOriginUrl(request.url, '--url');
   return updateSiteControl(home.sitePaths(parent.code).controlFile, (site) => ({ ...site, remoteChildren: [...site.remoteChildren, { code, url }] }));
 }
 
@@ -67,7 +67,7 @@ export function planAddSite(home: Home, request: AddSiteRequest, now = new Date(
   if (home.hasSite(code)) throw new ResourceExistsError('SiteExists', `Site ${code} already exists in ${home.root}`, { target: code });
   const parent = request.parent === undefined ? undefined : normalizeSiteCode(request.parent, '--parent');
   if (parent === code) throw new InvalidArgumentError('InvalidParent', `Site ${code} cannot be its own parent`, { target: '--parent' });
-  const parentUrl = request.parentUrl === undefined ? undefined : parseHttpUrl(request.parentUrl, '--parent-url').origin;
+  const parentUrl = request.parentUrl === undefined ? undefined : parseOriginUrl(request.parentUrl, '--parent-url');
   if (parentUrl !== undefined && parent === undefined) {
     throw new InvalidArgumentError('ConflictingOptions', '--parent-url needs --parent (the remote parent site code)', { target: '--parent-url' });
   }
@@ -81,6 +81,12 @@ export function planAddSite(home: Home, request: AddSiteRequest, now = new Date(
     }
   }
   checkParentRole(role, parent, parentRole);
+  const central = home.sites().find((s) => s.role === 'central');
+  if (role === 'primary' && parent === undefined && central !== undefined) {
+    throw new InvalidOperationError('ParentRequired', `This home's hierarchy has a central administration site (${central.code}): a primary site joins it with --parent ${central.code} (a stand-alone primary would be a second top-level site)`, {
+      target: '--parent',
+    });
+  }
   if (role === 'central' && home.sites().some((s) => s.role === 'central')) {
     const existing = home.sites().find((s) => s.role === 'central')!;
     throw new InvalidOperationError('CentralSiteExists', `This hierarchy already has a central administration site (${existing.code}); a hierarchy has one`, { target: '--role' });
@@ -93,7 +99,7 @@ export function planAddSite(home: Home, request: AddSiteRequest, now = new Date(
     ...(parentUrl !== undefined ? { parentUrl } : {}),
     remoteChildren: [],
     serverName: request.serverName !== undefined ? checkServerName(request.serverName) : `${code.toLowerCase()}-sup.${os.hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`,
-    ...(request.url !== undefined ? { url: parseHttpUrl(request.url, '--url').origin } : {}),
+    ...(request.url !== undefined ? { url: parseOriginUrl(request.url, '--url') } : {}),
     sup: defaultSupSettings(parent === undefined && role !== 'secondary'),
     createdAt: now.toISOString(),
   };
@@ -110,7 +116,7 @@ export function applyAddSite(home: Home, site: SiteControl): void {
     try {
       for (const sub of ['logs', 'inbox', 'content']) fs.mkdirSync(path.join(staging, sub));
       writeSiteControl(path.join(staging, 'site.json'), site);
-      const db = openSiteDb(path.join(staging, 'site.db'));
+      const db = openSiteDb(path.join(staging, 'site.db'), { create: true });
       db.prepare("INSERT INTO meta (key, value) VALUES ('site_code', ?)").run(site.code);
       db.close();
       fs.rmSync(paths.dir, { recursive: true, force: true }); // a leftover empty directory of a removed site

@@ -1,6 +1,6 @@
 /** `serve`: the site's SUP endpoint until interrupted. */
 import fs from 'node:fs';
-import { InvalidArgumentError } from '../../errors.js';
+import { BusyError, InvalidArgumentError, IoError } from '../../errors.js';
 import { SupEndpoint } from '../../server/sup-endpoint.js';
 import { normalizeSiteCode } from '../../site/model.js';
 import { openSiteDb } from '../../store/site-db.js';
@@ -24,7 +24,7 @@ export const serve: CommandHandler = async ({ home, args, emit, note, signal, ou
   const db = openSiteDb(home.sitePaths(code).database);
   const allowAccounts = listArg(args, 'allowAccount');
   const sharedSecret = stringArg(args, 'sharedSecret');
-  const endpoint = await new SupEndpoint({
+  const endpoint = await listenOrExplain(code, port, new SupEndpoint({
     db,
     languages: site.sup.languageSummaryDetails,
     inbox: home.sitePaths(code).inbox,
@@ -33,7 +33,10 @@ export const serve: CommandHandler = async ({ home, args, emit, note, signal, ou
     ...(sharedSecret !== undefined ? { sharedSecret } : {}),
     ...(args.maxUpdatesPerRequest !== undefined ? { maxUpdatesPerRequest: Number(args.maxUpdatesPerRequest) } : {}),
     onRequest: (operation, status, ms) => note(`${new Date().toISOString()} ${operation} ${status} ${ms} ms`),
-  }).listen(stringArg(args, 'host') ?? '127.0.0.1', port);
+  }), stringArg(args, 'host') ?? '127.0.0.1').catch((error: unknown) => {
+    db.close();
+    throw error;
+  });
   emit({ type: 'SupSync.Endpoint', SiteCode: code, Url: endpoint.url, ServerSyncUrl: `${endpoint.url}/ServerSyncWebService/ServerSyncWebService.asmx` });
   output.flush();
   note(`Serving the SUP endpoint of ${code} at ${endpoint.url}; stop with Ctrl+C`);
@@ -41,3 +44,14 @@ export const serve: CommandHandler = async ({ home, args, emit, note, signal, ou
   await endpoint.close();
   db.close();
 };
+
+/** Listens, turning a port in use or a refused address into a typed error naming it. */
+async function listenOrExplain(code: string, port: number, endpoint: SupEndpoint, host: string) {
+  try {
+    return await endpoint.listen(host, port);
+  } catch (error) {
+    const errno = (error as NodeJS.ErrnoException).code;
+    if (errno === 'EADDRINUSE') throw new BusyError('EndpointPortInUse', `Cannot serve ${code} on ${host}:${port}: the port is in use (another "supsync serve" or service?); pick another with --port`, { target: '--port', cause: error });
+    throw new IoError('EndpointListenFailed', `Cannot serve ${code} on ${host}:${port}: ${(error as Error).message}`, { target: '--host', cause: error });
+  }
+}

@@ -3,7 +3,7 @@ import { type SiteControl, isTopLevel, microsoftUpdateUrl, normalizeSiteCode } f
 import type { Home } from '../../store/home.js';
 import { openSiteDb } from '../../store/site-db.js';
 import { readServiceHost } from '../../service/site-records.js';
-import { type SyncStateRow, describeSyncState, lastRunId, readSyncState } from '../../store/sync-status.js';
+import { type SyncStateRow, describeSyncState, lastRunId, readSyncState, runTrigger } from '../../store/sync-status.js';
 import { isSiteLocked } from '../../sync/lock.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
@@ -11,6 +11,7 @@ interface SiteState {
   site: SiteControl;
   state: SyncStateRow;
   lastRunChanged: boolean | undefined;
+  lastRunTrigger?: string | undefined;
   locked: boolean;
   /** Published by the running service hosting the site. */
   nextScheduledSync: string | null;
@@ -36,6 +37,7 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
       site,
       state,
       lastRunChanged: runId === undefined ? undefined : runChanged(db, runId),
+      lastRunTrigger: runId === undefined ? undefined : runTrigger(db, runId),
       locked: isSiteLocked(home.sitePaths(site.code).dir),
       nextScheduledSync: readServiceHost(db)?.nextScheduledSync ?? null,
     };
@@ -49,7 +51,7 @@ function runChanged(db: ReturnType<typeof openSiteDb>, runId: number): boolean {
   return (row?.n ?? 0) > 0;
 }
 
-export function statusRecord(home: Home, { site, state, lastRunChanged, locked, nextScheduledSync }: SiteState, parent: SiteState | undefined) {
+export function statusRecord(home: Home, { site, state, lastRunChanged, lastRunTrigger, locked, nextScheduledSync }: SiteState, parent: SiteState | undefined) {
   const source = isTopLevel(site)
     ? site.sup.syncSource.kind === 'microsoft-update'
       ? microsoftUpdateUrl
@@ -69,7 +71,7 @@ export function statusRecord(home: Home, { site, state, lastRunChanged, locked, 
     LastSyncErrorCode: state.last_sync_error_code,
     ReplicationLinkStatus: state.replication_link_status,
     LastReplicationLinkCheckTime: state.last_replication_link_check_time,
-    Status: describeSyncState(state, lastRunChanged, locked),
+    Status: describeSyncState(state, lastRunChanged, locked, lastRunTrigger),
     ParentSiteCode: site.parent ?? null,
     CatalogVersionLag: parent ? Math.max(0, parent.state.catalog_version - state.catalog_version) : null,
     NextRetryTime: state.next_retry_at,

@@ -17,8 +17,8 @@ export const updateList: CommandHandler = ({ home, args, emit }) => {
     const params: unknown[] = [];
     const kb = stringArg(args, 'kb');
     if (kb !== undefined) {
-      const digits = /^(?:kb)?(\d+)$/i.exec(kb.trim())?.[1];
-      if (!digits) throw new InvalidArgumentError('InvalidKb', `--kb '${kb}' is not a KB number (e.g. 5034441 or KB5034441)`, { target: '--kb' });
+      const digits = /^(?:kb)?0*([1-9]\d{0,8})$/i.exec(kb.trim())?.[1];
+      if (!digits) throw new InvalidArgumentError('InvalidKb', `--kb '${kb}' is not a KB number (1 to 9 digits, e.g. 5034441 or KB5034441)`, { target: '--kb' });
       where.push('u.kb = ?');
       params.push(digits);
     }
