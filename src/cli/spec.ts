@@ -30,6 +30,20 @@ const coreCommands: CommandSpec[] = [
         description: "Record a child site that lives on another machine (with --parent, the local parent, and --url, the child's endpoint): the parent then notifies it after each sync.",
         ps: { name: 'Remote' },
       },
+      {
+        flag: 'sync-request-secret',
+        type: 'string',
+        secret: true,
+        description:
+          'The credential (8 characters or more) a parent presents when it asks this child site to sync over the network: give the same secret on the child and, with --remote, on the parent. Without it the child takes no sync requests.',
+        ps: { name: 'SyncRequestSecret' },
+      },
+      {
+        flag: 'allow-unauthenticated-sync-requests',
+        type: 'switch',
+        description: "Let the parent ask this child site to sync without a credential (only on a trusted network).",
+        ps: { name: 'AllowUnauthenticatedSyncRequest' },
+      },
       whatIfParam,
     ],
     ps: {

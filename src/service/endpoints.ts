@@ -38,7 +38,13 @@ export async function serveSiteEndpoint(site: SiteControl & { url: string }, db:
   if (address.tls && !tls) {
     throw new InvalidArgumentError('CertificateRequired', `Site ${site.code} serves ${site.url}: an https endpoint needs --cert and --key`, { target: '--cert' });
   }
-  const endpoint = new SupEndpoint({ db, inbox, languages: site.sup.languageSummaryDetails, ...(address.tls && tls ? { tls } : {}) });
+  const endpoint = new SupEndpoint({
+    db,
+    inbox,
+    syncRequestsFrom: { parent: site.parent, ...site.syncRequests },
+    languages: site.sup.languageSummaryDetails,
+    ...(address.tls && tls ? { tls } : {}),
+  });
   const listen = (host: string) => endpoint.listen(host, address.port);
   try {
     if (address.host !== undefined) return await listen(address.host);

@@ -70,6 +70,19 @@ export interface ChildLink {
   code: string;
   /** The child's SUP endpoint URL when it lives on another machine. */
   url?: string;
+  /** The credential this parent presents with its sync requests to the child (never shown). */
+  syncRequestSecret?: string;
+}
+
+/**
+ * Who may ask a site to sync over its endpoint (POST /supsync/SyncRequest): only its parent, and
+ * only with the shared credential, unless the admin explicitly accepts unauthenticated requests.
+ */
+export interface SyncRequestPolicy {
+  /** The credential the parent must present (HTTP basic: the parent's site code and this secret). */
+  secret?: string;
+  /** Accept requests from the parent without a credential (an explicit admin choice). */
+  allowUnauthenticated?: boolean;
 }
 
 /** The site control file (`site.json`). */
@@ -85,6 +98,8 @@ export interface SiteControl {
   serverName: string;
   /** The URL this site's SUP endpoint listens on, when it serves one. */
   url?: string;
+  /** Who may ask this site to sync over its endpoint; absent: nobody. */
+  syncRequests?: SyncRequestPolicy;
   sup: SupSettings;
   createdAt: string;
 }
@@ -223,6 +238,13 @@ export function checkSiteRules(site: SiteControl): { field: string; problem: str
       return { field: `remoteChildren[${i}].code`, problem: 'must be a 3-character upper-case site code' };
     }
     if (c.url !== undefined && !isUrl(c.url)) return { field: `remoteChildren[${i}].url`, problem: 'must be an http or https URL' };
+    if (c.syncRequestSecret !== undefined && typeof c.syncRequestSecret !== 'string') return { field: `remoteChildren[${i}].syncRequestSecret`, problem: 'must be text' };
+  }
+  if (site.syncRequests !== undefined) {
+    const policy = site.syncRequests as unknown as Record<string, unknown>;
+    if (typeof policy !== 'object' || policy === null) return { field: 'syncRequests', problem: 'must be an object' };
+    if (policy.secret !== undefined && (typeof policy.secret !== 'string' || policy.secret.length < 8)) return { field: 'syncRequests.secret', problem: 'must be text of at least 8 characters' };
+    if (policy.allowUnauthenticated !== undefined && typeof policy.allowUnauthenticated !== 'boolean') return { field: 'syncRequests.allowUnauthenticated', problem: 'must be true or false' };
   }
   const sup = site.sup;
   if (sup.syncSource.kind === 'upstream' && isTopLevel(site) && !isUrl(sup.syncSource.upstreamUrl)) {
@@ -246,4 +268,10 @@ export function checkSiteRules(site: SiteControl): { field: string; problem: str
     for (const key of ['username', 'password']) if (proxy[key] !== undefined && typeof proxy[key] !== 'string') return { field: `sup.proxy.${key}`, problem: 'must be text' };
   }
   return undefined;
+}
+
+/** A sync-request credential given by the admin: long enough not to be guessed. */
+export function checkSyncRequestSecret(secret: string, flag = '--sync-request-secret'): string {
+  if (secret.length < 8) throw new InvalidArgumentError('WeakSecret', `${flag} must be at least 8 characters`, { target: flag });
+  return secret;
 }

@@ -16,6 +16,7 @@ import {
   type SiteRole,
   checkParentRole,
   checkServerName,
+  checkSyncRequestSecret,
   defaultSupSettings,
   isTopLevel,
   normalizeSiteCode,
@@ -29,6 +30,10 @@ export interface AddSiteRequest {
   parentUrl?: string;
   serverName?: string;
   url?: string;
+  /** The credential between the site and its parent for sync requests. */
+  syncRequestSecret?: string;
+  /** Let the parent ask this site to sync without a credential. */
+  allowUnauthenticatedSyncRequests?: boolean;
 }
 
 /**
@@ -47,7 +52,11 @@ export function addRemoteChild(home: Home, request: AddSiteRequest): SiteControl
     throw new ResourceExistsError('SiteExists', `Site ${code} is already known to ${home.root}`, { target: code });
   }
   const url = parseOriginUrl(request.url, '--url');
-  return updateSiteControl(home.sitePaths(parent.code).controlFile, (site) => ({ ...site, remoteChildren: [...site.remoteChildren, { code, url }] }));
+  const secret = request.syncRequestSecret === undefined ? undefined : checkSyncRequestSecret(request.syncRequestSecret);
+  return updateSiteControl(home.sitePaths(parent.code).controlFile, (site) => ({
+    ...site,
+    remoteChildren: [...site.remoteChildren, { code, url, ...(secret !== undefined ? { syncRequestSecret: secret } : {}) }],
+  }));
 }
 
 /** Forgets a remote child; returns its former parent, or undefined when no local site lists it. */
@@ -100,10 +109,26 @@ export function planAddSite(home: Home, request: AddSiteRequest, now = new Date(
     remoteChildren: [],
     serverName: request.serverName !== undefined ? checkServerName(request.serverName) : `${code.toLowerCase()}-sup.${os.hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`,
     ...(request.url !== undefined ? { url: parseOriginUrl(request.url, '--url') } : {}),
+    ...syncRequestPolicy(request, parent),
     sup: defaultSupSettings(parent === undefined && role !== 'secondary'),
     createdAt: now.toISOString(),
   };
   return site;
+}
+
+/** The sync-request policy of a new site: only a child site takes requests (from its parent). */
+function syncRequestPolicy(request: AddSiteRequest, parent: string | undefined): Pick<SiteControl, 'syncRequests'> {
+  if (request.syncRequestSecret === undefined && !request.allowUnauthenticatedSyncRequests) return {};
+  if (parent === undefined) {
+    const flag = request.syncRequestSecret !== undefined ? '--sync-request-secret' : '--allow-unauthenticated-sync-requests';
+    throw new InvalidArgumentError('ConflictingOptions', `${flag} applies to a child site (sync requests come from its parent); a top-level site takes none`, { target: flag });
+  }
+  return {
+    syncRequests: {
+      ...(request.syncRequestSecret !== undefined ? { secret: checkSyncRequestSecret(request.syncRequestSecret) } : {}),
+      ...(request.allowUnauthenticatedSyncRequests ? { allowUnauthenticated: true } : {}),
+    },
+  };
 }
 
 /** Creates the site directory, control file, database and log directory atomically. */

@@ -28,6 +28,7 @@ export const serve: CommandHandler = async ({ home, args, emit, note, signal, ou
     db,
     languages: site.sup.languageSummaryDetails,
     inbox: home.sitePaths(code).inbox,
+    syncRequestsFrom: { parent: site.parent, ...site.syncRequests },
     ...(cert && key ? { tls: { cert: read(cert, '--cert'), key: read(key, '--key') } } : {}),
     ...(allowAccounts ? { allowAccounts } : {}),
     ...(sharedSecret !== undefined ? { sharedSecret } : {}),
