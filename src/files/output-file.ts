@@ -57,6 +57,8 @@ function outputError(error: unknown, file: string, flag: string) {
   const typed = asSupsyncError(error);
   if (typed.code !== 'InternalError' && !(typed.code === 'FileSystemError' || typed.code === 'FileNotFound')) return typed;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new InvalidArgumentError('OutputDirectoryMissing', `${flag} ${file}: the directory ${path.dirname(file)} does not exist`, { target: flag, cause: error });
+  if (code === 'ENOENT' && !fs.existsSync(path.dirname(file))) {
+    return new InvalidArgumentError('OutputDirectoryMissing', `${flag} ${file}: the directory ${path.dirname(file)} does not exist`, { target: flag, cause: error });
+  }
   return new IoError('OutputWriteFailed', `${flag} ${file} cannot be written: ${(error as Error).message}`, { target: flag, cause: error });
 }

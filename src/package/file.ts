@@ -40,11 +40,8 @@ export async function writePackage(
   return { count, bytes: fs.statSync(file).size };
 }
 
-/**
- * Reads a package in batches of records. The trailer is verified after the last batch; a caller
- * that must not keep a partial import commits only after the iteration finished without error.
- */
-export async function* readPackage(file: string, batchSize = 500): AsyncGenerator<{ header: PackageHeader; records: PackageRecord[] }> {
+/** Refuses a package path that does not name a regular file, before anything is recorded. */
+export function checkPackageFile(file: string): void {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -52,6 +49,14 @@ export async function* readPackage(file: string, batchSize = 500): AsyncGenerato
     throw new NotFoundError('PackageNotFound', `Metadata package ${file} does not exist`, { target: file });
   }
   if (!stat.isFile()) throw new InvalidArgumentError('PackageNotFile', `Metadata package ${file} is not a regular file (a directory or device); give the package file`, { target: file });
+}
+
+/**
+ * Reads a package in batches of records. The trailer is verified after the last batch; a caller
+ * that must not keep a partial import commits only after the iteration finished without error.
+ */
+export async function* readPackage(file: string, batchSize = 500): AsyncGenerator<{ header: PackageHeader; records: PackageRecord[] }> {
+  checkPackageFile(file);
   const decoder = new PackageDecoder(file);
   const gunzip = fs.createReadStream(file).pipe(zlib.createGunzip());
   let pending: PackageRecord[] = [];

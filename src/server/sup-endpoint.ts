@@ -87,18 +87,21 @@ class Fault extends Error {
 
 export class SupEndpoint {
   readonly #options: Required<Omit<SupEndpointOptions, 'allowAccounts' | 'sharedSecret' | 'tls' | 'onRequest' | 'inbox' | 'syncRequestsFrom' | 'limits'>> & SupEndpointOptions;
-  readonly #signer: CookieSigner;
+  /** Made once listening: a serve that fails to start leaves the site database untouched. */
+  #signer!: CookieSigner;
   readonly #startedAt = new Date();
 
   constructor(options: SupEndpointOptions) {
     this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 4096, maxRequestBytes: 16 * 1024 * 1024, ...options };
-    this.#signer = new CookieSigner(serverSecret(options.db));
   }
 
   listen(host: string, port: number): Promise<RunningEndpoint> {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.#handle(req, res);
     const server = this.#options.tls ? https.createServer({ cert: this.#options.tls.cert, key: this.#options.tls.key }, handler) : http.createServer(handler);
-    return listen(server, host, port, this.#options.tls ? 'https' : 'http', this.#options.limits);
+    return listen(server, host, port, this.#options.tls ? 'https' : 'http', this.#options.limits).then((running) => {
+      this.#signer = new CookieSigner(serverSecret(this.#options.db));
+      return running;
+    });
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

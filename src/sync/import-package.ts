@@ -6,7 +6,7 @@
  */
 import { InvalidOperationError, asSupsyncError } from '../errors.js';
 import { createSiteLogger, type LogFormat } from '../log/index.js';
-import { readPackage } from '../package/file.js';
+import { checkPackageFile, readPackage } from '../package/file.js';
 import { parseUpdateXml } from '../protocol/update-xml.js';
 import { isTopLevel } from '../site/model.js';
 import type { Home } from '../store/home.js';
@@ -27,6 +27,7 @@ export async function importPackage(home: Home, code: string, file: string, opti
       { target: code },
     );
   }
+  checkPackageFile(file);
   const paths = home.sitePaths(code);
   const db = openSiteDb(paths.database);
   const lock = tryLockSite(paths.dir);
