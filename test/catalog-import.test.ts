@@ -85,7 +85,7 @@ describe('catalog import into a hierarchy', function () {
       ['CS1', ['--role', 'central']],
       ['PS1', ['--role', 'primary', '--parent', 'CS1']],
       ['SS1', ['--role', 'secondary', '--parent', 'PS1']],
-      ['DS1', ['--role', 'primary']],
+      ['DS1', ['--role', 'primary', '--stand-alone']],
     ] as const) {
       await cli(home, ['site', 'add', '--code', code, ...extra, '--server-name', `${code.toLowerCase()}.test`]);
     }

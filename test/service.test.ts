@@ -377,7 +377,7 @@ describe('supsync service (CLI)', function () {
   });
 
   it('on SIGTERM lets the running sync checkpoint and exits 0 with a consistent database; the next start resumes it', async () => {
-    await topLevelSite('PS3', 'primary');
+    await topLevelSite('PS3', 'primary', ['--stand-alone']);
     await cli(home, ['sup', 'set', '--site', 'PS3', ...hourlyFlags(startHoursAgo(2.5))]);
     const first = new ServiceProcess(home, ['--site', 'PS3', '--poll-seconds', '0.3']);
     await first.started();
@@ -420,7 +420,7 @@ describe('supsync service (CLI)', function () {
     const broken = http.createServer((_req, res) => res.writeHead(404).end());
     await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
     try {
-      await cli(home, ['site', 'add', '--code', 'PS4', '--role', 'primary']);
+      await cli(home, ['site', 'add', '--code', 'PS4', '--role', 'primary', '--stand-alone']);
       await cli(home, ['sup', 'set', '--site', 'PS4', '--sync-source', 'upstream', '--upstream-url', `http://127.0.0.1:${(broken.address() as AddressInfo).port}`, ...hourlyFlags(startHoursAgo(1.5))]);
       const retrying = new ServiceProcess(home, ['--site', 'PS4', '--poll-seconds', '60', '--retry-delay-seconds', '2']);
       await retrying.started();

@@ -162,7 +162,7 @@ describe('sync down a hierarchy over the protocol (CLI)', function () {
     const exported = await cli(home, ['metadata', 'export', '--site', 'PS2', '--path', file]);
     const held = query<{ n: number }>(home, 'PS2', 'SELECT (SELECT count(*) FROM updates) + (SELECT count(*) FROM categories) AS n')[0]!.n;
     expect(exported.records[0]!.Records).to.equal(held);
-    await cli(home, ['site', 'add', '--code', 'DS1', '--role', 'primary']);
+    await cli(home, ['site', 'add', '--code', 'DS1', '--role', 'primary', '--stand-alone']);
     await cli(home, ['sup', 'set', '--site', 'DS1', '--sync-source', 'none', '--wait-months', '99']);
     await cli(home, ['metadata', 'import', '--site', 'DS1', '--path', file]);
     expect(siteRevisions(home, 'DS1')).to.deep.equal(siteRevisions(home, 'PS2', 'expired = 0'));

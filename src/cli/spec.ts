@@ -39,6 +39,12 @@ const coreCommands: CommandSpec[] = [
         ps: { name: 'SyncRequestSecret' },
       },
       {
+        flag: 'stand-alone',
+        type: 'switch',
+        description: 'Add a primary site without a parent although the home has a central administration site: a separate top-level site (its own hierarchy, e.g. a disconnected site or an upstream stand-in).',
+        ps: { name: 'StandAlone' },
+      },
+      {
         flag: 'allow-unauthenticated-sync-requests',
         type: 'switch',
         description: "Let the parent ask this child site to sync without a credential (only on a trusted network).",

@@ -34,6 +34,8 @@ export interface AddSiteRequest {
   syncRequestSecret?: string;
   /** Let the parent ask this site to sync without a credential. */
   allowUnauthenticatedSyncRequests?: boolean;
+  /** A primary without a parent in a home whose hierarchy has a central site: a second hierarchy, on purpose. */
+  standAlone?: boolean;
 }
 
 /**
@@ -91,8 +93,8 @@ export function planAddSite(home: Home, request: AddSiteRequest, now = new Date(
   }
   checkParentRole(role, parent, parentRole);
   const central = home.sites().find((s) => s.role === 'central');
-  if (role === 'primary' && parent === undefined && central !== undefined) {
-    throw new InvalidOperationError('ParentRequired', `This home's hierarchy has a central administration site (${central.code}): a primary site joins it with --parent ${central.code} (a stand-alone primary would be a second top-level site)`, {
+  if (role === 'primary' && parent === undefined && central !== undefined && !request.standAlone) {
+    throw new InvalidOperationError('ParentRequired', `This home's hierarchy has a central administration site (${central.code}): a primary site joins it with --parent ${central.code}; add --stand-alone for a separate top-level site (its own hierarchy)`, {
       target: '--parent',
     });
   }
@@ -109,7 +111,7 @@ export function planAddSite(home: Home, request: AddSiteRequest, now = new Date(
     remoteChildren: [],
     serverName: request.serverName !== undefined ? checkServerName(request.serverName) : `${code.toLowerCase()}-sup.${os.hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`,
     ...(request.url !== undefined ? { url: parseOriginUrl(request.url, '--url') } : {}),
-    ...syncRequestPolicy(request, parent),
+    ...syncRequestPolicy(request, role, parent),
     sup: defaultSupSettings(parent === undefined && role !== 'secondary'),
     createdAt: now.toISOString(),
   };
@@ -117,7 +119,10 @@ export function planAddSite(home: Home, request: AddSiteRequest, now = new Date(
 }
 
 /** The sync-request policy of a new site: only a child site takes requests (from its parent). */
-function syncRequestPolicy(request: AddSiteRequest, parent: string | undefined): Pick<SiteControl, 'syncRequests'> {
+function syncRequestPolicy(request: AddSiteRequest, role: SiteRole, parent: string | undefined): Pick<SiteControl, 'syncRequests'> {
+  if (request.standAlone && (role !== 'primary' || parent !== undefined)) {
+    throw new InvalidArgumentError('ConflictingOptions', '--stand-alone applies to a primary site without --parent', { target: '--stand-alone' });
+  }
   if (request.syncRequestSecret === undefined && !request.allowUnauthenticatedSyncRequests) return {};
   if (parent === undefined) {
     const flag = request.syncRequestSecret !== undefined ? '--sync-request-secret' : '--allow-unauthenticated-sync-requests';

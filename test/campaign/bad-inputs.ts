@@ -158,6 +158,8 @@ export function badInputCases(files: CampaignFiles): BadInputCase[] {
 
   // Sites and the hierarchy.
   add('a stand-alone primary beside the central site', ['site', 'add', '--code', 'PS8', '--role', 'primary'], 'ParentRequired', 9);
+  add('--stand-alone with a parent', ['site', 'add', '--code', 'PS8', '--role', 'primary', '--parent', 'CS1', '--stand-alone'], 'ConflictingOptions', 2);
+  add('--stand-alone on a secondary', ['site', 'add', '--code', 'SS8', '--role', 'secondary', '--parent', 'PS1', '--stand-alone'], 'ConflictingOptions', 2);
   add('a second central site', ['site', 'add', '--code', 'CS2', '--role', 'central'], 'CentralSiteExists', 9);
   add('a secondary without a parent', ['site', 'add', '--code', 'SS8', '--role', 'secondary'], 'ParentRequired', 2);
   add('a secondary under the central site', ['site', 'add', '--code', 'SS8', '--role', 'secondary', '--parent', 'CS1'], 'InvalidParent', 2);

@@ -28,6 +28,7 @@ export const siteAdd: CommandHandler = ({ home, args, emit, note }) => {
     url: stringArg(args, 'url'),
     syncRequestSecret: stringArg(args, 'syncRequestSecret'),
     allowUnauthenticatedSyncRequests: args.allowUnauthenticatedSyncRequests === true,
+    standAlone: args.standAlone === true,
   });
   if (args.whatIf) {
     note(`What if: would create site ${site.code} (${site.role}${site.parent ? `, parent ${site.parent}` : ', top-level'}) in ${home.sitePaths(site.code).dir}`);
