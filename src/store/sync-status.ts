@@ -71,7 +71,7 @@ export function describeSyncState(state: SyncStateRow, lastRunChanged: boolean |
       ? `; retry at ${state.next_retry_at}`
       : lastRunTrigger === 'import'
         ? '; the metadata import changed nothing and is not retried: fix the package and import it again'
-        : `; retries stopped after ${state.consecutive_failures} consecutive failure${state.consecutive_failures === 1 ? '' : 's'}`;
+        : `; retries stopped after too many consecutive failures (${state.consecutive_failures})`;
     return `failed (${state.last_sync_error_message ?? state.last_sync_error_code ?? 'unknown error'})${retry}`;
   }
   if (lastRunChanged === false) return 'no changes';
