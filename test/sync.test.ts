@@ -186,9 +186,10 @@ describe('a hierarchy across two machines (two homes, endpoints on loopback)', f
       await cli(home, ['sup', 'set', '--site', 'CS1', '--add-product', ...products, '--add-classification', 'Security Updates', 'Updates', 'Critical Updates']);
       parentEndpoint = await serveSite(home, 'PS1');
       // The other machine: SS2 knows its parent's endpoint; its own endpoint receives sync requests.
-      await cli(other, ['site', 'add', '--code', 'SS2', '--role', 'secondary', '--parent', 'PS1', '--parent-url', parentEndpoint.url]);
+      // They share the credential the parent presents with its sync requests.
+      await cli(other, ['site', 'add', '--code', 'SS2', '--role', 'secondary', '--parent', 'PS1', '--parent-url', parentEndpoint.url, '--sync-request-secret', 'ps1-to-ss2-secret']);
       childEndpoint = await serveSite(other, 'SS2');
-      const recorded = await cli(home, ['site', 'add', '--code', 'SS2', '--role', 'secondary', '--parent', 'PS1', '--url', childEndpoint.url, '--remote']);
+      const recorded = await cli(home, ['site', 'add', '--code', 'SS2', '--role', 'secondary', '--parent', 'PS1', '--url', childEndpoint.url, '--remote', '--sync-request-secret', 'ps1-to-ss2-secret']);
       expect(recorded.records[0]!.Children).to.deep.equal(['SS2']);
 
       await cli(home, ['sync', '--site', 'CS1', '--wait']);
