@@ -61,6 +61,16 @@ function New-CMSite {
     .PARAMETER Remote
     Record a child site that lives on another machine (with -ParentSiteCode, the local parent, and -Url, the child's endpoint): the parent then notifies it after each sync.
 
+    .PARAMETER SyncRequestSecret
+    The credential (8 characters or more) a parent presents when it asks this child site to sync over the network: give the same secret on the child and, with -Remote, on the parent. Without it the child takes no sync requests.
+    A SecureString, e.g. (Read-Host -AsSecureString); it reaches the host in its environment, never on a command line.
+
+    .PARAMETER StandAlone
+    Add a primary site without a parent although the home has a central administration site: a separate top-level site (its own hierarchy, e.g. a disconnected site or an upstream stand-in).
+
+    .PARAMETER AllowUnauthenticatedSyncRequest
+    Let the parent ask this child site to sync without a credential (only on a trusted network).
+
     .EXAMPLE
     New-CMSite -SiteCode CS1 -Role central
 
@@ -117,7 +127,16 @@ function New-CMSite {
         [string] $Url,
 
         [Parameter()]
-        [switch] $Remote
+        [switch] $Remote,
+
+        [Parameter()]
+        [securestring] $SyncRequestSecret,
+
+        [Parameter()]
+        [switch] $StandAlone,
+
+        [Parameter()]
+        [switch] $AllowUnauthenticatedSyncRequest
     )
 
     begin {
@@ -137,6 +156,9 @@ function New-CMSite {
                 'ServerName' = @{ Flag = 'server-name'; Type = 'string' }
                 'Url' = @{ Flag = 'url'; Type = 'string' }
                 'Remote' = @{ Flag = 'remote'; Type = 'switch' }
+                'SyncRequestSecret' = @{ Flag = 'sync-request-secret'; Type = 'secret' }
+                'StandAlone' = @{ Flag = 'stand-alone'; Type = 'switch' }
+                'AllowUnauthenticatedSyncRequest' = @{ Flag = 'allow-unauthenticated-sync-requests'; Type = 'switch' }
             }
         }
     }

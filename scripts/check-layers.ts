@@ -28,6 +28,8 @@ export const layers: Record<string, number> = {
   schedule: 3,
   log: 2,
   net: 2,
+  // Output files the user names: written beside the target and renamed into place.
+  files: 2,
   model: 0,
   'errors.ts': 0,
 };

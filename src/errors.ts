@@ -153,10 +153,33 @@ export class SoapFaultError extends UpstreamError {
   }
 }
 
-/** Wraps anything thrown into a SupsyncError, keeping typed ones as they are. */
+/**
+ * Wraps anything thrown into a SupsyncError, keeping typed ones as they are. Failures of the file
+ * system and of SQLite that reach the edge untyped (a disk filling up mid-sync, a database damaged
+ * after it was opened) still get their documented exit code: I/O (8) or damaged data (4).
+ */
 export function asSupsyncError(error: unknown): SupsyncError {
   if (error instanceof SupsyncError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  const code = typeof (error as { code?: unknown } | null)?.code === 'string' ? (error as { code: string }).code : '';
+  const path = typeof (error as { path?: unknown } | null)?.path === 'string' ? (error as { path: string }).path : undefined;
+  const details = { cause: error, ...(path !== undefined ? { target: path } : {}) };
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL' || code === 'EDQUOT') {
+    return new IoError('DiskFull', `The disk is full${path ? ` (writing ${path})` : ''}: ${message}; free space and run the command again`, details);
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new InvalidDataError('SiteDatabaseCorrupt', `The site database is damaged (${message}); restore it from a backup`, details);
+  }
+  if (code === 'SQLITE_ERROR' && /^no such (table|column|index)/.test(message)) {
+    return new InvalidDataError('SiteDatabaseCorrupt', `The site database lacks part of its schema (${message}); restore it from a backup`, details);
+  }
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY')) {
+    return new IoError('SiteDatabaseIoFailed', `The site database cannot be read or written: ${message}`, details);
+  }
+  if (['EACCES', 'EPERM', 'EROFS', 'EIO', 'EISDIR', 'ENOTDIR', 'EMFILE', 'ENFILE', 'ELOOP', 'ENAMETOOLONG', 'EEXIST', 'EBUSY'].includes(code)) {
+    return new IoError('FileSystemError', `The file system refused: ${message}`, details);
+  }
+  if (code === 'ENOENT') return new NotFoundError('FileNotFound', `A file does not exist: ${message}`, details);
   return new SupsyncError('InternalError', `Internal error: ${message}`, 'NotSpecified', ExitCode.internal, { cause: error });
 }
 

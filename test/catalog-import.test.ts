@@ -87,7 +87,7 @@ describe('catalog import into a hierarchy', function () {
       ['CS1', ['--role', 'central']],
       ['PS1', ['--role', 'primary', '--parent', 'CS1']],
       ['SS1', ['--role', 'secondary', '--parent', 'PS1']],
-      ['DS1', ['--role', 'primary']],
+      ['DS1', ['--role', 'primary', '--stand-alone']],
     ] as const) {
       await cli(home, ['site', 'add', '--code', code, ...extra, '--server-name', `${code.toLowerCase()}.test`]);
     }
@@ -271,7 +271,7 @@ describe('catalog import into a hierarchy', function () {
   });
 
   it('stores the catalog\'s details when the upstream is down, and stops asking it', async () => {
-    await cli(home, ['site', 'add', '--code', 'DS2', '--role', 'primary', '--server-name', 'ds2.test']);
+    await cli(home, ['site', 'add', '--code', 'DS2', '--role', 'primary', '--stand-alone', '--server-name', 'ds2.test']);
     await cli(home, ['sup', 'set', '--site', 'DS2', '--sync-source', 'upstream', '--upstream-url', 'http://127.0.0.1:1']);
     const run = await cli(home, ['catalog', 'import', '--site', 'DS2', '--update-id', pick.A, pick.B, '--metadata-only', '--catalog-url', catalogUrl, '--concurrency', '1', '--retries', '1', '--retry-delay', '0.01']);
     const [a, b] = [byInput(run, pick.A)[0]!, byInput(run, pick.B)[0]!];

@@ -87,7 +87,7 @@ describe('supsync site / sup / status (CLI)', () => {
   it('sets SUP settings idempotently on the top-level site and reports them with --pass-thru', async () => {
     const set = await runCli(home, [
       'sup', 'set', '--site', 'CS1', '--add-classification', 'Security Updates', 'critical updates', '0fa1201d-4330-4fa8-8ae9-b877473b6441',
-      '--add-language', 'de', '--sync-source', 'upstream', '--upstream-url', 'https://wsus.contoso.com:8531/some/path', '--enable-sync-failure-alert', 'true', '--pass-thru',
+      '--add-language', 'de', '--sync-source', 'upstream', '--upstream-url', 'https://wsus.contoso.com:8531/', '--enable-sync-failure-alert', 'true', '--pass-thru',
     ]);
     expect(set.code, set.stderr).to.equal(0);
     const sup = set.records[0]!;

@@ -772,7 +772,7 @@ $result = @{ Ids = $ids; Files = @(Get-ChildItem -Name -Filter 'injected*') }`);
   it('imports metadata from a relative path, then reads updates, categories, status and history as typed records', async () => {
     const { result } = await run(`
 Set-Location $env:SUPSYNC_TEST_WORK
-$null = New-CMSite -SiteCode DS1 -Role primary
+$null = New-CMSite -SiteCode DS1 -Role primary -StandAlone
 Set-CMSoftwareUpdatePointComponent -SiteCode DS1 -SynchronizeAction DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource
 $imported = Import-CMSoftwareUpdateMetadata -SiteCode DS1 -Path ./corpus.pkg.gz -Confirm:$false
 $updates = @(Get-CMSoftwareUpdate -SiteCode DS1 -First 5)

@@ -157,9 +157,14 @@ describe('scheduleFromFlags', () => {
 
   it('defaults the start to now, to the minute, on the schedule clock', () => {
     const now = new Date('2026-03-08T10:30:45.123Z');
-    expect(scheduleFromFlags({ nonrecurring: true }, now, LA).start).to.equal('2026-03-08T03:30:00');
-    expect(scheduleFromFlags({ nonrecurring: true }, now, BERLIN).start).to.equal('2026-03-08T11:30:00');
-    expect(scheduleFromFlags({ nonrecurring: true, utc: true }, now, LA).start).to.equal('2026-03-08T10:30:00Z');
+    const daily = { recurInterval: 'days', recurCount: 1 } as const;
+    expect(scheduleFromFlags(daily, now, LA).start).to.equal('2026-03-08T03:30:00');
+    expect(scheduleFromFlags(daily, now, BERLIN).start).to.equal('2026-03-08T11:30:00');
+    expect(scheduleFromFlags({ ...daily, utc: true }, now, LA).start).to.equal('2026-03-08T10:30:00Z');
+  });
+
+  it('refuses --nonrecurring without --start: a run that happens once needs its time', () => {
+    expect(() => scheduleFromFlags({ nonrecurring: true }, NOW, LA)).to.throw(/--nonrecurring runs once, at --start/);
   });
 
   it('converts a start with an offset to the schedule clock, and drops seconds', () => {

@@ -272,7 +272,7 @@ describe('supsync service (CLI)', function () {
     await topLevelSite('CS1', 'central', ['--url', `http://127.0.0.1:${cs1Port}`]);
     // Every hour from 3.5 hours ago: three occurrences missed before the service first starts.
     await cli(home, ['sup', 'set', '--site', 'CS1', ...hourlyFlags(cs1Start)]);
-    await cli(home, ['site', 'add', '--code', 'PS1', '--role', 'primary', '--parent', 'CS1', '--url', `http://127.0.0.1:${ps1Port}`]);
+    await cli(home, ['site', 'add', '--code', 'PS1', '--role', 'primary', '--parent', 'CS1', '--url', `http://127.0.0.1:${ps1Port}`, '--sync-request-secret', 'cs1-to-ps1']);
   });
   after(async () => {
     await service?.stop();
@@ -363,7 +363,11 @@ describe('supsync service (CLI)', function () {
     expect(siteContent(remote, 'RM1', { liveOnly: true })).to.deep.equal(siteContent(home, 'CS1', { liveOnly: true }));
 
     const before = runs(home, 'PS1').length;
-    const answer = await fetch(`http://127.0.0.1:${ps1Port}/supsync/SyncRequest`, { method: 'POST', body: JSON.stringify({ from: 'CS1', catalogVersion: 1, full: false }) });
+    const body = JSON.stringify({ from: 'CS1', catalogVersion: 1, full: false });
+    const unauthenticated = await fetch(`http://127.0.0.1:${ps1Port}/supsync/SyncRequest`, { method: 'POST', body });
+    expect(unauthenticated.status).to.equal(401);
+    const authorization = `Basic ${Buffer.from('CS1:cs1-to-ps1').toString('base64')}`;
+    const answer = await fetch(`http://127.0.0.1:${ps1Port}/supsync/SyncRequest`, { method: 'POST', body, headers: { authorization } });
     expect(answer.status).to.equal(202);
     await waitFor(() => runs(home, 'PS1').length === before + 1 && runs(home, 'PS1')[before]!.state !== 'running', 'PS1 to sync on the remote request');
     expect(runs(home, 'PS1')[before]).to.include({ trigger: 'parent', state: 'succeeded' });
@@ -377,7 +381,7 @@ describe('supsync service (CLI)', function () {
   });
 
   it('on SIGTERM lets the running sync checkpoint and exits 0 with a consistent database; the next start resumes it', async () => {
-    await topLevelSite('PS3', 'primary');
+    await topLevelSite('PS3', 'primary', ['--stand-alone']);
     await cli(home, ['sup', 'set', '--site', 'PS3', ...hourlyFlags(startHoursAgo(2.5))]);
     gate.close();
     const first = new ServiceProcess(home, ['--site', 'PS3', '--poll-seconds', '0.3']);
@@ -423,7 +427,7 @@ describe('supsync service (CLI)', function () {
     const broken = http.createServer((_req, res) => res.writeHead(404).end());
     await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
     try {
-      await cli(home, ['site', 'add', '--code', 'PS4', '--role', 'primary']);
+      await cli(home, ['site', 'add', '--code', 'PS4', '--role', 'primary', '--stand-alone']);
       await cli(home, ['sup', 'set', '--site', 'PS4', '--sync-source', 'upstream', '--upstream-url', `http://127.0.0.1:${(broken.address() as AddressInfo).port}`, ...hourlyFlags(startHoursAgo(1.5))]);
       const retrying = new ServiceProcess(home, ['--site', 'PS4', '--poll-seconds', '60', '--retry-delay-seconds', '2']);
       await retrying.started();

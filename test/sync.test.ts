@@ -164,7 +164,7 @@ describe('sync down a hierarchy over the protocol (CLI)', function () {
     const exported = await cli(home, ['metadata', 'export', '--site', 'PS2', '--path', file]);
     const held = query<{ n: number }>(home, 'PS2', 'SELECT (SELECT count(*) FROM updates) + (SELECT count(*) FROM categories) AS n')[0]!.n;
     expect(exported.records[0]!.Records).to.equal(held);
-    await cli(home, ['site', 'add', '--code', 'DS1', '--role', 'primary']);
+    await cli(home, ['site', 'add', '--code', 'DS1', '--role', 'primary', '--stand-alone']);
     await cli(home, ['sup', 'set', '--site', 'DS1', '--sync-source', 'none', '--wait-months', '99']);
     await cli(home, ['metadata', 'import', '--site', 'DS1', '--path', file]);
     expect(siteRevisions(home, 'DS1')).to.deep.equal(siteRevisions(home, 'PS2', 'expired = 0'));
@@ -188,9 +188,10 @@ describe('a hierarchy across two machines (two homes, endpoints on loopback)', f
       await cli(home, ['sup', 'set', '--site', 'CS1', '--add-product', ...products, '--add-classification', 'Security Updates', 'Updates', 'Critical Updates']);
       parentEndpoint = await serveSite(home, 'PS1');
       // The other machine: SS2 knows its parent's endpoint; its own endpoint receives sync requests.
-      await cli(other, ['site', 'add', '--code', 'SS2', '--role', 'secondary', '--parent', 'PS1', '--parent-url', parentEndpoint.url]);
+      // They share the credential the parent presents with its sync requests.
+      await cli(other, ['site', 'add', '--code', 'SS2', '--role', 'secondary', '--parent', 'PS1', '--parent-url', parentEndpoint.url, '--sync-request-secret', 'ps1-to-ss2-secret']);
       childEndpoint = await serveSite(other, 'SS2');
-      const recorded = await cli(home, ['site', 'add', '--code', 'SS2', '--role', 'secondary', '--parent', 'PS1', '--url', childEndpoint.url, '--remote']);
+      const recorded = await cli(home, ['site', 'add', '--code', 'SS2', '--role', 'secondary', '--parent', 'PS1', '--url', childEndpoint.url, '--remote', '--sync-request-secret', 'ps1-to-ss2-secret']);
       expect(recorded.records[0]!.Children).to.deep.equal(['SS2']);
 
       await cli(home, ['sync', '--site', 'CS1', '--wait']);

@@ -27,7 +27,7 @@ import { type SiteStore, openSiteStore } from '../store/site-store.js';
 import { RevisionWriter } from '../sync/apply.js';
 import { type SiteWrite, openSiteWrite } from '../sync/site-write.js';
 import { type ResolvedUpstream, clientFor, resolveUpstream } from '../sync/upstream.js';
-import { type BatchEntry, type ClassifiedInput, classifyInput, parseBatchInput } from './batch-input.js';
+import { type ClassifiedInput, classifyInput, parseBatchInput } from './batch-input.js';
 import { catalogUpdateXml } from './catalog-xml.js';
 import { CatalogClient } from './client.js';
 import { type DownloadedFile, Downloader, type DownloaderOptions } from './download.js';
@@ -151,7 +151,8 @@ export function importInputs(given: { updateIds?: string[]; kbs?: string[]; path
       if (code === 'ENOENT') throw new NotFoundError('BatchFileNotFound', `The batch file ${given.path} does not exist`, { target: given.path });
       throw new InvalidArgumentError('BatchFileUnreadable', `The batch file ${given.path} cannot be read: ${(error as Error).message}`, { target: given.path, cause: error });
     }
-    inputs.push(...parseBatchInput(bytes, given.path).map(({ duplicateOf: _, ...entry }: BatchEntry): ImportInput => entry));
+    // One push per entry: spreading a batch of 130,000 lines into push() overflows the call stack.
+    for (const { duplicateOf: _, ...entry } of parseBatchInput(bytes, given.path)) inputs.push(entry);
   }
   if (inputs.length === 0 && given.path === undefined) {
     throw new InvalidArgumentError('NoImportInput', 'Name the updates to import: --update-id GUID..., --kb KB... or --path FILE', { target: '--update-id' });

@@ -18,6 +18,9 @@ export type CommandArgs = {
     serverName?: string;
     url?: string;
     remote?: boolean;
+    syncRequestSecret?: string;
+    standAlone?: boolean;
+    allowUnauthenticatedSyncRequests?: boolean;
     whatIf?: boolean;
   };
   'site.list': GlobalArgs & {

@@ -24,7 +24,16 @@ export async function runCli(program: CliProgram, rawArgv: string[]): Promise<nu
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  try {
+    return await runCommandLine(program, rawArgv, abort.signal);
+  } finally {
+    // Removed after each run: a process running many command lines (the bad-input campaign) keeps none behind.
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
 
+async function runCommandLine(program: CliProgram, rawArgv: string[], signal: AbortSignal): Promise<number> {
   let argv: string[];
   try {
     argv = hostArguments(rawArgv);
@@ -52,7 +61,7 @@ export async function runCli(program: CliProgram, rawArgv: string[]): Promise<nu
       live: mode !== 'json' && Boolean(process.stderr.isTTY),
       color: colorFor(process.stderr),
       verbose: Boolean(args.verbose),
-      signal: abort.signal,
+      signal,
     });
     terminal = shown;
     const context: CommandContext = {
@@ -68,7 +77,7 @@ export async function runCli(program: CliProgram, rawArgv: string[]): Promise<nu
       settle: (record) => shown.settle(record),
       log: (level, message) => shown.log(level, message),
       output,
-      signal: abort.signal,
+      signal,
     };
     const status = await program.handlers[command.id]!(context);
     terminal.stop();
@@ -169,6 +178,10 @@ function typedArgs(command: CommandSpec, args: Record<string, unknown>): Record<
     } else if (param.type === 'number') {
       const number = Number(value);
       if (String(value).trim() === '' || !Number.isFinite(number)) throw new InvalidArgumentError('InvalidArgument', `${flag} must be a number, got '${value}'`, { target: flag });
+      const range = param.range;
+      if (range && (number < range.min || number > range.max || (range.integer && !Number.isInteger(number)))) {
+        throw new InvalidArgumentError('InvalidArgument', `${flag} must be ${range.integer ? 'a whole number ' : ''}from ${range.min} to ${range.max}, got '${value}'`, { target: flag });
+      }
       out[key] = number;
     } else if (param.type === 'string' && typeof value === 'string' && value.trim() === '') {
       throw new InvalidArgumentError('InvalidArgument', `${flag} must not be empty`, { target: flag });

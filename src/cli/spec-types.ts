@@ -66,6 +66,8 @@ export interface ParamSpec {
   description: string;
   required?: boolean;
   choices?: readonly string[];
+  /** For `number`: the accepted range (checked when the arguments are parsed). */
+  range?: { min: number; max: number; integer?: boolean };
   /** Never echoed in output or logs. */
   secret?: boolean;
   /** A one-letter CLI alias: `o` for `-o`. */

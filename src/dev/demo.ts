@@ -56,7 +56,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
       ['PS2', 'primary', 'CS1'],
       ['SS1', 'secondary', 'PS1'],
     ] as const) {
-      applyAddSite(home, planAddSite(home, { code, role, ...(parent ? { parent } : {}), serverName: `${code.toLowerCase()}.demo.supsync.test` }));
+      applyAddSite(home, planAddSite(home, { code, role, ...(parent ? { parent } : {}), serverName: `${code.toLowerCase()}.demo.supsync.test`, standAlone: code === 'UPS' }));
     }
     // UPS plays Microsoft Update: a disconnected site fed by a package, expiring nothing by supersedence.
     setSup(home, 'UPS', { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 });

@@ -24,6 +24,15 @@ export function synchronizeActionOf(kind: SyncSourceKind): SynchronizeAction {
   return (Object.keys(synchronizeActions) as SynchronizeAction[]).find((action) => synchronizeActions[action] === kind)!;
 }
 
+/** WSUS's language short names (GetConfigData LanguageUpdateList, without "all"). */
+export const wsusLanguages: readonly string[] = [
+  'ar', 'bg', 'zh-tw', 'cs', 'da', 'de', 'el', 'en', 'es', 'fi', 'fr', 'he', 'hu', 'it', 'ja', 'ko', 'nl', 'no', 'pl',
+  'pt-br', 'ro', 'ru', 'hr', 'sk', 'sv', 'th', 'tr', 'uk', 'sl', 'et', 'lv', 'lt', 'hi', 'zh-cn', 'pt', 'sr', 'zh-hk', 'ja-nec',
+];
+
+/** Months a superseded update may wait before it expires (ConfigMgr's range). */
+export const waitMonthsRange = { min: 1, max: 99 } as const;
+
 /** Where Microsoft Update's own server-to-server endpoint lives. */
 export const microsoftUpdateUrl = 'https://sws.update.microsoft.com';
 
@@ -79,6 +88,19 @@ export interface ChildLink {
   code: string;
   /** The child's SUP endpoint URL when it lives on another machine. */
   url?: string;
+  /** The credential this parent presents with its sync requests to the child (never shown). */
+  syncRequestSecret?: string;
+}
+
+/**
+ * Who may ask a site to sync over its endpoint (POST /supsync/SyncRequest): only its parent, and
+ * only with the shared credential, unless the admin explicitly accepts unauthenticated requests.
+ */
+export interface SyncRequestPolicy {
+  /** The credential the parent must present (HTTP basic: the parent's site code and this secret). */
+  secret?: string;
+  /** Accept requests from the parent without a credential (an explicit admin choice). */
+  allowUnauthenticated?: boolean;
 }
 
 /** The site control file (`site.json`). */
@@ -94,6 +116,8 @@ export interface SiteControl {
   serverName: string;
   /** The URL this site's SUP endpoint listens on, when it serves one. */
   url?: string;
+  /** Who may ask this site to sync over its endpoint; absent: nobody. */
+  syncRequests?: SyncRequestPolicy;
   sup: SupSettings;
   createdAt: string;
 }
@@ -174,6 +198,21 @@ export function parseHttpUrl(text: string, flag: string): URL {
   return url;
 }
 
+/**
+ * A server's base URL (scheme, host, port): a path, query or fragment would be silently dropped
+ * (the protocol's paths are fixed), so they are refused, as are credentials in the URL.
+ */
+export function parseOriginUrl(text: string, flag: string): string {
+  const url = parseHttpUrl(text, flag);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+    throw new InvalidArgumentError('UrlHasPath', `${flag} '${text}' must be a server's base URL (scheme, host and port, e.g. https://wsus.contoso.com:8531): a path, query or fragment is not used`, { target: flag });
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new InvalidArgumentError('UrlHasCredentials', `${flag} must not carry a user name or password`, { target: flag });
+  }
+  return url.origin;
+}
+
 /** The proxy as it may be shown: the password never appears. */
 export function redactProxy(proxy: ProxySettings | undefined): { url: string; username?: string; hasPassword: boolean } | undefined {
   if (!proxy) return undefined;
@@ -190,4 +229,67 @@ export function checkServerName(name: string): string {
     throw new InvalidArgumentError('InvalidServerName', `Server name '${name}' is not a valid host name (letters, digits, hyphens, dots)`, { target: '--server-name' });
   }
   return trimmed;
+}
+
+/**
+ * The site rules a control file must keep, whoever wrote it (a hand edit included): the first
+ * broken rule as the field and what is wrong, or undefined. The shape was checked before.
+ */
+export function checkSiteRules(site: SiteControl): { field: string; problem: string } | undefined {
+  const isUrl = (value: unknown) => {
+    if (typeof value !== 'string') return false;
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  };
+  if (site.parent === site.code) return { field: 'parent', problem: `names the site itself (${site.code}); a site cannot be its own parent` };
+  if (site.role === 'central' && site.parent !== undefined) return { field: 'parent', problem: 'must be absent: a central administration site is the top of its hierarchy' };
+  if (site.role === 'secondary' && site.parent === undefined) return { field: 'parent', problem: 'is required: a secondary site has a parent primary site' };
+  for (const key of ['parentUrl', 'url'] as const) {
+    if (site[key] !== undefined && !isUrl(site[key])) return { field: key, problem: 'must be an http or https URL' };
+  }
+  for (const [i, child] of site.remoteChildren.entries()) {
+    const c = child as unknown as Record<string, unknown>;
+    if (typeof c !== 'object' || c === null || typeof c.code !== 'string' || !/^[A-Z0-9]{3}$/.test(c.code)) {
+      return { field: `remoteChildren[${i}].code`, problem: 'must be a 3-character upper-case site code' };
+    }
+    if (c.url !== undefined && !isUrl(c.url)) return { field: `remoteChildren[${i}].url`, problem: 'must be an http or https URL' };
+    if (c.syncRequestSecret !== undefined && typeof c.syncRequestSecret !== 'string') return { field: `remoteChildren[${i}].syncRequestSecret`, problem: 'must be text' };
+  }
+  if (site.syncRequests !== undefined) {
+    const policy = site.syncRequests as unknown as Record<string, unknown>;
+    if (typeof policy !== 'object' || policy === null) return { field: 'syncRequests', problem: 'must be an object' };
+    if (policy.secret !== undefined && (typeof policy.secret !== 'string' || policy.secret.length < 8)) return { field: 'syncRequests.secret', problem: 'must be text of at least 8 characters' };
+    if (policy.allowUnauthenticated !== undefined && typeof policy.allowUnauthenticated !== 'boolean') return { field: 'syncRequests.allowUnauthenticated', problem: 'must be true or false' };
+  }
+  const sup = site.sup;
+  if (sup.syncSource.kind === 'upstream' && isTopLevel(site) && !isUrl(sup.syncSource.upstreamUrl)) {
+    return { field: 'sup.syncSource.upstreamUrl', problem: 'must be an http or https URL when the sync source is upstream' };
+  }
+  if (sup.syncSource.upstreamUrl !== undefined && !isUrl(sup.syncSource.upstreamUrl)) return { field: 'sup.syncSource.upstreamUrl', problem: 'must be an http or https URL' };
+  const rules = sup.supersedence;
+  for (const key of ['waitMonths', 'waitMonthsFeature'] as const) {
+    if (rules[key] < waitMonthsRange.min || rules[key] > waitMonthsRange.max) {
+      return { field: `sup.supersedence.${key}`, problem: `must be ${waitMonthsRange.min}-${waitMonthsRange.max} months, found ${rules[key]}` };
+    }
+  }
+  for (const key of ['languageUpdateFiles', 'languageSummaryDetails'] as const) {
+    const unknown = sup[key].find((l) => !wsusLanguages.includes(l));
+    if (unknown !== undefined) return { field: `sup.${key}`, problem: `names '${unknown}', not a language WSUS synchronizes` };
+    if (sup[key].length === 0) return { field: `sup.${key}`, problem: 'must name at least one language' };
+  }
+  if (sup.proxy !== undefined) {
+    const proxy = sup.proxy as unknown as Record<string, unknown>;
+    if (typeof proxy !== 'object' || proxy === null || !isUrl(proxy.url)) return { field: 'sup.proxy.url', problem: 'must be an http or https URL' };
+    for (const key of ['username', 'password']) if (proxy[key] !== undefined && typeof proxy[key] !== 'string') return { field: `sup.proxy.${key}`, problem: 'must be text' };
+  }
+  return undefined;
+}
+
+/** A sync-request credential given by the admin: long enough not to be guessed. */
+export function checkSyncRequestSecret(secret: string, flag = '--sync-request-secret'): string {
+  if (secret.length < 8) throw new InvalidArgumentError('WeakSecret', `${flag} must be at least 8 characters`, { target: flag });
+  return secret;
 }

@@ -13,15 +13,12 @@ import {
   type SyncSourceKind,
   isTopLevel,
   parseHttpUrl,
+  parseOriginUrl,
   redactProxy,
   requireTopLevel,
+  waitMonthsRange,
+  wsusLanguages,
 } from './site.js';
-
-/** WSUS's language short names (GetConfigData LanguageUpdateList, without "all"). */
-export const wsusLanguages: readonly string[] = [
-  'ar', 'bg', 'zh-tw', 'cs', 'da', 'de', 'el', 'en', 'es', 'fi', 'fr', 'he', 'hu', 'it', 'ja', 'ko', 'nl', 'no', 'pl',
-  'pt-br', 'ro', 'ru', 'hr', 'sk', 'sv', 'th', 'tr', 'uk', 'sl', 'et', 'lv', 'lt', 'hi', 'zh-cn', 'pt', 'sr', 'zh-hk', 'ja-nec',
-];
 
 export interface SupChangeRequest {
   syncSource?: SyncSourceKind;
@@ -99,7 +96,7 @@ export function planSupChange(site: SiteControl, request: SupChangeRequest, know
       if (url === undefined) {
         throw new InvalidArgumentError('UpstreamUrlRequired', 'A sync source of "upstream" needs --upstream-url (e.g. https://wsus.contoso.com:8531)', { target: '--upstream-url' });
       }
-      next.syncSource = { kind, upstreamUrl: parseHttpUrl(url, '--upstream-url').origin };
+      next.syncSource = { kind, upstreamUrl: parseOriginUrl(url, '--upstream-url') };
     } else {
       if (request.upstreamUrl !== undefined) {
         throw new InvalidArgumentError('ConflictingOptions', `--upstream-url only applies with --sync-source upstream, not ${kind}`, { target: '--upstream-url' });
@@ -120,6 +117,12 @@ export function planSupChange(site: SiteControl, request: SupChangeRequest, know
     ...(request.removeLanguage ?? []),
     ...(request.removeLanguageSummaryDetail ?? []),
   ]);
+
+  for (const [list, flag] of [[next.languageUpdateFiles, '--remove-language-update-file'], [next.languageSummaryDetails, '--remove-language-summary-detail']] as const) {
+    if (list.length === 0) {
+      throw new InvalidArgumentError('NoLanguageLeft', `The change would remove every language (${flag.replace('--remove-', '')}s); a site synchronizes at least one: add another first`, { target: flag });
+    }
+  }
 
   const s = next.supersedence;
   if (request.immediatelyExpireSupersedence !== undefined) s.immediatelyExpire = request.immediatelyExpireSupersedence;
@@ -169,8 +172,8 @@ function checkConflicts(request: SupChangeRequest): void {
 }
 
 function checkMonths(value: number, flag: string): number {
-  if (!Number.isInteger(value) || value < 1 || value > 99) {
-    throw new InvalidArgumentError('InvalidArgument', `${flag} must be a whole number of months from 1 to 99, got ${value}`, { target: flag });
+  if (!Number.isInteger(value) || value < waitMonthsRange.min || value > waitMonthsRange.max) {
+    throw new InvalidArgumentError('InvalidArgument', `${flag} must be a whole number of months from ${waitMonthsRange.min} to ${waitMonthsRange.max}, got ${value}`, { target: flag });
   }
   return value;
 }

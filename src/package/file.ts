@@ -3,15 +3,22 @@
  * is renamed into place, so an interrupted export never leaves a file that looks complete.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
-import { InvalidDataError, IoError, NotFoundError } from '../errors.js';
+import { InvalidArgumentError, InvalidDataError, IoError, NotFoundError, SupsyncError } from '../errors.js';
+import { checkOutputTarget, renameIntoPlace, temporaryBeside } from '../files/output-file.js';
 import { type PackageHeader, type PackageRecord, PackageDecoder, PackageEncoder } from './format.js';
 
-export async function writePackage(file: string, header: PackageHeader, records: Iterable<PackageRecord> | AsyncIterable<PackageRecord>): Promise<{ count: number; bytes: number }> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+/** Writes a package through a temporary file beside `file`; `flag` names the option in errors. */
+export async function writePackage(
+  file: string,
+  header: PackageHeader,
+  records: Iterable<PackageRecord> | AsyncIterable<PackageRecord>,
+  flag = '--path',
+): Promise<{ count: number; bytes: number }> {
+  checkOutputTarget(file, flag);
+  const temp = temporaryBeside(file);
   const encoder = new PackageEncoder();
   let count = 0;
   async function* lines() {
@@ -23,14 +30,25 @@ export async function writePackage(file: string, header: PackageHeader, records:
     yield encoder.trailer();
   }
   try {
-    await pipeline(Readable.from(lines()), zlib.createGzip({ level: 6 }), fs.createWriteStream(temp));
-    fs.renameSync(temp, file);
+    await pipeline(Readable.from(lines()), zlib.createGzip({ level: 6 }), fs.createWriteStream(temp, { flags: 'wx' }));
+    renameIntoPlace(temp, file, flag);
   } catch (error) {
     fs.rmSync(temp, { force: true });
-    if (error instanceof InvalidDataError) throw error;
+    if (error instanceof SupsyncError) throw error;
     throw new IoError('PackageWriteFailed', `Cannot write ${file}: ${(error as Error).message}`, { target: file, cause: error });
   }
   return { count, bytes: fs.statSync(file).size };
+}
+
+/** Refuses a package path that does not name a regular file, before anything is recorded. */
+export function checkPackageFile(file: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new NotFoundError('PackageNotFound', `Metadata package ${file} does not exist`, { target: file });
+  }
+  if (!stat.isFile()) throw new InvalidArgumentError('PackageNotFile', `Metadata package ${file} is not a regular file (a directory or device); give the package file`, { target: file });
 }
 
 /**
@@ -38,7 +56,7 @@ export async function writePackage(file: string, header: PackageHeader, records:
  * that must not keep a partial import commits only after the iteration finished without error.
  */
 export async function* readPackage(file: string, batchSize = 500): AsyncGenerator<{ header: PackageHeader; records: PackageRecord[] }> {
-  if (!fs.existsSync(file)) throw new NotFoundError('PackageNotFound', `Metadata package ${file} does not exist`, { target: file });
+  checkPackageFile(file);
   const decoder = new PackageDecoder(file);
   const gunzip = fs.createReadStream(file).pipe(zlib.createGunzip());
   let pending: PackageRecord[] = [];

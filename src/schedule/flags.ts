@@ -119,6 +119,7 @@ export function scheduleFromFlags(flags: ScheduleFlags, now: Date, timeZone: str
   const common = { start, utc };
 
   if (given('nonrecurring')) {
+    if (!given('start')) throw scheduleError(ScheduleFlag.start, `${ScheduleFlag.nonrecurring} runs once, at ${ScheduleFlag.start}: give ${ScheduleFlag.start} (e.g. 2026-11-29T02:00)`);
     const others = flagNames(['recurInterval', 'recurCount', 'dayOfWeek', 'weekOrder', 'dayOfMonth']);
     if (others.length > 0) throw conflict(others[0]!, `${ScheduleFlag.nonrecurring} runs once and cannot be combined with ${others.join(', ')}`);
     return validateSchedule({ kind: 'nonRecurring', ...common });

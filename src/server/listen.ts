@@ -1,15 +1,46 @@
 /** Starting an HTTP(S) server the way every supsync server starts (the SUP endpoint, the catalog). */
 import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
 
+/**
+ * Limits suited to SOAP over HTTP: requests are small and sent at once, so a client that trickles
+ * its headers or body (slowloris) or opens connection after connection is cut off early instead
+ * of holding the server for Node's defaults (300 s per request, no connection bound).
+ */
+export interface ServerLimits {
+  /** Time to receive the request headers. */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body (answered 408 when exceeded). */
+  requestTimeoutMs: number;
+  /** A connection idle this long (no bytes either way) is closed. */
+  idleTimeoutMs: number;
+  /** Time a kept-alive connection waits for its next request. */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once from one client address; more are closed at once. */
+  maxConnectionsPerClient: number;
+}
+
+export const defaultServerLimits: ServerLimits = {
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 60_000,
+  idleTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 30_000,
+  maxConnectionsPerClient: 32,
+};
+
 /** Listens on host:port (0 = any free port); `close` also ends kept-alive connections. */
-export function listen(server: http.Server, host: string, port: number, scheme: 'http' | 'https'): Promise<RunningServer> {
-  server.keepAliveTimeout = 30_000;
+export function listen(server: http.Server, host: string, port: number, scheme: 'http' | 'https', limits: Partial<ServerLimits> = {}): Promise<RunningServer> {
+  const l = { ...defaultServerLimits, ...limits };
+  server.headersTimeout = l.headersTimeoutMs;
+  server.requestTimeout = l.requestTimeoutMs;
+  server.keepAliveTimeout = l.keepAliveTimeoutMs;
+  server.setTimeout(l.idleTimeoutMs, (socket: Socket) => socket.destroy());
+  limitConnectionsPerClient(server, l.maxConnectionsPerClient);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -23,6 +54,24 @@ export function listen(server: http.Server, host: string, port: number, scheme: 
             server.closeAllConnections();
           }),
       });
+    });
+  });
+}
+
+function limitConnectionsPerClient(server: http.Server, max: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const client = socket.remoteAddress ?? '';
+    const count = (open.get(client) ?? 0) + 1;
+    if (count > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(client, count);
+    socket.once('close', () => {
+      const left = (open.get(client) ?? 1) - 1;
+      if (left <= 0) open.delete(client);
+      else open.set(client, left);
     });
   });
 }

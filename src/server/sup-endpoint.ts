@@ -35,8 +35,8 @@ import type { SiteStore } from '../store/site-store.js';
 import { type SyncRequestFile, writeSyncRequest } from '../store/sync-requests.js';
 import { CONTENT_PREFIX, contentStoreHasFiles, serveContent } from './content.js';
 import { CookieSigner } from './cookies.js';
-import { type RunningServer, listen } from './listen.js';
-import { readRequestBody } from './request-body.js';
+import { type RunningServer, type ServerLimits, listen } from './listen.js';
+import { RequestBodyTooLarge, readRequestBody } from './request-body.js';
 
 export interface SupEndpointOptions {
   store: SiteStore;
@@ -65,6 +65,8 @@ export interface SupEndpointOptions {
    */
   catalogOnlySync?: boolean;
   maxRequestBytes?: number;
+  /** Timeouts and the per-client connection bound (defaults: defaultServerLimits). */
+  limits?: Partial<ServerLimits>;
   /** Called for every request, for logs and metrics: the operation, HTTP status, milliseconds and response body bytes. */
   onRequest?: (operation: string, status: number, ms: number, bytes: number) => void;
   /**
@@ -72,6 +74,12 @@ export interface SupEndpointOptions {
    * POSTing its request to /supsync/SyncRequest (the network form of the `.SYN` file).
    */
   inbox?: string;
+  /**
+   * Who may POST a sync request: the served site's parent (undefined: a top-level site, which takes
+   * none), with HTTP basic credentials `<parent code>:<secret>`, or without any when the admin
+   * allowed it explicitly.
+   */
+  syncRequestsFrom?: { parent: string | undefined; secret?: string; allowUnauthenticated?: boolean };
 }
 
 /** A listening SUP endpoint. */
@@ -88,13 +96,13 @@ class Fault extends Error {
 
 export class SupEndpoint {
   readonly #options: Required<Pick<SupEndpointOptions, 'store' | 'maxUpdatesPerRequest' | 'languages' | 'compressAbove' | 'maxRequestBytes'>> & SupEndpointOptions;
-  readonly #signer: CookieSigner;
+  /** Made once listening: a serve that fails to start leaves the site database untouched. */
+  #signer!: CookieSigner;
   readonly #startedAt = new Date();
   #contentChecked = { at: 0, hasFiles: false };
 
   constructor(options: SupEndpointOptions) {
     this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 4096, maxRequestBytes: 16 * 1024 * 1024, ...options };
-    this.#signer = new CookieSigner(options.store.meta.serverSecret());
   }
 
   listen(host: string, port: number): Promise<RunningEndpoint> {
@@ -104,7 +112,10 @@ export class SupEndpoint {
     const server = tls
       ? https.createServer({ cert: tls.cert, key: tls.key, ...(this.#options.clientCa ? { ca: this.#options.clientCa, requestCert: true, rejectUnauthorized: false } : {}) }, handler)
       : http.createServer(handler);
-    return listen(server, host, port, this.#options.tls ? 'https' : 'http');
+    return listen(server, host, port, tls ? 'https' : 'http', this.#options.limits).then((running) => {
+      this.#signer = new CookieSigner(this.#options.store.meta.serverSecret());
+      return running;
+    });
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -143,8 +154,9 @@ export class SupEndpoint {
     let body: string;
     try {
       body = await readRequestBody(req, this.#options.maxRequestBytes);
-    } catch {
-      return send(413, 'Request too large', 'text/plain');
+    } catch (error) {
+      if (error instanceof RequestBodyTooLarge) res.setHeader('connection', 'close');
+      return send(error instanceof RequestBodyTooLarge ? 413 : 400, error instanceof RequestBodyTooLarge ? 'Request too large' : 'The request body could not be read', 'text/plain');
     }
     const soapAction = typeof req.headers.soapaction === 'string' ? req.headers.soapaction.replace(/^"|"$/g, '') : undefined;
     let message: RequestMessage;
@@ -191,29 +203,36 @@ export class SupEndpoint {
   }
 
   async #syncRequest(req: http.IncomingMessage, send: (status: number, body: string, contentType?: string) => void): Promise<void> {
-    if (!this.#admitted(req)) return send(401, 'Unauthorized', 'text/plain');
-    try {
-      const request = JSON.parse(await readRequestBody(req, 64 * 1024)) as Partial<SyncRequestFile>;
-      if (typeof request.from !== 'string' || !/^[A-Z0-9]{3}$/.test(request.from)) return send(400, 'from must be a site code', 'text/plain');
-      writeSyncRequest(this.#options.inbox!, {
-        from: request.from,
-        catalogVersion: Number(request.catalogVersion) || 0,
-        full: request.full === true,
-        time: new Date().toISOString(),
-      });
-      return send(202, 'queued', 'text/plain');
-    } catch {
-      return send(400, 'The sync request is not valid JSON', 'text/plain');
+    const policy = this.#options.syncRequestsFrom ?? { parent: undefined };
+    if (policy.parent === undefined) return send(403, 'This site is the top of its hierarchy: it takes no sync requests', 'text/plain');
+    const credentials = basicCredentials(req.headers.authorization);
+    if (policy.secret !== undefined) {
+      if (!credentials || credentials.user.toUpperCase() !== policy.parent || !sameSecret(credentials.password, policy.secret)) {
+        return send(401, `Sync requests need the credential of the parent site ${policy.parent}`, 'text/plain');
+      }
+    } else if (!policy.allowUnauthenticated) {
+      return send(403, 'No credential for sync requests is set on this site (site add --sync-request-secret), and unauthenticated requests are not allowed', 'text/plain');
     }
+    let request: Partial<SyncRequestFile>;
+    try {
+      request = JSON.parse(await readRequestBody(req, 64 * 1024)) as Partial<SyncRequestFile>;
+    } catch (error) {
+      return error instanceof RequestBodyTooLarge ? send(413, 'Request too large', 'text/plain') : send(400, 'The sync request is not valid JSON', 'text/plain');
+    }
+    if (typeof request?.from !== 'string' || !/^[A-Z0-9]{3}$/.test(request.from)) return send(400, 'from must be a site code', 'text/plain');
+    if (request.from !== policy.parent) return send(403, `Only the parent site ${policy.parent} may ask this site to sync, not ${request.from}`, 'text/plain');
+    writeSyncRequest(this.#options.inbox!, {
+      from: request.from,
+      catalogVersion: Number(request.catalogVersion) || 0,
+      full: request.full === true,
+      time: new Date().toISOString(),
+    });
+    return send(202, 'queued', 'text/plain');
   }
 
   #secretMatches(header: string | undefined): boolean {
-    const match = /^Basic (.+)$/i.exec(header ?? '');
-    if (!match) return false;
-    const password = Buffer.from(match[1]!, 'base64').toString('utf8').split(':').slice(1).join(':');
-    const a = crypto.createHash('sha256').update(password).digest();
-    const b = crypto.createHash('sha256').update(this.#options.sharedSecret!).digest();
-    return crypto.timingSafeEqual(a, b);
+    const credentials = basicCredentials(header);
+    return credentials !== undefined && sameSecret(credentials.password, this.#options.sharedSecret!);
   }
 
   #answer(message: RequestMessage, req: http.IncomingMessage): ResponseMessage {
@@ -382,6 +401,20 @@ export class SupEndpoint {
   #anchor(): string {
     return formatAnchor({ serial: this.#options.store.served.maxChangeSeq() + 1, time: new Date() });
   }
+}
+
+function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+  const match = /^Basic (.+)$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const [user = '', ...rest] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':');
+  return { user, password: rest.join(':') };
+}
+
+/** Compares secrets in constant time (hashes first, so lengths leak nothing either). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
 }
 
 /** An expired update is served as Microsoft Update serves one: PublicationState="Expired". */

@@ -44,7 +44,14 @@ export async function serveSiteEndpoint(
   if (address.tls && !tls) {
     throw new InvalidArgumentError('CertificateRequired', `Site ${site.code} serves ${site.url}: an https endpoint needs --cert and --key`, { target: '--cert' });
   }
-  const endpoint = new SupEndpoint({ store, inbox, languages: site.sup.languageSummaryDetails, ...(address.tls && tls ? { tls } : {}), ...(onRequest ? { onRequest } : {}) });
+  const endpoint = new SupEndpoint({
+    store,
+    inbox,
+    syncRequestsFrom: { parent: site.parent, ...site.syncRequests },
+    languages: site.sup.languageSummaryDetails,
+    ...(address.tls && tls ? { tls } : {}),
+    ...(onRequest ? { onRequest } : {}),
+  });
   const listen = (host: string) => endpoint.listen(host, address.port);
   try {
     if (address.host !== undefined) return await listen(address.host);

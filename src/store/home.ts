@@ -48,9 +48,11 @@ export class Home {
 
   /** Makes sure the home exists and can be written, with an error naming it when not. */
   ensureWritable(): void {
+    this.checkIsDirectory();
+    const sites = path.join(this.root, 'sites');
     try {
-      fs.mkdirSync(path.join(this.root, 'sites'), { recursive: true });
-      fs.accessSync(path.join(this.root, 'sites'), fs.constants.W_OK);
+      makeDirectory(sites);
+      fs.accessSync(sites, fs.constants.W_OK);
     } catch (error) {
       throw new IoError('HomeNotWritable', `The supsync home ${this.root} cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose another with --home or SUPSYNC_HOME`, {
         target: this.root,
@@ -59,8 +61,22 @@ export class Home {
     }
   }
 
+  /** A home that exists must be a directory (a regular file given as --home is refused, not read as "no sites"). */
+  checkIsDirectory(): void {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(this.root);
+    } catch {
+      return; // not there yet: created on the first `site add`
+    }
+    if (!stat.isDirectory()) {
+      throw new InvalidArgumentError('HomeNotDirectory', `The supsync home ${this.root} is not a directory; give a directory with --home or SUPSYNC_HOME`, { target: '--home' });
+    }
+  }
+
   /** Codes of the sites in this home, sorted. */
   siteCodes(): string[] {
+    this.checkIsDirectory();
     const dir = path.join(this.root, 'sites');
     if (!fs.existsSync(dir)) return [];
     return fs
@@ -81,7 +97,8 @@ export class Home {
 
   /** One site, or a NotFoundError naming the code and the known sites. */
   site(code: string): SiteControl {
-    const site = readSiteControl(this.sitePaths(code).controlFile);
+    this.checkIsDirectory();
+    const site = readSiteControl(this.sitePaths(code).controlFile, code);
     if (site === null) {
       const known = this.siteCodes();
       throw new NotFoundError('SiteNotFound', `Site ${code} does not exist in ${this.root}${known.length ? ` (sites here: ${known.join(', ')})` : ' (no sites yet: add one with "supsync site add")'}`, {
@@ -105,6 +122,26 @@ export class Home {
       site = this.hasSite(site.parent) ? this.site(site.parent) : undefined;
     }
     return site;
+  }
+}
+
+/**
+ * Creates a directory and its missing parents one level at a time. Node's recursive mkdir retries
+ * forever when a parent exists but refuses new entries with ENOENT (procfs: `--home /proc/1`);
+ * here every level is one system call, and a refusal is an error.
+ */
+export function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); !fs.existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const level of missing) {
+    try {
+      fs.mkdirSync(level);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }
 

@@ -91,6 +91,10 @@ export function runRepository(db: SiteDb, prepare: Prepare = statementCache(db))
       const n = prepare('SELECT new_count + revised_count + expired_count + removed_count FROM sync_runs WHERE id = ?').pluck().get(runId) as number | undefined;
       return (n ?? 0) > 0;
     },
+    /** What started a run (`schedule`, `manual`, `import`, …). */
+    trigger(runId: number): string | undefined {
+      return (prepare('SELECT trigger FROM sync_runs WHERE id = ?').pluck().get(runId) as string | undefined) ?? undefined;
+    },
     /** The newest run's id, or undefined before any sync. */
     lastId(): number | undefined {
       return (prepare('SELECT max(id) FROM sync_runs').pluck().get() as number | null) ?? undefined;

@@ -155,12 +155,15 @@ export const schemaVersion = migrations.length;
 
 const sqliteMagic = Buffer.from('SQLite format 3\0', 'latin1');
 
-/** Opens (creating if needed) and migrates a site database. */
-export function openSiteDb(file: string, options: { readonly?: boolean } = {}): SiteDb {
-  checkHeader(file);
+/**
+ * Opens and migrates a site database. Only `create` (adding a site) may make a new file: every
+ * other open refuses a missing or empty site.db rather than silently starting an empty one.
+ */
+export function openSiteDb(file: string, options: { readonly?: boolean; create?: boolean } = {}): SiteDb {
+  checkFile(file, options.create ?? false);
   let db: SiteDb;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: !(options.create ?? false) });
   } catch (error) {
     throw new IoError('SiteDatabaseOpenFailed', `Cannot open the site database ${file}: ${(error as Error).message}`, { target: file, cause: error });
   }
@@ -177,6 +180,9 @@ export function openSiteDb(file: string, options: { readonly?: boolean } = {}): 
         target: file,
       });
     }
+    if (version === 0 && !options.create) {
+      throw new InvalidDataError('SiteDatabaseCorrupt', `${file} holds no site database (it is empty); restore it from a backup`, { target: file });
+    }
     if (version < schemaVersion && !options.readonly) migrate(db, version);
     return db;
   } catch (error) {
@@ -186,13 +192,20 @@ export function openSiteDb(file: string, options: { readonly?: boolean } = {}): 
   }
 }
 
-function checkHeader(file: string): void {
-  let fd: number;
+function checkFile(file: string, create: boolean): void {
+  let stat: fs.Stats;
   try {
-    fd = fs.openSync(file, 'r');
-  } catch {
-    return; // does not exist yet: SQLite creates it
+    stat = fs.statSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && create) return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new InvalidDataError('SiteDatabaseMissing', `The site database ${file} is missing; restore it from a backup (a read never creates one)`, { target: file });
+    }
+    throw new IoError('SiteDatabaseOpenFailed', `Cannot open the site database ${file}: ${(error as Error).message}`, { target: file, cause: error });
   }
+  if (!stat.isFile()) throw new InvalidDataError('SiteDatabaseCorrupt', `${file} is not a regular file (a directory or device stands in its place)`, { target: file });
+  if (stat.size === 0 && !create) throw new InvalidDataError('SiteDatabaseCorrupt', `${file} is empty: the site database was truncated; restore it from a backup`, { target: file });
+  const fd = fs.openSync(file, 'r');
   try {
     const head = Buffer.alloc(16);
     const read = fs.readSync(fd, head, 0, 16, 0);

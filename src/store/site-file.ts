@@ -7,17 +7,27 @@ import { LowSync, type SyncAdapter } from 'lowdb';
 import { TextFileSync } from 'lowdb/node';
 import { InvalidDataError, IoError } from '../errors.js';
 import { withFileLock } from './lock-file.js';
-import { type SiteControl, siteRoles, syncSourceKinds } from '../model/site.js';
+import { type SiteControl, checkSiteRules, siteRoles, syncSourceKinds } from '../model/site.js';
 
 class SiteControlAdapter implements SyncAdapter<SiteControl> {
   readonly #file: string;
   readonly #text: TextFileSync;
-  constructor(file: string) {
+  readonly #code: string | undefined;
+  constructor(file: string, code?: string) {
     this.#file = file;
     this.#text = new TextFileSync(file);
+    this.#code = code;
   }
   read(): SiteControl | null {
-    const text = this.#text.read();
+    let text: string | null;
+    try {
+      text = this.#text.read();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR') throw new InvalidDataError('SiteFileInvalid', `${this.#file} is a directory, not the site control file; restore the file`, { target: this.#file, cause: error });
+      if (code === 'ENOTDIR') return null;
+      throw new IoError('SiteFileReadFailed', `Cannot read ${this.#file}: ${(error as Error).message}`, { target: this.#file, cause: error });
+    }
     if (text === null) return null;
     let json: unknown;
     try {
@@ -27,7 +37,7 @@ class SiteControlAdapter implements SyncAdapter<SiteControl> {
         target: this.#file,
       });
     }
-    return validateSiteControl(json, this.#file);
+    return validateSiteControl(json, this.#file, this.#code);
   }
   write(data: SiteControl): void {
     try {
@@ -38,8 +48,9 @@ class SiteControlAdapter implements SyncAdapter<SiteControl> {
   }
 }
 
-export function readSiteControl(file: string): SiteControl | null {
-  const db = new LowSync<SiteControl | null>(new SiteControlAdapter(file) as SyncAdapter<SiteControl | null>, null);
+/** Reads a site control file; `code`, when given, is the site code its directory names (the file must agree). */
+export function readSiteControl(file: string, code?: string): SiteControl | null {
+  const db = new LowSync<SiteControl | null>(new SiteControlAdapter(file, code) as SyncAdapter<SiteControl | null>, null);
   db.read();
   return db.data;
 }
@@ -63,7 +74,7 @@ export function updateSiteControl(file: string, change: (site: SiteControl) => S
   });
 }
 
-function validateSiteControl(json: unknown, file: string): SiteControl {
+function validateSiteControl(json: unknown, file: string, directoryCode: string | undefined): SiteControl {
   const fail = (field: string, expected: string): never => {
     throw new InvalidDataError('SiteFileInvalid', `${file}: field '${field}' ${expected}; restore the file or fix it by hand`, { target: file, data: { field } });
   };
@@ -71,6 +82,7 @@ function validateSiteControl(json: unknown, file: string): SiteControl {
   if (!isObject(json)) return fail('(root)', 'must be a JSON object');
   if (json.schemaVersion !== 1) fail('schemaVersion', `must be 1 (this supsync reads version 1), found ${JSON.stringify(json.schemaVersion)}`);
   if (typeof json.code !== 'string' || !/^[A-Z0-9]{3}$/.test(json.code)) fail('code', 'must be a 3-character upper-case site code');
+  if (directoryCode !== undefined && json.code !== directoryCode) fail('code', `must be ${directoryCode}, the site code its directory names (found ${JSON.stringify(json.code)})`);
   if (!siteRoles.includes(json.role as never)) fail('role', `must be one of ${siteRoles.join(', ')}`);
   if (json.parent !== undefined && (typeof json.parent !== 'string' || !/^[A-Z0-9]{3}$/.test(json.parent))) fail('parent', 'must be a site code');
   if (typeof json.serverName !== 'string' || json.serverName.length === 0) fail('serverName', 'must be a host name');
@@ -99,5 +111,7 @@ function validateSiteControl(json: unknown, file: string): SiteControl {
   for (const flag of ['enableSyncFailureAlert', 'enableCallWsusCleanupWizard', 'fullSyncRequired']) {
     if (typeof sup[flag] !== 'boolean') fail(`sup.${flag}`, 'must be true or false');
   }
+  const rule = checkSiteRules(json as unknown as SiteControl);
+  if (rule) fail(rule.field, rule.problem);
   return json as unknown as SiteControl;
 }

@@ -78,12 +78,12 @@ export class SiteStore {
 }
 
 /** Opens (creating and migrating if needed) a site's database. */
-export function openSiteStore(file: string, options: { readonly?: boolean } = {}): SiteStore {
+export function openSiteStore(file: string, options: { readonly?: boolean; create?: boolean } = {}): SiteStore {
   return new SiteStore(openSiteDb(file, options));
 }
 
 /** Opens a site's database, runs `fn`, closes it. */
-export function withSiteStore<R>(file: string, fn: (store: SiteStore) => R, options: { readonly?: boolean } = {}): R {
+export function withSiteStore<R>(file: string, fn: (store: SiteStore) => R, options: { readonly?: boolean; create?: boolean } = {}): R {
   const store = openSiteStore(file, options);
   try {
     return fn(store);

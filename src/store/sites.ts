@@ -16,10 +16,11 @@ import {
   type SiteRole,
   checkParentRole,
   checkServerName,
+  checkSyncRequestSecret,
   defaultSupSettings,
   isTopLevel,
   normalizeSiteCode,
-  parseHttpUrl,
+  parseOriginUrl,
 } from '../model/site.js';
 
 export interface AddSiteRequest {
@@ -29,6 +30,12 @@ export interface AddSiteRequest {
   parentUrl?: string;
   serverName?: string;
   url?: string;
+  /** The credential between the site and its parent for sync requests. */
+  syncRequestSecret?: string;
+  /** Let the parent ask this site to sync without a credential. */
+  allowUnauthenticatedSyncRequests?: boolean;
+  /** A primary without a parent in a home whose hierarchy has a central site: a second hierarchy, on purpose. */
+  standAlone?: boolean;
 }
 
 /**
@@ -46,8 +53,12 @@ export function addRemoteChild(home: Home, request: AddSiteRequest): SiteControl
   if (home.hasSite(code) || parent.remoteChildren.some((c) => c.code === code)) {
     throw new ResourceExistsError('SiteExists', `Site ${code} is already known to ${home.root}`, { target: code });
   }
-  const url = parseHttpUrl(request.url, '--url').origin;
-  return updateSiteControl(home.sitePaths(parent.code).controlFile, (site) => ({ ...site, remoteChildren: [...site.remoteChildren, { code, url }] }));
+  const url = parseOriginUrl(request.url, '--url');
+  const secret = request.syncRequestSecret === undefined ? undefined : checkSyncRequestSecret(request.syncRequestSecret);
+  return updateSiteControl(home.sitePaths(parent.code).controlFile, (site) => ({
+    ...site,
+    remoteChildren: [...site.remoteChildren, { code, url, ...(secret !== undefined ? { syncRequestSecret: secret } : {}) }],
+  }));
 }
 
 /** Forgets a remote child; returns its former parent, or undefined when no local site lists it. */
@@ -67,7 +78,7 @@ export function planAddSite(home: Home, request: AddSiteRequest, now = new Date(
   if (home.hasSite(code)) throw new ResourceExistsError('SiteExists', `Site ${code} already exists in ${home.root}`, { target: code });
   const parent = request.parent === undefined ? undefined : normalizeSiteCode(request.parent, '--parent');
   if (parent === code) throw new InvalidArgumentError('InvalidParent', `Site ${code} cannot be its own parent`, { target: '--parent' });
-  const parentUrl = request.parentUrl === undefined ? undefined : parseHttpUrl(request.parentUrl, '--parent-url').origin;
+  const parentUrl = request.parentUrl === undefined ? undefined : parseOriginUrl(request.parentUrl, '--parent-url');
   if (parentUrl !== undefined && parent === undefined) {
     throw new InvalidArgumentError('ConflictingOptions', '--parent-url needs --parent (the remote parent site code)', { target: '--parent-url' });
   }
@@ -81,6 +92,12 @@ export function planAddSite(home: Home, request: AddSiteRequest, now = new Date(
     }
   }
   checkParentRole(role, parent, parentRole);
+  const central = home.sites().find((s) => s.role === 'central');
+  if (role === 'primary' && parent === undefined && central !== undefined && !request.standAlone) {
+    throw new InvalidOperationError('ParentRequired', `This home's hierarchy has a central administration site (${central.code}): a primary site joins it with --parent ${central.code}; add --stand-alone for a separate top-level site (its own hierarchy)`, {
+      target: '--parent',
+    });
+  }
   if (role === 'central' && home.sites().some((s) => s.role === 'central')) {
     const existing = home.sites().find((s) => s.role === 'central')!;
     throw new InvalidOperationError('CentralSiteExists', `This hierarchy already has a central administration site (${existing.code}); a hierarchy has one`, { target: '--role' });
@@ -93,11 +110,30 @@ export function planAddSite(home: Home, request: AddSiteRequest, now = new Date(
     ...(parentUrl !== undefined ? { parentUrl } : {}),
     remoteChildren: [],
     serverName: request.serverName !== undefined ? checkServerName(request.serverName) : `${code.toLowerCase()}-sup.${os.hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`,
-    ...(request.url !== undefined ? { url: parseHttpUrl(request.url, '--url').origin } : {}),
+    ...(request.url !== undefined ? { url: parseOriginUrl(request.url, '--url') } : {}),
+    ...syncRequestPolicy(request, role, parent),
     sup: defaultSupSettings(parent === undefined && role !== 'secondary'),
     createdAt: now.toISOString(),
   };
   return site;
+}
+
+/** The sync-request policy of a new site: only a child site takes requests (from its parent). */
+function syncRequestPolicy(request: AddSiteRequest, role: SiteRole, parent: string | undefined): Pick<SiteControl, 'syncRequests'> {
+  if (request.standAlone && (role !== 'primary' || parent !== undefined)) {
+    throw new InvalidArgumentError('ConflictingOptions', '--stand-alone applies to a primary site without --parent', { target: '--stand-alone' });
+  }
+  if (request.syncRequestSecret === undefined && !request.allowUnauthenticatedSyncRequests) return {};
+  if (parent === undefined) {
+    const flag = request.syncRequestSecret !== undefined ? '--sync-request-secret' : '--allow-unauthenticated-sync-requests';
+    throw new InvalidArgumentError('ConflictingOptions', `${flag} applies to a child site (sync requests come from its parent); a top-level site takes none`, { target: flag });
+  }
+  return {
+    syncRequests: {
+      ...(request.syncRequestSecret !== undefined ? { secret: checkSyncRequestSecret(request.syncRequestSecret) } : {}),
+      ...(request.allowUnauthenticatedSyncRequests ? { allowUnauthenticated: true } : {}),
+    },
+  };
 }
 
 /** Creates the site directory, control file, database and log directory atomically. */
@@ -110,7 +146,7 @@ export function applyAddSite(home: Home, site: SiteControl): void {
     try {
       for (const sub of ['logs', 'inbox', 'content']) fs.mkdirSync(path.join(staging, sub));
       writeSiteControl(path.join(staging, 'site.json'), site);
-      const store = openSiteStore(path.join(staging, 'site.db'));
+      const store = openSiteStore(path.join(staging, 'site.db'), { create: true });
       store.meta.write('site_code', site.code);
       store.close();
       fs.rmSync(paths.dir, { recursive: true, force: true }); // a leftover empty directory of a removed site

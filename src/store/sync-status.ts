@@ -77,12 +77,13 @@ export function syncStateRepository(db: SiteDb, prepare: Prepare = statementCach
   return repository;
 }
 
+/** The trigger of a run (manual, schedule, parent, import), or undefined when there is no such run. */
 /**
  * A one-phrase truthful state (BRIEF §7: status that lies is what users of peers complain about):
  * `running (phase, P%)`, `queued behind run N`, `interrupted`, `failed (error)`, `no changes`, `succeeded`,
  * `never synchronized`. `running` says whether a live process holds the site's sync lock.
  */
-export function describeSyncState(state: SyncStateRow, lastRunChanged: boolean | undefined, running = true): string {
+export function describeSyncState(state: SyncStateRow, lastRunChanged: boolean | undefined, running = true, lastRunTrigger?: string): string {
   if (state.running_run_id !== null && !running) return `interrupted (run ${state.running_run_id}); the next sync resumes from what it stored`;
   if (state.running_run_id !== null) {
     const running = `running (${state.phase ?? 'starting'}${state.percent !== null ? `, ${Math.round(state.percent)}%` : ''})`;
@@ -90,7 +91,12 @@ export function describeSyncState(state: SyncStateRow, lastRunChanged: boolean |
   }
   if (state.last_sync_state === null) return 'never synchronized';
   if (state.last_sync_state === 6703) {
-    const retry = state.next_retry_at ? `; retry at ${state.next_retry_at}` : '; retries stopped after too many consecutive failures';
+    // Only a scheduled or requested sync is retried; a failed metadata import waits for the admin.
+    const retry = state.next_retry_at
+      ? `; retry at ${state.next_retry_at}`
+      : lastRunTrigger === 'import'
+        ? '; the metadata import changed nothing and is not retried: fix the package and import it again'
+        : `; retries stopped after too many consecutive failures (${state.consecutive_failures})`;
     return `failed (${state.last_sync_error_message ?? state.last_sync_error_code ?? 'unknown error'})${retry}`;
   }
   if (lastRunChanged === false) return 'no changes';

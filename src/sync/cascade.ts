@@ -42,7 +42,9 @@ export async function syncWithCascade(home: Home, code: string, options: Cascade
     for (const child of remote) {
       if (!child.url) continue;
       try {
-        await got.post(`${child.url.replace(/\/+$/, '')}/supsync/SyncRequest`, { json: request, timeout: { request: 30_000 }, retry: { limit: 2 } });
+        // The child accepts the request from its parent only, with the credential they share.
+        const credential = child.syncRequestSecret !== undefined ? { username: code, password: child.syncRequestSecret } : {};
+        await got.post(`${child.url.replace(/\/+$/, '')}/supsync/SyncRequest`, { json: request, ...credential, timeout: { request: 30_000 }, retry: { limit: 2 } });
       } catch (error) {
         log.warn(`Could not notify child site ${child.code} at ${child.url}: ${(error as Error).message}`);
       }

@@ -6,7 +6,7 @@
  */
 import { InvalidOperationError, asSupsyncError } from '../errors.js';
 import { createSiteLogger, type LogFormat } from '../log/index.js';
-import { readPackage } from '../package/file.js';
+import { checkPackageFile, readPackage } from '../package/file.js';
 import { parseUpdateXml } from '../protocol/update-xml.js';
 import { isTopLevel } from '../model/site.js';
 import type { Home } from '../store/home.js';
@@ -24,6 +24,7 @@ export async function importPackage(home: Home, code: string, file: string, opti
       { target: code },
     );
   }
+  checkPackageFile(file);
   const write = openSiteWrite(home, code, 'import the package again');
   const { store } = write;
   const log = createSiteLogger({ logDir: write.paths.logDir, format: options.logFormat ?? 'site-server' });

@@ -25,6 +25,7 @@ export const corpusGenerate: CommandHandler<'corpus.generate'> = async ({ args, 
     out,
     { serverId: `corpus:${seed}`, creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'], description: `supsync corpus, ${updates} updates, seed ${seed}, generation ${generation}` },
     generateCorpus({ updates, seed, generation }),
+    '--out',
   );
   emit({ type: 'SupSync.Package', Path: out, Records: result.count, Bytes: result.bytes, Seed: seed, Generation: generation, Seconds: (Date.now() - started) / 1000 });
 };

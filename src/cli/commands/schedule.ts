@@ -1,7 +1,7 @@
 /** `schedule new | next | task-xml | systemd | crontab`, and the schedule flags of `sup set`. */
-import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, InvalidOperationError } from '../../errors.js';
+import { writeOutputFile } from '../../files/output-file.js';
 import {
   type Schedule,
   type ScheduleFlags,
@@ -124,7 +124,7 @@ export const scheduleTaskXml: CommandHandler<'schedule.task-xml'> = ({ home, arg
     { description: `supsync: synchronize software updates for site ${site.code}`, author: 'supsync' },
   );
   const out = stringArg(args, 'out');
-  if (out) fs.writeFileSync(path.resolve(out), encodeUtf16le(xml));
+  if (out) writeOutputFile(path.resolve(out), encodeUtf16le(xml), '--out');
   emit({ type: 'SupSync.ScheduledTask', SiteCode: site.code, TaskName: `SupSync Sync ${site.code}`, Path: out ? path.resolve(out) : null, Xml: xml });
 };
 

@@ -1,6 +1,6 @@
 /** `serve`: the site's SUP endpoint until interrupted. */
 import fs from 'node:fs';
-import { InvalidArgumentError } from '../../errors.js';
+import { BusyError, InvalidArgumentError, IoError } from '../../errors.js';
 import { SupEndpoint } from '../../server/sup-endpoint.js';
 import { normalizeSiteCode } from '../../model/site.js';
 import { openSiteStore } from '../../store/site-store.js';
@@ -26,18 +26,22 @@ export const serve: CommandHandler<'serve'> = async ({ home, args, emit, note, s
   const sharedSecret = stringArg(args, 'sharedSecret');
   const clientCa = stringArg(args, 'clientCa');
   if (clientCa && !cert) throw new InvalidArgumentError('ConflictingOptions', '--client-ca needs HTTPS: give --cert and --key too', { target: '--client-ca' });
-  const endpoint = await new SupEndpoint({
+  const endpoint = await listenOrExplain(code, port, new SupEndpoint({
     store,
     languages: site.sup.languageSummaryDetails,
     inbox: home.sitePaths(code).inbox,
     contentDir: home.sitePaths(code).content,
+    syncRequestsFrom: { parent: site.parent, ...site.syncRequests },
     ...(clientCa ? { clientCa: read(clientCa, '--client-ca') } : {}),
     ...(cert && key ? { tls: { cert: read(cert, '--cert'), key: read(key, '--key') } } : {}),
     ...(allowAccounts ? { allowAccounts } : {}),
     ...(sharedSecret !== undefined ? { sharedSecret } : {}),
     ...(args.maxUpdatesPerRequest !== undefined ? { maxUpdatesPerRequest: Number(args.maxUpdatesPerRequest) } : {}),
     onRequest: (operation, status, ms) => note(`${new Date().toISOString()} ${operation} ${status} ${ms} ms`),
-  }).listen(stringArg(args, 'host') ?? '127.0.0.1', port);
+  }), stringArg(args, 'host') ?? '127.0.0.1').catch((error: unknown) => {
+    store.close();
+    throw error;
+  });
   emit({ type: 'SupSync.Endpoint', SiteCode: code, Url: endpoint.url, ServerSyncUrl: `${endpoint.url}/ServerSyncWebService/ServerSyncWebService.asmx` });
   output.flush();
   note(`Serving the SUP endpoint of ${code} at ${endpoint.url}; stop with Ctrl+C`);
@@ -45,3 +49,14 @@ export const serve: CommandHandler<'serve'> = async ({ home, args, emit, note, s
   await endpoint.close();
   store.close();
 };
+
+/** Listens, turning a port in use or a refused address into a typed error naming it. */
+async function listenOrExplain(code: string, port: number, endpoint: SupEndpoint, host: string) {
+  try {
+    return await endpoint.listen(host, port);
+  } catch (error) {
+    const errno = (error as NodeJS.ErrnoException).code;
+    if (errno === 'EADDRINUSE') throw new BusyError('EndpointPortInUse', `Cannot serve ${code} on ${host}:${port}: the port is in use (another "supsync serve" or service?); pick another with --port`, { target: '--port', cause: error });
+    throw new IoError('EndpointListenFailed', `Cannot serve ${code} on ${host}:${port}: ${(error as Error).message}`, { target: '--host', cause: error });
+  }
+}

@@ -10,7 +10,13 @@ export const siteAdd: CommandHandler<'site.add'> = ({ home, args, emit, note }) 
       note(`What if: would record ${String(args.code).toUpperCase()} as a remote child of ${String(args.parent).toUpperCase()} at ${String(args.url)}`);
       return;
     }
-    const parent = addRemoteChild(home, { code: String(args.code), role: String(args.role), parent: stringArg(args, 'parent'), url: stringArg(args, 'url') });
+    const parent = addRemoteChild(home, {
+      code: String(args.code),
+      role: String(args.role),
+      parent: stringArg(args, 'parent'),
+      url: stringArg(args, 'url'),
+      syncRequestSecret: stringArg(args, 'syncRequestSecret'),
+    });
     emit(siteRecord(home, parent));
     return;
   }
@@ -21,6 +27,9 @@ export const siteAdd: CommandHandler<'site.add'> = ({ home, args, emit, note }) 
     parentUrl: stringArg(args, 'parentUrl'),
     serverName: stringArg(args, 'serverName'),
     url: stringArg(args, 'url'),
+    syncRequestSecret: stringArg(args, 'syncRequestSecret'),
+    allowUnauthenticatedSyncRequests: args.allowUnauthenticatedSyncRequests === true,
+    standAlone: args.standAlone === true,
   });
   if (args.whatIf) {
     note(`What if: would create site ${site.code} (${site.role}${site.parent ? `, parent ${site.parent}` : ', top-level'}) in ${home.sitePaths(site.code).dir}`);

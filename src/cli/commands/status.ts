@@ -11,6 +11,7 @@ interface SiteState {
   site: SiteControl;
   state: SyncStateRow;
   lastRunChanged: boolean | undefined;
+  lastRunTrigger?: string | undefined;
   locked: boolean;
   /** Published by the running service hosting the site. */
   nextScheduledSync: string | null;
@@ -35,6 +36,7 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
       site,
       state: store.state.read(),
       lastRunChanged: runId === undefined ? undefined : store.runs.changed(runId),
+      lastRunTrigger: runId === undefined ? undefined : store.runs.trigger(runId),
       locked: isSiteLocked(home.sitePaths(site.code).dir),
       nextScheduledSync: readServiceHost(store)?.nextScheduledSync ?? null,
     };
@@ -43,7 +45,7 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
   }
 }
 
-export function statusRecord(home: Home, { site, state, lastRunChanged, locked, nextScheduledSync }: SiteState, parent: SiteState | undefined) {
+export function statusRecord(home: Home, { site, state, lastRunChanged, lastRunTrigger, locked, nextScheduledSync }: SiteState, parent: SiteState | undefined) {
   const source = isTopLevel(site)
     ? site.sup.syncSource.kind === 'microsoft-update'
       ? microsoftUpdateUrl
@@ -63,7 +65,7 @@ export function statusRecord(home: Home, { site, state, lastRunChanged, locked, 
     LastSyncErrorCode: state.last_sync_error_code,
     ReplicationLinkStatus: state.replication_link_status,
     LastReplicationLinkCheckTime: state.last_replication_link_check_time,
-    Status: describeSyncState(state, lastRunChanged, locked),
+    Status: describeSyncState(state, lastRunChanged, locked, lastRunTrigger),
     ParentSiteCode: site.parent ?? null,
     CatalogVersionLag: parent ? Math.max(0, parent.state.catalog_version - state.catalog_version) : null,
     NextRetryTime: state.next_retry_at,

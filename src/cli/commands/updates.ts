@@ -23,8 +23,8 @@ export const updateList: CommandHandler<'update.list'> = ({ home, args, emit }) 
       const matches = wildcardMatcher(kb.replace(/^kb/i, ''));
       filters.push((r) => matches(r.kb === null ? null : String(r.kb)));
     } else if (kb !== undefined) {
-      const digits = /^(?:kb)?(\d+)$/i.exec(kb.trim())?.[1];
-      if (!digits) throw new InvalidArgumentError('InvalidKb', `--kb '${kb}' is not a KB number (e.g. 5034441 or KB5034441)`, { target: '--kb' });
+      const digits = /^(?:kb)?0*([1-9]\d{0,8})$/i.exec(kb.trim())?.[1];
+      if (!digits) throw new InvalidArgumentError('InvalidKb', `--kb '${kb}' is not a KB number (1 to 9 digits, e.g. 5034441 or KB5034441)`, { target: '--kb' });
       filter.kb = digits;
     }
     const product = stringArg(args, 'product');
