@@ -34,3 +34,4 @@ export {
   type WsyncmgrTransportOptions,
 } from './wsyncmgr-transport.js';
 export { createSiteLogger, type SiteLogLevel, type SiteLogger, type SiteLoggerOptions } from './site-logger.js';
+export { type LogCursor, type ReadLogEntry, logLines, parseLogLine, readLogSince, readSiteLog, typeFromText } from './read.js';

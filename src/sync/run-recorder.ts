@@ -6,6 +6,7 @@ import type { SiteLogger, StatusMessageId } from '../log/index.js';
 import { statusMessages } from '../log/index.js';
 import type { SiteControl } from '../site/model.js';
 import type { SiteDb } from '../store/site-db.js';
+import { clearSyncProgress, writeSyncProgress } from '../store/sync-progress.js';
 import { recordStatusMessage, updateSyncState } from '../store/sync-status.js';
 
 export type SyncTrigger = 'manual' | 'schedule' | 'parent' | 'retry' | 'import' | 'queued';
@@ -52,12 +53,17 @@ export class SyncRunRecorder {
   }
 
   phase(name: string): void {
+    clearSyncProgress(this.#db);
     updateSyncState(this.#db, { phase: name, percent: 0 });
   }
 
-  /** `sync: WSUS synchronizing updates, processed N out of M items (P%), ETA in hh:mm:ss`, at most every 2 s. */
+  /**
+   * The live progress (every batch, for the console) and the log line
+   * `sync: WSUS synchronizing updates, processed N out of M items (P%), ETA in hh:mm:ss`, at most every 2 s.
+   */
   progress(what: string, processed: number, total: number, startedAt: number, force = false): void {
     const now = Date.now();
+    writeSyncProgress(this.#db, { runId: this.runId, what, processed, total, startedAt: new Date(startedAt).toISOString(), at: new Date(now).toISOString() });
     if (!force && now - this.#lastProgress < 2000 && processed < total) return;
     this.#lastProgress = now;
     const percent = total === 0 ? 100 : Math.floor((processed / total) * 100);
@@ -105,6 +111,7 @@ export class SyncRunRecorder {
     const now = new Date().toISOString();
     this.#db.transaction(() => {
       this.flushCounts();
+      clearSyncProgress(this.#db);
       this.#db.prepare("UPDATE sync_runs SET state = 'succeeded', ended_at = ?, catalog_version = ?, bytes_fetched = ? WHERE id = ?").run(now, catalogVersion, bytesFetched, this.runId);
       updateSyncState(this.#db, {
         running_run_id: null,
@@ -125,6 +132,7 @@ export class SyncRunRecorder {
     const now = new Date().toISOString();
     this.#db.transaction(() => {
       this.flushCounts();
+      clearSyncProgress(this.#db);
       this.#db.prepare("UPDATE sync_runs SET state = 'failed', ended_at = ?, error_code = ?, error_message = ?, bytes_fetched = ? WHERE id = ?").run(now, code, message, bytesFetched, this.runId);
       this.#db.prepare('UPDATE sync_state SET consecutive_failures = consecutive_failures + 1 WHERE id = 1').run();
       updateSyncState(this.#db, {

@@ -1,6 +1,7 @@
 /** Handlers by command id; every spec command has exactly one (checked by a test). */
 import type { CommandHandler } from '../context.js';
 import { catalogHandlers } from './catalog.js';
+import { consoleHandlers } from './console.js';
 import { demo } from './demo.js';
 import { corpusGenerate, metadataExport, metadataImport } from './metadata.js';
 import { scheduleCrontab, scheduleNew, scheduleNext, scheduleSystemd, scheduleTaskXml } from './schedule.js';
@@ -38,4 +39,5 @@ export const handlers: Record<string, CommandHandler> = {
   demo,
   ...catalogHandlers,
   ...serviceHandlers,
+  ...consoleHandlers,
 };

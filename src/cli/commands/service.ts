@@ -1,10 +1,12 @@
 /** `service`: the long-running sync service of the home's sites, until SIGINT/SIGTERM. */
 import fs from 'node:fs';
-import { InvalidArgumentError, InvalidOperationError } from '../../errors.js';
+import { type RunningConsole, defaultConsolePort, isLoopback, parseListenAddress, startConsole } from '../../console/server.js';
+import { BusyError, InvalidArgumentError, InvalidOperationError } from '../../errors.js';
 import { SyncService } from '../../service/service.js';
 import { normalizeSiteCode } from '../../site/model.js';
 import type { Home } from '../../store/home.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
+import { consoleRecord, tlsFiles } from './console.js';
 import { syncResultRecord } from './sync.js';
 
 const service: CommandHandler = async ({ home, args, emit, note, signal, output, logFormat }) => {
@@ -37,14 +39,51 @@ const service: CommandHandler = async ({ home, args, emit, note, signal, output,
       NextScheduledSync: site.nextScheduledSync?.toISOString() ?? null,
     });
   }
+  let adminConsole: RunningConsole | undefined;
+  try {
+    adminConsole = await serveConsole(home, args, syncService, cert && key ? { cert: readPem(cert, '--cert'), key: readPem(key, '--key') } : undefined, note);
+  } catch (error) {
+    await syncService.stop();
+    throw error;
+  }
+  if (adminConsole) emit(consoleRecord(adminConsole));
   output.flush();
-  note(`The supsync service hosts ${sites.join(', ')} (process ${process.pid}); stop with Ctrl+C`);
+  note(`The supsync service hosts ${sites.join(', ')} (process ${process.pid})${adminConsole ? `; its console is at ${adminConsole.url}` : ''}; stop with Ctrl+C`);
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+  await adminConsole?.close();
   await syncService.stop();
   note('The supsync service stopped');
 };
 
 export const serviceHandlers: Record<string, CommandHandler> = { service };
+
+/**
+ * The web console on --admin-listen (default 127.0.0.1:8539), with the Synchronize action. When the
+ * default port is taken (another service on this machine) the service runs on without a console;
+ * an address given explicitly must be served.
+ */
+async function serveConsole(
+  home: Home,
+  args: Record<string, unknown>,
+  syncService: SyncService,
+  serviceTls: { cert: Buffer; key: Buffer } | undefined,
+  note: (message: string) => void,
+): Promise<RunningConsole | undefined> {
+  const given = stringArg(args, 'adminListen');
+  if (given?.trim().toLowerCase() === 'off') return undefined;
+  const { host, port } = parseListenAddress(given ?? `127.0.0.1:${defaultConsolePort}`, '--admin-listen');
+  const adminTls = tlsFiles(stringArg(args, 'adminCert'), stringArg(args, 'adminKey'), '--admin-cert', '--admin-key');
+  const tls = adminTls ?? (isLoopback(host) ? undefined : serviceTls);
+  try {
+    return await startConsole({ home, host, port, ...(tls ? { tls } : {}), sync: { request: (code, full, by) => syncService.requestSync(code, full, by) } });
+  } catch (error) {
+    if (given === undefined && error instanceof BusyError) {
+      note(`The console is not served: ${error.message}; give --admin-listen another address`);
+      return undefined;
+    }
+    throw error;
+  }
+}
 
 function hostedSites(home: Home, given: string[] | undefined): string[] {
   if (given === undefined) {
