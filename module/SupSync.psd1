@@ -26,6 +26,13 @@
         'Test-CMSoftwareUpdateUpstream',
         'New-CMSoftwareUpdateSyncSchedule',
         'Import-UpdateFromCatalog',
+        'Get-CMAlert',
+        'New-CMAlertSubscription',
+        'Get-CMAlertSubscription',
+        'Remove-CMAlertSubscription',
+        'Get-SupSyncAlertSetting',
+        'Set-SupSyncAlertSetting',
+        'Export-SupSyncMetric',
         'Register-CMSoftwareUpdateSyncTask',
         'Unregister-CMSoftwareUpdateSyncTask'
     )

@@ -1497,12 +1497,610 @@ function Import-UpdateFromCatalog {
     }
 }
 
+function Get-CMAlert {
+    <#
+    .SYNOPSIS
+    Lists the alerts of the sites of this home, newest first, with their deliveries.
+
+    .DESCRIPTION
+    Alerts are raised when a sync fails on any site of the hierarchy (SyncFailure, when the top-level site's EnableSyncFailureAlert is on; the next successful sync cancels it), when a site has had no successful sync for the hours set with "alert set --no-successful-sync-hours" (NoSuccessfulSync), and when a child site's catalog version is more than "alert set --catalog-version-lag-threshold" versions behind its parent's (CatalogVersionLag). Each record shows the site, the error, when it was raised and canceled, how often it occurred, and every delivery to the subscriptions with its state (Pending, Delivered, Failed), attempts and last error.
+
+    Runs the supsync host command: supsync alert list
+
+    .PARAMETER Id
+    Only the alert with this ID.
+
+    .PARAMETER SiteCode
+    Only alerts about this site.
+
+    .PARAMETER AlertState
+    Only Active or only Canceled alerts.
+    Valid values (any case): Active, Canceled.
+
+    .PARAMETER AlertType
+    Only alerts of this type.
+    Valid values (any case): SyncFailure, NoSuccessfulSync, CatalogVersionLag.
+
+    .EXAMPLE
+    Get-CMAlert -AlertState Active
+
+    Lists the active alerts.
+
+    .EXAMPLE
+    Get-CMAlert -SiteCode PS1 -AlertType SyncFailure | Select-Object -ExpandProperty Deliveries
+
+    Shows where the sync failure alerts of PS1 were delivered, and any failed delivery.
+
+    .INPUTS
+    System.Int32: -Id, by property name.
+
+    .OUTPUTS
+    SupSync.Alert
+
+    .LINK
+    New-CMAlertSubscription
+
+    .LINK
+    Get-CMAlertSubscription
+
+    .LINK
+    Remove-CMAlertSubscription
+
+    .LINK
+    Get-SupSyncAlertSetting
+
+    .LINK
+    Set-SupSyncAlertSetting
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.Alert')]
+    param(
+        [Parameter(ValueFromPipelineByPropertyName = $true)]
+        [int] $Id,
+
+        [Parameter()]
+        [string] $SiteCode,
+
+        [Parameter()]
+        [ValidateSet('Active', 'Canceled')]
+        [string] $AlertState,
+
+        [Parameter()]
+        [ValidateSet('SyncFailure', 'NoSuccessfulSync', 'CatalogVersionLag')]
+        [string] $AlertType
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'alert.list'
+            Words = @('alert', 'list')
+            Action = 'Lists the alerts of the sites of this home, newest first, with their deliveries'
+            Target = $null
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'Id' = @{ Flag = 'id'; Type = 'number' }
+                'SiteCode' = @{ Flag = 'site'; Type = 'string' }
+                'AlertState' = @{ Flag = 'state'; Type = 'string'; Choices = @('Active', 'Canceled') }
+                'AlertType' = @{ Flag = 'type'; Type = 'string'; Choices = @('SyncFailure', 'NoSuccessfulSync', 'CatalogVersionLag') }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function New-CMAlertSubscription {
+    <#
+    .SYNOPSIS
+    Adds a subscription: alerts are delivered to a webhook or by e-mail.
+
+    .DESCRIPTION
+    Every alert raised or canceled afterwards is delivered to the subscription: a webhook gets a JSON POST (--webhook-format generic: the alert's fields; slack: a Slack incoming-webhook message; teams: a Microsoft Teams message with an Adaptive Card), an e-mail subscription gets a mail through the SMTP server set with "alert set --smtp-server". A failed delivery is retried with growing delays ("alert set --delivery-attempts/--retry-delay-seconds") and then shown as Failed in "alert list"; it never delays or fails a sync.
+
+    Runs the supsync host command: supsync alert subscribe
+
+    .PARAMETER Name
+    A name for the subscription (unique in the home).
+
+    .PARAMETER EmailAddress
+    Deliver by e-mail to these addresses.
+
+    .PARAMETER WebhookUrl
+    Deliver to this webhook URL (http or https).
+
+    .PARAMETER WebhookFormat
+    The webhook body: generic JSON (default), slack or teams.
+    Valid values (any case): generic, teams, slack.
+
+    .EXAMPLE
+    New-CMAlertSubscription -Name 'SUP admins' -EmailAddress 'sup-admins@contoso.com'
+
+    Mails every alert to the SUP admins (set the SMTP server with Set-SupSyncAlertSetting first).
+
+    .EXAMPLE
+    New-CMAlertSubscription -Name Teams -WebhookUrl 'https://contoso.webhook.office.com/workflows/abc' -WebhookFormat teams
+
+    Posts every alert to a Teams channel.
+
+    .INPUTS
+    None
+
+    .OUTPUTS
+    SupSync.AlertSubscription
+
+    .LINK
+    Get-CMAlert
+
+    .LINK
+    Get-CMAlertSubscription
+
+    .LINK
+    Remove-CMAlertSubscription
+
+    .LINK
+    Get-SupSyncAlertSetting
+
+    .LINK
+    Set-SupSyncAlertSetting
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, PositionalBinding = $false)]
+    [OutputType('SupSync.AlertSubscription')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [string] $Name,
+
+        [Parameter()]
+        [string[]] $EmailAddress,
+
+        [Parameter()]
+        [string] $WebhookUrl,
+
+        [Parameter()]
+        [ValidateSet('generic', 'teams', 'slack')]
+        [string] $WebhookFormat
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'alert.subscribe'
+            Words = @('alert', 'subscribe')
+            Action = 'Adds a subscription: alerts are delivered to a webhook or by e-mail'
+            Target = 'Name'
+            ChangesState = $true
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'Name' = @{ Flag = 'name'; Type = 'string' }
+                'EmailAddress' = @{ Flag = 'email-address'; Type = 'string[]' }
+                'WebhookUrl' = @{ Flag = 'webhook-url'; Type = 'string' }
+                'WebhookFormat' = @{ Flag = 'webhook-format'; Type = 'string'; Choices = @('generic', 'teams', 'slack') }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Get-CMAlertSubscription {
+    <#
+    .SYNOPSIS
+    Lists the alert subscriptions.
+
+    .DESCRIPTION
+    Each subscription with its kind and target: the e-mail addresses, or the webhook's scheme and host (a webhook URL's path often carries its secret and is never shown).
+
+    Runs the supsync host command: supsync alert subscriptions
+
+    .EXAMPLE
+    Get-CMAlertSubscription
+
+    Lists where alerts are delivered.
+
+    .EXAMPLE
+    Get-CMAlertSubscription | Where-Object Kind -eq 'email'
+
+    Lists the e-mail subscriptions.
+
+    .INPUTS
+    None
+
+    .OUTPUTS
+    SupSync.AlertSubscription
+
+    .LINK
+    Get-CMAlert
+
+    .LINK
+    New-CMAlertSubscription
+
+    .LINK
+    Remove-CMAlertSubscription
+
+    .LINK
+    Get-SupSyncAlertSetting
+
+    .LINK
+    Set-SupSyncAlertSetting
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.AlertSubscription')]
+    param(
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'alert.subscriptions'
+            Words = @('alert', 'subscriptions')
+            Action = 'Lists the alert subscriptions'
+            Target = $null
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{}
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Remove-CMAlertSubscription {
+    <#
+    .SYNOPSIS
+    Removes an alert subscription.
+
+    .DESCRIPTION
+    Alerts are no longer delivered to it; pending deliveries to it end as Failed.
+
+    Runs the supsync host command: supsync alert unsubscribe
+
+    .PARAMETER Name
+    The subscription to remove.
+
+    .EXAMPLE
+    Remove-CMAlertSubscription -Name Teams
+
+    Stops delivering alerts to the Teams subscription, after confirmation.
+
+    .EXAMPLE
+    Get-CMAlertSubscription | Where-Object Kind -eq 'webhook' | Remove-CMAlertSubscription -Confirm:$false
+
+    Removes every webhook subscription without asking.
+
+    .INPUTS
+    System.String: -Name, by property name.
+
+    .OUTPUTS
+    SupSync.AlertSubscription
+
+    .LINK
+    Get-CMAlert
+
+    .LINK
+    New-CMAlertSubscription
+
+    .LINK
+    Get-CMAlertSubscription
+
+    .LINK
+    Get-SupSyncAlertSetting
+
+    .LINK
+    Set-SupSyncAlertSetting
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'Medium', PositionalBinding = $false)]
+    [OutputType('SupSync.AlertSubscription')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true)]
+        [string] $Name
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'alert.unsubscribe'
+            Words = @('alert', 'unsubscribe')
+            Action = 'Removes an alert subscription'
+            Target = 'Name'
+            ChangesState = $true
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'Name' = @{ Flag = 'name'; Type = 'string' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Get-SupSyncAlertSetting {
+    <#
+    .SYNOPSIS
+    Shows the alert settings of this home.
+
+    .DESCRIPTION
+    The thresholds of the no-successful-sync and catalog-version-lag alerts, the delivery retries, the SMTP server (the password is never shown) and the subscriptions. The sync failure alert is switched by the top-level site's EnableSyncFailureAlert (Set-CMSoftwareUpdatePointComponent).
+
+    Runs the supsync host command: supsync alert settings
+
+    .EXAMPLE
+    Get-SupSyncAlertSetting
+
+    Shows the alert thresholds, the SMTP server and the subscriptions.
+
+    .EXAMPLE
+    (Get-SupSyncAlertSetting).NoSuccessfulSyncHours
+
+    Shows after how many hours without a successful sync a site raises an alert (empty: off).
+
+    .INPUTS
+    None
+
+    .OUTPUTS
+    SupSync.AlertSetting
+
+    .LINK
+    Get-CMAlert
+
+    .LINK
+    New-CMAlertSubscription
+
+    .LINK
+    Get-CMAlertSubscription
+
+    .LINK
+    Remove-CMAlertSubscription
+
+    .LINK
+    Set-SupSyncAlertSetting
+    #>
+    [CmdletBinding(PositionalBinding = $false)]
+    [OutputType('SupSync.AlertSetting')]
+    param(
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'alert.settings'
+            Words = @('alert', 'settings')
+            Action = 'Shows the alert settings of this home'
+            Target = $null
+            ChangesState = $false
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{}
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Set-SupSyncAlertSetting {
+    <#
+    .SYNOPSIS
+    Changes the alert settings of this home: thresholds, delivery retries, the SMTP server.
+
+    .DESCRIPTION
+    Sets when the no-successful-sync and catalog-version-lag alerts are raised (0 turns each off), how deliveries are retried, and the SMTP server e-mail subscriptions are sent through (STARTTLS on port 587 by default, with a user name and password when the server asks for one).
+
+    Runs the supsync host command: supsync alert set
+
+    .PARAMETER NoSuccessfulSyncHours
+    Raise an alert when a site has had no successful sync for more than this many hours (0: off).
+
+    .PARAMETER CatalogVersionLagThreshold
+    Raise an alert when a child site's catalog version is more than this many versions behind its parent's (0: off).
+
+    .PARAMETER DeliveryAttempts
+    Attempts per delivery before it is reported Failed (default 6).
+
+    .PARAMETER RetryDelaySeconds
+    Delay before the first retry of a failed delivery; each next one waits four times longer, at most 6 hours (default 30).
+
+    .PARAMETER SmtpServerFqdn
+    The SMTP server for e-mail subscriptions.
+
+    .PARAMETER Port
+    Its port (default 587 with starttls, 465 with tls, 25 with none).
+
+    .PARAMETER SmtpSecurity
+    starttls (default: required upgrade of the connection), tls (TLS from the start) or none.
+    Valid values (any case): starttls, tls, none.
+
+    .PARAMETER SendFrom
+    The sender address.
+
+    .PARAMETER UserName
+    The SMTP account name (with --smtp-password).
+
+    .PARAMETER Password
+    The SMTP password (stored, never shown).
+    A SecureString, e.g. (Read-Host -AsSecureString); it reaches the host in its environment, never on a command line.
+
+    .PARAMETER CaFile
+    A PEM bundle of extra trusted certificate authorities for the SMTP server's certificate.
+    A relative path or a PowerShell drive path is resolved against the current location.
+
+    .PARAMETER NoSmtp
+    Remove the SMTP server setting.
+
+    .EXAMPLE
+    Set-SupSyncAlertSetting -NoSuccessfulSyncHours 26 -CatalogVersionLagThreshold 2
+
+    Alerts when a site has not synced successfully for 26 hours, or a child is more than 2 catalog versions behind.
+
+    .EXAMPLE
+    Set-SupSyncAlertSetting -SmtpServerFqdn 'smtp.contoso.com' -SendFrom 'supsync@contoso.com' -UserName 'supsync' -Password (Read-Host -AsSecureString)
+
+    Sends alert mail through smtp.contoso.com with STARTTLS on port 587, asking for the password.
+
+    .INPUTS
+    None
+
+    .OUTPUTS
+    SupSync.AlertSetting
+
+    .LINK
+    Get-CMAlert
+
+    .LINK
+    New-CMAlertSubscription
+
+    .LINK
+    Get-CMAlertSubscription
+
+    .LINK
+    Remove-CMAlertSubscription
+
+    .LINK
+    Get-SupSyncAlertSetting
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, PositionalBinding = $false)]
+    [OutputType('SupSync.AlertSetting')]
+    param(
+        [Parameter()]
+        [int] $NoSuccessfulSyncHours,
+
+        [Parameter()]
+        [int] $CatalogVersionLagThreshold,
+
+        [Parameter()]
+        [int] $DeliveryAttempts,
+
+        [Parameter()]
+        [int] $RetryDelaySeconds,
+
+        [Parameter()]
+        [string] $SmtpServerFqdn,
+
+        [Parameter()]
+        [int] $Port,
+
+        [Parameter()]
+        [ValidateSet('starttls', 'tls', 'none')]
+        [string] $SmtpSecurity,
+
+        [Parameter()]
+        [string] $SendFrom,
+
+        [Parameter()]
+        [string] $UserName,
+
+        [Parameter()]
+        [securestring] $Password,
+
+        [Parameter()]
+        [string] $CaFile,
+
+        [Parameter()]
+        [switch] $NoSmtp
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'alert.set'
+            Words = @('alert', 'set')
+            Action = 'Changes the alert settings of this home: thresholds, delivery retries, the SMTP server'
+            Target = $null
+            ChangesState = $true
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'NoSuccessfulSyncHours' = @{ Flag = 'no-successful-sync-hours'; Type = 'number' }
+                'CatalogVersionLagThreshold' = @{ Flag = 'catalog-version-lag-threshold'; Type = 'number' }
+                'DeliveryAttempts' = @{ Flag = 'delivery-attempts'; Type = 'number' }
+                'RetryDelaySeconds' = @{ Flag = 'retry-delay-seconds'; Type = 'number' }
+                'SmtpServerFqdn' = @{ Flag = 'smtp-server'; Type = 'string' }
+                'Port' = @{ Flag = 'smtp-port'; Type = 'number' }
+                'SmtpSecurity' = @{ Flag = 'smtp-security'; Type = 'string'; Choices = @('starttls', 'tls', 'none') }
+                'SendFrom' = @{ Flag = 'smtp-from'; Type = 'string' }
+                'UserName' = @{ Flag = 'smtp-username'; Type = 'string' }
+                'Password' = @{ Flag = 'smtp-password'; Type = 'secret' }
+                'CaFile' = @{ Flag = 'smtp-ca-file'; Type = 'path' }
+                'NoSmtp' = @{ Flag = 'no-smtp'; Type = 'switch' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
+function Export-SupSyncMetric {
+    <#
+    .SYNOPSIS
+    Writes the sites' Prometheus metrics to a file (for node_exporter's textfile collector).
+
+    .DESCRIPTION
+    Writes the per-site metrics in the Prometheus text format — last sync state, last successful sync time, last sync duration, updates by state, catalog version and lag behind the parent, consecutive failures, next scheduled sync and retry, active alerts — to --out, atomically (a temporary file renamed over it), so node_exporter's textfile collector never reads half a file. Run it on a schedule, or scrape the running service's /metrics instead, which also counts the requests its SUP endpoints serve. docs/monitoring.md has a scrape job and alert rules.
+
+    Runs the supsync host command: supsync metrics
+
+    .PARAMETER Path
+    The file to write, e.g. /var/lib/node_exporter/textfile_collector/supsync.prom.
+    A relative path or a PowerShell drive path is resolved against the current location.
+
+    .EXAMPLE
+    Export-SupSyncMetric -Path 'C:\Program Files\windows_exporter\textfile_inputs\supsync.prom'
+
+    Writes the metrics where windows_exporter's textfile collector reads them.
+
+    .EXAMPLE
+    Export-SupSyncMetric -Path '/var/lib/node_exporter/textfile_collector/supsync.prom'
+
+    Writes them for node_exporter's textfile collector (run it from a scheduled task or a timer).
+
+    .INPUTS
+    None
+
+    .OUTPUTS
+    SupSync.MetricsFile
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, PositionalBinding = $false)]
+    [OutputType('SupSync.MetricsFile')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [string] $Path
+    )
+
+    begin {
+        $supsyncCommand = @{
+            Id = 'metrics'
+            Words = @('metrics')
+            Action = 'Writes the sites'' Prometheus metrics to a file (for node_exporter''s textfile collector)'
+            Target = 'Path'
+            ChangesState = $true
+            HostWhatIf = $false
+            Batch = $null
+            Parameters = [ordered]@{
+                'Path' = @{ Flag = 'out'; Type = 'path' }
+            }
+        }
+    }
+
+    process {
+        Invoke-SupSyncCommand -Cmdlet $PSCmdlet -Command $supsyncCommand -BoundParameters $PSBoundParameters
+    }
+}
+
 # Tab completion of site codes, products and classifications, asked of the host.
 Register-ArgumentCompleter -CommandName @('New-CMSite') -ParameterName 'ParentSiteCode' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     Complete-SupSyncArgument -Kind 'site' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
 }
-Register-ArgumentCompleter -CommandName @('Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Sync-CMSoftwareUpdate', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Import-UpdateFromCatalog', 'Import-CMSoftwareUpdateFromCatalog') -ParameterName 'SiteCode' -ScriptBlock {
+Register-ArgumentCompleter -CommandName @('Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Sync-CMSoftwareUpdate', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Import-UpdateFromCatalog', 'Import-CMSoftwareUpdateFromCatalog', 'Get-CMAlert') -ParameterName 'SiteCode' -ScriptBlock {
     param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
     Complete-SupSyncArgument -Kind 'site' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
 }
@@ -1531,4 +2129,4 @@ Register-ArgumentCompleter -CommandName @('Get-CMSoftwareUpdate') -ParameterName
     Complete-SupSyncArgument -Kind 'classification' -WordToComplete $wordToComplete -FakeBoundParameters $fakeBoundParameters
 }
 
-Export-ModuleMember -Function @('New-CMSite', 'Get-CMSite', 'Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Test-CMSoftwareUpdateUpstream', 'New-CMSoftwareUpdateSyncSchedule', 'Import-UpdateFromCatalog', 'Register-CMSoftwareUpdateSyncTask', 'Unregister-CMSoftwareUpdateSyncTask') -Alias @('Sync-CMSoftwareUpdate', 'Import-CMSoftwareUpdateFromCatalog')
+Export-ModuleMember -Function @('New-CMSite', 'Get-CMSite', 'Remove-CMSite', 'Get-CMSoftwareUpdatePointComponent', 'Set-CMSoftwareUpdatePointComponent', 'Get-CMSoftwareUpdateSyncStatus', 'Invoke-CMSoftwareUpdateSync', 'Get-CMSoftwareUpdateSyncHistory', 'Get-CMSoftwareUpdate', 'Get-CMSoftwareUpdateCategory', 'Import-CMSoftwareUpdateMetadata', 'Export-CMSoftwareUpdateMetadata', 'Test-CMSoftwareUpdateUpstream', 'New-CMSoftwareUpdateSyncSchedule', 'Import-UpdateFromCatalog', 'Get-CMAlert', 'New-CMAlertSubscription', 'Get-CMAlertSubscription', 'Remove-CMAlertSubscription', 'Get-SupSyncAlertSetting', 'Set-SupSyncAlertSetting', 'Export-SupSyncMetric', 'Register-CMSoftwareUpdateSyncTask', 'Unregister-CMSoftwareUpdateSyncTask') -Alias @('Sync-CMSoftwareUpdate', 'Import-CMSoftwareUpdateFromCatalog')

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { expect } from 'chai';
+import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { formatSiteServerLine, statusMessageLine } from '../src/log/index.js';
 import { createSiteLogger } from '../src/log/site-logger.js';
@@ -96,7 +97,7 @@ describe('web console (chromium)', function () {
     await cli(home, ['sync', '--site', 'CS1', '--wait']);
     // A second top-level site whose upstream is gone: its sync fails.
     await cli(home, ['site', 'add', '--code', 'BAD', '--role', 'primary', '--server-name', 'bad.test']);
-    await cli(home, ['sup', 'set', '--site', 'BAD', '--sync-source', 'upstream', '--upstream-url', 'http://127.0.0.1:9']);
+    await cli(home, ['sup', 'set', '--site', 'BAD', '--sync-source', 'upstream', '--upstream-url', 'http://127.0.0.1:9', '--enable-sync-failure-alert', 'true']);
     await cli(home, ['sync', '--site', 'BAD'], 5);
     // BAD's log has rolled over once: its older part, with a warning and an error, is in wsyncmgr.lo_.
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -150,6 +151,10 @@ describe('web console (chromium)', function () {
     expect(await bad.locator('.error-text').textContent()).to.contain('ECONNREFUSED 127.0.0.1:9').and.contain('UpstreamUnreachable');
     expect(await bad.locator('.next-retry time').textContent()).to.match(/\(in (59|60) min\)$/);
     expect(await bad.locator('.summary').textContent()).to.match(/^failed \(/);
+    // BAD's EnableSyncFailureAlert raised an alert: every page shows it.
+    const alert = page.locator('#alerts li.alert.error[data-type="SyncFailure"]');
+    expect(await alert.count()).to.equal(1);
+    expect(await alert.textContent()).to.match(/^Sync failure on BAD: /).and.contain('ECONNREFUSED');
     await shot('status');
   });
 
@@ -271,6 +276,22 @@ describe('web console (chromium)', function () {
     expect(run).to.deep.equal({ id: before + 1, state: 'succeeded', trigger: 'manual' });
     expect(fs.readFileSync(path.join(home, 'sites', 'CS1', 'logs', 'wsyncmgr.log'), 'utf8')).to.contain('Sync requested from the console by admin (full sync)');
     await shot('sync-finished');
+  });
+
+  it('serves /metrics in the Prometheus text format with the values the status shows, and no secret', async () => {
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    const families = parsePrometheusTextFormat(text) as ParsedFamily[];
+    const value = (name: string, site: string) => Number(families.find((f) => f.name === name)?.metrics.find((m) => m.labels?.site === site)?.value);
+    const status = (await (await fetch(`${url}/api/status`)).json()) as { code: string; catalogVersion: number; consecutiveFailures: number; lastSuccessfulSyncTime: string | null }[];
+    for (const s of status) {
+      expect(value('supsync_site_catalog_version', s.code), s.code).to.equal(s.catalogVersion);
+      expect(value('supsync_site_consecutive_failures', s.code), s.code).to.equal(s.consecutiveFailures);
+      if (s.lastSuccessfulSyncTime) expect(value('supsync_site_last_successful_sync_timestamp_seconds', s.code), s.code).to.be.closeTo(Date.parse(s.lastSuccessfulSyncTime) / 1000, 0.001);
+    }
+    expect(text).to.not.contain(password).and.not.contain('scrypt$');
   });
 
   describe('bad input: a clear HTTP error each, nothing changed', () => {

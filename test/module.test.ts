@@ -528,6 +528,12 @@ describe('PowerShell module: table views against real host records', () => {
     keep(runLikeModule(home, ['site', 'add', '--code=PS2', '--role=primary', '--parent=CS1']));
     keep(runLikeModule(home, ['sync', '--site=PS2', '--what-if']));
     for (const args of [['status'], ['sync', 'history', '--site=CS1'], ['update', 'list', '--site=CS1', '--limit=3'], ['category', 'list', '--site=CS1'], ['schedule', 'new', '--recur-interval=days', '--recur-count=7']]) keep(runLikeModule(home, args));
+    // An alert: a site whose upstream refuses connections fails its sync with the failure alert on.
+    keep(runLikeModule(home, ['alert', 'subscribe', '--name=ops', '--email-address=ops@test.example']));
+    keep(runLikeModule(home, ['site', 'add', '--code=CS3', '--role=central']));
+    keep(runLikeModule(home, ['sup', 'set', '--site=CS3', '--sync-source=upstream', '--upstream-url=http://127.0.0.1:9', '--enable-sync-failure-alert=true']));
+    expect(runLikeModule(home, ['sync', '--site=CS3']).code).to.not.equal(0);
+    keep(runLikeModule(home, ['alert', 'list']));
 
     if (!handlers['catalog.import'] || !handlers['catalog.serve']) return;
     expect(runLikeModule(catalogHome, ['site', 'add', '--code=CAT', '--role=central']).code).to.equal(0);

@@ -95,6 +95,22 @@ export const tableViews: Readonly<Record<string, readonly Column[]>> = {
   ],
   'SupSync.CatalogImportResult': catalogImportColumns(),
   'SupSync.CatalogImportPlan': catalogImportColumns(),
+  'SupSync.Alert': [
+    n('ID', 4),
+    { property: 'SiteCode', width: 8 },
+    { property: 'AlertType', width: 17 },
+    { property: 'AlertState', label: 'State', width: 8 },
+    { property: 'Severity', width: 8 },
+    { property: 'StartTime', width: 24 },
+    n('OccurrenceCount', 5),
+    { property: 'Message' },
+  ],
+  'SupSync.AlertSubscription': [
+    { property: 'Name', width: 20 },
+    { property: 'Kind', width: 8 },
+    { property: 'WebhookFormat', label: 'Format', width: 8 },
+    { property: 'Target' },
+  ],
   'SupSync.Schedule': [
     { property: 'ScheduleString', width: 16 },
     { property: 'Description' },

@@ -4,6 +4,8 @@
  */
 import { siteRoles, syncSourceKinds } from '../site/model.js';
 import { catalogCommands } from './spec-catalog.js';
+import { alertCommands } from './spec-alerts.js';
+import { monitorCommands } from './spec-monitor.js';
 import { serviceCommands } from './spec-service.js';
 import { boolSetting, listSetting, scheduleParams, siteParam, whatIfParam } from './spec-params.js';
 import type { CommandSpec, ParamSpec } from './spec-types.js';
@@ -468,7 +470,7 @@ const coreCommands: CommandSpec[] = [
   },
 ];
 
-export const commandSpec: CommandSpec[] = [...coreCommands, ...catalogCommands, ...serviceCommands];
+export const commandSpec: CommandSpec[] = [...coreCommands, ...catalogCommands, ...serviceCommands, ...alertCommands, ...monitorCommands];
 
 /** Global options, before the command words. */
 export const globalParams: ParamSpec[] = [

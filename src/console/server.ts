@@ -23,6 +23,7 @@ import { type LogCursor, readLogSince, readSiteLog } from '../log/index.js';
 import { canonicalGuid } from '../model/update.js';
 import { type SiteControl, normalizeSiteCode, redactProxy } from '../site/model.js';
 import { knownCategories } from '../store/categories.js';
+import { listAlerts } from '../store/alert-db.js';
 import { readConsoleSettings } from '../store/console-settings.js';
 import { type Tristate, recentRuns, runCountsByProductClassification, searchUpdates, updateDetail, updateRelations } from '../store/console-queries.js';
 import type { Home } from '../store/home.js';
@@ -41,14 +42,6 @@ export interface SyncAction {
   request(code: string, full: boolean, requestedBy: string): { queuedBehindRun: number | null };
 }
 
-/** An alert as the console lists it (the alert store provides them when present). */
-export interface ConsoleAlert {
-  severity: 'error' | 'warning';
-  site: string;
-  text: string;
-  time: string;
-}
-
 export interface ConsoleOptions {
   home: Home;
   host: string;
@@ -56,10 +49,8 @@ export interface ConsoleOptions {
   tls?: TlsFiles;
   /** Absent: a read-only console (`supsync console`). */
   sync?: SyncAction;
-  /** `/metrics` in the Prometheus text format, when metrics are available. */
-  metrics?: () => Promise<{ contentType: string; body: string }>;
-  /** Active alerts to show on every page. */
-  alerts?: () => ConsoleAlert[];
+  /** `/metrics` in the Prometheus text format (the service's own metrics, with its SUP endpoints' requests). */
+  metrics: () => Promise<{ contentType: string; body: string }>;
   /** How often live views look for changes (default 500 ms). */
   pollMs?: number;
 }
@@ -245,11 +236,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   });
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new HttpError(404, 'PageNotFound', `There is no page ${request.url.split('?')[0]}`), 404));
 
-  const alertsHtml = () => {
-    const alerts = options.alerts?.() ?? [];
-    if (alerts.length === 0) return '';
-    return `<ul class="alert-list">${alerts.map((a) => `<li class="alert ${a.severity}"><a href="/sites/${encodeURIComponent(a.site)}">${escapeHtml(a.site)}</a> ${escapeHtml(a.text)} <time datetime="${escapeHtml(a.time)}" data-format="both">${escapeHtml(a.time)}</time></li>`).join('')}</ul>`;
-  };
+  const alertsHtml = () => eta.render('./alerts', { alerts: listAlerts(home, { state: 'Active' }) });
   const topSite = () => hierarchy(home)[0]?.site.code;
   function page(_request: FastifyRequest, data: { title: string; page: string; body: string; site?: string; chart?: boolean }): string {
     return eta.render('./layout', {
@@ -440,13 +427,11 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     return reply.type(asset.type).send(fs.readFileSync(asset.file));
   });
 
-  if (options.metrics) {
-    const metrics = options.metrics;
-    app.get('/metrics', async (_request, reply) => {
-      const { contentType, body } = await metrics();
-      return reply.type(contentType).send(body);
-    });
-  }
+  app.get('/metrics', async (request, reply) => {
+    readQuery(request, []);
+    const { contentType, body } = await options.metrics();
+    return reply.type(contentType).send(body);
+  });
 
   // Server-Sent Events: the status of every site, pushed when it changes.
   const statusFeed = new Feed(pollMs, statuses);
@@ -571,10 +556,6 @@ function settingsOf(site: SiteControl): [string, string][] {
     ['Next sync is full', sup.fullSyncRequired ? 'yes (settings changed)' : 'no'],
     ['SUP endpoint URL', site.url ?? '(none)'],
   ];
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 interface Stream {

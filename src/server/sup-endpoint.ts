@@ -45,8 +45,8 @@ export interface SupEndpointOptions {
   compressAbove?: number;
   tls?: { cert: Buffer; key: Buffer };
   maxRequestBytes?: number;
-  /** Called for every request, for logs. */
-  onRequest?: (operation: string, status: number, ms: number) => void;
+  /** Called for every request, for logs and metrics: the operation, HTTP status, milliseconds and response body bytes. */
+  onRequest?: (operation: string, status: number, ms: number, bytes: number) => void;
   /**
    * The served site's sync-request inbox: a parent on another machine asks this site to sync by
    * POSTing its request to /supsync/SyncRequest (the network form of the `.SYN` file).
@@ -100,11 +100,15 @@ export class SupEndpoint {
     const service = path === SERVER_SYNC_PATH.toLowerCase() ? 'sync' : path === DSS_AUTH_PATH.toLowerCase() ? 'dss' : undefined;
     let operation = 'unknown';
     const send = (status: number, body: string, contentType = 'text/xml; charset=utf-8') => {
-      res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'private' });
+      const bytes = Buffer.byteLength(body);
+      res.writeHead(status, { 'content-type': contentType, 'content-length': bytes, 'cache-control': 'private' });
       res.end(body);
-      this.#options.onRequest?.(operation, status, Date.now() - started);
+      this.#options.onRequest?.(operation, status, Date.now() - started, bytes);
     };
-    if (path === '/supsync/syncrequest' && req.method === 'POST' && this.#options.inbox) return this.#syncRequest(req, send);
+    if (path === '/supsync/syncrequest' && req.method === 'POST' && this.#options.inbox) {
+      operation = 'SyncRequest';
+      return this.#syncRequest(req, send);
+    }
     if (!service) return send(404, 'Not found', 'text/plain');
     if (req.method !== 'POST') return send(405, 'Only POST is served here', 'text/plain');
     if (this.#options.sharedSecret !== undefined && !this.#secretMatches(req.headers.authorization)) {

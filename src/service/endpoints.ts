@@ -8,7 +8,7 @@
  */
 import net from 'node:net';
 import { BusyError, InvalidArgumentError, IoError } from '../errors.js';
-import { type RunningEndpoint, SupEndpoint } from '../server/sup-endpoint.js';
+import { type RunningEndpoint, SupEndpoint, type SupEndpointOptions } from '../server/sup-endpoint.js';
 import type { SiteControl } from '../site/model.js';
 import type { SiteDb } from '../store/site-db.js';
 
@@ -33,12 +33,18 @@ export function endpointAddress(url: string): EndpointAddress {
   return { host: hostname.toLowerCase() === 'localhost' ? '127.0.0.1' : undefined, port, tls };
 }
 
-export async function serveSiteEndpoint(site: SiteControl & { url: string }, db: SiteDb, inbox: string, tls: TlsFiles | undefined): Promise<RunningEndpoint> {
+export async function serveSiteEndpoint(
+  site: SiteControl & { url: string },
+  db: SiteDb,
+  inbox: string,
+  tls: TlsFiles | undefined,
+  onRequest?: SupEndpointOptions['onRequest'],
+): Promise<RunningEndpoint> {
   const address = endpointAddress(site.url);
   if (address.tls && !tls) {
     throw new InvalidArgumentError('CertificateRequired', `Site ${site.code} serves ${site.url}: an https endpoint needs --cert and --key`, { target: '--cert' });
   }
-  const endpoint = new SupEndpoint({ db, inbox, languages: site.sup.languageSummaryDetails, ...(address.tls && tls ? { tls } : {}) });
+  const endpoint = new SupEndpoint({ db, inbox, languages: site.sup.languageSummaryDetails, ...(address.tls && tls ? { tls } : {}), ...(onRequest ? { onRequest } : {}) });
   const listen = (host: string) => endpoint.listen(host, address.port);
   try {
     if (address.host !== undefined) return await listen(address.host);

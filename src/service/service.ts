@@ -15,9 +15,11 @@
  * syncs to end, and moves their retry to now, so the next start resumes them at once.
  */
 import schedule from 'node-schedule';
+import { AlertCourier } from '../alerts/courier.js';
 import { BusyError, InvalidOperationError, asSupsyncError } from '../errors.js';
 import { type LogFormat, createSiteLogger } from '../log/index.js';
 import { type Schedule, describeSchedule, formatWithOffset, validateSchedule } from '../schedule/index.js';
+import { type Metrics, createMetrics } from '../monitor/metrics.js';
 import type { RunningEndpoint } from '../server/sup-endpoint.js';
 import type { Home } from '../store/home.js';
 import { type SiteDb, openSiteDb } from '../store/site-db.js';
@@ -40,6 +42,8 @@ export interface SyncServiceOptions {
   logFormat: LogFormat;
   /** Certificate and key for sites whose URL is https. */
   tls?: TlsFiles;
+  /** The metrics its endpoints count requests in (default: its own); `service.metrics` renders them. */
+  metrics?: Metrics;
   /** Every result of a sync the service ran. */
   onResult(result: SyncResult): void;
   /** A line for the operator. */
@@ -71,14 +75,20 @@ type ProblemKind = 'tick' | 'schedule' | 'sync';
 
 export class SyncService {
   readonly #options: SyncServiceOptions;
+  /** The home's metrics, with the requests this service's SUP endpoints served. */
+  readonly metrics: Metrics;
   readonly #sites: HostedSite[] = [];
   readonly #abort = new AbortController();
+  /** Alert evaluation and delivery, in the background of the ticks. */
+  readonly #alerts: AlertCourier;
   #poll: NodeJS.Timeout | undefined;
   #wake: { at: number; job: schedule.Job } | undefined;
   #stopping = false;
 
   constructor(options: SyncServiceOptions) {
     this.#options = options;
+    this.metrics = options.metrics ?? createMetrics(options.home);
+    this.#alerts = new AlertCourier(options.home, options.onNote);
   }
 
   /** Opens the sites, claims them, serves their endpoints and runs the first tick (a missed scheduled run starts here). */
@@ -97,7 +107,7 @@ export class SyncService {
         this.#sites.push(site);
         this.#log(code, `supsync service started (process ${process.pid}): scheduled syncs, sync requests and retries of ${code} run here`);
         if (control.url) {
-          site.endpoint = await serveSiteEndpoint({ ...control, url: control.url }, db, home.sitePaths(code).inbox, tls);
+          site.endpoint = await serveSiteEndpoint({ ...control, url: control.url }, db, home.sitePaths(code).inbox, tls, this.metrics.supRequestHook(code));
           this.#log(code, `Serving the SUP endpoint for child sites at ${site.endpoint.url} (site URL ${control.url})`);
         }
       }
@@ -141,6 +151,7 @@ export class SyncService {
     const running = this.#sites.filter((s) => s.task).map((s) => s.code);
     if (running.length > 0) this.#options.onNote(`Stopping: letting the running sync of ${running.join(', ')} checkpoint`);
     await Promise.all(this.#sites.map((s) => s.task));
+    await this.#alerts.stop();
     await this.#release();
   }
 
@@ -174,6 +185,7 @@ export class SyncService {
       }
     }
     this.#arm(wake);
+    this.#alerts.poke();
   }
 
   #snapshot(site: HostedSite): SiteSnapshot {

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { InvalidArgumentError } from '../../errors.js';
 import { hashSecret, newToken } from '../../console/credentials.js';
+import { createMetrics } from '../../monitor/metrics.js';
 import { type RunningConsole, type TlsFiles, defaultConsolePort, parseListenAddress, startConsole } from '../../console/server.js';
 import { type ConsoleSettings, consoleSettingsFile, updateConsoleSettings } from '../../store/console-settings.js';
 import { type CommandHandler, stringArg } from '../context.js';
@@ -9,7 +10,8 @@ import { type CommandHandler, stringArg } from '../context.js';
 const consoleCommand: CommandHandler = async ({ home, args, emit, note, output, signal }) => {
   const { host, port } = parseListenAddress(stringArg(args, 'listen') ?? `127.0.0.1:${defaultConsolePort}`, '--listen');
   const tls = tlsFiles(stringArg(args, 'cert'), stringArg(args, 'key'), '--cert', '--key');
-  const running = await startConsole({ home, host, port, ...(tls ? { tls } : {}) });
+  const metrics = createMetrics(home);
+  const running = await startConsole({ home, host, port, ...(tls ? { tls } : {}), metrics: () => metrics.render() });
   emit(consoleRecord(running));
   output.flush();
   note(`The supsync console (read-only) is at ${running.url}; stop with Ctrl+C`);

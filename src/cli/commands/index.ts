@@ -1,5 +1,7 @@
 /** Handlers by command id; every spec command has exactly one (checked by a test). */
 import type { CommandHandler } from '../context.js';
+import { alertHandlers } from './alert.js';
+import { metrics } from './metrics.js';
 import { catalogHandlers } from './catalog.js';
 import { consoleHandlers } from './console.js';
 import { demo } from './demo.js';
@@ -40,4 +42,6 @@ export const handlers: Record<string, CommandHandler> = {
   ...catalogHandlers,
   ...serviceHandlers,
   ...consoleHandlers,
+  ...alertHandlers,
+  metrics,
 };

@@ -75,7 +75,7 @@ async function serveConsole(
   const adminTls = tlsFiles(stringArg(args, 'adminCert'), stringArg(args, 'adminKey'), '--admin-cert', '--admin-key');
   const tls = adminTls ?? (isLoopback(host) ? undefined : serviceTls);
   try {
-    return await startConsole({ home, host, port, ...(tls ? { tls } : {}), sync: { request: (code, full, by) => syncService.requestSync(code, full, by) } });
+    return await startConsole({ home, host, port, ...(tls ? { tls } : {}), sync: { request: (code, full, by) => syncService.requestSync(code, full, by) }, metrics: () => syncService.metrics.render() });
   } catch (error) {
     if (given === undefined && error instanceof BusyError) {
       note(`The console is not served: ${error.message}; give --admin-listen another address`);

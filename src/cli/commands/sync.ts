@@ -1,4 +1,5 @@
 /** `sync` (with the cascade and --what-if) and `sync history`. */
+import { settleAlertsAfterSync } from '../../alerts/after-sync.js';
 import { ExitCode } from '../../errors.js';
 import { isServedByService } from '../../service/site-records.js';
 import { normalizeSiteCode } from '../../site/model.js';
@@ -9,7 +10,7 @@ import { planSync } from '../../sync/plan.js';
 import type { SyncTrigger } from '../../sync/run-recorder.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
-export const sync: CommandHandler = async ({ home, args, emit, note, progress, logFormat, signal }) => {
+export const sync: CommandHandler = async ({ home, args, emit, note, progress, logFormat, signal, output }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   if (args.whatIf) {
@@ -60,6 +61,8 @@ export const sync: CommandHandler = async ({ home, args, emit, note, progress, l
     onProgress: (p) => progress(`Synchronizing ${p.site}`, `${p.phase}: ${p.processed} of ${p.total}`, p.total === 0 ? 100 : Math.floor((p.processed / p.total) * 100)),
   });
   for (const result of results) emit(syncResultRecord(result));
+  output.flush();
+  await settleAlertsAfterSync(home, note);
   const own = results[0]!;
   if (results.some((r) => r.state === 'Failed')) process.exitCode = own.state === 'Failed' ? (own.error?.exitCode ?? ExitCode.upstream) : ExitCode.partial;
   if (own.state === 'Queued') note(`${code}: a sync is running (run ${own.queuedBehindRun ?? '?'}); this request is queued behind it`);
