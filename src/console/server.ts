@@ -117,7 +117,8 @@ const reasons: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized
 
 /** `1 h 05 min`, `3 min 20 s`, `12 s`. */
 export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
+  if (seconds < 10) return `${Math.max(0, Math.round(seconds * 10) / 10)} s`;
+  const s = Math.round(seconds);
   if (s >= 3600) return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
   if (s >= 60) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
   return `${s} s`;
@@ -301,7 +302,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     const body = eta.render('./site', {
       ...history,
       site,
-      settings: settingsOf(site),
+      settings: settingsOf(site, knownCategories(dbs.get(site.code))),
       children: home.localChildren(site.code),
       canSync: options.sync !== undefined,
       syncUnavailable: 'This console is read-only: Synchronize Software Updates is served by "supsync service" (its --admin-listen address), or run "supsync sync".',
@@ -526,8 +527,11 @@ function checkSameOrigin(request: FastifyRequest, scheme: string, csrfToken: str
   }
 }
 
-function settingsOf(site: SiteControl): [string, string][] {
+function settingsOf(site: SiteControl, known: { products: { id: string; title: string }[]; classifications: { id: string; title: string }[] }): [string, string][] {
   const sup = site.sup;
+  // A selection made by GUID before the first sync keeps the GUID as its title; the site knows better now.
+  const titles = new Map([...known.products, ...known.classifications].map((c) => [c.id, c.title]));
+  const title = (c: { id: string; title: string }) => (c.title === c.id ? (titles.get(c.id) ?? c.title) : c.title);
   const source = sup.syncSource.kind === 'upstream' ? `upstream server ${sup.syncSource.upstreamUrl ?? ''}` : sup.syncSource.kind === 'microsoft-update' ? 'Microsoft Update' : 'none (imports only)';
   let schedule = 'off (syncs on requests only)';
   if (sup.schedule != null) {
@@ -544,8 +548,8 @@ function settingsOf(site: SiteControl): [string, string][] {
     ['Parent', site.parent ?? '(top-level site)'],
     ['Sync source', source],
     ['Schedule', schedule],
-    ['Products', sup.products.map((p) => p.title).join(', ') || '(none)'],
-    ['Classifications', sup.classifications.map((c) => c.title).join(', ') || '(none)'],
+    ['Products', sup.products.map(title).join(', ') || '(none)'],
+    ['Classifications', sup.classifications.map(title).join(', ') || '(none)'],
     ['Languages (update files)', sup.languageUpdateFiles.join(', ')],
     ['Languages (summary details)', sup.languageSummaryDetails.join(', ')],
     ['Superseded updates expire', months(sup.supersedence.immediatelyExpire, sup.supersedence.waitMonths)],

@@ -114,7 +114,7 @@ export function siteStatus(home: Home, dbs: SiteDbs, site: SiteControl, now = Da
     topLevel: isTopLevel(site),
     source: sourceOf(home, site),
     health,
-    summary: requestPending && !running ? `sync requested; waiting for the service to start it${state.last_sync_state === 6703 ? ` (last sync failed: ${state.last_sync_error_message ?? state.last_sync_error_code})` : ''}` : describeSyncState(state, lastChanged, locked),
+    summary: summaryOf(health, describeSyncState(state, lastChanged, locked), state.last_sync_error_message ?? state.last_sync_error_code),
     lastSyncState: state.last_sync_state,
     lastSyncStateName: stateName(state.last_sync_state),
     lastSyncStateTime: state.last_sync_state_time,
@@ -132,6 +132,13 @@ export function siteStatus(home: Home, dbs: SiteDbs, site: SiteControl, now = Da
     lastRunId: runId,
     progress: running ? progressOf(db, state.running_run_id!, state.phase, state.percent, now) : undefined,
   };
+}
+
+/** `supsync status`'s phrase, but for what the card shows in the viewer's own words (the retry time is a field of its own). */
+function summaryOf(health: Health, phrase: string, error: string | null): string {
+  if (health === 'queued') return `sync requested; waiting to start${error ? ` (the last sync failed: ${error})` : ''}`;
+  if (health === 'failed') return `failed: ${error ?? 'unknown error'}`;
+  return phrase;
 }
 
 function progressOf(db: SiteDb, runId: number, phase: string | null, percent: number | null, now: number): SiteProgress {
