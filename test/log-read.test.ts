@@ -7,7 +7,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { formatLogLine, parseLogLine, readLogSince, readSiteLog, typeFromText } from '../src/log/index.js';
 import { createSiteLogger } from '../src/log/site-logger.js';
-import { parseListenAddress } from '../src/console/server.js';
+import { parseListenAddress } from '../src/console/address.js';
 import { tempDir } from './helpers/cli.js';
 
 describe('log reader', () => {

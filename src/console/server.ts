@@ -28,6 +28,7 @@ import { readConsoleSettings } from '../store/console-settings.js';
 import { type Tristate, recentRuns, runCountsByProductClassification, searchUpdates, updateDetail, updateRelations } from '../store/console-queries.js';
 import type { Home } from '../store/home.js';
 import { describeSchedule, validateSchedule } from '../schedule/index.js';
+import { isLoopback } from './address.js';
 import { authenticate, hasCredential } from './credentials.js';
 import { type SiteStatus, SiteDbs, hierarchy, siteStatus } from './status-model.js';
 
@@ -71,31 +72,6 @@ const assets: Record<string, { file: string; type: string }> = {
   'uPlot.iife.min.js': { file: path.join(uplotDir, 'dist', 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
   'uPlot.min.css': { file: path.join(uplotDir, 'dist', 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
 };
-
-export const defaultConsolePort = 8539;
-
-export function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (bare === 'localhost') return true;
-  if (net.isIPv4(bare)) return bare.startsWith('127.');
-  return bare === '::1';
-}
-
-/** `HOST:PORT`, `[v6]:PORT`, `PORT` (on 127.0.0.1) or `HOST` (on the default port). */
-export function parseListenAddress(text: string, flag: string): { host: string; port: number } {
-  const value = text.trim();
-  const fail = (): never => {
-    throw new InvalidArgumentError('InvalidListenAddress', `${flag} '${text}' is not an address to listen on: give HOST:PORT, PORT or HOST (e.g. 127.0.0.1:${defaultConsolePort})`, { target: flag });
-  };
-  const port = (p: string) => (/^\d{1,5}$/.test(p) && Number(p) <= 65535 ? Number(p) : fail());
-  if (/^\d+$/.test(value)) return { host: '127.0.0.1', port: port(value) };
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(value);
-  if (v6) return net.isIPv6(v6[1]!) ? { host: v6[1]!, port: v6[2] === undefined ? defaultConsolePort : port(v6[2]) } : fail();
-  const colon = value.lastIndexOf(':');
-  const host = colon < 0 ? value : value.slice(0, colon);
-  if (host === '' || host.includes(':') || !/^[A-Za-z0-9.-]+$/.test(host)) return fail();
-  return { host, port: colon < 0 ? defaultConsolePort : port(value.slice(colon + 1)) };
-}
 
 class HttpError extends SupsyncError {
   readonly status: number;

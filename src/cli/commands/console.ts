@@ -2,14 +2,16 @@
 import fs from 'node:fs';
 import { InvalidArgumentError } from '../../errors.js';
 import { hashSecret, newToken } from '../../console/credentials.js';
-import { createMetrics } from '../../monitor/metrics.js';
-import { type RunningConsole, type TlsFiles, defaultConsolePort, parseListenAddress, startConsole } from '../../console/server.js';
+import { defaultConsolePort, parseListenAddress } from '../../console/address.js';
+import type { RunningConsole, TlsFiles } from '../../console/server.js';
 import { type ConsoleSettings, consoleSettingsFile, updateConsoleSettings } from '../../store/console-settings.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
 const consoleCommand: CommandHandler = async ({ home, args, emit, note, output, signal }) => {
   const { host, port } = parseListenAddress(stringArg(args, 'listen') ?? `127.0.0.1:${defaultConsolePort}`, '--listen');
   const tls = tlsFiles(stringArg(args, 'cert'), stringArg(args, 'key'), '--cert', '--key');
+  // Loaded here: the web server and the metrics library would slow every other command's start.
+  const [{ startConsole }, { createMetrics }] = await Promise.all([import('../../console/server.js'), import('../../monitor/metrics.js')]);
   const metrics = createMetrics(home);
   const running = await startConsole({ home, host, port, ...(tls ? { tls } : {}), metrics: () => metrics.render() });
   emit(consoleRecord(running));

@@ -1,6 +1,7 @@
 /** `service`: the long-running sync service of the home's sites, until SIGINT/SIGTERM. */
 import fs from 'node:fs';
-import { type RunningConsole, defaultConsolePort, isLoopback, parseListenAddress, startConsole } from '../../console/server.js';
+import { defaultConsolePort, isLoopback, parseListenAddress } from '../../console/address.js';
+import type { RunningConsole } from '../../console/server.js';
 import { BusyError, InvalidArgumentError, InvalidOperationError } from '../../errors.js';
 import { SyncService } from '../../service/service.js';
 import { normalizeSiteCode } from '../../site/model.js';
@@ -28,7 +29,15 @@ const service: CommandHandler = async ({ home, args, emit, note, signal, output,
     },
     onNote: note,
   });
-  const hosted = await syncService.start();
+  // The console first, so that loading the web server does not delay what the first tick starts.
+  const adminConsole = await serveConsole(home, args, syncService, cert && key ? { cert: readPem(cert, '--cert'), key: readPem(key, '--key') } : undefined, note);
+  let hosted;
+  try {
+    hosted = await syncService.start();
+  } catch (error) {
+    await adminConsole?.close();
+    throw error;
+  }
   for (const site of hosted) {
     emit({
       type: 'SupSync.ServiceSite',
@@ -38,13 +47,6 @@ const service: CommandHandler = async ({ home, args, emit, note, signal, output,
       Schedule: site.schedule,
       NextScheduledSync: site.nextScheduledSync?.toISOString() ?? null,
     });
-  }
-  let adminConsole: RunningConsole | undefined;
-  try {
-    adminConsole = await serveConsole(home, args, syncService, cert && key ? { cert: readPem(cert, '--cert'), key: readPem(key, '--key') } : undefined, note);
-  } catch (error) {
-    await syncService.stop();
-    throw error;
   }
   if (adminConsole) emit(consoleRecord(adminConsole));
   output.flush();
@@ -74,6 +76,7 @@ async function serveConsole(
   const { host, port } = parseListenAddress(given ?? `127.0.0.1:${defaultConsolePort}`, '--admin-listen');
   const adminTls = tlsFiles(stringArg(args, 'adminCert'), stringArg(args, 'adminKey'), '--admin-cert', '--admin-key');
   const tls = adminTls ?? (isLoopback(host) ? undefined : serviceTls);
+  const { startConsole } = await import('../../console/server.js');
   try {
     return await startConsole({ home, host, port, ...(tls ? { tls } : {}), sync: { request: (code, full, by) => syncService.requestSync(code, full, by) }, metrics: () => syncService.metrics.render() });
   } catch (error) {
