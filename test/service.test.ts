@@ -19,6 +19,7 @@ import { endpointAddress } from '../src/service/endpoints.js';
 import { writeSyncRequest } from '../src/sync/requests.js';
 import { tempDir } from './helpers/cli.js';
 import { cliPath } from './helpers/fixtures.js';
+import { type Gate, gateProxy } from './helpers/gate.js';
 import { type ServedSite, cli, query, serveSite, siteContent, slowProxy, upstreamHome } from './helpers/hierarchy.js';
 
 const at = (iso: string) => new Date(iso);
@@ -245,6 +246,8 @@ describe('supsync service (CLI)', function () {
   let home: string;
   let upstream: ServedSite;
   let slow: { url: string; close(): Promise<void> };
+  /** In front of the slow proxy: holds a sync where a test must act during it. */
+  let gate: Gate;
   let selection: string[];
   let cs1Port: number;
   let ps1Port: number;
@@ -256,7 +259,7 @@ describe('supsync service (CLI)', function () {
   /** A top-level site syncing from the slow proxy with everything selected (GUIDs: it has not synced yet). */
   async function topLevelSite(code: string, role: 'central' | 'primary', extra: string[] = []): Promise<void> {
     await cli(home, ['site', 'add', '--code', code, '--role', role, '--server-name', `${code.toLowerCase()}.test`, ...extra]);
-    await cli(home, ['sup', 'set', '--site', code, '--sync-source', 'upstream', '--upstream-url', slow.url, ...selection]);
+    await cli(home, ['sup', 'set', '--site', code, '--sync-source', 'upstream', '--upstream-url', gate.url, ...selection]);
   }
 
   before(async () => {
@@ -264,6 +267,7 @@ describe('supsync service (CLI)', function () {
     // Small batches through a slow proxy: a sync takes a few seconds, long enough to act during it.
     upstream = await serveSite(home, 'UPS', ['--max-updates-per-request', '10']);
     slow = await slowProxy(upstream.url, 20);
+    gate = await gateProxy(slow.url);
     const products = (await cli(home, ['category', 'list', '--site', 'UPS', '--type', 'product'])).records.map((r) => String(r.Id));
     const classifications = (await cli(home, ['category', 'list', '--site', 'UPS', '--type', 'classification'])).records.map((r) => String(r.Id));
     selection = ['--add-product', ...products, '--add-classification', ...classifications];
@@ -275,12 +279,14 @@ describe('supsync service (CLI)', function () {
   });
   after(async () => {
     await service?.stop();
+    await gate.stop();
     await slow.close();
     await upstream.stop();
   });
 
   it('runs the missed scheduled sync once at start-up and queues a manual request that arrives during it', async () => {
     serviceStartedAt = new Date();
+    gate.close();
     service = new ServiceProcess(home, ['--site', 'CS1', '--site', 'PS1', '--poll-seconds', '0.3']);
     const hosted = await service.started();
     const cs1Schedule: Schedule = { kind: 'interval', unit: 'hours', count: 1, start: cs1Start, utc: true };
@@ -291,12 +297,15 @@ describe('supsync service (CLI)', function () {
     ]);
 
     await waitFor(() => runs(home, 'CS1').some((r) => r.state === 'running' && r.trigger === 'schedule'), 'the scheduled sync to run');
+    // Held at its first GetUpdateData until the manual request is in.
+    await gate.held(1);
     const running = runs(home, 'CS1')[0]!;
     const manual = await cli(home, ['sync', '--site', 'CS1']);
     expect(manual.records[0]).to.include({ State: 'Queued', QueuedBehindRun: running.id });
     // A schedule change while the sync runs: taken at once, and the running sync goes on.
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     await cli(home, ['sup', 'set', '--site', 'CS1', '--start', `${tomorrow}T02:00:00Z`, '--utc', '--recur-interval', 'days', '--recur-count', '1']);
+    gate.open();
     await waitFor(() => service.results('CS1').length === 2, 'the scheduled and the queued sync');
     expect(service.results('CS1').map((r) => [r.Trigger, r.State])).to.deep.equal([
       ['schedule', 'Succeeded'],

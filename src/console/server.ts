@@ -150,7 +150,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
   const verified = new Map<string, string>();
   let verifiedFor = '';
 
-  const app = (tls ? Fastify({ https: { cert: tls.cert, key: tls.key }, logger: false, maxParamLength: 100 }) : Fastify({ logger: false, maxParamLength: 100 })) as unknown as FastifyInstance;
+  const app = (tls ? Fastify({ https: { cert: tls.cert, key: tls.key }, logger: false, routerOptions: { maxParamLength: 100 } }) : Fastify({ logger: false, routerOptions: { maxParamLength: 100 } })) as unknown as FastifyInstance;
 
   /** Who the request's credential names, or undefined; verified hashes are remembered while the settings stay the same. */
   const userOf = (request: FastifyRequest): string | undefined => {
