@@ -25,6 +25,7 @@ import { makeCertificate } from './helpers/servers.js';
 const chromiumPath = '/usr/bin/chromium';
 const shots = path.join(repoRoot, 'test-output', 'console');
 const password = 'correct horse battery';
+const proxySecret = 'pr0xy-secret-value';
 
 /** A long-running supsync command whose NDJSON records are collected as they come. */
 class HostProcess {
@@ -107,6 +108,8 @@ describe('web console (chromium)', function () {
       formatSiteServerLine({ message: statusMessageLine({ id: 6707, system: 'bad.test', site: 'BAD', time: old }, { pid: 4242, thread: 4242 }), time: old, thread: 4242 }, zone),
       formatSiteServerLine({ message: 'Sync failed: the rolled-over failure. Source: http://127.0.0.1:9', time: old, thread: 4242 }, zone),
     ];
+    // A proxy with a password (set after the failed sync, so nothing ever tries it): the password never shows.
+    await cli(home, ['sup', 'set', '--site', 'BAD', '--proxy', 'http://proxy.test:3128', '--proxy-username', 'svc-sync', '--proxy-password', proxySecret]);
     fs.writeFileSync(path.join(home, 'sites', 'BAD', 'logs', 'wsyncmgr.lo_'), `\uFEFF${rolled.join('\r\n')}\r\n`);
     expect((await runCli(home, ['console', 'credential', '--user', 'admin'], { env: { SUPSYNC_CONSOLE_PASSWORD: password } })).code).to.equal(0);
 
@@ -291,7 +294,11 @@ describe('web console (chromium)', function () {
       expect(value('supsync_site_consecutive_failures', s.code), s.code).to.equal(s.consecutiveFailures);
       if (s.lastSuccessfulSyncTime) expect(value('supsync_site_last_successful_sync_timestamp_seconds', s.code), s.code).to.be.closeTo(Date.parse(s.lastSuccessfulSyncTime) / 1000, 0.001);
     }
-    expect(text).to.not.contain(password).and.not.contain('scrypt$');
+    expect(text).to.not.contain(password).and.not.contain('scrypt$').and.not.contain(proxySecret);
+    // Nor in a page: the proxy is shown without its password.
+    await page.goto(`${url}/sites/BAD`);
+    expect(await page.locator('dl.settings').textContent()).to.contain('http://proxy.test:3128/ as svc-sync (password set)');
+    for (const target of ['/sites/BAD', '/status', '/api/status', '/sites/BAD/log']) expect(await (await fetch(`${url}${target}`)).text(), target).to.not.contain(proxySecret);
   });
 
   describe('bad input: a clear HTTP error each, nothing changed', () => {

@@ -30,3 +30,16 @@ export function parseListenAddress(text: string, flag: string): { host: string; 
   return { host, port: colon < 0 ? defaultConsolePort : port(value.slice(colon + 1)) };
 }
 
+
+/** A URL as the console may show it: any user name and password in it left out. */
+export function shownUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.username === '' && url.password === '') return text;
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    return text;
+  }
+}

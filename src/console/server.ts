@@ -28,7 +28,7 @@ import { readConsoleSettings } from '../store/console-settings.js';
 import { type Tristate, recentRuns, runCountsByProductClassification, searchUpdates, updateDetail, updateRelations } from '../store/console-queries.js';
 import type { Home } from '../store/home.js';
 import { describeSchedule, validateSchedule } from '../schedule/index.js';
-import { isLoopback } from './address.js';
+import { isLoopback, shownUrl } from './address.js';
 import { authenticate, hasCredential } from './credentials.js';
 import { type SiteStatus, SiteDbs, hierarchy, siteStatus } from './status-model.js';
 
@@ -280,6 +280,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       site,
       settings: settingsOf(site, knownCategories(dbs.get(site.code))),
       children: home.localChildren(site.code),
+      shownUrl,
       canSync: options.sync !== undefined,
       syncUnavailable: 'This console is read-only: Synchronize Software Updates is served by "supsync service" (its --admin-listen address), or run "supsync sync".',
     });
@@ -508,7 +509,7 @@ function settingsOf(site: SiteControl, known: { products: { id: string; title: s
   // A selection made by GUID before the first sync keeps the GUID as its title; the site knows better now.
   const titles = new Map([...known.products, ...known.classifications].map((c) => [c.id, c.title]));
   const title = (c: { id: string; title: string }) => (c.title === c.id ? (titles.get(c.id) ?? c.title) : c.title);
-  const source = sup.syncSource.kind === 'upstream' ? `upstream server ${sup.syncSource.upstreamUrl ?? ''}` : sup.syncSource.kind === 'microsoft-update' ? 'Microsoft Update' : 'none (imports only)';
+  const source = sup.syncSource.kind === 'upstream' ? `upstream server ${shownUrl(sup.syncSource.upstreamUrl ?? '')}` : sup.syncSource.kind === 'microsoft-update' ? 'Microsoft Update' : 'none (imports only)';
   let schedule = 'off (syncs on requests only)';
   if (sup.schedule != null) {
     try {
@@ -534,7 +535,7 @@ function settingsOf(site: SiteControl, known: { products: { id: string; title: s
     ['WSUS cleanup after sync', sup.enableCallWsusCleanupWizard ? 'on' : 'off'],
     ['Proxy', proxy ? `${proxy.url}${proxy.username ? ` as ${proxy.username}` : ''}${proxy.hasPassword ? ' (password set)' : ''}` : 'none'],
     ['Next sync is full', sup.fullSyncRequired ? 'yes (settings changed)' : 'no'],
-    ['SUP endpoint URL', site.url ?? '(none)'],
+    ['SUP endpoint URL', site.url ? shownUrl(site.url) : '(none)'],
   ];
 }
 

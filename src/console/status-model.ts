@@ -3,6 +3,7 @@
  * tree, the live progress of a running sync with its ETA. Read through store/ functions only.
  */
 import { statusMessages } from '../log/index.js';
+import { shownUrl } from './address.js';
 import { readServiceHost } from '../service/site-records.js';
 import { type SiteControl, isTopLevel, microsoftUpdateUrl } from '../site/model.js';
 import { runChangeCount } from '../store/console-queries.js';
@@ -162,9 +163,9 @@ function progressOf(db: SiteDb, runId: number, phase: string | null, percent: nu
 function sourceOf(home: Home, site: SiteControl): string {
   if (isTopLevel(site)) {
     const source = site.sup.syncSource;
-    return source.kind === 'microsoft-update' ? microsoftUpdateUrl : source.kind === 'upstream' ? (source.upstreamUrl ?? 'upstream') : 'none (imports only)';
+    return source.kind === 'microsoft-update' ? microsoftUpdateUrl : source.kind === 'upstream' ? shownUrl(source.upstreamUrl ?? 'upstream') : 'none (imports only)';
   }
-  return site.parentUrl ?? (site.parent && home.hasSite(site.parent) ? `${site.parent} (${home.site(site.parent).serverName})` : (site.parent ?? ''));
+  return (site.parentUrl && shownUrl(site.parentUrl)) ?? (site.parent && home.hasSite(site.parent) ? `${site.parent} (${home.site(site.parent).serverName})` : (site.parent ?? ''));
 }
 
 export interface TreeNode {
