@@ -2067,6 +2067,12 @@ function Export-SupSyncMetric {
 
     .OUTPUTS
     SupSync.MetricsFile
+
+    .LINK
+    Get-CMSoftwareUpdateSyncStatus
+
+    .LINK
+    Get-CMAlert
     #>
     [CmdletBinding(SupportsShouldProcess = $true, PositionalBinding = $false)]
     [OutputType('SupSync.MetricsFile')]

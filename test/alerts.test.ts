@@ -8,9 +8,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { simpleParser } from 'mailparser';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { type SiteAlertInput, planAlerts } from '../src/alerts/evaluate.js';
 import { emailMessage, webhookPayload } from '../src/alerts/payloads.js';
 import { type AlertRecord, defaultAlertSettings, nextDeliveryAttempt } from '../src/model/alert.js';
+import { createMetrics } from '../src/monitor/metrics.js';
+import { Home } from '../src/store/home.js';
 import { type MailReceiver, type WebhookReceiver, mailReceiver, waitFor, webhookReceiver } from './helpers/alert-receivers.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { type ServedSite, cli, serveSite, upstreamHome } from './helpers/hierarchy.js';
@@ -288,6 +291,10 @@ describe('alerts on a live hierarchy (CLI, service, webhook, SMTP)', function ()
         ['ops-mail', 'Delivered', 1],
       ]);
       expect(hookEvents('/generic/secret-token').filter((e) => e.alert.id === alert!.ID)).to.have.length(1);
+      // The failed delivery shows in the metrics too.
+      const scraped = parsePrometheusTextFormat((await createMetrics(new Home(home), { processMetrics: false }).render()).body);
+      const deliveries = scraped.find((f) => f.name === 'supsync_alert_deliveries')!.metrics;
+      expect(deliveries.find((m) => m.labels?.state === 'Failed')?.value).to.equal('1');
 
       // A sync with the webhook still dead succeeds as usual and cancels the alert.
       gate.open = true;

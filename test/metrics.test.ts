@@ -114,6 +114,12 @@ describe('metrics', function () {
     expect(valueOf(values, 'supsync_site_catalog_version_lag', { site: 'PS1' })).to.equal(1);
     expect(valueOf(values, 'supsync_site_consecutive_failures', { site: 'CS2' })).to.equal(1);
     expect(valueOf(values, 'supsync_alerts_active', { site: 'CS2', type: 'SyncFailure' })).to.equal(1);
+    // No subscriptions here: nothing to deliver.
+    expect(values.get('supsync_alert_deliveries')!.map((s) => [s.labels.state, s.value])).to.deep.equal([
+      ['Pending', 0],
+      ['Delivered', 0],
+      ['Failed', 0],
+    ]);
     expect(values.get('supsync_site_updates')!.filter((s) => s.labels.site === 'CS1').every((s) => s.value >= 0)).to.equal(true);
   });
 

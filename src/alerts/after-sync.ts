@@ -10,7 +10,8 @@ import { deliverDueAlerts } from './delivery.js';
 export async function settleAlertsAfterSync(home: Home, onNote: (message: string) => void): Promise<void> {
   try {
     evaluateAlerts(home);
-    await deliverDueAlerts(home, { onNote });
+    // Short attempts: the command's caller waits for its exit; a slow receiver is retried later.
+    await deliverDueAlerts(home, { onNote, timeoutMs: 5000 });
   } catch (error) {
     onNote(`Alerts could not be evaluated or delivered: ${(error as Error).message}`);
   }

@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import got from 'got';
-import nodemailer from 'nodemailer';
 import { type AlertDelivery, type AlertRecord, type AlertSettings, type AlertSubscription, nextDeliveryAttempt } from '../model/alert.js';
 import { claimDelivery, dueDeliveries, openAlertDb, recordDeliveryAttempt } from '../store/alert-db.js';
 import { readAlertSettings } from '../store/alert-settings.js';
@@ -70,12 +69,20 @@ async function send(settings: AlertSettings, delivery: AlertDelivery, alert: Ale
 
 async function sendWebhook(subscription: Extract<AlertSubscription, { kind: 'webhook' }>, alert: AlertRecord, delivery: AlertDelivery, timeoutMs: number): Promise<void> {
   // Retries are ours, across attempts with growing delays; got makes one attempt.
-  await got.post(subscription.url, { json: webhookPayload(subscription.format, alert, delivery.event), timeout: { request: timeoutMs }, retry: { limit: 0 }, followRedirect: false });
+  try {
+    await got.post(subscription.url, { json: webhookPayload(subscription.format, alert, delivery.event), timeout: { request: timeoutMs }, retry: { limit: 0 }, followRedirect: false });
+  } catch (error) {
+    // A webhook URL's path is its secret: it stays out of the error kept on the alert record.
+    if (error instanceof Error) error.message = error.message.split(subscription.url).join(`${new URL(subscription.url).origin}/…`);
+    throw error;
+  }
 }
 
 async function sendEmail(settings: AlertSettings, subscription: Extract<AlertSubscription, { kind: 'email' }>, alert: AlertRecord, delivery: AlertDelivery, timeoutMs: number): Promise<void> {
   const smtp = settings.smtp;
   if (!smtp) throw new Error('no SMTP server is set (supsync alert set --smtp-server …)');
+  // Loaded when mail is sent: every CLI start would pay for it otherwise.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: smtp.server,
     port: smtp.port,

@@ -14,6 +14,7 @@ export const monitorCommands: CommandSpec[] = [
     ps: {
       verb: 'Export',
       noun: 'SupSyncMetric',
+      related: ['Get-CMSoftwareUpdateSyncStatus', 'Get-CMAlert'],
       examples: [
         { code: "Export-SupSyncMetric -Path 'C:\\Program Files\\windows_exporter\\textfile_inputs\\supsync.prom'", remarks: "Writes the metrics where windows_exporter's textfile collector reads them." },
         { code: "Export-SupSyncMetric -Path '/var/lib/node_exporter/textfile_collector/supsync.prom'", remarks: "Writes them for node_exporter's textfile collector (run it from a scheduled task or a timer)." },

@@ -9,7 +9,7 @@
  */
 import client from 'prom-client';
 import { type SiteControl } from '../site/model.js';
-import { queryAlerts, openAlertDb } from '../store/alert-db.js';
+import { deliveryStateCounts, openAlertDb, queryAlerts } from '../store/alert-db.js';
 import type { Home } from '../store/home.js';
 import { openSiteDb } from '../store/site-db.js';
 import { lastFinishedRun, updateStateCounts } from '../store/site-figures.js';
@@ -79,6 +79,12 @@ export function createMetrics(home: Home, options: MetricsOptions = {}): Metrics
     nextScheduled: site('next_scheduled_sync_timestamp_seconds', 'The next scheduled sync of the site (Unix time), while a supsync service hosts it.'),
     nextRetry: site('next_retry_timestamp_seconds', 'When a failed sync of the site is retried (Unix time).'),
     alerts: new client.Gauge({ name: 'supsync_alerts_active', help: 'Active alerts by site and type.', labelNames: ['site', 'type'], registers: [registry] }),
+    deliveries: new client.Gauge({
+      name: 'supsync_alert_deliveries',
+      help: 'Deliveries of alerts to subscriptions by state (Pending, Delivered, Failed: retries exhausted).',
+      labelNames: ['state'],
+      registers: [registry],
+    }),
   };
   const requests = new client.Counter({
     name: 'supsync_sup_requests_total',
@@ -116,6 +122,8 @@ export function createMetrics(home: Home, options: MetricsOptions = {}): Metrics
     const alertDb = openAlertDb(home);
     try {
       for (const alert of queryAlerts(alertDb, { state: 'Active' })) gauges.alerts.inc({ site: alert.site, type: alert.type });
+      for (const state of ['Pending', 'Delivered', 'Failed'] as const) gauges.deliveries.set({ state }, 0);
+      for (const { state, count } of deliveryStateCounts(alertDb)) gauges.deliveries.set({ state }, count);
     } finally {
       alertDb.close();
     }

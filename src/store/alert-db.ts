@@ -253,3 +253,8 @@ export function recordDeliveryAttempt(db: AlertDb, id: number, outcome: Delivery
     id,
   );
 }
+
+/** Deliveries by state, for metrics. */
+export function deliveryStateCounts(db: AlertDb): { state: AlertDelivery['state']; count: number }[] {
+  return db.prepare('SELECT state, count(*) AS count FROM alert_deliveries GROUP BY state').all() as { state: AlertDelivery['state']; count: number }[];
+}

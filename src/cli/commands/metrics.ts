@@ -2,11 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { IoError } from '../../errors.js';
-import { createMetrics } from '../../monitor/metrics.js';
 import { type CommandHandler } from '../context.js';
 
 export const metrics: CommandHandler = async ({ home, args, emit }) => {
   const out = path.resolve(String(args.out));
+  const { createMetrics } = await import('../../monitor/metrics.js');
   const { body } = await createMetrics(home, { processMetrics: false }).render();
   const temporary = `${out}.${process.pid}.tmp`;
   try {

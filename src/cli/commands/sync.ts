@@ -1,5 +1,4 @@
 /** `sync` (with the cascade and --what-if) and `sync history`. */
-import { settleAlertsAfterSync } from '../../alerts/after-sync.js';
 import { ExitCode } from '../../errors.js';
 import { isServedByService } from '../../service/site-records.js';
 import { normalizeSiteCode } from '../../site/model.js';
@@ -62,6 +61,8 @@ export const sync: CommandHandler = async ({ home, args, emit, note, progress, l
   });
   for (const result of results) emit(syncResultRecord(result));
   output.flush();
+  // Loaded here, after the sync: the alert step's libraries would slow every start of the CLI.
+  const { settleAlertsAfterSync } = await import('../../alerts/after-sync.js');
   await settleAlertsAfterSync(home, note);
   const own = results[0]!;
   if (results.some((r) => r.state === 'Failed')) process.exitCode = own.state === 'Failed' ? (own.error?.exitCode ?? ExitCode.upstream) : ExitCode.partial;
