@@ -314,6 +314,7 @@ describe('web console (chromium)', function () {
     before(async () => {
       const html = await (await fetch(`${url}/status`)).text();
       token = /name="csrf-token" content="([^"]+)"/.exec(html)![1]!;
+      await page.goto(`${url}/status`);
       await page.locator('#site-CS1[data-health="ok"]').waitFor();
     });
 
