@@ -14,6 +14,8 @@ export const layers: Record<string, number> = {
   cli: 6,
   dev: 6,
   service: 5,
+  // The web console: served by the service (and by `supsync console`), reading sites through the store.
+  console: 5,
   // Metrics read what the service records of itself (its host record) and are rendered by it.
   monitor: 5,
   sync: 4,

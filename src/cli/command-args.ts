@@ -224,6 +224,20 @@ export type CommandArgs = {
     retryDelaySeconds?: number;
     cert?: string;
     key?: string;
+    adminListen?: string;
+    adminCert?: string;
+    adminKey?: string;
+  };
+  'console': GlobalArgs & {
+    listen?: string;
+    cert?: string;
+    key?: string;
+  };
+  'console.credential': GlobalArgs & {
+    user?: string;
+    removeUser?: string;
+    newToken?: boolean;
+    removeToken?: boolean;
   };
   'alert.list': GlobalArgs & {
     id?: number;

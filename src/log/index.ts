@@ -35,3 +35,4 @@ export {
   type WsyncmgrTransportOptions,
 } from './wsyncmgr-transport.js';
 export { createSiteLogger, type LogEcho, type SiteLogLevel, type SiteLogger, type SiteLoggerOptions } from './site-logger.js';
+export { type LogCursor, type ReadLogEntry, logLines, parseLogLine, readLogSince, readSiteLog, typeFromText } from './read.js';

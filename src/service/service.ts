@@ -16,7 +16,7 @@
  */
 import schedule from 'node-schedule';
 import { AlertCourier } from '../alerts/courier.js';
-import { BusyError, asSupsyncError } from '../errors.js';
+import { BusyError, InvalidOperationError, asSupsyncError } from '../errors.js';
 import { type LogFormat, createSiteLogger } from '../log/index.js';
 import { type Schedule, describeSchedule, formatWithOffset, validateSchedule } from '../schedule/index.js';
 import { serveLocalParent } from '../server/local-parent.js';
@@ -27,7 +27,7 @@ import { type SiteStore, openSiteStore } from '../store/site-store.js';
 import { syncWithCascade } from '../sync/cascade.js';
 import type { SyncResult } from '../sync/engine.js';
 import { isSiteLocked } from '../store/site-lock.js';
-import { pendingSyncRequests } from '../store/sync-requests.js';
+import { pendingSyncRequests, readSyncRequest, writeSyncRequest } from '../store/sync-requests.js';
 import { type ServiceTrigger, type SitePlan, type SiteSnapshot, planSite } from './due.js';
 import { type TlsFiles, serveSiteEndpoint } from './endpoints.js';
 import { publishServiceHost, readLastScheduledRun, readServiceHost, recordScheduledRun, withdrawServiceHost } from './site-records.js';
@@ -123,6 +123,24 @@ export class SyncService {
       const schedule = this.#schedule(site);
       return { code: site.code, endpointUrl: site.endpoint?.url, schedule: schedule && describeSchedule(schedule), nextScheduledSync: site.nextScheduledSync };
     });
+  }
+
+  /**
+   * Queues a sync of a hosted site as a local request (its own `<CODE>.SYN`, as `supsync sync`
+   * leaves one for a busy site) and looks at the site at once: it starts now, or after the
+   * running sync. The console's Synchronize Software Updates.
+   */
+  requestSync(code: string, full: boolean, requestedBy: string): { queuedBehindRun: number | null } {
+    const site = this.#sites.find((s) => s.code === code);
+    if (!site || this.#stopping) throw new InvalidOperationError('SiteNotHosted', `Site ${code} is not hosted by this supsync service (it hosts ${this.#sites.map((s) => s.code).join(', ') || 'none'})`, { target: code });
+    const state = site.store.state.read();
+    const inbox = this.#options.home.sitePaths(code).inbox;
+    // A pending full request stays full.
+    const pendingFull = readSyncRequest(inbox, code)?.full === true;
+    writeSyncRequest(inbox, { from: code, catalogVersion: state.catalog_version, full: full || pendingFull, time: new Date().toISOString() });
+    this.#log(code, `Sync requested from the console by ${requestedBy}${full ? ' (full sync)' : ''}`);
+    setImmediate(() => this.#tick());
+    return { queuedBehindRun: state.running_run_id };
   }
 
   /** Stops scheduling, lets running syncs checkpoint, and releases the sites. */

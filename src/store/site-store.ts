@@ -9,6 +9,8 @@ import { type MetaRepository, metaRepository } from './meta.js';
 import { type RunRepository, runRepository } from './runs.js';
 import { type ServedRepository, servedRepository } from './served.js';
 import { type SiteFigures, siteFigures } from './site-figures.js';
+import { type ConsoleQueries, consoleQueries } from './console-queries.js';
+import { type SyncProgressRepository, syncProgressRepository } from './sync-progress.js';
 import { type SiteDb, nextChangeSeq, openSiteDb } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
 import { type SyncStateRepository, syncStateRepository } from './sync-status.js';
@@ -26,6 +28,10 @@ export class SiteStore {
   readonly catalogView: CatalogView;
   /** What monitoring shows: the last finished run, updates by state. */
   readonly figures: SiteFigures;
+  /** The running sync's live progress (any process can read it). */
+  readonly progress: SyncProgressRepository;
+  /** What the web console reads: run history, the update search, an update's relations. */
+  readonly console: ConsoleQueries;
   #updates: UpdateStore | undefined;
 
   constructor(db: SiteDb) {
@@ -39,6 +45,8 @@ export class SiteStore {
     this.served = servedRepository(db);
     this.catalogView = catalogView(db, prepare);
     this.figures = siteFigures(db, prepare);
+    this.progress = syncProgressRepository(db);
+    this.console = consoleQueries(db);
   }
 
   /** Updates and their relations (prepared on first use: a read-only store may never need them). */

@@ -23,6 +23,15 @@ export function writeSyncRequest(inbox: string, request: SyncRequestFile): strin
   return file;
 }
 
+/** The pending request file from `from`, if any and readable (left in place). */
+export function readSyncRequest(inbox: string, from: string): SyncRequestFile | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(inbox, `${from}.SYN`), 'utf8')) as SyncRequestFile;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads and removes the pending request files; a damaged one is removed and reported as such. */
 export function takeSyncRequests(inbox: string): { file: string; request?: SyncRequestFile }[] {
   if (!fs.existsSync(inbox)) return [];

@@ -48,12 +48,17 @@ export class SyncRunRecorder {
   }
 
   phase(name: string): void {
+    this.#store.progress.clear();
     this.#store.state.update({ phase: name, percent: 0 });
   }
 
-  /** `sync: WSUS synchronizing updates, processed N out of M items (P%), ETA in hh:mm:ss`, at most every 2 s. */
+  /**
+   * The live progress (every batch, for the console) and the log line
+   * `sync: WSUS synchronizing updates, processed N out of M items (P%), ETA in hh:mm:ss`, at most every 2 s.
+   */
   progress(what: string, processed: number, total: number, startedAt: number, force = false): void {
     const now = Date.now();
+    this.#store.progress.write({ runId: this.runId, what, processed, total, startedAt: new Date(startedAt).toISOString(), at: new Date(now).toISOString() });
     if (!force && now - this.#lastProgress < 2000 && processed < total) return;
     this.#lastProgress = now;
     const percent = total === 0 ? 100 : Math.floor((processed / total) * 100);
@@ -94,6 +99,7 @@ export class SyncRunRecorder {
     const now = new Date().toISOString();
     this.#store.transaction(() => {
       this.flushCounts();
+      this.#store.progress.clear();
       this.#store.runs.succeeded(this.runId, now, catalogVersion, bytesFetched);
       this.#store.state.update({
         running_run_id: null,
@@ -114,6 +120,7 @@ export class SyncRunRecorder {
     const now = new Date().toISOString();
     this.#store.transaction(() => {
       this.flushCounts();
+      this.#store.progress.clear();
       this.#store.runs.failed(this.runId, now, code, message, bytesFetched);
       this.#store.state.countFailure();
       this.#store.state.update({

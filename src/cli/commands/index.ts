@@ -4,6 +4,7 @@ import type { CommandHandler } from '../context.js';
 import { alertHandlers } from './alert.js';
 import { metrics } from './metrics.js';
 import { catalogHandlers } from './catalog.js';
+import { consoleHandlers } from './console.js';
 import { demo } from './demo.js';
 import { corpusGenerate, metadataExport, metadataImport } from './metadata.js';
 import { scheduleCrontab, scheduleNew, scheduleNext, scheduleSystemd, scheduleTaskXml } from './schedule.js';
@@ -42,6 +43,7 @@ export const handlers: { [Id in CommandId]: CommandHandler<Id> } = {
   demo,
   ...catalogHandlers,
   ...serviceHandlers,
+  ...consoleHandlers,
   ...alertHandlers,
   metrics,
 };

@@ -1,11 +1,14 @@
 /** `service`: the long-running sync service of the home's sites, until SIGINT/SIGTERM. */
 import fs from 'node:fs';
-import { InvalidArgumentError, InvalidOperationError } from '../../errors.js';
+import { defaultConsolePort, isLoopback, parseListenAddress } from '../../console/address.js';
+import type { RunningConsole } from '../../console/server.js';
+import { BusyError, InvalidArgumentError, InvalidOperationError } from '../../errors.js';
 import { SyncService } from '../../service/service.js';
 import { normalizeSiteCode } from '../../model/site.js';
 import type { Home } from '../../store/home.js';
 import { type CommandHandler, listArg, stringArg } from '../context.js';
 import { childSyncStarter } from '../child-sync.js';
+import { consoleRecord, tlsFiles } from './console.js';
 import { syncResultRecord } from './sync.js';
 
 const service: CommandHandler<'service'> = async ({ home, args, emit, note, signal, output, logFormat }) => {
@@ -28,7 +31,15 @@ const service: CommandHandler<'service'> = async ({ home, args, emit, note, sign
     },
     onNote: note,
   });
-  const hosted = await syncService.start();
+  // The console first, so that loading the web server does not delay what the first tick starts.
+  const adminConsole = await serveConsole(home, args, syncService, cert && key ? { cert: readPem(cert, '--cert'), key: readPem(key, '--key') } : undefined, note);
+  let hosted;
+  try {
+    hosted = await syncService.start();
+  } catch (error) {
+    await adminConsole?.close();
+    throw error;
+  }
   for (const site of hosted) {
     emit({
       type: 'SupSync.ServiceSite',
@@ -39,14 +50,45 @@ const service: CommandHandler<'service'> = async ({ home, args, emit, note, sign
       NextScheduledSync: site.nextScheduledSync?.toISOString() ?? null,
     });
   }
+  if (adminConsole) emit(consoleRecord(adminConsole));
   output.flush();
-  note(`The supsync service hosts ${sites.join(', ')} (process ${process.pid}); stop with Ctrl+C`);
+  note(`The supsync service hosts ${sites.join(', ')} (process ${process.pid})${adminConsole ? `; its console is at ${adminConsole.url}` : ''}; stop with Ctrl+C`);
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+  await adminConsole?.close();
   await syncService.stop();
   note('The supsync service stopped');
 };
 
 export const serviceHandlers = { service };
+
+/**
+ * The web console on --admin-listen (default 127.0.0.1:8539), with the Synchronize action. When the
+ * default port is taken (another service on this machine) the service runs on without a console;
+ * an address given explicitly must be served.
+ */
+async function serveConsole(
+  home: Home,
+  args: Record<string, unknown>,
+  syncService: SyncService,
+  serviceTls: { cert: Buffer; key: Buffer } | undefined,
+  note: (message: string) => void,
+): Promise<RunningConsole | undefined> {
+  const given = stringArg(args, 'adminListen');
+  if (given?.trim().toLowerCase() === 'off') return undefined;
+  const { host, port } = parseListenAddress(given ?? `127.0.0.1:${defaultConsolePort}`, '--admin-listen');
+  const adminTls = tlsFiles(stringArg(args, 'adminCert'), stringArg(args, 'adminKey'), '--admin-cert', '--admin-key');
+  const tls = adminTls ?? (isLoopback(host) ? undefined : serviceTls);
+  const { startConsole } = await import('../../console/server.js');
+  try {
+    return await startConsole({ home, host, port, ...(tls ? { tls } : {}), sync: { request: (code, full, by) => syncService.requestSync(code, full, by) }, metrics: () => syncService.metrics.render() });
+  } catch (error) {
+    if (given === undefined && error instanceof BusyError) {
+      note(`The console is not served: ${error.message}; give --admin-listen another address`);
+      return undefined;
+    }
+    throw error;
+  }
+}
 
 function hostedSites(home: Home, given: string[] | undefined): string[] {
   if (given === undefined) {
