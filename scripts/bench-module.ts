@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+/** The development entry point: the stand-in catalog (`catalog serve`) is not a product command. */
+const devCli = path.join(repoRoot, 'dist', 'src', 'dev', 'main.js');
 const updates = Number(process.argv[2] ?? 20000);
 const rows = Number(process.argv[3] ?? 1000);
 
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
   host(importHome, ['site', 'add', '--code', 'CS1', '--role', 'central']);
   host(importHome, ['sup', 'set', '--site', 'CS1', '--sync-source', 'none']);
 
-  const catalog = spawn(process.execPath, [cli, '--home', home, '--output', 'json', 'catalog', 'serve', '--site', 'CAT'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const catalog = spawn(process.execPath, [devCli, '--home', home, '--output', 'json', 'catalog', 'serve', '--site', 'CAT'], { stdio: ['ignore', 'pipe', 'ignore'] });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';

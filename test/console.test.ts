@@ -18,8 +18,7 @@ import { formatSiteServerLine, statusMessageLine } from '../src/log/index.js';
 import { createSiteLogger } from '../src/log/site-logger.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { cliPath, repoRoot } from './helpers/fixtures.js';
-import { type Gate, gateProxy } from './helpers/gate.js';
-import { type ServedSite, cli, query, serveSite, upstreamHome } from './helpers/hierarchy.js';
+import { type GatedProxy, type ServedSite, cli, gatedProxy, query, serveSite, upstreamHome } from './helpers/hierarchy.js';
 import { makeCertificate } from './helpers/servers.js';
 
 const chromiumPath = '/usr/bin/chromium';
@@ -66,7 +65,7 @@ describe('web console (chromium)', function () {
   this.timeout(180_000);
   let home: string;
   let upstream: ServedSite;
-  let gate: Gate;
+  let gate: GatedProxy;
   let service: HostProcess;
   let url: string;
   let browser: BrowserContext;
@@ -85,7 +84,7 @@ describe('web console (chromium)', function () {
     fs.mkdirSync(shots, { recursive: true });
     ({ home } = await upstreamHome(300, 'console-test'));
     upstream = await serveSite(home, 'UPS', ['--max-updates-per-request', '10']);
-    gate = await gateProxy(upstream.url);
+    gate = await gatedProxy(upstream.url);
     const ids = async (type: string) => (await cli(home, ['category', 'list', '--site', 'UPS', '--type', type])).records.map((r) => String(r.Id));
     // Half the products at first: the Synchronize test adds the rest, so that sync has hundreds of updates to fetch.
     const products = await ids('product');
@@ -97,7 +96,7 @@ describe('web console (chromium)', function () {
     await cli(home, ['site', 'add', '--code', 'SS1', '--role', 'secondary', '--parent', 'PS1', '--server-name', 'ss1.test']);
     await cli(home, ['sync', '--site', 'CS1', '--wait']);
     // A second top-level site whose upstream is gone: its sync fails.
-    await cli(home, ['site', 'add', '--code', 'BAD', '--role', 'primary', '--server-name', 'bad.test']);
+    await cli(home, ['site', 'add', '--code', 'BAD', '--role', 'primary', '--stand-alone', '--server-name', 'bad.test']);
     await cli(home, ['sup', 'set', '--site', 'BAD', '--sync-source', 'upstream', '--upstream-url', 'http://127.0.0.1:9', '--enable-sync-failure-alert', 'true']);
     await cli(home, ['sync', '--site', 'BAD'], 5);
     // BAD's log has rolled over once: its older part, with a warning and an error, is in wsyncmgr.lo_.
@@ -259,12 +258,11 @@ describe('web console (chromium)', function () {
       expect(match, 'N of M').to.not.equal(null);
       return { processed: Number(match![2]), total: Number(match![3]) };
     };
-    gate.releaseOne();
+    void gate.pass(1);
     await page.waitForFunction(() => /: [1-9]\d* of \d+$/.test(document.querySelector('#site-CS1 .progress .count')?.textContent ?? ''));
     const first = await count();
     await shot('sync-progress');
-    await gate.held(1);
-    gate.releaseOne();
+    await gate.pass(1);
     await page.waitForFunction((n) => Number(/: (\d+) of/.exec(document.querySelector('#site-CS1 .progress .count')?.textContent ?? '')?.[1] ?? 0) > n, first.processed);
     const second = await count();
     expect(second.processed).to.be.greaterThan(first.processed);

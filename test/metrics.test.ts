@@ -63,7 +63,7 @@ describe('metrics', function () {
     // Added after CS1 synced, and never synced: one catalog version behind.
     await cli(home, ['site', 'add', '--code', 'PS1', '--role', 'primary', '--parent', 'CS1', '--server-name', 'ps1.test']);
     // A top-level site whose upstream fails, with the failure alert on.
-    await cli(home, ['site', 'add', '--code', 'CS2', '--role', 'primary', '--server-name', 'cs2.test']);
+    await cli(home, ['site', 'add', '--code', 'CS2', '--role', 'primary', '--stand-alone', '--server-name', 'cs2.test']);
     await cli(home, ['sup', 'set', '--site', 'CS2', '--sync-source', 'upstream', '--upstream-url', `http://127.0.0.1:${(broken.address() as AddressInfo).port}`, '--enable-sync-failure-alert', 'true']);
     await cli(home, ['sync', '--site', 'CS2'], 5);
   });

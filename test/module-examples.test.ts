@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { tempDir } from './helpers/cli.js';
-import { cliPath, repoRoot } from './helpers/fixtures.js';
+import { cliPath, devCliPath, repoRoot } from './helpers/fixtures.js';
 import { type ServedSite, serveSite, upstreamHome } from './helpers/hierarchy.js';
 import { requirePwsh } from './helpers/pwsh.js';
 import { makeCertificate } from './helpers/servers.js';
@@ -35,7 +35,7 @@ describe('PowerShell module: every help example runs in a test home', function (
     const up = await upstreamHome(40, 'examples');
     upstream = await serveSite(up.home, 'UPS');
     const catalogUrl = await new Promise<string>((resolve, reject) => {
-      catalog = spawn(process.execPath, [cliPath, '--home', up.home, '--output', 'json', 'catalog', 'serve', '--site', 'UPS'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      catalog = spawn(process.execPath, [devCliPath, '--home', up.home, '--output', 'json', 'catalog', 'serve', '--site', 'UPS'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       catalog.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -75,12 +75,16 @@ $substitutions = [ordered]@{
   'https://ss2.contoso.com:8531' = 'https://127.0.0.1:9'
   '7f659ce1-a58f-41a8-bcf0-18fe434f0916' = $env:SUPSYNC_TEST_UPDATE
   '4011677' = $env:SUPSYNC_TEST_KB
+  # Exporters' textfile folders, and a password typed at a prompt: the test home's folder and a fixed one.
+  'C:\\Program Files\\windows_exporter\\textfile_inputs' = $env:SUPSYNC_TEST_WORK
+  '/var/lib/node_exporter/textfile_collector' = $env:SUPSYNC_TEST_WORK
+  '(Read-Host -AsSecureString)' = "(ConvertTo-SecureString -String 'example-password' -AsPlainText -Force)"
 }
 # Test set-up between the examples (not part of them): what the next examples take as given.
 $setup = @{
   'Get-CMSite' = { Remove-CMSite -SiteCode SS2 }
   'Set-CMSoftwareUpdatePointComponent' = { Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -SynchronizeAction SynchronizeFromAnUpstreamDataSourceLocation -UpstreamSourceLocation $env:SUPSYNC_TEST_UPSTREAM; $null = Sync-CMSoftwareUpdate -SiteCode CS1 }
-  'Import-CMSoftwareUpdateMetadata' = { $null = New-CMSite -SiteCode DS1 -Role primary; Set-CMSoftwareUpdatePointComponent -SiteCode DS1 -SynchronizeAction DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource }
+  'Import-CMSoftwareUpdateMetadata' = { $null = New-CMSite -SiteCode DS1 -Role primary -StandAlone; Set-CMSoftwareUpdatePointComponent -SiteCode DS1 -SynchronizeAction DoNotSynchronizeFromMicrosoftUpdateOrUpstreamDataSource }
   'Remove-CMSite' = { Remove-CMSite -SiteCode DS1 }
 }
 $windowsOnly = @('Register-CMSoftwareUpdateSyncTask', 'Unregister-CMSoftwareUpdateSyncTask')

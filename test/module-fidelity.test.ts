@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { tempDir } from './helpers/cli.js';
-import { cliPath, repoRoot } from './helpers/fixtures.js';
+import { cliPath, devCliPath, repoRoot } from './helpers/fixtures.js';
 import { type ServedSite, serveSite, upstreamHome } from './helpers/hierarchy.js';
 import { requirePwsh } from './helpers/pwsh.js';
 
@@ -26,7 +26,7 @@ function host(home: string, args: string[]): { code: number | null; records: Rec
 /** `supsync catalog serve` on loopback for the updates of a site; resolves with its URL. */
 function serveCatalog(home: string, site: string): Promise<{ url: string; process: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, '--home', home, '--output', 'json', 'catalog', 'serve', '--site', site], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, [devCliPath, '--home', home, '--output', 'json', 'catalog', 'serve', '--site', site], { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
@@ -214,7 +214,8 @@ $result = @{
   Types = $types
   RoundTrip = $roundTrip
   Piped = $piped.Count
-  Live = @(Get-CMSoftwareUpdate).Count
+  # Bundled leaves carry no classification of their own (as Microsoft Update's do): no classification lists them.
+  Live = @(Get-CMSoftwareUpdate | Where-Object { $_.Classification }).Count
   Starts = $after - $before
   Security = @($security | ForEach-Object { $_.Classification } | Select-Object -Unique)
   OldSpelling = @(Get-CMSoftwareUpdateCategory -CategoryType classification).Count

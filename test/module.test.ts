@@ -553,7 +553,7 @@ describe('PowerShell module: table views against real host records', () => {
     for (const args of [['status'], ['sync', 'history', '--site=CS1'], ['update', 'list', '--site=CS1', '--limit=3'], ['category', 'list', '--site=CS1'], ['schedule', 'new', '--recur-interval=days', '--recur-count=7']]) keep(runLikeModule(home, args));
     // An alert: a site whose upstream refuses connections fails its sync with the failure alert on.
     keep(runLikeModule(home, ['alert', 'subscribe', '--name=ops', '--email-address=ops@test.example']));
-    keep(runLikeModule(home, ['site', 'add', '--code=PS3', '--role=primary']));
+    keep(runLikeModule(home, ['site', 'add', '--code=PS3', '--role=primary', '--stand-alone']));
     keep(runLikeModule(home, ['sup', 'set', '--site=PS3', '--sync-source=upstream', '--upstream-url=http://127.0.0.1:9', '--enable-sync-failure-alert=true']));
     expect(runLikeModule(home, ['sync', '--site=PS3']).code).to.not.equal(0);
     keep(runLikeModule(home, ['alert', 'list']));

@@ -61,7 +61,7 @@ export function renderFormat(header: string): string {
       if (column.right) parts.push('<Alignment>Right</Alignment>');
       lines.push(`          <TableColumnHeader>${parts.join('')}</TableColumnHeader>`);
     }
-    lines.push('        </TableHeaders>', '        <TableRowEntries>', '          <TableRowEntry>', '            <TableColumnItems>');
+    lines.push('        </TableHeaders>', '        <TableRowEntries>', '          <TableRowEntry>', '            <Wrap />', '            <TableColumnItems>');
     for (const column of columns) {
       const script = columnScript(column);
       const item = script === undefined ? `<PropertyName>${escapeXml(column.property)}</PropertyName>` : `<ScriptBlock>${escapeXml(script)}</ScriptBlock>`;

@@ -145,7 +145,7 @@ export function renderTable(columns: readonly ViewColumn[], records: readonly Ou
   for (const row of rows) {
     table.push(
       row.map((cell, i) => {
-        const shown = fit(cell, widths[i]!, Boolean(columns[i]!.right));
+        const shown = wrapCell(cell, widths[i]!);
         const tint = columns[i]!.format === 'state' ? stateColors[cell] : undefined;
         return options.color && tint ? styleText(tint, shown) : shown;
       }),
@@ -158,8 +158,30 @@ export function renderTable(columns: readonly ViewColumn[], records: readonly Ou
     .join('\n');
 }
 
-/** A cell cut to its column as PowerShell cuts it: a right-aligned number keeps its end, text its start. */
-function fit(cell: string, width: number, right: boolean): string {
+/**
+ * A value longer than its column over the next lines of its row, as Format-Table's <Wrap/> shows
+ * it: broken at spaces, a longer word split; nothing is cut off and no line is wider than the view.
+ */
+function wrapCell(cell: string, width: number): string {
   if (cell.length <= width) return cell;
-  return right ? `…${cell.slice(cell.length - width + 1)}` : `${cell.slice(0, width - 1)}…`;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of cell.split(' ')) {
+    let rest = word;
+    while (rest.length > 0) {
+      const room = line === '' ? width : width - line.length - 1;
+      if (rest.length <= room) {
+        line = line === '' ? rest : `${line} ${rest}`;
+        rest = '';
+      } else if (line !== '') {
+        lines.push(line);
+        line = '';
+      } else {
+        lines.push(rest.slice(0, width));
+        rest = rest.slice(width);
+      }
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
 }

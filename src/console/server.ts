@@ -251,7 +251,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
 
   const historyData = (site: SiteControl) => {
     const store = stores.get(site.code);
-    const runs = store.console.recentRuns(50);
+    const runs = store.runs.history(50);
     const lastRun = runs[runs.length - 1];
     const chart = {
       time: runs.map((r) => Math.floor(Date.parse(r.started_at) / 1000)),

@@ -1,14 +1,14 @@
 /**
  * What an outgoing HTTPS connection of a sync trusts: Node's bundled roots, the operating system's
- * bundle, and the site's own CA bundle (`sup set --ca-file`). Microsoft Update's chain ends at
- * "Microsoft Root Certificate Authority 2011", which Node's bundled roots lack and operating
- * systems carry.
+ * roots, and the site's own CA bundle (`sup set --ca-file`). Microsoft Update's chain ends at
+ * "Microsoft Root Certificate Authority 2011", which Node's bundled roots lack and Windows carries.
  *
- * Node 20 has no tls.getCACertificates('system') (nor --use-system-ca, Node 22.15+), so the
- * system bundle is read from the files Linux distributions and macOS keep it in. On Windows the
- * machine store cannot be read by Node 20: export the root to a PEM file and give it to the site
- * with --ca-file, or set NODE_EXTRA_CA_CERTS for the service.
+ * Node 20 has no tls.getCACertificates('system') (nor --use-system-ca, Node 22.15+). On Linux and
+ * macOS the system bundle is read from the files the distributions keep it in; on Windows the
+ * machine's Trusted Root store is exported once per process through Windows PowerShell (.NET's
+ * X509Store), which every Windows has.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import tls from 'node:tls';
 import { UpstreamError } from '../errors.js';
@@ -25,9 +25,23 @@ export const systemBundlePaths = [
 
 let systemBundle: { path: string; pem: string } | null | undefined;
 
+/** Exports the machine's Trusted Root Certification Authorities store as PEM (a fixed script: nothing of the caller's goes into it). */
+const machineStoreScript =
+  "$store = New-Object System.Security.Cryptography.X509Certificates.X509Store('Root', 'LocalMachine'); $store.Open('ReadOnly'); " +
+  "foreach ($c in $store.Certificates) { '-----BEGIN CERTIFICATE-----'; [Convert]::ToBase64String($c.RawData, 'InsertLineBreaks'); '-----END CERTIFICATE-----' }; $store.Close()";
+
 /**
- * The operating system's bundle, read once; null when this machine has none of the known files
- * (Windows). SSL_CERT_FILE, OpenSSL's own variable for it, names another file.
+ * The machine's root store as PEM, read through PowerShell (Windows PowerShell on Windows; on
+ * Linux, pwsh's .NET reads the OpenSSL store the same way); null when it cannot be read.
+ */
+export function readMachineStore(shell = process.platform === 'win32' ? 'powershell.exe' : 'pwsh'): string | null {
+  const run = spawnSync(shell, ['-NoProfile', '-NonInteractive', '-Command', machineStoreScript], { encoding: 'utf8', timeout: 60_000, windowsHide: true, maxBuffer: 64 * 1024 * 1024 });
+  return run.status === 0 && run.stdout.includes('-----BEGIN CERTIFICATE-----') ? run.stdout : null;
+}
+
+/**
+ * The operating system's roots, read once: the first bundle file found, else (Windows) the machine
+ * store; null when there is neither. SSL_CERT_FILE, OpenSSL's own variable, names another file.
  */
 export function readSystemBundle(paths: readonly string[] = systemBundlePaths): { path: string; pem: string } | null {
   if (paths === systemBundlePaths && process.env.SSL_CERT_FILE) paths = [process.env.SSL_CERT_FILE, ...systemBundlePaths];
@@ -43,6 +57,10 @@ export function readSystemBundle(paths: readonly string[] = systemBundlePaths): 
     } catch {
       // not this one
     }
+  }
+  if (!found && process.platform === 'win32' && paths === systemBundlePaths) {
+    const pem = readMachineStore();
+    if (pem) found = { path: 'the Windows machine store (Trusted Root Certification Authorities)', pem };
   }
   if (!process.env.SSL_CERT_FILE) systemBundle = found;
   return found;
@@ -115,7 +133,7 @@ export async function untrustedChainError(url: string, code: string, cause: unkn
     : `the certificate chain of ${host} is not trusted by this machine`;
   const remedy =
     process.platform === 'win32'
-      ? `export '${end?.issuer ?? 'the root certificate'}' from the machine's certificate store as a PEM file and give it to the site: supsync sup set --site <CODE> --ca-file root.pem (Set-CMSoftwareUpdatePointComponent -CaFile), or set NODE_EXTRA_CA_CERTS for the service (Node 20 cannot read the Windows store)`
+      ? `import '${end?.issuer ?? 'the root certificate'}' into the machine's Trusted Root Certification Authorities store (certlm.msc), or give the site a PEM bundle: supsync sup set --site <CODE> --ca-file root.pem (Set-CMSoftwareUpdatePointComponent -CaFile)`
       : `add '${end?.issuer ?? 'the root certificate'}' to the system bundle (${readSystemBundle()?.path ?? systemBundlePaths[0]}, e.g. with update-ca-certificates) or give the site a PEM bundle: supsync sup set --site <CODE> --ca-file root.pem (Set-CMSoftwareUpdatePointComponent -CaFile)`;
   return new UpstreamError('UpstreamCertificateUntrusted', `${url}: ${what} (${code}). To trust it, ${remedy}`, {
     target: url,

@@ -4,31 +4,8 @@
  */
 import type { SiteDb } from './site-db.js';
 
-export interface SyncRunRow {
-  id: number;
-  trigger: string;
-  full_sync: number;
-  source: string | null;
-  started_at: string;
-  ended_at: string | null;
-  state: string;
-  error_code: string | null;
-  error_message: string | null;
-  catalog_version: number | null;
-  bytes_fetched: number;
-  new_count: number;
-  revised_count: number;
-  superseded_count: number;
-  expired_count: number;
-  removed_count: number;
-}
-
-/** The last `limit` runs, oldest first. */
-export function recentRuns(db: SiteDb, limit: number): SyncRunRow[] {
-  return db.prepare('SELECT * FROM (SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?) ORDER BY id').all(limit) as SyncRunRow[];
-}
-
-export interface RunCountRow {
+/** A run's counts per product × classification, with titles (the console's table). */
+export interface TitledRunCountRow {
   product: string;
   classification: string;
   new_count: number;
@@ -39,7 +16,7 @@ export interface RunCountRow {
 }
 
 /** A run's counts per product × classification (summed over its phases), with titles; categories themselves are left out. */
-export function runCountsByProductClassification(db: SiteDb, runId: number): RunCountRow[] {
+export function runCountsByProductClassification(db: SiteDb, runId: number): TitledRunCountRow[] {
   return db
     .prepare(
       `SELECT coalesce(p.title, nullif(r.product_id, ''), '(no product)') AS product,
@@ -52,12 +29,7 @@ export function runCountsByProductClassification(db: SiteDb, runId: number): Run
        WHERE r.run_id = ? AND r.phase <> 'categories'
        GROUP BY 1, 2 ORDER BY 1, 2`,
     )
-    .all(runId) as RunCountRow[];
-}
-
-/** new + revised + expired + removed of a run (0 is "no changes"). */
-export function runChangeCount(db: SiteDb, runId: number): number {
-  return (db.prepare('SELECT new_count + revised_count + expired_count + removed_count FROM sync_runs WHERE id = ?').pluck().get(runId) as number | undefined) ?? 0;
+    .all(runId) as TitledRunCountRow[];
 }
 
 export type Tristate = 'any' | 'only' | 'exclude';
@@ -203,9 +175,7 @@ export type ConsoleQueries = ReturnType<typeof consoleQueries>;
 /** What the web console reads of a site database. */
 export function consoleQueries(db: SiteDb) {
   return {
-    recentRuns: (limit: number) => recentRuns(db, limit),
     runCountsByProductClassification: (runId: number) => runCountsByProductClassification(db, runId),
-    runChangeCount: (runId: number) => runChangeCount(db, runId),
     searchUpdates: (search: UpdateSearch) => searchUpdates(db, search),
     updateDetail: (updateId: string) => updateDetail(db, updateId),
     updateRelations: (updateId: string) => updateRelations(db, updateId),

@@ -30,7 +30,7 @@ export class SiteStore {
   readonly figures: SiteFigures;
   /** The running sync's live progress (any process can read it). */
   readonly progress: SyncProgressRepository;
-  /** What the web console reads: run history, the update search, an update's relations. */
+  /** What the web console reads: a run's counts with titles, the update search, an update's relations. */
   readonly console: ConsoleQueries;
   #updates: UpdateStore | undefined;
 

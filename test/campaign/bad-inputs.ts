@@ -141,7 +141,7 @@ export function badInputCases(files: CampaignFiles): BadInputCase[] {
   for (const kb of ['12345678901234567890', 'KB', 'abc', '-1', '0', 'KB0', '1.5', 'KB 123', '1234567890']) add(`update list --kb '${kb}'`, ['update', 'list', '--site', 'CS1', '--kb', kb], kb === '' ? 'InvalidArgument' : 'InvalidKb', 2);
   for (const id of ['x', '123', 'g0000000-0000-0000-0000-000000000000', '{00000000-0000-0000-0000-00000000000}']) add(`update list --update-id '${id}'`, ['update', 'list', '--site', 'CS1', '--update-id', id], 'InvalidUpdateId', 2);
   add('update list an unknown classification', ['update', 'list', '--site', 'CS1', '--classification', 'Nope'], 'UnknownClassification', 3);
-  add('category list --type bogus', ['category', 'list', '--site', 'CS1', '--type', 'bogus'], 'UsageError', 2);
+  add('category list --type bogus', ['category', 'list', '--site', 'CS1', '--type', 'bogus'], 'InvalidCategoryType', 2);
 
   // Schedules.
   add('schedule new --nonrecurring without --start', ['schedule', 'new', '--nonrecurring'], 'ScheduleInvalid', 2);

@@ -22,6 +22,8 @@ export interface PtyRun {
 
 export function runInPty(home: string, args: string[], options: { cols?: number; env?: NodeJS.ProcessEnv } = {}): PtyRun {
   const env = { ...process.env, TERM: 'xterm-256color', ...options.env } as Record<string, string>;
+  // A person's terminal: under CI=true (as CI runs the suite) Node reports a terminal without colours.
+  delete env.CI;
   for (const [key, value] of Object.entries(options.env ?? {})) if (value === undefined) delete env[key];
   const child = spawn(process.execPath, [cliPath, '--home', home, ...args], { cols: options.cols ?? 120, rows: 50, env, name: 'xterm-256color' });
   let output = '';

@@ -162,7 +162,11 @@ export const categoryList: CommandHandler<'category.list'> = ({ home, args, emit
   const store = openSiteStore(home.sitePaths(code).database);
   try {
     const type = stringArg(args, 'type');
-    const typeMatches = type === undefined ? () => true : wildcardMatcher(categoryTypes[type.toLowerCase()] ?? type);
+    const knownType = type === undefined ? undefined : (categoryTypes[type.toLowerCase()] ?? Object.values(categoryTypes).find((t) => t.toLowerCase() === type.toLowerCase()));
+    if (type !== undefined && knownType === undefined && !hasWildcard(type)) {
+      throw new InvalidArgumentError('InvalidCategoryType', `--type '${type}' is not a category type; give one of ${Object.values(categoryTypes).join(', ')} (wildcards allowed)`, { target: '--type' });
+    }
+    const typeMatches = type === undefined ? () => true : wildcardMatcher(knownType ?? type);
     const name = stringArg(args, 'name');
     const nameMatches = name === undefined ? () => true : wildcardMatcher(name);
     const idText = stringArg(args, 'id');
