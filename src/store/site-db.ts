@@ -149,6 +149,10 @@ const migrations: string[] = [
     PRIMARY KEY (upstream, filter_key)
   ) WITHOUT ROWID;
   `,
+  // 2: what a run could not bring in (a catalog import's inputs not found, invalid or failed).
+  `
+  ALTER TABLE sync_runs ADD COLUMN failed_count INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const schemaVersion = migrations.length;
