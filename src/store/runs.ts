@@ -40,6 +40,17 @@ export interface SyncRunRow {
   failed_count: number;
 }
 
+/**
+ * A finished catalog import in a phrase, for the status that otherwise tells the last sync:
+ * `catalog import run 12 succeeded: 3 new, 1 revised, 2 input(s) failed; catalog version 7`.
+ */
+export function describeCatalogImport(run: SyncRunRow): string {
+  const failed = run.failed_count > 0 ? `, ${run.failed_count} input(s) failed` : '';
+  const error = run.state === 'failed' ? ` (${run.error_message ?? run.error_code ?? 'unknown error'})` : '';
+  const version = run.catalog_version === null ? '' : `; catalog version ${run.catalog_version}`;
+  return `catalog import run ${run.id} ${run.state}${error}: ${run.new_count} new, ${run.revised_count} revised${failed}${version}`;
+}
+
 export type RunRepository = ReturnType<typeof runRepository>;
 
 export function runRepository(db: SiteDb, prepare: Prepare = statementCache(db)) {
