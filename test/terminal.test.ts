@@ -173,7 +173,7 @@ describe('terminal: what a person sees', function () {
     expect(status[0]).to.equal('Site Server                   State     Since       Last success     Catalog Lag Status');
     expect(status.find((l) => l.startsWith('CS1 '))).to.match(/^CS1  cs1\.contoso\.com +Succeeded \d+ (s|min) ago +\d{4}-\d\d-\d\d \d\d:\d\d +\d+ +no changes$/);
     const history = (await screenOf((await runInPty(home, ['sync', 'history', '--site', 'CS1']).exited).output)).map((l) => l.text);
-    expect(history[0]).to.equal('  Run Trigger  Full Started          Duration State           New Revised Expired Removed Catalog   Fetched');
+    expect(history[0]).to.equal('  Run Trigger  Full Started          Duration State           New Revised Expired Removed Failed Catalog   Fetched');
     expect(history.slice(2).every((l) => /^ +\d+ (manual|parent) +(Yes|No) +\d{4}-\d\d-\d\d \d\d:\d\d +\S+ (Succeeded|Failed|Interrupted) .* [\d.]+ (B|KB|MB)$/.test(l)), history.join('\n')).to.equal(true);
   });
 
@@ -279,7 +279,7 @@ describe('terminal: the demo (npm start)', function () {
     expect(text.filter((l) => /^(CS1|PS1|PS2|SS1) {2}(Succeeded|No changes) /.test(l))).to.have.length(12);
     expect(text.some((l) => /[█░]/.test(l))).to.equal(false);
     expect(text).to.include('Site Server                   State     Since       Last success     Catalog Lag Status');
-    expect(text).to.include('  Run Trigger  Full Started          Duration State           New Revised Expired Removed Catalog   Fetched');
+    expect(text).to.include('  Run Trigger  Full Started          Duration State           New Revised Expired Removed Failed Catalog   Fetched');
     expect(text.at(-1)).to.match(/^Demo home \/\S+, removed on exit\. To explore it: npm start -- --keep, then supsync --home DIR status$/);
     expect(text.some((l) => l.includes('STATMSG') || l.includes('$$<'))).to.equal(false);
   });
