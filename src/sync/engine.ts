@@ -35,6 +35,8 @@ export interface SyncOptions {
   /** Transport tuning (tests shorten timeouts and backoff). */
   timeoutMs?: number;
   retry?: RetryPolicy;
+  /** Largest answer taken from the upstream (default 512 MB). */
+  maxResponseBytes?: number;
   concurrency?: number;
   cleanupAgeDays?: number;
   /** Receives each log line in short form (the CLI shows them with --verbose, warnings always). */
