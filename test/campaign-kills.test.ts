@@ -11,7 +11,7 @@ import { killLoopFigures, writeReadmeFigures } from './campaign/figures.js';
 
 const full = process.env.CAMPAIGN === 'full';
 const seed = process.env.CAMPAIGN_SEED !== undefined ? Number(process.env.CAMPAIGN_SEED) : crypto.randomInt(1, 2 ** 31);
-const trials = Number(process.env.CAMPAIGN_KILLS ?? (full ? 24 : 3));
+const trials = Number(process.env.CAMPAIGN_KILLS ?? (full ? 24 : 2));
 
 describe('kill -9 campaign', function () {
   this.timeout(0);
@@ -19,7 +19,9 @@ describe('kill -9 campaign', function () {
   const started = Date.now();
 
   before(async () => {
-    campaign = await KillCampaign.prepare({ updates: full ? 1500 : 300, batch: full ? 25 : 20 });
+    campaign = full
+      ? await KillCampaign.prepare({ updates: 1500, batch: 25, generation: 4, scenarios: ['initial', 'delta', 'full'] })
+      : await KillCampaign.prepare({ updates: 200, batch: 20, generation: 3, scenarios: ['initial', 'full'] });
   });
   after(() => campaign?.close());
 

@@ -15,7 +15,7 @@ export interface Figures {
 
 const conditions = () => `${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, Node ${process.version}`;
 
-export function killLoopFigures(seed: number, results: TrialResult[], references: Record<Scenario, Reference>, seconds: number): Figures {
+export function killLoopFigures(seed: number, results: TrialResult[], references: Partial<Record<Scenario, Reference>>, seconds: number): Figures {
   const kills = results.flatMap((r) => r.kills);
   const done = kills.filter((k) => k.outcome !== 'not-reached');
   const byPhase = new Map<string, number>();
@@ -27,12 +27,20 @@ export function killLoopFigures(seed: number, results: TrialResult[], references
   const identical = results.filter((r) => r.identical).length;
   const resumedKilled = results.filter((r) => r.kills.filter((k) => k.outcome !== 'not-reached').length > 1).length;
   const phases = [...byPhase].map(([p, n]) => `${p} ${n}`).join(', ');
-  const scenarios = (['initial', 'delta', 'full'] as Scenario[]).map((s) => `${s} ${byScenario(s).filter((r) => r.identical).length}/${byScenario(s).length}`).join(', ');
-  const refs = (['initial', 'delta', 'full'] as Scenario[])
-    .map((s) => `${s}: ${references[s].dump.counts.updates} updates (${references[s].dump.counts.expired} expired), version ${references[s].catalogVersion}, ${references[s].requests.updates} update batches, ${references[s].seconds.toFixed(1)} s`)
+  const present = (['initial', 'delta', 'full'] as Scenario[]).filter((s) => references[s]);
+  const scenarios = present.map((s) => `${s} ${byScenario(s).filter((r) => r.identical).length}/${byScenario(s).length}`).join(', ');
+  const refs = present
+    .map((s) => references[s]!)
+    .map((r, i) => `${present[i]}: ${r.dump.counts.updates} updates (${r.dump.counts.expired} expired), version ${r.catalogVersion}, ${r.requests.updates} update batches, ${r.seconds.toFixed(1)} s`)
     .join('; ');
   const failures = results.filter((r) => !r.identical).flatMap((r) => r.problems);
-  const distinct = [...new Set(failures.map((f) => f.replace(/\d+/g, 'N')))];
+  // One line per kind of difference (the text before its first figure), with how many trials showed it.
+  const kinds = new Map<string, number>();
+  for (const f of failures) {
+    const kind = f.split(/[\d:]/)[0]!.trim();
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  const distinct = [...kinds].map(([kind, n]) => `${kind} (${n})`);
   const text = [
     `kill loop: seed ${seed}; ${results.length} trials, ${done.length} kill -9 points reached (${kills.length - done.length} not reached: the run finished first); ${resumedKilled} trials killed a resumed run again`,
     `points by phase: ${phases}`,

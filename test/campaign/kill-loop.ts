@@ -90,12 +90,12 @@ const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.flo
  * resumed run), each point's phase among those the scenario's uninterrupted run passes through, the
  * request within it and the moment; one trial in six kills the server instead of the sync.
  */
-export function drawTrials(random: () => number, count: number, references: Record<Scenario, Reference>): Trial[] {
+export function drawTrials(random: () => number, count: number, references: Partial<Record<Scenario, Reference>>): Trial[] {
   const trials: Trial[] = [];
-  const scenarios: Scenario[] = ['initial', 'delta', 'full'];
+  const scenarios = (['initial', 'delta', 'full'] as Scenario[]).filter((s) => references[s]);
   for (let i = 0; i < count; i++) {
     const scenario = scenarios[i % scenarios.length]!;
-    const requests = references[scenario].requests;
+    const requests = references[scenario]!.requests;
     const phases: KillPhase[] = (['start', 'categories', 'lists', 'updates'] as Phase[]).filter((p) => requests[p] > 0);
     const weighted: KillPhase[] = ([...phases, 'updates', 'updates', 'finish', 'finish'] as KillPhase[]).filter((p) => p === 'finish' || requests[p] > 0);
     const kills: KillPoint[] = [];
@@ -118,13 +118,17 @@ export interface CampaignOptions {
   updates: number;
   /** The server's MaxNumberOfUpdatesPerRequest (smaller: more batches, more kill points). */
   batch: number;
+  /** Corpus generation of the upstream the delta and full scenarios sync from (each adds ~1.5% changes). */
+  generation: number;
+  /** The scenarios to prepare references for (the initial one is always run: it is the others' start). */
+  scenarios: Scenario[];
   log?: (line: string) => void;
 }
 
 /** The upstream servers, the gate, the site templates and the uninterrupted references. */
 export class KillCampaign {
   readonly gate: KillGate;
-  readonly references = {} as Record<Scenario, Reference>;
+  readonly references: Partial<Record<Scenario, Reference>> = {};
   readonly #options: CampaignOptions;
   readonly #root: string;
   /** Upstream homes: A at corpus generation 1, B at generation 2 with a few updates no longer listed. */
@@ -152,7 +156,7 @@ export class KillCampaign {
     await devOk(a, ['metadata', 'import', '--site', 'UPS', '--path', await corpus(1)]);
     const b = path.join(root, 'upstream-b');
     fs.cpSync(a, b, { recursive: true });
-    await devOk(b, ['metadata', 'import', '--site', 'UPS', '--path', await corpus(2)]);
+    await devOk(b, ['metadata', 'import', '--site', 'UPS', '--path', await corpus(options.generation)]);
     const db = new Database(path.join(b, 'sites', 'UPS', 'site.db'));
     const categoryIds = new Set((db.prepare('SELECT update_id FROM categories').pluck().all() as string[]).map((id) => id.toLowerCase()));
     // The upstream stops listing five updates without a change a delta would carry: only a full
@@ -177,8 +181,9 @@ export class KillCampaign {
     const synced = path.join(root, 'template-synced');
     fs.cpSync(campaign.#referenceHome('initial'), synced, { recursive: true });
     campaign.#templates.synced = synced;
-    campaign.references.delta = await campaign.#reference('delta');
-    campaign.references.full = await campaign.#reference('full');
+    if (options.scenarios.includes('delta')) campaign.references.delta = await campaign.#reference('delta');
+    if (options.scenarios.includes('full')) campaign.references.full = await campaign.#reference('full');
+    if (!options.scenarios.includes('initial')) delete campaign.references.initial;
     return campaign;
   }
 
@@ -255,7 +260,7 @@ export class KillCampaign {
           }
         } else break;
       }
-      const reference = this.references[trial.scenario];
+      const reference = this.references[trial.scenario]!;
       const dump = dumpSite(home, 'CS1');
       if (dump.integrity !== 'ok') problems.push(`integrity_check says ${dump.integrity}`);
       if (dump.digest !== reference.dump.digest) problems.push(`content differs from the uninterrupted run: ${describeDifference(reference.dump, dump)}`);
