@@ -77,16 +77,22 @@ export function syncStateRepository(db: SiteDb, prepare: Prepare = statementCach
   return repository;
 }
 
-/** The trigger of a run (manual, schedule, parent, import), or undefined when there is no such run. */
+/** What status says about the running run beyond the sync state. */
+export interface RunningRun {
+  /** The running run finishes the full comparison of this earlier full run. */
+  finishesFullSyncOf?: number | undefined;
+}
+
 /**
  * A one-phrase truthful state (BRIEF §7: status that lies is what users of peers complain about):
  * `running (phase, P%)`, `queued behind run N`, `interrupted`, `failed (error)`, `no changes`, `succeeded`,
  * `never synchronized`. `running` says whether a live process holds the site's sync lock.
  */
-export function describeSyncState(state: SyncStateRow, lastRunChanged: boolean | undefined, running = true, lastRunTrigger?: string): string {
+export function describeSyncState(state: SyncStateRow, lastRunChanged: boolean | undefined, running = true, lastRunTrigger?: string, runningRun: RunningRun = {}): string {
   if (state.running_run_id !== null && !running) return `interrupted (run ${state.running_run_id}); the next sync resumes from what it stored`;
   if (state.running_run_id !== null) {
-    const running = `running (${state.phase ?? 'starting'}${state.percent !== null ? `, ${Math.round(state.percent)}%` : ''})`;
+    const finishing = runningRun.finishesFullSyncOf !== undefined ? `, a full sync finishing interrupted full sync run ${runningRun.finishesFullSyncOf}` : '';
+    const running = `running (${state.phase ?? 'starting'}${state.percent !== null ? `, ${Math.round(state.percent)}%` : ''}${finishing})`;
     return state.queued_request !== null ? `${running}; one request queued behind run ${state.running_run_id}` : running;
   }
   if (state.last_sync_state === null) return 'never synchronized';

@@ -121,7 +121,9 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
   const { store } = write;
   const code = write.site.code;
   const site = home.site(code); // re-read: settings may have changed while queued
-  const full = Boolean(options.full) || site.sup.fullSyncRequired;
+  // A full sync that was killed or failed still owes its full comparison: this run finishes it.
+  const unfinishedFull = store.runs.unfinishedFullRun();
+  const full = Boolean(options.full) || site.sup.fullSyncRequired || unfinishedFull !== undefined;
   const log = createSiteLogger({ logDir: write.paths.logDir, format: options.logFormat ?? 'site-server', echo: options.logEcho });
   let upstream: ResolvedUpstream | undefined;
   let recorder: SyncRunRecorder | undefined;
@@ -131,7 +133,8 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
     for (const note of notes) log.info(note);
     for (const line of triggerLines[options.trigger]) log.info(line);
     upstream = await resolveUpstream(home, site, options.serveLocalParent);
-    recorder = new SyncRunRecorder(store, site, log, options.trigger, full, upstream?.description ?? 'none');
+    recorder = new SyncRunRecorder(store, site, log, options.trigger, full, upstream?.description ?? 'none', unfinishedFull);
+    if (unfinishedFull !== undefined) log.info(`Sync run ${unfinishedFull} was a full sync that did not finish; this sync finishes the full comparison`);
     if (full) log.info('Performing a full sync');
     const scope: RunScope = { store, site, log, recorder, languages: summaryLanguages(home, site), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     let plan: SyncPlan | undefined;

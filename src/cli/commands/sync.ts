@@ -111,6 +111,8 @@ export const syncHistory: CommandHandler<'sync.history'> = ({ home, args, emit }
         RunId: run.id,
         Trigger: run.trigger,
         FullSync: run.full_sync === 1,
+        // Full because an earlier full sync did not finish: the run whose full comparison this one finishes.
+        FinishesFullSyncOfRun: run.resumes_run_id,
         Source: run.source,
         StartTime: run.started_at,
         EndTime: run.ended_at,
