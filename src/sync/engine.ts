@@ -19,7 +19,8 @@ import { takeSyncRequests } from '../store/sync-requests.js';
 import { type RunScope, applyPlan, finishRun } from './apply.js';
 import { askSyncLists, storedRevisions } from './ask-lists.js';
 import { type RunCounts, type SyncTrigger, SyncRunRecorder, emptyCounts, markInterruptedRuns, syncTime } from './run-recorder.js';
-import { type SiteWrite, tryOpenSiteWrite } from './site-write.js';
+import type { LockHolder } from '../store/site-lock.js';
+import { type SiteWrite, siteBusy, tryOpenSiteWrite } from './site-write.js';
 import { type SyncPlan, planSync } from './sync-plan.js';
 import { type LocalParentServer, type ResolvedUpstream, clientFor, resolveUpstream } from './upstream.js';
 
@@ -57,6 +58,7 @@ export interface SyncResult {
   catalogVersion: number;
   durationMs: number;
   error?: SupsyncError;
+  /** A queued request: the run of the holding sync it waits behind. */
   queuedBehindRun?: number;
   nextRetryAt?: string;
 }
@@ -70,8 +72,15 @@ export const defaultMaxConsecutiveFailures = 5;
  * up when it finishes.
  */
 export async function syncSite(home: Home, code: string, options: SyncOptions): Promise<SyncResult[]> {
-  const write = tryOpenSiteWrite(home, code);
-  if (!write) return [withSiteStore(home.sitePaths(home.site(code).code).database, (store) => queueRequest(store, home.site(code), options))];
+  let write = tryOpenSiteWrite(home, code, 'sync');
+  // A holder that let go between our attempt and our look at it: one more attempt.
+  if ('holder' in write && !write.holder) write = tryOpenSiteWrite(home, code, 'sync');
+  if ('holder' in write) {
+    const { holder } = write;
+    // Only a sync takes queued requests: behind an import or a removal a request would wait for nothing.
+    if (holder?.operation !== 'sync') throw siteBusy(home.site(code).code, 'run the sync again', holder);
+    return [withSiteStore(home.sitePaths(home.site(code).code).database, (store) => queueRequest(store, home.site(code), holder, options))];
+  }
   const results: SyncResult[] = [];
   try {
     const notes = markInterruptedRuns(write.store).map((run) => `Sync run ${run} was interrupted; resuming from what it stored`);
@@ -92,9 +101,11 @@ export async function syncSite(home: Home, code: string, options: SyncOptions): 
   return results;
 }
 
-function queueRequest(store: SiteStore, site: SiteControl, options: SyncOptions): SyncResult {
+function queueRequest(store: SiteStore, site: SiteControl, holder: LockHolder, options: SyncOptions): SyncResult {
   store.state.queueRequest(options.trigger, Boolean(options.full));
   const state = store.state.read();
+  // The holder names its run once it has started it; until then it starts the next one.
+  const behind = holder.runId ?? (store.runs.lastId() ?? 0) + 1;
   return {
     site: site.code,
     state: 'Queued',
@@ -103,7 +114,7 @@ function queueRequest(store: SiteStore, site: SiteControl, options: SyncOptions)
     counts: emptyCounts(),
     catalogVersion: state.catalog_version,
     durationMs: 0,
-    ...(state.running_run_id !== null ? { queuedBehindRun: state.running_run_id } : {}),
+    queuedBehindRun: behind,
   };
 }
 
@@ -134,6 +145,8 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
     for (const line of triggerLines[options.trigger]) log.info(line);
     upstream = await resolveUpstream(home, site, options.serveLocalParent);
     recorder = new SyncRunRecorder(store, site, log, options.trigger, full, upstream?.description ?? 'none', unfinishedFull);
+    // The lock names the run, so a request queued behind it can say which.
+    write.lock.describe({ runId: recorder.runId });
     if (unfinishedFull !== undefined) log.info(`Sync run ${unfinishedFull} was a full sync that did not finish; this sync finishes the full comparison`);
     if (full) log.info('Performing a full sync');
     const scope: RunScope = { store, site, log, recorder, languages: summaryLanguages(home, site), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };

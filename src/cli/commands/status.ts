@@ -4,7 +4,7 @@ import type { Home } from '../../store/home.js';
 import { openSiteStore } from '../../store/site-store.js';
 import { readServiceHost } from '../../service/site-records.js';
 import { type RunningRun, type SyncStateRow, describeSyncState } from '../../store/sync-status.js';
-import { isSiteLocked } from '../../store/site-lock.js';
+import { siteLockHolder } from '../../store/site-lock.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
 interface SiteState {
@@ -34,13 +34,14 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
   try {
     const runId = store.runs.lastId();
     const state = store.state.read();
+    const holder = siteLockHolder(home.sitePaths(site.code).dir);
     return {
       site,
       state,
-      runningRun: { finishesFullSyncOf: state.running_run_id === null ? undefined : store.runs.resumes(state.running_run_id) },
+      runningRun: { finishesFullSyncOf: state.running_run_id === null ? undefined : store.runs.resumes(state.running_run_id), holder },
       lastRunChanged: runId === undefined ? undefined : store.runs.changed(runId),
       lastRunTrigger: runId === undefined ? undefined : store.runs.trigger(runId),
-      locked: isSiteLocked(home.sitePaths(site.code).dir),
+      locked: holder !== undefined,
       nextScheduledSync: readServiceHost(store)?.nextScheduledSync ?? null,
     };
   } finally {

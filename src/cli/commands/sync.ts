@@ -71,7 +71,10 @@ export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, pro
     await settleAlertsAfterSync(home, note);
   }
   const own = results[0]!;
-  if (own.state === 'Queued') note(`${code}: a sync is running (run ${own.queuedBehindRun ?? '?'}); this request is queued behind it`);
+  if (own.state === 'Queued') {
+    note(`${code}: a sync is running (run ${own.queuedBehindRun}); this request is queued behind it and runs when that finishes`);
+    return ExitCode.queued;
+  }
   if (!results.some((r) => r.state === 'Failed')) return undefined;
   return own.state === 'Failed' ? (own.error?.exitCode ?? ExitCode.upstream) : ExitCode.partial;
 };
