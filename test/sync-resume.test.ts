@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
+import { ExitCode } from '../src/errors.js';
 import { cliPath } from './helpers/fixtures.js';
 import { type GatedProxy, type ServedSite, cli, gatedProxy, query, serveSite, siteContent, upstreamHome } from './helpers/hierarchy.js';
 
@@ -128,17 +129,23 @@ describe('sync resume and one-at-a-time (CLI)', function () {
     await held.held();
     const runId = query<{ id: number }>(home, 'CS3', "SELECT id FROM sync_runs WHERE state = 'running'")[0]!.id;
 
-    const queued = await cli(home, ['sync', '--site', 'CS3']);
+    // Queued is no error, but its own exit code (10): the request runs later, in the running process.
+    const queued = await cli(home, ['sync', '--site', 'CS3'], ExitCode.queued);
 
     expect(queued.records[0]).to.include({ State: 'Queued', QueuedBehindRun: runId });
     expect(queued.stderr).to.contain(`queued behind it`);
-    const again = await cli(home, ['sync', '--site', 'CS3', '--full']);
+    const again = await cli(home, ['sync', '--site', 'CS3', '--full'], ExitCode.queued);
     expect(again.records[0]).to.include({ State: 'Queued', QueuedBehindRun: runId });
     const status = (await cli(home, ['status', '--site', 'CS3'])).records[0]!;
     expect(status.Status).to.match(new RegExp(`^running \\(Synchronizing WSUS Server, \\d+%\\); one request queued behind run ${runId}$`));
+    // Issue 16 item 5: a site that syncs is not removed from under the sync.
+    const remove = await cli(home, ['site', 'remove', '--code', 'CS3'], ExitCode.busy);
+    expect(remove.records[0]).to.include({ code: 'SiteBusy' });
+    expect(String(remove.records[0]!.message)).to.contain(`Site CS3 is synchronizing (run ${runId}, process ${running.pid})`);
     held.open();
 
     expect(await exited(running)).to.equal(0);
+    expect(fsLog(home, 'CS3')).not.to.contain('LogWriteFailed');
     const history = (await cli(home, ['sync', 'history', '--site', 'CS3'])).records;
     const last = history[history.length - 1]!;
     // The running process picked up the one queued request, kept full because one asked for it.
