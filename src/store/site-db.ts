@@ -149,6 +149,10 @@ const migrations: string[] = [
     PRIMARY KEY (upstream, filter_key)
   ) WITHOUT ROWID;
   `,
+  // 2: a run that finishes the full comparison of an earlier full run that did not finish names it.
+  `
+  ALTER TABLE sync_runs ADD COLUMN resumes_run_id INTEGER;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

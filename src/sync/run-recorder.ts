@@ -30,11 +30,12 @@ export class SyncRunRecorder {
   readonly #totals = emptyCounts();
   #lastProgress = 0;
 
-  constructor(store: SiteStore, site: SiteControl, log: SiteLogger, trigger: SyncTrigger, full: boolean, source: string) {
+  /** `resumesRun`: the unfinished full run whose full comparison this run finishes. */
+  constructor(store: SiteStore, site: SiteControl, log: SiteLogger, trigger: SyncTrigger, full: boolean, source: string, resumesRun?: number) {
     this.#store = store;
     this.#site = site;
     this.#log = log;
-    this.runId = store.runs.start(trigger, full, source, new Date().toISOString());
+    this.runId = store.runs.start(trigger, full, source, new Date().toISOString(), resumesRun);
     store.state.update({ running_run_id: this.runId, phase: 'starting', percent: 0 });
     this.status(6701, [trigger]);
   }

@@ -3,8 +3,8 @@ import { type SiteControl, isTopLevel, microsoftUpdateUrl, normalizeSiteCode } f
 import type { Home } from '../../store/home.js';
 import { openSiteStore } from '../../store/site-store.js';
 import { readServiceHost } from '../../service/site-records.js';
-import { type SyncStateRow, describeSyncState } from '../../store/sync-status.js';
-import { isSiteLocked } from '../../store/site-lock.js';
+import { type RunningRun, type SyncStateRow, describeSyncState } from '../../store/sync-status.js';
+import { siteLockHolder } from '../../store/site-lock.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
 interface SiteState {
@@ -13,6 +13,7 @@ interface SiteState {
   lastRunChanged: boolean | undefined;
   lastRunTrigger?: string | undefined;
   locked: boolean;
+  runningRun: RunningRun;
   /** Published by the running service hosting the site. */
   nextScheduledSync: string | null;
 }
@@ -32,12 +33,15 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
   const store = openSiteStore(home.sitePaths(site.code).database);
   try {
     const runId = store.runs.lastId();
+    const state = store.state.read();
+    const holder = siteLockHolder(home.sitePaths(site.code).dir);
     return {
       site,
-      state: store.state.read(),
+      state,
+      runningRun: { finishesFullSyncOf: state.running_run_id === null ? undefined : store.runs.resumes(state.running_run_id), holder },
       lastRunChanged: runId === undefined ? undefined : store.runs.changed(runId),
       lastRunTrigger: runId === undefined ? undefined : store.runs.trigger(runId),
-      locked: isSiteLocked(home.sitePaths(site.code).dir),
+      locked: holder !== undefined,
       nextScheduledSync: readServiceHost(store)?.nextScheduledSync ?? null,
     };
   } finally {
@@ -45,7 +49,7 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
   }
 }
 
-export function statusRecord(home: Home, { site, state, lastRunChanged, lastRunTrigger, locked, nextScheduledSync }: SiteState, parent: SiteState | undefined) {
+export function statusRecord(home: Home, { site, state, lastRunChanged, lastRunTrigger, locked, runningRun, nextScheduledSync }: SiteState, parent: SiteState | undefined) {
   const source = isTopLevel(site)
     ? site.sup.syncSource.kind === 'microsoft-update'
       ? microsoftUpdateUrl
@@ -65,7 +69,7 @@ export function statusRecord(home: Home, { site, state, lastRunChanged, lastRunT
     LastSyncErrorCode: state.last_sync_error_code,
     ReplicationLinkStatus: state.replication_link_status,
     LastReplicationLinkCheckTime: state.last_replication_link_check_time,
-    Status: describeSyncState(state, lastRunChanged, locked, lastRunTrigger),
+    Status: describeSyncState(state, lastRunChanged, locked, lastRunTrigger, runningRun),
     ParentSiteCode: site.parent ?? null,
     CatalogVersionLag: parent ? Math.max(0, parent.state.catalog_version - state.catalog_version) : null,
     NextRetryTime: state.next_retry_at,

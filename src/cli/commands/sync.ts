@@ -75,7 +75,10 @@ export const syncHandler = (tuning: SyncTuning = {}): CommandHandler<'sync'> => 
     await settleAlertsAfterSync(home, note);
   }
   const own = results[0]!;
-  if (own.state === 'Queued') note(`${code}: a sync is running (run ${own.queuedBehindRun ?? '?'}); this request is queued behind it`);
+  if (own.state === 'Queued') {
+    note(`${code}: a sync is running (run ${own.queuedBehindRun}); this request is queued behind it and runs when that finishes`);
+    return ExitCode.queued;
+  }
   if (!results.some((r) => r.state === 'Failed')) return undefined;
   return own.state === 'Failed' ? (own.error?.exitCode ?? ExitCode.upstream) : ExitCode.partial;
 };
@@ -117,6 +120,8 @@ export const syncHistory: CommandHandler<'sync.history'> = ({ home, args, emit }
         RunId: run.id,
         Trigger: run.trigger,
         FullSync: run.full_sync === 1,
+        // Full because an earlier full sync did not finish: the run whose full comparison this one finishes.
+        FinishesFullSyncOfRun: run.resumes_run_id,
         Source: run.source,
         StartTime: run.started_at,
         EndTime: run.ended_at,
