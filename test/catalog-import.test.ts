@@ -150,6 +150,7 @@ describe('catalog import into a hierarchy', function () {
       ['no such kb', 'KB9999999', ''],
       ['catalog only', '', pick.E],
     ]);
+    const versionBefore = query<{ v: number }>(home, 'CS1', 'SELECT catalog_version AS v FROM sync_state')[0]!.v;
     first = await cli(home, ['catalog', 'import', '--site', 'CS1', '--path', csv, ...downloadArgs], 7);
     expect(results(first)).to.have.length(7);
     expect(byInput(first, pick.A)[0]).to.include({ Line: 3, UpdateId: pick.A, Status: 'Imported', MetadataSource: 'Upstream' });
@@ -181,6 +182,19 @@ describe('catalog import into a hierarchy', function () {
     expect(log).to.include(`Imported update ${pick.A}`);
     expect(log).to.match(/Catalog import finished .*4 imported, 1 already present, 1 not found, 1 invalid, 0 failed/);
     expect(first.stderr).to.match(/"type":"SupSync\.Progress".*"Status":"7 of 7 inputs, [\d.]+\/s, ETA 0s"/);
+
+    // A run in sync history like a sync's, of its own kind; the catalog version covers what it added.
+    const newUpdates = 4 + childrenOfC.length;
+    expect(summary(first)).to.include({ CatalogVersion: versionBefore + 1 });
+    const run = (await cli(home, ['sync', 'history', '--site', 'CS1', '--last', '1'])).records[0]!;
+    expect(run).to.include({ RunId: summary(first).RunId, Trigger: 'catalog', FullSync: false, State: 'succeeded', New: newUpdates, Revised: 0, Failed: 2, CatalogVersion: versionBefore + 1 });
+    expect(run.BytesFetched).to.equal(summary(first).BytesDownloaded);
+    expect(String(run.Source)).to.include(catalogUrl);
+    // The status keeps telling the last sync (a catalog import is not one) and tells the import beside it.
+    const status = (await cli(home, ['status', '--site', 'CS1'])).records[0]!;
+    expect(status).to.include({ LastSyncState: 6702, SyncCatalogVersion: versionBefore + 1 });
+    expect(status.Status).to.equal(`succeeded; catalog import run ${String(run.RunId)} succeeded: ${newUpdates} new, 0 revised, 2 input(s) failed; catalog version ${versionBefore + 1}`);
+    expect(log).to.match(new RegExp(`Updated ${newUpdates} items in SMS database, new update source content version is ${versionBefore + 1}`));
   });
 
   it("serves imported updates in a child's unfiltered revision list", () => {
@@ -224,6 +238,10 @@ describe('catalog import into a hierarchy', function () {
     expect(byInput(rerun, `KB${kbOfB}`)[0]).to.include({ Status: 'AlreadyPresent', UpdateId: pick.B });
     expect(summary(rerun)).to.include({ Imported: 0, AlreadyPresent: 5, NotFound: 1, Invalid: 1, FilesDownloaded: 0 });
     expect(maxSeq(home, 'CS1')).to.equal(before);
+    // Recorded, with nothing new and the version left where it was.
+    const run = (await cli(home, ['sync', 'history', '--site', 'CS1', '--last', '1'])).records[0]!;
+    expect(run).to.include({ RunId: summary(rerun).RunId, Trigger: 'catalog', State: 'succeeded', New: 0, Revised: 0, Failed: 2 });
+    expect(summary(rerun).CatalogVersion).to.equal(query<{ v: number }>(home, 'CS1', 'SELECT catalog_version AS v FROM sync_state')[0]!.v);
   });
 
   it('writes nothing with --what-if', async () => {
@@ -358,12 +376,17 @@ describe('catalog import into a hierarchy', function () {
       const file = path.join(home, 'batch.txt');
       fs.writeFileSync(file, `# one GUID per line, as ImportUpdateToWSUS.ps1 reads them\n\n${batch.join('\n')}\n`);
       slow = 150;
+      const version = () => query<{ v: number }>(home, 'DS1', 'SELECT catalog_version AS v FROM sync_state')[0]!.v;
+      const lastRuns = (n: number) => query<{ state: string; trigger: string; new_count: number; catalog_version: number | null }>(home, 'DS1', 'SELECT state, trigger, new_count, catalog_version FROM sync_runs ORDER BY id DESC LIMIT ?', n);
+      const versionBefore = version();
       const killed = await runUntilFirstImport(home, ['catalog', 'import', '--site', 'DS1', '--path', file, '--concurrency', '1', ...flakyArgs()]);
       const importedBefore = ids(home, 'DS1');
       const done = batch.filter((id) => importedBefore.has(id));
       expect(done.length, 'some imported before the crash').to.be.greaterThan(0);
       expect(done.length, 'some left after the crash').to.be.lessThan(batch.length);
       expect(killed.signalCode).to.equal('SIGKILL');
+      // The killed run's record holds what it committed, under the version raised with it.
+      expect(lastRuns(1)[0]).to.deep.equal({ state: 'running', trigger: 'catalog', new_count: done.length, catalog_version: versionBefore + 1 });
       // Leave half a download behind for an update not imported yet, as a crash mid-download does.
       const pending = batch.find((id) => !importedBefore.has(id))!;
       const [name] = query<{ file_name: string }>(home, 'CAT', 'SELECT file_name FROM files WHERE update_id = ? ORDER BY file_name LIMIT 1', pending).map((r) => r.file_name);
@@ -376,6 +399,12 @@ describe('catalog import into a hierarchy', function () {
       for (const id of batch) expect(byInput(rerun, id)[0]!.Status, id).to.equal(done.includes(id) ? 'AlreadyPresent' : 'Imported');
       expect(fs.readFileSync(path.join(home, 'sites', 'DS1', 'content', pending, name!)).equals(content)).to.equal(true);
       expect(fs.existsSync(path.join(home, 'sites', 'DS1', 'content', pending, `${name}.partial`))).to.equal(false);
+      // Between them the two runs counted each update once, and raised the version once.
+      expect(lastRuns(2)).to.deep.equal([
+        { state: 'succeeded', trigger: 'catalog', new_count: batch.length - done.length, catalog_version: versionBefore + 1 },
+        { state: 'interrupted', trigger: 'catalog', new_count: done.length, catalog_version: versionBefore + 1 },
+      ]);
+      expect(version()).to.equal(versionBefore + 1);
     });
   });
 });

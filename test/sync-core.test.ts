@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { expect } from 'chai';
+import Database from 'better-sqlite3';
 import { BusyError, ExitCode } from '../src/errors.js';
 import { writePackage } from '../src/package/file.js';
 import { generateCorpus } from '../src/dev/corpus.js';
@@ -143,6 +144,87 @@ describe('plan and apply in-process (real SQLite, endpoint on loopback)', functi
     } finally {
       upsLock.release();
     }
+  });
+
+  /** A site syncing from UPS with everything selected, its categories synchronized (catalog version 1). */
+  async function selectingSite(code: string): Promise<void> {
+    applyAddSite(home, planAddSite(home, { code, role: 'primary', standAlone: true }));
+    setSup(code, { syncSource: 'upstream', upstreamUrl: endpoint.url });
+    const [categories] = await syncSite(home, code, { trigger: 'manual' });
+    expect(categories).to.include({ state: 'Succeeded', catalogVersion: 1 });
+    const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
+    setSup(code, { addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
+  }
+  /** A real SQLite failure at a chosen point, the way a full disk fails a write: a trigger the test adds and drops. */
+  function failWrites(code: string, sql: string | undefined): void {
+    const db = new Database(home.sitePaths(code).database);
+    try {
+      db.exec(sql === undefined ? 'DROP TRIGGER disk_full' : `CREATE TRIGGER disk_full ${sql} BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    } finally {
+      db.close();
+    }
+  }
+  /** The new updates and categories over every run in the history, and what is stored. */
+  function ledger(code: string) {
+    const db = new Database(home.sitePaths(code).database, { readonly: true });
+    try {
+      const runs = db.prepare('SELECT * FROM sync_runs ORDER BY id').all() as { state: string; new_count: number; catalog_version: number | null; bytes_fetched: number }[];
+      return {
+        historyNew: runs.reduce((n, r) => n + r.new_count, 0),
+        stored: (db.prepare('SELECT (SELECT count(*) FROM updates) + (SELECT count(*) FROM categories)').pluck().get() as number),
+        version: db.prepare('SELECT catalog_version FROM sync_state').pluck().get() as number,
+        runs,
+      };
+    } finally {
+      db.close();
+    }
+  }
+
+  it('commits counts and the catalog version with the batches: a sync failing on a full disk mid-fetch, then its retry (history totals = what is stored)', async () => {
+    await selectingSite('CS4');
+    const base = ledger('CS4');
+    // The batch that would store the 60th update fails; the batches before it stay committed.
+    failWrites('CS4', 'BEFORE INSERT ON updates WHEN (SELECT count(*) FROM updates) >= 60');
+    const [failed] = await syncSite(home, 'CS4', { trigger: 'manual' });
+    expect(failed!.state).to.equal('Failed');
+    expect(failed!.error!.message).to.match(/disk is full/);
+    const afterFailure = ledger('CS4');
+    const storedByFailed = afterFailure.stored - base.stored;
+    expect(storedByFailed).to.be.greaterThan(0);
+    // The failed run counted exactly what it committed, and raised the version covering it.
+    expect(afterFailure.runs.at(-1)).to.include({ state: 'failed', new_count: storedByFailed, catalog_version: 2 });
+    expect(failed!.counts.new).to.equal(storedByFailed);
+    expect(afterFailure.version).to.equal(2);
+    expect(afterFailure.runs.at(-1)!.bytes_fetched).to.be.greaterThan(0);
+
+    failWrites('CS4', undefined);
+    const [retry] = await syncSite(home, 'CS4', { trigger: 'retry' });
+    expect(retry!.state).to.equal('Succeeded');
+    const end = ledger('CS4');
+    expect(retry!.counts.new).to.equal(end.stored - afterFailure.stored);
+    expect(end.historyNew).to.equal(end.stored);
+    // One body of changes, one version: as an uninterrupted categories-then-updates history (CS1).
+    expect(end.version).to.equal(withSiteStore(home.sitePaths('CS1').database, (store) => store.state.read().catalog_version));
+    expect(end.runs.at(-1)).to.include({ state: 'succeeded', catalog_version: 2 });
+  });
+
+  it('raises the catalog version with the content even when the run fails in the 6705 phase, so the retry that finds no changes keeps it', async () => {
+    await selectingSite('CS5');
+    // Everything is stored; the run's final record (6702) fails, as a full disk would at that point.
+    failWrites('CS5', "BEFORE UPDATE OF state ON sync_runs WHEN NEW.state = 'succeeded'");
+    const [failed] = await syncSite(home, 'CS5', { trigger: 'manual' });
+    expect(failed!.state).to.equal('Failed');
+    const afterFailure = ledger('CS5');
+    expect(afterFailure.historyNew).to.equal(afterFailure.stored);
+    expect(afterFailure.version).to.equal(2);
+    failWrites('CS5', undefined);
+    const [retry] = await syncSite(home, 'CS5', { trigger: 'retry' });
+    expect(retry).to.include({ state: 'NoChanges', catalogVersion: 2 });
+    const end = ledger('CS5');
+    expect(end.historyNew).to.equal(end.stored);
+    // A later sync that changes nothing raises nothing either.
+    const [again] = await syncSite(home, 'CS5', { trigger: 'manual' });
+    expect(again).to.include({ state: 'NoChanges', catalogVersion: 2 });
   });
 
   it('decides expiry from what is stored, the rules and now, writing nothing', () => {

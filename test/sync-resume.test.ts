@@ -26,6 +26,20 @@ function storedUpdates(home: string, code: string): number {
   }
 }
 
+/** What history says was added over all runs, what is stored (updates and categories), and the catalog version. */
+function ledger(home: string, code: string): { historyNew: number; stored: number; version: number } {
+  const db = new Database(path.join(home, 'sites', code, 'site.db'), { readonly: true });
+  try {
+    return {
+      historyNew: db.prepare('SELECT sum(new_count) FROM sync_runs').pluck().get() as number,
+      stored: db.prepare('SELECT (SELECT count(*) FROM updates) + (SELECT count(*) FROM categories)').pluck().get() as number,
+      version: db.prepare('SELECT catalog_version FROM sync_state').pluck().get() as number,
+    };
+  } finally {
+    db.close();
+  }
+}
+
 /** Polls a condition (the database of another process); the bound only turns a hang into a failure. */
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -70,7 +84,7 @@ describe('sync resume and one-at-a-time (CLI)', function () {
     await upstream.stop();
   });
 
-  it('resumes after kill -9 at several points and ends with the content of an uninterrupted run', async () => {
+  it('resumes after kill -9 at several points and ends with the content, catalog version and history totals of an uninterrupted run', async () => {
     // A site on another machine cannot share REF's database, but it can be told the same selection.
     await centralSite('CS2', gate.url);
     await cli(home, ['sync', '--site', 'CS2']);
@@ -78,6 +92,7 @@ describe('sync resume and one-at-a-time (CLI)', function () {
     const classifications = (await cli(home, ['category', 'list', '--site', 'CS2', '--type', 'classification'])).records.map((r) => String(r.Id));
     await cli(home, ['sup', 'set', '--site', 'CS2', '--add-product', ...products, '--add-classification', ...classifications]);
     const total = storedUpdates(home, 'REF');
+    const reference = ledger(home, 'REF');
 
     gate.close();
     for (const fraction of [0.1, 0.45, 0.8]) {
@@ -101,6 +116,11 @@ describe('sync resume and one-at-a-time (CLI)', function () {
       }
       const status = (await cli(home, ['status', '--site', 'CS2'])).records[0]!;
       expect(status.Status).to.match(/^interrupted \(run \d+\)/);
+      // Counts and the version were committed with the batches: history matches what is stored,
+      // and the version covering it is already the uninterrupted run's (so a kill in the 6705 phase loses nothing).
+      const killed = ledger(home, 'CS2');
+      expect(killed.historyNew).to.equal(killed.stored);
+      expect(killed.version).to.equal(reference.version);
     }
     const stored = storedUpdates(home, 'CS2');
     expect(stored).to.be.lessThan(total);
@@ -111,8 +131,13 @@ describe('sync resume and one-at-a-time (CLI)', function () {
     // The resumed run fetched only what the killed runs had not stored.
     expect(Number(resumed.records[0]!.New)).to.equal(total - stored);
     expect(siteContent(home, 'CS2')).to.deep.equal(siteContent(home, 'REF'));
-    const history = (await cli(home, ['sync', 'history', '--site', 'CS2'])).records.map((r) => r.State);
-    expect(history).to.deep.equal(['succeeded', 'interrupted', 'interrupted', 'interrupted', 'succeeded']);
+    expect(ledger(home, 'CS2')).to.deep.equal(reference);
+    const history = (await cli(home, ['sync', 'history', '--site', 'CS2'])).records;
+    expect(history.map((r) => r.State)).to.deep.equal(['succeeded', 'interrupted', 'interrupted', 'interrupted', 'succeeded']);
+    for (const run of history.filter((r) => r.State === 'interrupted')) {
+      expect(Number(run.New), `run ${String(run.RunId)}`).to.be.greaterThan(0);
+      expect(Number(run.BytesFetched), `run ${String(run.RunId)}`).to.be.greaterThan(0);
+    }
     expect(fsLog(home, 'CS2')).to.match(/Sync run \d+ was interrupted; resuming from what it stored/);
   });
 

@@ -13,6 +13,12 @@
  *
  * Inputs run a bounded number at a time and their results are handed out as they complete, so
  * memory does not grow with the batch.
+ *
+ * An import is a run of the site like a sync (one lock, one recorder, one busy error): it shows in
+ * sync history as a `catalog` run with its new and revised updates, the bytes downloaded and the
+ * inputs that failed, each committed with the update it counts; it raises the catalog version
+ * when it changed content, and ends with the sync's expiry rules (`finishRun`). It is not a sync
+ * of the SUP, so the last sync's state, error and retry stay as they were.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +30,8 @@ import { parseUpdateXml } from '../protocol/update-xml.js';
 import { type SiteControl, isTopLevel } from '../model/site.js';
 import type { Home } from '../store/home.js';
 import { type SiteStore, openSiteStore } from '../store/site-store.js';
-import { RevisionWriter } from '../sync/apply.js';
+import { RevisionWriter, finishRun } from '../sync/apply.js';
+import { SyncRunRecorder, markInterruptedRuns } from '../sync/run-recorder.js';
 import { type SiteWrite, openSiteWrite } from '../sync/site-write.js';
 import { type ResolvedUpstream, clientFor, resolveUpstream } from '../sync/upstream.js';
 import { type ClassifiedInput, classifyInput, parseBatchInput } from './batch-input.js';
@@ -96,6 +103,10 @@ export interface ImportSummary {
   catalogRetries: number;
   upstreamProbes: number;
   durationMs: number;
+  /** The run in sync history (none in a what-if). */
+  runId?: number;
+  /** The site's catalog version after the import (none in a what-if). */
+  catalogVersion?: number;
 }
 
 export interface ImportOptions {
@@ -190,8 +201,11 @@ interface ImportRun {
   options: ImportOptions;
   site: SiteControl;
   store: SiteStore;
-  /** Stores the imported updates (none in a what-if). */
+  /** Stores the imported updates and records the run (none in a what-if). */
   writer: RevisionWriter | undefined;
+  recorder: SyncRunRecorder | undefined;
+  /** Bytes of files downloaded so far (committed with the updates, in the run's record). */
+  downloaded: number;
   contentDir: string;
   catalog: CatalogClient;
   downloader: Downloader;
@@ -222,6 +236,7 @@ export async function importFromCatalog(home: Home, options: ImportOptions, make
   let store: SiteStore | undefined = write?.store;
   let log: SiteLogger | undefined;
   let resolved: ResolvedUpstream | undefined;
+  let recorder: SyncRunRecorder | undefined;
   const started = Date.now();
   const summary: ImportSummary = {
     site: site.code,
@@ -258,11 +273,19 @@ export async function importFromCatalog(home: Home, options: ImportOptions, make
       ...(logger ? { onRetry: (error: SupsyncError, attempt: number, delay: number) => logger.info(`Download failed (${error.message}); retry ${attempt} in ${(delay / 1000).toFixed(1)} s`) } : {}),
     });
     resolved = await resolveUpstream(home, site);
+    if (logger) {
+      markInterruptedRuns(store);
+      recorder = new SyncRunRecorder(store, site, logger, 'catalog', false, `catalog ${catalog.baseUrl}${resolved ? `, metadata from ${resolved.description}` : ''}`);
+      recorder.status(6705);
+      recorder.phase('Importing from the Microsoft Update Catalog');
+    }
     const run: ImportRun = {
       options,
       site,
       store,
-      writer: whatIf ? undefined : new RevisionWriter(store, undefined, site.sup.languageSummaryDetails),
+      writer: recorder ? new RevisionWriter(store, recorder, site.sup.languageSummaryDetails) : undefined,
+      recorder,
+      downloaded: 0,
       contentDir: paths.content,
       catalog,
       downloader,
@@ -272,6 +295,7 @@ export async function importFromCatalog(home: Home, options: ImportOptions, make
       summary,
       inFlight: new Map(),
     };
+    recorder?.measureBytes(() => run.downloaded);
     log?.info(
       `Importing ${options.inputs.length} input(s) from the Microsoft Update Catalog (${catalog.baseUrl}) into site ${site.code}; metadata from ${resolved ? resolved.description : "the catalog's pages (the sync source is none)"}${options.metadataOnly ? ', metadata only' : ''}`,
     );
@@ -279,16 +303,31 @@ export async function importFromCatalog(home: Home, options: ImportOptions, make
     summary.catalogRequests = catalog.requests;
     summary.catalogRetries = catalog.retries;
     summary.upstreamProbes = run.upstream?.metadata.probes ?? 0;
-    summary.durationMs = Date.now() - started;
     const c = summary.counts;
-    log?.info(
-      `Catalog import finished in ${(summary.durationMs / 1000).toFixed(1)} s: ${c.Imported} imported, ${c.AlreadyPresent} already present, ${c.NotFound} not found, ${c.Invalid} invalid, ${c.Failed} failed` +
-        `${summary.duplicates ? ` (${summary.duplicates} duplicate input(s))` : ''}; ${summary.filesDownloaded} file(s), ${summary.bytesDownloaded} bytes downloaded`,
-    );
+    const outcome =
+      `${c.Imported} imported, ${c.AlreadyPresent} already present, ${c.NotFound} not found, ${c.Invalid} invalid, ${c.Failed} failed` +
+      `${summary.duplicates ? ` (${summary.duplicates} duplicate input(s))` : ''}; ${summary.filesDownloaded} file(s), ${summary.bytesDownloaded} bytes downloaded`;
+    if (recorder && log) {
+      const failed = c.NotFound + c.Invalid + c.Failed;
+      if (failed > 0 && c.Imported + c.AlreadyPresent === 0) {
+        // Nothing came in: the run failed (the results say why, input by input).
+        recorder.fail('CatalogImportFailed', `none of the ${summary.results} input(s) could be imported: ${c.NotFound} not found, ${c.Invalid} invalid, ${c.Failed} failed`, undefined);
+        summary.catalogVersion = store.state.read().catalog_version;
+      } else {
+        recorder.phase('Synchronizing site database');
+        const finished = finishRun({ store, site, log, recorder }, { cleanup: false });
+        log.info(`Updated ${finished.changed} items in SMS database, new update source content version is ${finished.catalogVersion}`);
+        summary.catalogVersion = finished.catalogVersion;
+      }
+      summary.runId = recorder.runId;
+    }
+    summary.durationMs = Date.now() - started;
+    log?.info(`Catalog import finished in ${(summary.durationMs / 1000).toFixed(1)} s: ${outcome}`);
     return summary;
   } catch (thrown) {
     const error = asSupsyncError(thrown);
     log?.error(`Catalog import failed: ${error.message}`);
+    recorder?.fail(error.code, error.message, undefined);
     throw error;
   } finally {
     await resolved?.close();
@@ -361,6 +400,7 @@ async function runInputs(run: ImportRun): Promise<void> {
       }
       for (const result of results) record(run, result);
       done++;
+      run.recorder?.progress('catalog inputs', done, inputs.length, started);
       run.options.onProgress?.({ done, total: inputs.length, startedAt: started });
     }
   };
@@ -378,6 +418,7 @@ function record(run: ImportRun, result: ImportResult): void {
   summary.filesDownloaded += result.files;
   summary.bytesDownloaded += result.bytesDownloaded;
   if (result.status === 'Failed' || result.status === 'NotFound' || result.status === 'Invalid') {
+    run.recorder?.countFailed();
     run.log?.warn(`Catalog import of ${result.line === undefined ? '' : `line ${result.line}: `}${result.input}${result.updateId ? ` (update ${result.updateId})` : ''}: ${result.status}: ${result.reason ?? ''}`);
   }
   run.options.onResult(result);
@@ -513,7 +554,11 @@ async function importUpdate(run: ImportRun, updateId: string, hint?: CatalogSear
       }
       fileCount = dialog.files.length;
       if (!whatIf) {
-        for (const file of dialog.files) downloads.push(await run.downloader.download(file, updateDir));
+        for (const file of dialog.files) {
+          const download = await run.downloader.download(file, updateDir);
+          if (!download.reused) run.downloaded += download.size;
+          downloads.push(download);
+        }
         writeManifest(updateDir, downloads);
       }
     }
@@ -584,7 +629,7 @@ async function locateMetadata(run: ImportRun, updateId: string): Promise<Metadat
 
 /** The update, its relations first, in one transaction with one change sequence number. */
 function commit(run: ImportRun, updateId: string, plan: MetadataPlan, downloads: DownloadedFile[]): void {
-  const { store, writer, site } = run;
+  const { store, writer, recorder, site } = run;
   const languages = site.sup.languageSummaryDetails;
   let root: UpdateMetadata | undefined = plan.document;
   if (plan.source === 'Catalog') {
@@ -612,7 +657,7 @@ function commit(run: ImportRun, updateId: string, plan: MetadataPlan, downloads:
   }
   if (!root) return;
   const document = root;
-  store.transaction(() => {
+  recorder!.transaction(() => {
     const changeSeq = store.nextChangeSeq();
     const now = new Date().toISOString();
     for (const related of [...plan.related, document]) writer!.write(related, changeSeq, now, { imported: true, phase: 'updates' });

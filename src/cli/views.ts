@@ -110,6 +110,7 @@ export const tableViews: Readonly<Record<string, readonly ViewColumn[]>> = {
     count('Revised', 7),
     count('Expired', 7),
     count('Removed', 7),
+    count('Failed', 6),
     count('CatalogVersion', 7, 'Catalog'),
     { property: 'BytesFetched', label: 'Fetched', width: 9, right: true, format: 'bytes' },
   ],

@@ -90,7 +90,9 @@ export function siteStatus(home: Home, stores: SiteStores, site: SiteControl, no
   const runId = store.runs.lastId();
   const holder = siteLockHolder(home.sitePaths(site.code).dir);
   const locked = holder !== undefined;
-  const lastChanged = runId === undefined ? undefined : store.runs.changed(runId);
+  // The summary tells the last sync (a catalog import is not one).
+  const lastSyncId = store.runs.lastSyncId();
+  const lastChanged = lastSyncId === undefined ? undefined : store.runs.changed(lastSyncId);
   const parentState = site.parent && home.hasSite(site.parent) ? stores.get(site.parent).state.read() : undefined;
   const host = readServiceHost(store);
   const requestPending = pendingSyncRequests(home.sitePaths(site.code).inbox).length > 0 || state.queued_request !== null;

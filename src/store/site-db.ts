@@ -153,6 +153,10 @@ const migrations: string[] = [
   `
   ALTER TABLE sync_runs ADD COLUMN resumes_run_id INTEGER;
   `,
+  // 3: what a run could not bring in (a catalog import's inputs not found, invalid or failed).
+  `
+  ALTER TABLE sync_runs ADD COLUMN failed_count INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -1,4 +1,4 @@
-/** Figures of a site database that monitoring shows (metrics, alerts): the last finished run and the updates by state. */
+/** Figures of a site database that monitoring shows (metrics, alerts): the last finished sync and the updates by state. */
 import type { SiteDb } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
 
@@ -19,7 +19,8 @@ export interface LastFinishedRun {
 }
 
 function lastFinishedRun(prepare: Prepare): LastFinishedRun | undefined {
-  const row = prepare("SELECT id, state, started_at, ended_at FROM sync_runs WHERE ended_at IS NOT NULL AND state <> 'running' ORDER BY id DESC LIMIT 1").get() as
+  // A catalog import is a run of its own kind, not a sync (store/runs.ts).
+  const row = prepare("SELECT id, state, started_at, ended_at FROM sync_runs WHERE ended_at IS NOT NULL AND state <> 'running' AND trigger <> 'catalog' ORDER BY id DESC LIMIT 1").get() as
     | { id: number; state: string; started_at: string; ended_at: string }
     | undefined;
   if (!row) return undefined;

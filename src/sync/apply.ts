@@ -107,7 +107,7 @@ async function applyPhase(phase: PhasePlan, client: UpstreamClient, upstreamUrl:
   };
   store.transaction(commitDone)();
   if (phase.fetch.length === 0) return;
-  const storeBatch = store.transaction((updates: FetchedUpdate[]) => {
+  const storeBatch = recorder.transaction((updates: FetchedUpdate[]) => {
     const seq = store.nextChangeSeq();
     const now = new Date().toISOString();
     for (const update of updates) {
@@ -168,11 +168,11 @@ function missingRelations(store: SiteStore, sinceSeq: number): MissingRelation[]
  * logged as an error, and checked again next sync.
  */
 async function fetchMissingRelations(client: UpstreamClient, scope: RunScope, writer: RevisionWriter): Promise<void> {
-  const { store, log } = scope;
+  const { store, log, recorder } = scope;
   // Only updates stored since the last complete check can have relations missing.
   const checkedUpTo = Number(store.meta.read(checkKeys.relations) ?? 0);
   const startSeq = store.nextChangeSeq();
-  const storeBatch = store.transaction((updates: FetchedUpdate[]) => {
+  const storeBatch = recorder.transaction((updates: FetchedUpdate[]) => {
     const seq = store.nextChangeSeq();
     const now = new Date().toISOString();
     for (const update of updates) writer.write(update, seq, now, { phase: 'updates', fromUpstream: true });
@@ -211,20 +211,21 @@ async function fetchMissingRelations(client: UpstreamClient, scope: RunScope, wr
 export interface FinishOptions {
   /** After a full sync: every update id the upstream listed. */
   listed?: ReadonlySet<string> | undefined;
-  /** Run the expired-update cleanup (a sync does; a package import does not). */
+  /** Run the expired-update cleanup (a sync does; an import does not). */
   cleanup: boolean;
   cleanupAgeDays?: number;
-  bytesFetched: number;
 }
 
 export interface FinishedRun {
+  /** What this run committed (a resumed run: what it added to the interrupted ones). */
   counts: RunCounts;
   /** New, revised, expired and removed updates. */
   changed: number;
+  /** The site's catalog version, raised with the first change committed since the last successful run. */
   catalogVersion: number;
 }
 
-/** The end of every run that changed the site: expiry, cleanup, the catalog version (bumped once when anything changed), the run's record. */
+/** The end of every run that changed the site: expiry, cleanup and the run's record; the catalog version was raised with the changes it covers. */
 export function finishRun(scope: Pick<RunScope, 'store' | 'site' | 'log' | 'recorder'>, options: FinishOptions): FinishedRun {
   const { store, site, log, recorder } = scope;
   const now = new Date();
@@ -233,7 +234,6 @@ export function finishRun(scope: Pick<RunScope, 'store' | 'site' | 'log' | 'reco
   if (options.cleanup) applyCleanup(store, planCleanup(store, site, now, options.cleanupAgeDays), recorder, log, now);
   const counts = recorder.totals();
   const changed = counts.new + counts.revised + counts.expired + counts.removed;
-  const catalogVersion = store.state.read().catalog_version + (changed > 0 ? 1 : 0);
-  recorder.succeed(catalogVersion, options.bytesFetched);
+  const catalogVersion = recorder.succeed();
   return { counts, changed, catalogVersion };
 }

@@ -154,7 +154,8 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
     const scope: RunScope = { store, site, log, recorder, languages: summaryLanguages(home, site), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     let plan: SyncPlan | undefined;
     if (upstream) {
-      client = clientFor(site, upstream, { ...options, concurrency: options.concurrency ?? 4 });
+      const fetching = (client = clientFor(site, upstream, { ...options, concurrency: options.concurrency ?? 4 }));
+      recorder.measureBytes(() => fetching.bytesReceived);
       client.prepareFetch();
       recorder.status(6704);
       recorder.phase('Synchronizing WSUS Server');
@@ -174,7 +175,6 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
       listed: plan?.listed,
       cleanup: true,
       ...(options.cleanupAgeDays !== undefined ? { cleanupAgeDays: options.cleanupAgeDays } : {}),
-      bytesFetched: client?.bytesReceived ?? 0,
     });
     log.info(`Done synchronizing SMS with WSUS Server ${upstream?.description ?? site.serverName}`);
     const version = finished.catalogVersion;
@@ -199,7 +199,7 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
     const maxFailures = options.maxConsecutiveFailures ?? defaultMaxConsecutiveFailures;
     const nextRetry = failures >= maxFailures ? undefined : new Date(Date.now() + (options.retryDelayMs ?? defaultRetryDelayMs));
     log.error(`Sync failed: ${error.message}. Source: ${upstream?.description ?? 'site database'}`);
-    if (recorder) recorder.fail(error.code, error.message, nextRetry, client?.bytesReceived ?? 0);
+    if (recorder) recorder.fail(error.code, error.message, nextRetry);
     log.error(nextRetry ? `Sync failed. Will retry in ${Math.round((options.retryDelayMs ?? defaultRetryDelayMs) / 60_000)} minutes` : 'Too many consecutive failures. Aborting sync.');
     return {
       site: code,

@@ -82,7 +82,7 @@ export function applyExpiry(input: ExpiryInput, plan: ExpiryPlan, recorder: Sync
     store.transaction(recordChecks)();
     return;
   }
-  store.transaction(() => {
+  recorder.transaction(() => {
     const seq = store.nextChangeSeq();
     for (const d of decisions) {
       if (!store.updates.expire(d.updateId, d.reason, now.toISOString(), seq)) continue;
@@ -113,7 +113,7 @@ export function planCleanup(store: SiteStore, site: SiteControl, now: Date, clea
 /** Deletes what `planCleanup` chose, counting each removal, and records when the cleanup ran. */
 export function applyCleanup(store: SiteStore, doomed: string[] | undefined, recorder: SyncRunRecorder, log: SiteLogger, now: Date): void {
   if (doomed === undefined) return;
-  store.transaction(() => {
+  recorder.transaction(() => {
     for (const id of doomed) {
       const m = store.updates.membershipOf(id)!;
       recorder.count('cleanup', m.productIds, m.classificationId, 'removed');

@@ -38,7 +38,7 @@ export async function importPackage(home: Home, code: string, file: string, opti
     const writer = new RevisionWriter(store, recorder, languages);
     const now = new Date().toISOString();
     let processed = 0;
-    await store.writeAcross(async () => {
+    await recorder.writeAcross(async () => {
       const seq = store.nextChangeSeq();
       for await (const { records } of readPackage(file)) {
         if (options.signal?.aborted) throw new InvalidOperationError('Aborted', 'The import was cancelled; nothing was stored');
@@ -50,14 +50,14 @@ export async function importPackage(home: Home, code: string, file: string, opti
         recorder.progress('package records', processed, processed, started);
       }
     });
-    const { counts, changed, catalogVersion } = finishRun({ store, site, log, recorder }, { cleanup: false, bytesFetched: 0 });
+    const { counts, changed, catalogVersion } = finishRun({ store, site, log, recorder }, { cleanup: false });
     log.info(`Updated ${changed} items in SMS database, new update source content version is ${catalogVersion}`);
     log.info(`Sync time: ${syncTime(Date.now() - started)}`);
     return { site: code, state: changed > 0 ? 'Succeeded' : 'NoChanges', runId: recorder.runId, trigger: 'import', full: true, counts, catalogVersion, durationMs: Date.now() - started };
   } catch (thrown) {
     const error = asSupsyncError(thrown);
     log.error(`Sync failed: ${error.message}. Source: ${file}`);
-    recorder.fail(error.code, error.message, undefined, 0);
+    recorder.fail(error.code, error.message, undefined);
     throw error;
   } finally {
     log.close();

@@ -1,6 +1,9 @@
 /**
- * Records one sync run: the history row, the current sync state that `status` shows, status
- * messages 6701–6705 (in wsyncmgr.log and the database) and progress lines with an ETA.
+ * Records one run — a sync, a package import or a catalog import: the history row, the current
+ * sync state that `status` shows, status messages 6701–6705 (in wsyncmgr.log and the database) and
+ * progress lines with an ETA. A run's counts, bytes and catalog version are committed in the
+ * transactions that commit what they count (`transaction`), so a run killed or failed at any
+ * point leaves a history whose totals match what is stored.
  */
 import type { SiteLogger, StatusMessageId } from '../log/index.js';
 import { statusMessages } from '../log/index.js';
@@ -8,6 +11,13 @@ import type { SiteControl } from '../model/site.js';
 import type { SiteStore } from '../store/site-store.js';
 
 export type SyncTrigger = 'manual' | 'schedule' | 'parent' | 'retry' | 'import' | 'queued';
+
+/**
+ * What a run is, as history shows it: a sync and what started it (`import`: a metadata package
+ * import, the disconnected site's sync), or `catalog`: a catalog import, which adds single updates
+ * and is not a sync of the SUP, so it leaves the last sync's state, error and retry alone.
+ */
+export type RunKind = SyncTrigger | 'catalog';
 
 export type CountField = 'new' | 'revised' | 'superseded' | 'expired' | 'removed';
 
@@ -26,26 +36,36 @@ export class SyncRunRecorder {
   readonly #store: SiteStore;
   readonly #site: SiteControl;
   readonly #log: SiteLogger;
-  readonly #counts = new Map<string, RunCounts>();
-  readonly #totals = emptyCounts();
+  /** A sync of the SUP (not a catalog import): its outcome is the site's last sync state. */
+  readonly #syncsSup: boolean;
+  /** Counts made since the last commit, written by the transaction that commits what they count. */
+  #pending = new Map<string, RunCounts>();
+  #pendingTotals = emptyCounts();
+  #bytes: () => number = () => 0;
   #lastProgress = 0;
 
   /** `resumesRun`: the unfinished full run whose full comparison this run finishes. */
-  constructor(store: SiteStore, site: SiteControl, log: SiteLogger, trigger: SyncTrigger, full: boolean, source: string, resumesRun?: number) {
+  constructor(store: SiteStore, site: SiteControl, log: SiteLogger, kind: RunKind, full: boolean, source: string, resumesRun?: number) {
     this.#store = store;
     this.#site = site;
     this.#log = log;
-    this.runId = store.runs.start(trigger, full, source, new Date().toISOString(), resumesRun);
+    this.#syncsSup = kind !== 'catalog';
+    this.runId = store.runs.start(kind, full, source, new Date().toISOString(), resumesRun);
     store.state.update({ running_run_id: this.runId, phase: 'starting', percent: 0 });
-    this.status(6701, [trigger]);
+    this.status(6701, [kind]);
   }
 
-  /** Raises a status message: the STATMSG line in the log, a row in the database, the current state. */
+  /** Where the run's fetched bytes are counted (recorded with every commit and at the end). */
+  measureBytes(bytesFetched: () => number): void {
+    this.#bytes = bytesFetched;
+  }
+
+  /** Raises a status message: the STATMSG line in the log, a row in the database, the current state (of a sync). */
   status(id: StatusMessageId, properties: string[] = []): void {
     const time = new Date();
     this.#log.status({ id, system: this.#site.serverName, site: this.#site.code, time, properties });
     this.#store.state.recordStatusMessage({ message_id: id, severity: statusMessages[id].severity, time: time.toISOString(), run_id: this.runId, text: statusMessages[id].meaning });
-    this.#store.state.update({ last_sync_state: id, last_sync_state_time: time.toISOString() });
+    if (this.#syncsSup) this.#store.state.update({ last_sync_state: id, last_sync_state_time: time.toISOString() });
   }
 
   phase(name: string): void {
@@ -71,67 +91,115 @@ export class SyncRunRecorder {
 
   /**
    * Counts an update's change once in the totals and once per product it belongs to in the
-   * per-product × classification rows.
+   * per-product × classification rows; committed by the enclosing `transaction`.
    */
   count(phase: string, productIds: readonly string[], classificationId: string | null, field: CountField, n = 1): void {
-    this.#totals[field] += n;
+    this.#pendingTotals[field] += n;
     for (const productId of productIds.length > 0 ? productIds : ['']) {
       const key = `${phase}\u0000${productId}\u0000${classificationId ?? ''}`;
-      const counts = this.#counts.get(key) ?? emptyCounts();
+      const counts = this.#pending.get(key) ?? emptyCounts();
       counts[field] += n;
-      this.#counts.set(key, counts);
+      this.#pending.set(key, counts);
     }
   }
 
-  totals(): RunCounts {
-    return { ...this.#totals };
+  /**
+   * Wraps `fn` in a store transaction that also commits the counts `fn` made, the bytes fetched so
+   * far and, when something changed, the catalog version covering it; a transaction that fails
+   * takes its counts with it.
+   */
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+    const run = this.#store.transaction((...args: A) => {
+      const result = fn(...args);
+      this.#commitCounts();
+      return result;
+    });
+    return (...args: A) => {
+      try {
+        return run(...args);
+      } catch (error) {
+        this.#dropCounts();
+        throw error;
+      }
+    };
   }
 
-  /** Writes the totals and the per-phase, per-product × classification counts (in the caller's transaction). */
-  flushCounts(): void {
-    const rows = [...this.#counts].map(([key, c]) => {
+  /** As `transaction`, for one write transaction spanning awaits (`SiteStore.writeAcross`). */
+  async writeAcross<R>(fn: () => Promise<R>): Promise<R> {
+    try {
+      return await this.#store.writeAcross(async () => {
+        const result = await fn();
+        this.#commitCounts();
+        return result;
+      });
+    } catch (error) {
+      this.#dropCounts();
+      throw error;
+    }
+  }
+
+  /** Adds what the run could not bring in (a catalog import's failed inputs), committed at once. */
+  countFailed(n = 1): void {
+    this.#store.transaction(() => this.#store.runs.addFailed(this.runId, n))();
+  }
+
+  /** The run's committed totals. */
+  totals(): RunCounts {
+    const row = this.#store.runs.row(this.runId)!;
+    return { new: row.new_count, revised: row.revised_count, superseded: row.superseded_count, expired: row.expired_count, removed: row.removed_count };
+  }
+
+  #commitCounts(): void {
+    const totals = this.#pendingTotals;
+    const rows = [...this.#pending].map(([key, c]) => {
       const [phase, productId, classificationId] = key.split('\u0000') as [string, string, string];
       return { phase, productId, classificationId, ...c };
     });
-    this.#store.runs.writeCounts(this.runId, this.#totals, rows);
+    this.#dropCounts();
+    const runs = this.#store.runs;
+    if (rows.length > 0) runs.addCounts(this.runId, totals, rows);
+    runs.recordBytes(this.runId, this.#bytes());
+    if (totals.new + totals.revised + totals.expired + totals.removed > 0) runs.coverChanges(this.runId);
   }
 
-  succeed(catalogVersion: number, bytesFetched: number): void {
+  #dropCounts(): void {
+    this.#pending = new Map();
+    this.#pendingTotals = emptyCounts();
+  }
+
+  /** Ends the run as succeeded; returns the site's catalog version, which covers everything stored. */
+  succeed(): number {
     const now = new Date().toISOString();
-    this.#store.transaction(() => {
-      this.flushCounts();
+    return this.#store.transaction(() => {
+      const catalogVersion = this.#store.state.read().catalog_version;
       this.#store.progress.clear();
-      this.#store.runs.succeeded(this.runId, now, catalogVersion, bytesFetched);
-      this.#store.state.update({
-        running_run_id: null,
-        phase: null,
-        percent: null,
-        catalog_version: catalogVersion,
-        last_successful_sync_time: now,
-        last_sync_error_code: null,
-        last_sync_error_message: null,
-        consecutive_failures: 0,
-        next_retry_at: null,
-      });
+      this.#store.runs.succeeded(this.runId, now, catalogVersion, this.#bytes());
+      this.#store.state.update({ running_run_id: null, phase: null, percent: null });
+      if (this.#syncsSup) {
+        this.#store.state.update({
+          last_successful_sync_time: now,
+          last_sync_error_code: null,
+          last_sync_error_message: null,
+          consecutive_failures: 0,
+          next_retry_at: null,
+        });
+      }
       this.status(6702);
+      return catalogVersion;
     })();
   }
 
-  fail(code: string, message: string, nextRetryAt: Date | undefined, bytesFetched: number): void {
+  fail(code: string, message: string, nextRetryAt: Date | undefined): void {
     const now = new Date().toISOString();
+    this.#dropCounts();
     this.#store.transaction(() => {
-      this.flushCounts();
       this.#store.progress.clear();
-      this.#store.runs.failed(this.runId, now, code, message, bytesFetched);
-      this.#store.state.countFailure();
-      this.#store.state.update({
-        running_run_id: null,
-        phase: null,
-        percent: null,
-        last_sync_error_code: code,
-        last_sync_error_message: message,
-        next_retry_at: nextRetryAt?.toISOString() ?? null,
-      });
+      this.#store.runs.failed(this.runId, now, code, message, this.#bytes());
+      this.#store.state.update({ running_run_id: null, phase: null, percent: null });
+      if (this.#syncsSup) {
+        this.#store.state.countFailure();
+        this.#store.state.update({ last_sync_error_code: code, last_sync_error_message: message, next_retry_at: nextRetryAt?.toISOString() ?? null });
+      }
       this.status(6703, [message]);
     })();
   }

@@ -62,6 +62,9 @@ function summaryRecord(summary: ImportSummary) {
     UpstreamProbes: summary.upstreamProbes,
     DurationSeconds: Math.round(seconds * 10) / 10,
     InputsPerSecond: seconds > 0 ? Math.round((summary.inputs / seconds) * 10) / 10 : null,
+    // The import's run in `sync history` and the catalog version it left (null in a what-if).
+    RunId: summary.runId ?? null,
+    CatalogVersion: summary.catalogVersion ?? null,
   };
 }
 

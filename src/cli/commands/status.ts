@@ -1,6 +1,7 @@
 /** `status`: Get-CMSoftwareUpdateSyncStatus for every SUP of the home (or one). */
 import { type SiteControl, isTopLevel, microsoftUpdateUrl, normalizeSiteCode } from '../../model/site.js';
 import type { Home } from '../../store/home.js';
+import { type SyncRunRow, describeCatalogImport } from '../../store/runs.js';
 import { openSiteStore } from '../../store/site-store.js';
 import { readServiceHost } from '../../service/site-records.js';
 import { type RunningRun, type SyncStateRow, describeSyncState } from '../../store/sync-status.js';
@@ -12,6 +13,8 @@ interface SiteState {
   state: SyncStateRow;
   lastRunChanged: boolean | undefined;
   lastRunTrigger?: string | undefined;
+  /** A catalog import that finished after the last sync. */
+  lastCatalogImport?: SyncRunRow | undefined;
   locked: boolean;
   runningRun: RunningRun;
   /** Published by the running service hosting the site. */
@@ -32,7 +35,10 @@ export const status: CommandHandler<'status'> = ({ home, args, emit }) => {
 function readSiteState(home: Home, site: SiteControl): SiteState {
   const store = openSiteStore(home.sitePaths(site.code).database);
   try {
-    const runId = store.runs.lastId();
+    // The state tells the last sync; a catalog import since then is told beside it.
+    const runId = store.runs.lastSyncId();
+    const newest = store.runs.lastId();
+    const lastCatalogImport = newest !== undefined && newest !== runId ? store.runs.row(newest) : undefined;
     const state = store.state.read();
     const holder = siteLockHolder(home.sitePaths(site.code).dir);
     return {
@@ -41,6 +47,7 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
       runningRun: { finishesFullSyncOf: state.running_run_id === null ? undefined : store.runs.resumes(state.running_run_id), holder },
       lastRunChanged: runId === undefined ? undefined : store.runs.changed(runId),
       lastRunTrigger: runId === undefined ? undefined : store.runs.trigger(runId),
+      lastCatalogImport: lastCatalogImport?.state === 'running' ? undefined : lastCatalogImport,
       locked: holder !== undefined,
       nextScheduledSync: readServiceHost(store)?.nextScheduledSync ?? null,
     };
@@ -49,7 +56,7 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
   }
 }
 
-export function statusRecord(home: Home, { site, state, lastRunChanged, lastRunTrigger, locked, runningRun, nextScheduledSync }: SiteState, parent: SiteState | undefined) {
+export function statusRecord(home: Home, { site, state, lastRunChanged, lastRunTrigger, lastCatalogImport, locked, runningRun, nextScheduledSync }: SiteState, parent: SiteState | undefined) {
   const source = isTopLevel(site)
     ? site.sup.syncSource.kind === 'microsoft-update'
       ? microsoftUpdateUrl
@@ -69,7 +76,7 @@ export function statusRecord(home: Home, { site, state, lastRunChanged, lastRunT
     LastSyncErrorCode: state.last_sync_error_code,
     ReplicationLinkStatus: state.replication_link_status,
     LastReplicationLinkCheckTime: state.last_replication_link_check_time,
-    Status: describeSyncState(state, lastRunChanged, locked, lastRunTrigger, runningRun),
+    Status: [describeSyncState(state, lastRunChanged, locked, lastRunTrigger, runningRun), ...(lastCatalogImport ? [describeCatalogImport(lastCatalogImport)] : [])].join('; '),
     ParentSiteCode: site.parent ?? null,
     CatalogVersionLag: parent ? Math.max(0, parent.state.catalog_version - state.catalog_version) : null,
     NextRetryTime: state.next_retry_at,

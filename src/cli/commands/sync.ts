@@ -135,6 +135,8 @@ export const syncHistory: CommandHandler<'sync.history'> = ({ home, args, emit }
         Superseded: run.superseded_count,
         Expired: run.expired_count,
         Removed: run.removed_count,
+        // What the run could not bring in: a catalog import's inputs not found, invalid or failed.
+        Failed: run.failed_count,
         Counts: rows.map((r) => ({ Phase: r.phase, ProductId: r.productId || null, ClassificationId: r.classificationId || null, New: r.new, Revised: r.revised, Superseded: r.superseded, Expired: r.expired, Removed: r.removed })),
       });
     }
