@@ -88,9 +88,10 @@ const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.flo
 /**
  * Draws `count` trials: the scenario, one to three kill points (a second or third kills the
  * resumed run), each point's phase among those the scenario's uninterrupted run passes through, the
- * request within it and the moment; one trial in six kills the server instead of the sync.
+ * request within it and the moment; one trial in six kills the server instead of the sync (left
+ * down until the sync gives up, unless `serverDown` is false: that waits out the retries).
  */
-export function drawTrials(random: () => number, count: number, references: Partial<Record<Scenario, Reference>>): Trial[] {
+export function drawTrials(random: () => number, count: number, references: Partial<Record<Scenario, Reference>>, options: { serverDown?: boolean } = {}): Trial[] {
   const trials: Trial[] = [];
   const scenarios = (['initial', 'delta', 'full'] as Scenario[]).filter((s) => references[s]);
   for (let i = 0; i < count; i++) {
@@ -107,7 +108,7 @@ export function drawTrials(random: () => number, count: number, references: Part
       const span = phase === 'finish' ? 1 : Math.max(1, Math.floor(requests[phase] / (k === 0 ? 1 : 2)));
       kills.push({ phase, ordinal: 1 + Math.floor(random() * span), moment: pick(random, moments) });
     }
-    if (random() < 1 / 6 && requests.updates > 0) kills[0] = { phase: 'updates', ordinal: 1 + Math.floor(random() * requests.updates), moment: 'held', server: random() < 0.5 ? 'restart' : 'down' };
+    if (random() < 1 / 6 && requests.updates > 0) kills[0] = { phase: 'updates', ordinal: 1 + Math.floor(random() * requests.updates), moment: 'held', server: random() < 0.5 || options.serverDown === false ? 'restart' : 'down' };
     trials.push({ scenario, kills });
   }
   return trials;
