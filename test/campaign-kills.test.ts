@@ -26,7 +26,7 @@ describe('kill -9 campaign', function () {
   after(() => campaign?.close());
 
   it(`resumes after every kill with the content, catalog version and history totals of an uninterrupted run (seed ${seed})`, async () => {
-    // Inside npm test a killed server comes back at once: left down, the sync's retries take seconds of waiting.
+    // A server left down costs seconds of the sync's retries: npm test does not wait them out.
     const drawn = drawTrials(seededRandom(seed), trials, campaign.references, { serverDown: full });
     const results: TrialResult[] = [];
     for (const [i, trial] of drawn.entries()) {

@@ -52,7 +52,7 @@ export function killLoopFigures(seed: number, results: TrialResult[], references
   const markdown = [
     `Last \`npm run campaign\` (seed ${seed}, \`CAMPAIGN_SEED=${seed} npm run campaign\` replays it), ${new Date().toISOString().slice(0, 16)}Z, ${seconds.toFixed(0)} s on ${conditions()}:`,
     '',
-    `- **${done.length} kill -9 points** in ${results.length} trials (${kills.length - done.length} drawn points not reached: the run finished first), ${resumedKilled} trials killing a resumed run again; by phase: ${phases}.`,
+    `- **${done.length} kill -9 points** in ${results.length} trials (${kills.length - done.length} drawn point(s) not reached: the run finished first), ${resumedKilled} trials killing a resumed run again; by phase: ${phases}.`,
     `- **${identical} of ${results.length} trials identical** to an uninterrupted run (content, catalog version, history totals; \`integrity_check\` ok after every kill); by scenario ${scenarios}.`,
     ...(distinct.length > 0 ? [`- Differences found: ${distinct.map((d) => `\`${d}\``).join('; ')}.`] : []),
     `- Uninterrupted references: ${refs}.`,
@@ -72,10 +72,10 @@ export function writeReadmeFigures(name: string, markdown: string): void {
   fs.writeFileSync(file, `${readme.slice(0, start + open.length)}\n${markdown}\n${readme.slice(end)}`);
 }
 
-export function faultFigures(outcomes: { mode: { name: string; expect: { outcome: string } }; outcome: string; exit: number; code: string | null; seconds: number; problems: string[] }[], seconds: number): Figures {
+export function faultFigures(outcomes: { mode: { name: string; what: string; expect: { outcome: string } }; outcome: string; exit: number; code: string | null; seconds: number; problems: string[] }[], seconds: number): Figures {
   const asExpected = outcomes.filter((o) => o.problems.length === 0).length;
   const count = (outcome: string) => outcomes.filter((o) => o.mode.expect.outcome === outcome).length;
-  const rows = outcomes.map((o) => `| ${o.mode.name} | ${o.mode.expect.outcome} | ${o.outcome} | ${o.exit} | ${o.problems.length === 0 ? 'yes' : o.problems.join('; ').replace(/\|/g, '/')} |`);
+  const rows = outcomes.map((o) => `| ${o.mode.name} | ${o.mode.what} | ${o.mode.expect.outcome} | ${o.outcome} | ${o.exit} | ${o.problems.length === 0 ? 'yes' : o.problems.join('; ').replace(/\|/g, '/')} |`);
   const text = [
     `fault modes: ${outcomes.length} (${count('failed')} must fail cleanly, ${count('recovered')} must recover, ${count('accepted')} accepted); ${asExpected} as expected in ${seconds.toFixed(1)} s on ${conditions()}`,
     ...outcomes.filter((o) => o.problems.length > 0).map((o) => `${o.mode.name}: ${o.problems.join('; ')}`),
@@ -83,8 +83,8 @@ export function faultFigures(outcomes: { mode: { name: string; expect: { outcome
   const markdown = [
     `Last \`npm run campaign\`, ${new Date().toISOString().slice(0, 16)}Z: **${asExpected} of ${outcomes.length} fault modes as expected** (${count('failed')} fail cleanly, ${count('recovered')} recover, ${count('accepted')} accepted) in ${seconds.toFixed(1)} s on ${conditions()}.`,
     '',
-    '| mode | must | got | exit | as expected |',
-    '| --- | --- | --- | --- | --- |',
+    '| mode | what the upstream does | must | got | exit | as expected |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
   return { text, markdown };

@@ -88,8 +88,9 @@ const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.flo
 /**
  * Draws `count` trials: the scenario, one to three kill points (a second or third kills the
  * resumed run), each point's phase among those the scenario's uninterrupted run passes through, the
- * request within it and the moment; one trial in six kills the server instead of the sync (left
- * down until the sync gives up, unless `serverDown` is false: that waits out the retries).
+ * request within it and the moment; every sixth trial kills the server instead of the sync,
+ * alternately restarted at once and left down until the sync gives up (unless `serverDown` is
+ * false: that waits out the sync's retries).
  */
 export function drawTrials(random: () => number, count: number, references: Partial<Record<Scenario, Reference>>, options: { serverDown?: boolean } = {}): Trial[] {
   const trials: Trial[] = [];
@@ -108,7 +109,11 @@ export function drawTrials(random: () => number, count: number, references: Part
       const span = phase === 'finish' ? 1 : Math.max(1, Math.floor(requests[phase] / (k === 0 ? 1 : 2)));
       kills.push({ phase, ordinal: 1 + Math.floor(random() * span), moment: pick(random, moments) });
     }
-    if (random() < 1 / 6 && requests.updates > 0) kills[0] = { phase: 'updates', ordinal: 1 + Math.floor(random() * requests.updates), moment: 'held', server: random() < 0.5 || options.serverDown === false ? 'restart' : 'down' };
+    // Every sixth trial kills the upstream server instead, alternately brought back at once and left down.
+    if (i % 6 === 5 && requests.updates > 0) {
+      const down = options.serverDown !== false && Math.floor(i / 6) % 2 === 1;
+      kills[0] = { phase: 'updates', ordinal: 1 + Math.floor(random() * requests.updates), moment: 'held', server: down ? 'down' : 'restart' };
+    }
     trials.push({ scenario, kills });
   }
   return trials;
