@@ -20,6 +20,7 @@ import { siteParam } from '../cli/spec-params.js';
 import type { CommandSpec } from '../cli/spec-types.js';
 import { InvalidArgumentError } from '../errors.js';
 import { normalizeSiteCode } from '../model/site.js';
+import { defaultRetry } from '../protocol/transport.js';
 import type { RunningServer } from '../server/listen.js';
 import { openSiteStore } from '../store/site-store.js';
 import { CatalogFileServer, CatalogServer } from './catalog-server.js';
@@ -138,10 +139,11 @@ type DevSyncArgs = Parameters<CommandHandler<'sync'>>[0]['args'] & { timeoutMs?:
 
 const tunedSync = (context: CommandContext<DevSyncArgs>) => {
   const { timeoutMs, retryLimit, retryDelayMs, maxResponseBytes } = context.args;
-  const delay = retryDelayMs ?? 500;
+  // Unset parts keep the transport's defaults (defaultRetry: 4 retries from 500 ms, doubling to 16 times that).
+  const delay = retryDelayMs ?? defaultRetry.baseDelayMs;
   return syncHandler({
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(retryLimit !== undefined || retryDelayMs !== undefined ? { retry: { limit: retryLimit ?? 4, baseDelayMs: delay, maxDelayMs: Math.max(delay, delay * 16) } } : {}),
+    ...(retryLimit !== undefined || retryDelayMs !== undefined ? { retry: { limit: retryLimit ?? defaultRetry.limit, baseDelayMs: delay, maxDelayMs: delay * 16 } } : {}),
     ...(maxResponseBytes !== undefined ? { maxResponseBytes } : {}),
   })(context);
 };
