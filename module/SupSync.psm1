@@ -19,6 +19,8 @@ $script:SupSyncExitCodes = @{
     9 = @{ Id = 'InvalidOperation'; Category = 'InvalidOperation'; Meaning = 'the operation is not allowed in the current state' }
 }
 $script:SupSyncPartialExitCode = 7
+# A sync request queued behind the running sync: no error.
+$script:SupSyncQueuedExitCode = 10
 
 # Handwritten helpers and public functions.
 . (Join-Path -Path $PSScriptRoot -ChildPath 'Private/Complete-SupSyncArgument.ps1')
@@ -916,7 +918,7 @@ function Invoke-CMSoftwareUpdateSync {
     Synchronizes a site's software update point, then its child sites.
 
     .DESCRIPTION
-    Runs a synchronization of the site: categories, then updates for the selected products and classifications from the sync source (an upstream server, Microsoft Update, or for a child site its parent), supersedence and expiry, cleanup. Status messages 6701-6705 and wsyncmgr.log tell the story. After success each child site is asked to sync from its parent. A sync killed at any point resumes from what it stored. With -WhatIf, shows per product and classification what would change, writing nothing.
+    Runs a synchronization of the site: categories, then updates for the selected products and classifications from the sync source (an upstream server, Microsoft Update, or for a child site its parent), supersedence and expiry, cleanup. Status messages 6701-6705 and wsyncmgr.log tell the story. After success each child site is asked to sync from its parent. A sync killed at any point resumes from what it stored; a full sync that was killed or failed is finished by the next sync, full again. When the site is already synchronizing, the request is queued behind the running run (at most one waits; a queued full request stays full) and the running process runs it when that finishes: the result has State Queued and QueuedBehindRun, and the command exits with code 10, which is not an error (PowerShell writes no error). A site held by an import or a removal refuses the request with SiteBusy (a Busy error). With -WhatIf, shows per product and classification what would change, writing nothing.
 
     Runs the supsync host command: supsync sync
 

@@ -38,7 +38,7 @@ export const ExitCode = {
   data: 4,
   /** The upstream server or catalog failed or answered with a fault. */
   upstream: 5,
-  /** Another sync holds the site, or the request was queued. */
+  /** Another process holds the site (an import, a removal) and the command was refused. */
   busy: 6,
   /** A batch where some items succeeded and some failed. */
   partial: 7,
@@ -46,6 +46,11 @@ export const ExitCode = {
   io: 8,
   /** The operation is not allowed in the current state (e.g. settings on a child site). */
   invalidOperation: 9,
+  /**
+   * Not an error: a sync request found the site synchronizing and was queued behind that run
+   * (the result's QueuedBehindRun); the running process runs it when that finishes.
+   */
+  queued: 10,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

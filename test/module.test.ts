@@ -17,6 +17,8 @@ import { generateModule, moduleGuid, readGeneratorInput, writeModule } from '../
 import { inPowerShellTerms } from '../scripts/module/help.js';
 import { type Cmdlet, ModuleSpecError, cmdlets } from '../scripts/module/model.js';
 import { commandSpec } from '../src/cli/spec.js';
+import { processStartTime } from '../src/store/lock-file.js';
+import { withSiteStore } from '../src/store/site-store.js';
 import type { CommandSpec, ParamSpec, PowerShellCommand, PowerShellParam } from '../src/cli/spec-types.js';
 import { tempDir } from './helpers/cli.js';
 import { requirePwsh } from './helpers/pwsh.js';
@@ -803,6 +805,26 @@ $plan = @(Invoke-CMSoftwareUpdateSync -SiteCode DS1 -WhatIf)
 $result = @{ Types = @($plan | ForEach-Object { $_.PSObject.TypeNames[0] }) }`);
     expect(raw).to.match(/What if: DS1 would fetch/);
     expect(result.Types).to.include('SupSync.SyncPlanSummary');
+  });
+
+  it('writes a queued sync request (exit code 10) as its Queued result, with no error', async () => {
+    // A live sync holding DS1: a process standing in for it, its start time in the lock as a holder writes it.
+    const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e9)'], { stdio: 'ignore' });
+    await new Promise((resolve) => holder.once('spawn', resolve));
+    const lock = path.join(home, 'sites', 'DS1', 'sync.lock');
+    fs.writeFileSync(lock, JSON.stringify({ pid: holder.pid, start: processStartTime(holder.pid!), operation: 'sync', since: new Date().toISOString(), runId: 77 }));
+    try {
+      const { result } = await run(`
+$ErrorActionPreference = 'Stop'
+$queued = Sync-CMSoftwareUpdate -SiteCode DS1 -Confirm:$false -ErrorVariable problems
+$result = @{ State = $queued.State; Behind = $queued.QueuedBehindRun; Errors = @($problems).Count; Succeeded = $? }`);
+      expect(result).to.deep.include({ State: 'Queued', Behind: 77, Errors: 0, Succeeded: true });
+    } finally {
+      fs.rmSync(lock, { force: true });
+      holder.kill();
+      // The request would otherwise run with the next sync of DS1 that a later test asks for.
+      withSiteStore(path.join(home, 'sites', 'DS1', 'site.db'), (store) => store.state.takeQueuedRequest());
+    }
   });
 
   it('completes site codes and classification titles from the host', async () => {

@@ -1,16 +1,17 @@
 /**
- * Issue 16, items 6-14: one test per item, each failing before its fix. The bad-input table
+ * Issue 16, items 4-14: one test per item, each failing before its fix. The bad-input table
  * (campaign.test.ts) covers the many refused inputs of items 10, 12 and 13 case by case; here are
  * the ones that need a server, a process, a full disk or a big file.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { importInputs } from '../src/catalog/import.js';
-import { asSupsyncError } from '../src/errors.js';
+import { ExitCode, asSupsyncError } from '../src/errors.js';
 import { SupEndpoint } from '../src/server/sup-endpoint.js';
+import { processStartTime } from '../src/store/lock-file.js';
 import { openSiteDb } from '../src/store/site-db.js';
 import { openSiteStore } from '../src/store/site-store.js';
 import { runCli, tempDir } from './helpers/cli.js';
@@ -261,6 +262,85 @@ describe('reliability and security (issue 16)', function () {
       const result = await runInProcess(copy, ['sup', 'get', '--site', 'PS2']);
       expect(result.error).to.include({ code: 'SiteFileInvalid', exitCode: 4 });
       expect(String(result.error!.message)).to.include("field 'code' must be PS2");
+    });
+  });
+
+  describe('4, 5: a lock proves its holder; Queued names its run; site remove refuses a busy site', () => {
+    let lockHome: string;
+    /** A live process that is no supsync: what a reused process id names after a reboot. */
+    let unrelated: ChildProcess;
+    const lockFile = (code: string) => path.join(lockHome, 'sites', code, 'sync.lock');
+    /** A lock as a live holder writes it (the unrelated process stands in for the holder). */
+    const liveLock = (code: string, operation: string) =>
+      fs.writeFileSync(lockFile(code), JSON.stringify({ pid: unrelated.pid, start: processStartTime(unrelated.pid!), operation, since: new Date().toISOString() }));
+    const statusOf = async (code: string) => String((await runInProcess(lockHome, ['status', '--site', code])).records[0]!.Status);
+    const errorOf = (result: { records: Record<string, unknown>[] }) => result.records.find((r) => r.type === 'SupSync.Error');
+
+    before(async () => {
+      lockHome = tempDir('supsync-locks-');
+      await addSites(lockHome, [
+        ['site', 'add', '--code', 'LK1', '--role', 'primary'],
+        ['sup', 'set', '--site', 'LK1', '--sync-source', 'none'],
+        ['sync', '--site', 'LK1'],
+      ]);
+      unrelated = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e9)'], { stdio: 'ignore' });
+      await new Promise((resolve) => unrelated.once('spawn', resolve));
+    });
+    after(() => unrelated.kill());
+    afterEach(() => fs.rmSync(lockFile('LK1'), { force: true }));
+
+    it('4: an empty or garbled sync.lock, or one naming a live unrelated process, is stale: the sync runs', async () => {
+      const stale = {
+        empty: '',
+        garbled: '{"pid": 12',
+        'a bare process id of a live unrelated process': String(unrelated.pid),
+        'a live process id with another start time (reused after a reboot)': JSON.stringify({ pid: unrelated.pid, start: 'another-boot:1', operation: 'sync', since: new Date().toISOString() }),
+      };
+      for (const [what, text] of Object.entries(stale)) {
+        fs.writeFileSync(lockFile('LK1'), text);
+        expect(await statusOf('LK1'), what).not.to.match(/running|busy|queued/);
+        const result = await runInProcess(lockHome, ['sync', '--site', 'LK1']);
+        expect(result.code, `${what}: ${result.stderr}`).to.equal(0);
+        expect(result.records[0]!.State, what).to.be.oneOf(['Succeeded', 'NoChanges']);
+        expect(fs.existsSync(lockFile('LK1')), what).to.equal(false);
+      }
+    });
+
+    it('4: a request behind a live sync that has not named its run yet is queued behind the run it starts, exits 10, and status never says succeeded', async () => {
+      const lastRun = Number((await runInProcess(lockHome, ['sync', 'history', '--site', 'LK1', '--last', '1'])).records[0]!.RunId);
+      liveLock('LK1', 'sync');
+      const queued = await runInProcess(lockHome, ['sync', '--site', 'LK1']);
+      expect(queued.code).to.equal(ExitCode.queued);
+      expect(queued.records[0]).to.include({ State: 'Queued', QueuedBehindRun: lastRun + 1 });
+      expect(await statusOf('LK1')).to.equal(`running (starting, process ${unrelated.pid}); one request queued behind it`);
+      // The holder died without taking the request: status says it waits, and the next sync runs it after its own.
+      fs.rmSync(lockFile('LK1'));
+      expect(await statusOf('LK1')).to.equal('queued (one sync request waits; the next sync runs it)');
+      const next = await runInProcess(lockHome, ['sync', '--site', 'LK1']);
+      expect(next.code).to.equal(0);
+      expect(next.records.map((r) => r.Trigger)).to.deep.equal(['manual', 'queued']);
+      expect(await statusOf('LK1')).not.to.match(/queued/);
+    });
+
+    it('4: a sync behind an import is refused with SiteBusy naming it (only a sync takes queued requests)', async () => {
+      liveLock('LK1', 'metadata import');
+      const refused = await runInProcess(lockHome, ['sync', '--site', 'LK1']);
+      expect(refused.code).to.equal(ExitCode.busy);
+      expect(errorOf(refused)).to.include({ code: 'SiteBusy' });
+      expect(String(errorOf(refused)!.message)).to.contain(`busy with a metadata import (process ${unrelated.pid})`);
+      expect(await statusOf('LK1')).to.equal(`busy (metadata import, process ${unrelated.pid})`);
+    });
+
+    it('5: site remove refuses a site a sync holds, and a sync starting during a removal is refused', async () => {
+      liveLock('LK1', 'sync');
+      const refused = await runInProcess(lockHome, ['site', 'remove', '--code', 'LK1']);
+      expect(refused.code).to.equal(ExitCode.busy);
+      expect(errorOf(refused)).to.include({ code: 'SiteBusy' });
+      expect(fs.existsSync(path.join(lockHome, 'sites', 'LK1', 'site.db'))).to.equal(true);
+      liveLock('LK1', 'site removal');
+      const sync = await runInProcess(lockHome, ['sync', '--site', 'LK1']);
+      expect(sync.code).to.equal(ExitCode.busy);
+      expect(String(errorOf(sync)!.message)).to.contain(`Site LK1 is being removed (process ${unrelated.pid})`);
     });
   });
 

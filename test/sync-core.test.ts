@@ -126,7 +126,7 @@ describe('plan and apply in-process (real SQLite, endpoint on loopback)', functi
   });
 
   it('queues a sync while another writer holds the site, and package imports get the one busy error (exit 6)', async () => {
-    const lock = tryLockSite(home.sitePaths('CS1').dir)!;
+    const lock = tryLockSite(home.sitePaths('CS1').dir, 'sync')!;
     try {
       const [queued] = await syncSite(home, 'CS1', { trigger: 'manual', full: true });
       expect(queued).to.include({ state: 'Queued' });
@@ -135,7 +135,7 @@ describe('plan and apply in-process (real SQLite, endpoint on loopback)', functi
       lock.release();
     }
     withSiteStore(home.sitePaths('CS1').database, (store) => store.state.takeQueuedRequest());
-    const upsLock = tryLockSite(home.sitePaths('UPS').dir)!;
+    const upsLock = tryLockSite(home.sitePaths('UPS').dir, 'sync')!;
     try {
       let thrown: unknown;
       await importPackage(home, 'UPS', path.join(home.root, 'corpus.pkg.gz')).catch((error: unknown) => (thrown = error));

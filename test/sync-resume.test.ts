@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
+import { ExitCode } from '../src/errors.js';
 import { cliPath } from './helpers/fixtures.js';
 import { type GatedProxy, type ServedSite, cli, gatedProxy, query, serveSite, siteContent, upstreamHome } from './helpers/hierarchy.js';
 
@@ -153,23 +154,76 @@ describe('sync resume and one-at-a-time (CLI)', function () {
     await held.held();
     const runId = query<{ id: number }>(home, 'CS3', "SELECT id FROM sync_runs WHERE state = 'running'")[0]!.id;
 
-    const queued = await cli(home, ['sync', '--site', 'CS3']);
+    // Queued is no error, but its own exit code (10): the request runs later, in the running process.
+    const queued = await cli(home, ['sync', '--site', 'CS3'], ExitCode.queued);
 
     expect(queued.records[0]).to.include({ State: 'Queued', QueuedBehindRun: runId });
     expect(queued.stderr).to.contain(`queued behind it`);
-    const again = await cli(home, ['sync', '--site', 'CS3', '--full']);
+    const again = await cli(home, ['sync', '--site', 'CS3', '--full'], ExitCode.queued);
     expect(again.records[0]).to.include({ State: 'Queued', QueuedBehindRun: runId });
     const status = (await cli(home, ['status', '--site', 'CS3'])).records[0]!;
     expect(status.Status).to.match(new RegExp(`^running \\(Synchronizing WSUS Server, \\d+%\\); one request queued behind run ${runId}$`));
+    // Issue 16 item 5: a site that syncs is not removed from under the sync.
+    const remove = await cli(home, ['site', 'remove', '--code', 'CS3'], ExitCode.busy);
+    expect(remove.records[0]).to.include({ code: 'SiteBusy' });
+    expect(String(remove.records[0]!.message)).to.contain(`Site CS3 is synchronizing (run ${runId}, process ${running.pid})`);
     held.open();
 
     expect(await exited(running)).to.equal(0);
+    expect(fsLog(home, 'CS3')).not.to.contain('LogWriteFailed');
     const history = (await cli(home, ['sync', 'history', '--site', 'CS3'])).records;
     const last = history[history.length - 1]!;
     // The running process picked up the one queued request, kept full because one asked for it.
     expect(last).to.include({ Trigger: 'queued', FullSync: true, State: 'succeeded' });
     expect(history.filter((r) => r.Trigger === 'queued')).to.have.length(1);
     expect(query(home, 'CS3', 'SELECT queued_request FROM sync_state')[0]).to.deep.equal({ queued_request: null });
+  });
+
+  it('finishes the full comparison of a killed full sync, even when the next sync is a plain one', async () => {
+    const held = await gatedProxy(upstream.url);
+    after(() => held.stop());
+    await centralSite('CS4', held.url);
+    await cli(home, ['sync', '--site', 'CS4']);
+    const products = (await cli(home, ['category', 'list', '--site', 'CS4', '--type', 'product'])).records.map((r) => String(r.Id));
+    await cli(home, ['sup', 'set', '--site', 'CS4', '--add-product', ...products, '--add-classification', 'Security Updates']);
+    await cli(home, ['sync', '--site', 'CS4']);
+    // X: a live update the upstream then stops listing (expired there without a new change, so no delta names it).
+    const x = query<{ update_id: string }>(home, 'CS4', 'SELECT update_id FROM updates WHERE expired = 0 AND update_id NOT IN (SELECT child_id FROM bundles) ORDER BY update_id LIMIT 1')[0]!.update_id;
+    const upstreamDb = new Database(path.join(home, 'sites', 'UPS', 'site.db'));
+    const unlist = (expired: number) => upstreamDb.prepare('UPDATE updates SET expired = ? WHERE update_id = ?').run(expired, x);
+    unlist(1);
+    after(() => {
+      unlist(0);
+      upstreamDb.close();
+    });
+    // More classifications, so the full sync has updates to fetch and the gate can hold it there.
+    await cli(home, ['sup', 'set', '--site', 'CS4', '--add-classification', 'Updates', 'Drivers']);
+
+    held.close();
+    const full = startSync(home, 'CS4', ['--full']);
+    await held.held();
+    const killedRun = query<{ id: number }>(home, 'CS4', "SELECT id FROM sync_runs WHERE state = 'running'")[0]!.id;
+    full.kill('SIGKILL');
+    await exited(full);
+
+    // A plain sync, held in its fetch phase so status shows what it does.
+    const resumed = startSync(home, 'CS4');
+    await held.held();
+    const status = (await cli(home, ['status', '--site', 'CS4'])).records[0]!;
+    expect(status.Status).to.contain(`a full sync finishing interrupted full sync run ${killedRun}`);
+    held.open();
+    expect(await exited(resumed)).to.equal(0);
+
+    const updates = (await cli(home, ['update', 'list', '--site', 'CS4', '--update-id', x, '--include-expired'])).records;
+    expect(updates[0]).to.include({ IsExpired: true });
+    expect(query(home, 'CS4', 'SELECT expired_reason FROM updates WHERE update_id = ?', x)).to.deep.equal([{ expired_reason: 'not-listed' }]);
+    const history = (await cli(home, ['sync', 'history', '--site', 'CS4', '--last', '2'])).records;
+    expect(history[0]).to.include({ RunId: killedRun, FullSync: true, State: 'interrupted', FinishesFullSyncOfRun: null });
+    expect(history[1]).to.include({ Trigger: 'manual', FullSync: true, State: 'succeeded', FinishesFullSyncOfRun: killedRun });
+    expect(fsLog(home, 'CS4')).to.contain(`Sync run ${killedRun} was a full sync that did not finish; this sync finishes the full comparison`);
+    // Finished: the next plain sync is a delta again.
+    const next = await cli(home, ['sync', '--site', 'CS4']);
+    expect(next.records[0]).to.include({ FullSync: false });
   });
 });
 

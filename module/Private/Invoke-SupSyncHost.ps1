@@ -202,6 +202,8 @@ function Complete-SupSyncHostCall {
 
         [switch] $NonTerminating
     )
+    # A queued sync request is no failure: its Queued result is the answer.
+    if ($ExitCode -eq $script:SupSyncQueuedExitCode -and $null -eq $State.Held) { return }
     $failed = $ExitCode -ne 0 -and $ExitCode -ne $script:SupSyncPartialExitCode
     $errorRecord = $State.Held
     if ($null -eq $errorRecord -and $ExitCode -ne 0 -and ($failed -or $State.Errors -eq 0)) {

@@ -73,6 +73,8 @@ function rootModule(input: GeneratorInput, all: readonly Cmdlet[], functions: re
     ),
     '}',
     `$script:SupSyncPartialExitCode = ${ExitCode.partial}`,
+    '# A sync request queued behind the running sync: no error.',
+    `$script:SupSyncQueuedExitCode = ${ExitCode.queued}`,
     '',
     '# Handwritten helpers and public functions.',
     ...[...input.privateFiles.map((f) => `Private/${f}`), ...input.publicFiles.map((f) => `Public/${f.name}`)].map((f) => `. (Join-Path -Path $PSScriptRoot -ChildPath ${psQuote(f)})`),

@@ -56,7 +56,7 @@ export function inPowerShellTerms(cmdlet: Cmdlet, text: string): string {
     .replace(/--([a-z][a-z0-9-]*)/g, (whole, flag: string) => (byFlag.has(flag) ? `-${byFlag.get(flag)}` : flag === 'what-if' ? '-WhatIf' : whole))
     .replace(/exit code (\d+)/g, (whole, code: string) => {
       const known = Object.entries(ExitCode).find(([, value]) => value === Number(code));
-      return known && known[0] !== 'ok' ? `a ${exitCodeErrors[known[0] as keyof typeof exitCodeErrors].id} error` : whole;
+      return known && known[0] !== 'ok' && known[0] !== 'queued' ? `a ${exitCodeErrors[known[0] as keyof typeof exitCodeErrors].id} error` : whole;
     });
 }
 

@@ -53,8 +53,8 @@ export interface Cmdlet {
   batch: string[];
 }
 
-/** What an exit without an error record becomes in PowerShell (the keys follow ExitCode in src/errors.ts). */
-export const exitCodeErrors: Record<Exclude<keyof typeof ExitCode, 'ok'>, { id: string; category: ErrorCategory; meaning: string }> = {
+/** What an exit without an error record becomes in PowerShell (the keys follow ExitCode in src/errors.ts; ok and queued are no error). */
+export const exitCodeErrors: Record<Exclude<keyof typeof ExitCode, 'ok' | 'queued'>, { id: string; category: ErrorCategory; meaning: string }> = {
   internal: { id: 'InternalError', category: 'NotSpecified', meaning: 'an unexpected internal error' },
   usage: { id: 'UsageError', category: 'InvalidArgument', meaning: 'bad usage or an invalid argument value' },
   notFound: { id: 'NotFound', category: 'ObjectNotFound', meaning: 'a named thing does not exist' },

@@ -232,7 +232,7 @@ export async function importFromCatalog(home: Home, options: ImportOptions, make
   const whatIf = options.whatIf ?? false;
   const paths = home.sitePaths(site.code);
   // One writer per site: a sync and an import never write at once.
-  const write: SiteWrite | undefined = whatIf ? undefined : openSiteWrite(home, site.code, 'run the import again');
+  const write: SiteWrite | undefined = whatIf ? undefined : openSiteWrite(home, site.code, 'catalog import', 'run the import again');
   let store: SiteStore | undefined = write?.store;
   let log: SiteLogger | undefined;
   let resolved: ResolvedUpstream | undefined;

@@ -7,7 +7,7 @@ import { shownUrl } from './address.js';
 import { readServiceHost } from '../service/site-records.js';
 import { type SiteControl, isTopLevel, microsoftUpdateUrl } from '../model/site.js';
 import type { Home } from '../store/home.js';
-import { isSiteLocked } from '../store/site-lock.js';
+import { siteLockHolder } from '../store/site-lock.js';
 import { type SiteStore, openSiteStore } from '../store/site-store.js';
 import { describeSyncState } from '../store/sync-status.js';
 import { pendingSyncRequests } from '../store/sync-requests.js';
@@ -88,7 +88,8 @@ export function siteStatus(home: Home, stores: SiteStores, site: SiteControl, no
   const store = stores.get(site.code);
   const state = store.state.read();
   const runId = store.runs.lastId();
-  const locked = isSiteLocked(home.sitePaths(site.code).dir);
+  const holder = siteLockHolder(home.sitePaths(site.code).dir);
+  const locked = holder !== undefined;
   // The summary tells the last sync (a catalog import is not one).
   const lastSyncId = store.runs.lastSyncId();
   const lastChanged = lastSyncId === undefined ? undefined : store.runs.changed(lastSyncId);
@@ -115,7 +116,7 @@ export function siteStatus(home: Home, stores: SiteStores, site: SiteControl, no
     topLevel: isTopLevel(site),
     source: sourceOf(home, site),
     health,
-    summary: summaryOf(health, describeSyncState(state, lastChanged, locked), state.last_sync_error_message ?? state.last_sync_error_code),
+    summary: summaryOf(health, describeSyncState(state, lastChanged, locked, undefined, { holder }), state.last_sync_error_message ?? state.last_sync_error_code),
     lastSyncState: state.last_sync_state,
     lastSyncStateName: stateName(state.last_sync_state),
     lastSyncStateTime: state.last_sync_state_time,

@@ -1,26 +1,44 @@
 /**
  * The development entry point's commands (dev/main.ts): `catalog serve`, a local stand-in for the
  * Microsoft Update Catalog, and `catalog import` as the product's, plus the two options that point
- * downloads at that stand-in's https file server on loopback. None of this is in the product's
- * command spec, the module or the docs.
+ * downloads at that stand-in's https file server on loopback; `sync` as the product's, plus
+ * transport tuning (short timeouts and retries, a small response bound) so the upstream fault
+ * campaign ends each fault in seconds. None of this is in the product's command spec, the module
+ * or the docs.
  */
 import fs from 'node:fs';
 import { Downloader } from '../catalog/download.js';
 import { boundedNumber, catalogImportHandler } from '../cli/commands/catalog.js';
 import type { AnyCommandHandler, CommandContext, CommandHandler } from '../cli/context.js';
 import { listArg, stringArg } from '../cli/context.js';
+import { handlers } from '../cli/commands/index.js';
+import { syncHandler } from '../cli/commands/sync.js';
+import type { CliProgram } from '../cli/run.js';
+import { commandSpec } from '../cli/spec.js';
 import { catalogCommands } from '../cli/spec-catalog.js';
 import { siteParam } from '../cli/spec-params.js';
 import type { CommandSpec } from '../cli/spec-types.js';
 import { InvalidArgumentError } from '../errors.js';
 import { normalizeSiteCode } from '../model/site.js';
+import { defaultRetry } from '../protocol/transport.js';
 import type { RunningServer } from '../server/listen.js';
 import { openSiteStore } from '../store/site-store.js';
 import { CatalogFileServer, CatalogServer } from './catalog-server.js';
 
 const productImport = catalogCommands.find((c) => c.id === 'catalog.import')!;
+const productSync = commandSpec.find((c) => c.id === 'sync')!;
 
 export const devCommands: CommandSpec[] = [
+  {
+    ...productSync,
+    params: [
+      ...productSync.params,
+      { flag: 'timeout-ms', type: 'number', range: { min: 1, max: 3_600_000, integer: true }, description: 'Timeout of each request to the upstream, in milliseconds.', ps: false },
+      { flag: 'retry-limit', type: 'number', range: { min: 0, max: 10, integer: true }, description: 'Retries of a transient upstream failure.', ps: false },
+      { flag: 'retry-delay-ms', type: 'number', range: { min: 0, max: 60_000, integer: true }, description: 'First retry delay in milliseconds (doubled each retry).', ps: false },
+      { flag: 'max-response-bytes', type: 'number', range: { min: 1024, max: 536_870_912, integer: true }, description: 'Largest answer taken from the upstream.', ps: false },
+    ],
+  },
   {
     ...productImport,
     params: [
@@ -117,7 +135,30 @@ const catalogServe = async ({ home, args, emit, note, signal, output }: CommandC
   }
 };
 
+type DevSyncArgs = Parameters<CommandHandler<'sync'>>[0]['args'] & { timeoutMs?: number; retryLimit?: number; retryDelayMs?: number; maxResponseBytes?: number };
+
+const tunedSync = (context: CommandContext<DevSyncArgs>) => {
+  const { timeoutMs, retryLimit, retryDelayMs, maxResponseBytes } = context.args;
+  // Unset parts keep the transport's defaults (defaultRetry: 4 retries from 500 ms, doubling to 16 times that).
+  const delay = retryDelayMs ?? defaultRetry.baseDelayMs;
+  return syncHandler({
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(retryLimit !== undefined || retryDelayMs !== undefined ? { retry: { limit: retryLimit ?? defaultRetry.limit, baseDelayMs: delay, maxDelayMs: delay * 16 } } : {}),
+    ...(maxResponseBytes !== undefined ? { maxResponseBytes } : {}),
+  })(context);
+};
+
 export const devHandlers: Record<string, AnyCommandHandler> = {
   'catalog.import': catalogImport,
   'catalog.serve': catalogServe,
+  sync: tunedSync,
+};
+
+const replaced = new Set(devCommands.map((c) => c.id));
+
+/** The development entry point's program: every product command, the ones above in place of theirs. */
+export const devProgram: CliProgram = {
+  name: 'supsync-dev',
+  commands: [...commandSpec.filter((c) => !replaced.has(c.id)), ...devCommands],
+  handlers: { ...handlers, ...devHandlers },
 };

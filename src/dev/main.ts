@@ -4,11 +4,7 @@
  * tests and demos need and the product must not offer (see dev/commands.ts).
  */
 import { hideBin } from 'yargs/helpers';
-import { handlers } from '../cli/commands/index.js';
 import { exitWith, runCli } from '../cli/run.js';
-import { commandSpec } from '../cli/spec.js';
-import { devCommands, devHandlers } from './commands.js';
+import { devProgram } from './commands.js';
 
-const replaced = new Set(devCommands.map((c) => c.id));
-const commands = [...commandSpec.filter((c) => !replaced.has(c.id)), ...devCommands];
-exitWith(runCli({ name: 'supsync-dev', commands, handlers: { ...handlers, ...devHandlers } }, hideBin(process.argv)), 'supsync-dev');
+exitWith(runCli(devProgram, hideBin(process.argv)), 'supsync-dev');

@@ -37,6 +37,8 @@ export interface SyncRunRow {
   superseded_count: number;
   expired_count: number;
   removed_count: number;
+  /** The unfinished full run whose full comparison this run finishes. */
+  resumes_run_id: number | null;
   failed_count: number;
 }
 
@@ -56,8 +58,29 @@ export type RunRepository = ReturnType<typeof runRepository>;
 export function runRepository(db: SiteDb, prepare: Prepare = statementCache(db)) {
   return {
     /** Opens a run (state 'running') and returns its id. */
-    start(trigger: string, full: boolean, source: string, now: string): number {
-      return Number(prepare("INSERT INTO sync_runs (trigger, full_sync, source, started_at, state) VALUES (?, ?, ?, ?, 'running')").run(trigger, full ? 1 : 0, source, now).lastInsertRowid);
+    start(trigger: string, full: boolean, source: string, now: string, resumesRunId?: number): number {
+      return Number(
+        prepare("INSERT INTO sync_runs (trigger, full_sync, source, started_at, state, resumes_run_id) VALUES (?, ?, ?, ?, 'running', ?)").run(trigger, full ? 1 : 0, source, now, resumesRunId ?? null)
+          .lastInsertRowid,
+      );
+    },
+    /**
+     * The newest full sync that was interrupted or failed with no full sync finished since: its
+     * full comparison (the "no longer listed" expiry) is still owed, so the next sync is full.
+     */
+    unfinishedFullRun(): number | undefined {
+      return (
+        (prepare(
+          `SELECT max(id) FROM sync_runs WHERE full_sync = 1 AND trigger <> 'import' AND state IN ('interrupted', 'failed')
+             AND id > coalesce((SELECT max(id) FROM sync_runs WHERE full_sync = 1 AND trigger <> 'import' AND state = 'succeeded'), 0)`,
+        )
+          .pluck()
+          .get() as number | null) ?? undefined
+      );
+    },
+    /** The unfinished full run a run finishes, if any. */
+    resumes(runId: number): number | undefined {
+      return (prepare('SELECT resumes_run_id FROM sync_runs WHERE id = ?').pluck().get(runId) as number | null | undefined) ?? undefined;
     },
     /**
      * Adds counts to a run's totals and its per-phase, per-product × classification rows. Called in

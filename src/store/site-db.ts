@@ -149,7 +149,11 @@ const migrations: string[] = [
     PRIMARY KEY (upstream, filter_key)
   ) WITHOUT ROWID;
   `,
-  // 2: what a run could not bring in (a catalog import's inputs not found, invalid or failed).
+  // 2: a run that finishes the full comparison of an earlier full run that did not finish names it.
+  `
+  ALTER TABLE sync_runs ADD COLUMN resumes_run_id INTEGER;
+  `,
+  // 3: what a run could not bring in (a catalog import's inputs not found, invalid or failed).
   `
   ALTER TABLE sync_runs ADD COLUMN failed_count INTEGER NOT NULL DEFAULT 0;
   `,

@@ -10,6 +10,7 @@ import { InvalidArgumentError, InvalidOperationError, ResourceExistsError } from
 import type { Home } from './home.js';
 import { openSiteStore } from './site-store.js';
 import { withFileLock } from './lock-file.js';
+import { siteBusy, siteLockHolder, tryLockSite } from './site-lock.js';
 import { updateSiteControl, writeSiteControl } from './site-file.js';
 import {
   type SiteControl,
@@ -169,14 +170,25 @@ export function planRemoveSite(home: Home, codeText: string): SiteControl {
   return site;
 }
 
+/**
+ * Deletes a site, holding its lock: a site that syncs or imports is refused (SiteBusy), and a sync
+ * starting meanwhile finds the site busy, then gone.
+ */
 export function applyRemoveSite(home: Home, site: SiteControl): void {
   const paths = home.sitePaths(site.code);
-  withFileLock(path.join(home.root, 'sites', '.hierarchy.lock'), () => {
-    // Rename first so a crash mid-delete never leaves a half-removed site that still looks valid.
-    const doomed = path.join(home.root, 'sites', `.removed-${site.code}-${process.pid}-${Date.now()}`);
-    fs.renameSync(paths.dir, doomed);
-    fs.rmSync(doomed, { recursive: true, force: true });
-  });
+  const lock = tryLockSite(paths.dir, 'site removal');
+  if (!lock) throw siteBusy(site.code, 'remove the site again', siteLockHolder(paths.dir));
+  try {
+    withFileLock(path.join(home.root, 'sites', '.hierarchy.lock'), () => {
+      // Rename first so a crash mid-delete never leaves a half-removed site that still looks valid.
+      const doomed = path.join(home.root, 'sites', `.removed-${site.code}-${process.pid}-${Date.now()}`);
+      fs.renameSync(paths.dir, doomed);
+      fs.rmSync(doomed, { recursive: true, force: true });
+    });
+  } finally {
+    // Gone with the directory once removed; released in place if the removal failed.
+    lock.release();
+  }
 }
 
 /** The record `site list` writes. */

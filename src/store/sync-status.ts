@@ -1,6 +1,7 @@
 /**
  * Reads and writes the current sync state of a site's SUP and its status messages.
  */
+import type { LockHolder } from './lock-file.js';
 import type { SiteDb } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
 
@@ -77,18 +78,37 @@ export function syncStateRepository(db: SiteDb, prepare: Prepare = statementCach
   return repository;
 }
 
-/** The trigger of a run (manual, schedule, parent, import), or undefined when there is no such run. */
+/** What status says about the running run beyond the sync state. */
+export interface RunningRun {
+  /** The running run finishes the full comparison of this earlier full run. */
+  finishesFullSyncOf?: number | undefined;
+  /** The live holder of the site's lock. */
+  holder?: LockHolder | undefined;
+}
+
 /**
  * A one-phrase truthful state (BRIEF §7: status that lies is what users of peers complain about):
- * `running (phase, P%)`, `queued behind run N`, `interrupted`, `failed (error)`, `no changes`, `succeeded`,
- * `never synchronized`. `running` says whether a live process holds the site's sync lock.
+ * `running (phase, P%)`, `queued behind run N`, `busy (an import, a removal)`, `queued`, `interrupted`,
+ * `failed (error)`, `no changes`, `succeeded`, `never synchronized`. `running` says whether a live
+ * process holds the site's lock (`runningRun.holder` names it).
  */
-export function describeSyncState(state: SyncStateRow, lastRunChanged: boolean | undefined, running = true, lastRunTrigger?: string): string {
+export function describeSyncState(state: SyncStateRow, lastRunChanged: boolean | undefined, running = true, lastRunTrigger?: string, runningRun: RunningRun = {}): string {
   if (state.running_run_id !== null && !running) return `interrupted (run ${state.running_run_id}); the next sync resumes from what it stored`;
   if (state.running_run_id !== null) {
-    const running = `running (${state.phase ?? 'starting'}${state.percent !== null ? `, ${Math.round(state.percent)}%` : ''})`;
+    const finishing = runningRun.finishesFullSyncOf !== undefined ? `, a full sync finishing interrupted full sync run ${runningRun.finishesFullSyncOf}` : '';
+    const running = `running (${state.phase ?? 'starting'}${state.percent !== null ? `, ${Math.round(state.percent)}%` : ''}${finishing})`;
     return state.queued_request !== null ? `${running}; one request queued behind run ${state.running_run_id}` : running;
   }
+  // Held with no run under way: a sync starting (or between runs), an import, a removal. Never "succeeded".
+  const queued = state.queued_request !== null ? '; one request queued behind it' : '';
+  if (running) {
+    const holder = runningRun.holder;
+    if (!holder) return `busy (another process holds the site)${queued}`;
+    if (holder.operation === 'sync') return `running (starting${holder.runId !== undefined ? ` after run ${holder.runId}` : ''}, process ${holder.pid})${queued}`;
+    return `busy (${holder.operation}, process ${holder.pid})${queued}`;
+  }
+  // Left by a sync that found the site busy as the running one ended: the next sync (or the service) runs it.
+  if (state.queued_request !== null) return 'queued (one sync request waits; the next sync runs it)';
   if (state.last_sync_state === null) return 'never synchronized';
   if (state.last_sync_state === 6703) {
     // Only a scheduled or requested sync is retried; a failed metadata import waits for the admin.

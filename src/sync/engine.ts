@@ -19,7 +19,8 @@ import { takeSyncRequests } from '../store/sync-requests.js';
 import { type RunScope, applyPlan, finishRun } from './apply.js';
 import { askSyncLists, storedRevisions } from './ask-lists.js';
 import { type RunCounts, type SyncTrigger, SyncRunRecorder, emptyCounts, markInterruptedRuns, syncTime } from './run-recorder.js';
-import { type SiteWrite, tryOpenSiteWrite } from './site-write.js';
+import type { LockHolder } from '../store/site-lock.js';
+import { type SiteWrite, siteBusy, tryOpenSiteWrite } from './site-write.js';
 import { type SyncPlan, planSync } from './sync-plan.js';
 import { type LocalParentServer, type ResolvedUpstream, clientFor, resolveUpstream } from './upstream.js';
 
@@ -35,6 +36,8 @@ export interface SyncOptions {
   /** Transport tuning (tests shorten timeouts and backoff). */
   timeoutMs?: number;
   retry?: RetryPolicy;
+  /** Largest answer taken from the upstream (default 512 MB). */
+  maxResponseBytes?: number;
   concurrency?: number;
   cleanupAgeDays?: number;
   /** Receives each log line in short form (the CLI shows them with --verbose, warnings always). */
@@ -57,6 +60,7 @@ export interface SyncResult {
   catalogVersion: number;
   durationMs: number;
   error?: SupsyncError;
+  /** A queued request: the run of the holding sync it waits behind. */
   queuedBehindRun?: number;
   nextRetryAt?: string;
 }
@@ -70,8 +74,15 @@ export const defaultMaxConsecutiveFailures = 5;
  * up when it finishes.
  */
 export async function syncSite(home: Home, code: string, options: SyncOptions): Promise<SyncResult[]> {
-  const write = tryOpenSiteWrite(home, code);
-  if (!write) return [withSiteStore(home.sitePaths(home.site(code).code).database, (store) => queueRequest(store, home.site(code), options))];
+  let write = tryOpenSiteWrite(home, code, 'sync');
+  // A holder that let go between our attempt and our look at it: one more attempt.
+  if ('holder' in write && !write.holder) write = tryOpenSiteWrite(home, code, 'sync');
+  if ('holder' in write) {
+    const { holder } = write;
+    // Only a sync takes queued requests: behind an import or a removal a request would wait for nothing.
+    if (holder?.operation !== 'sync') throw siteBusy(home.site(code).code, 'run the sync again', holder);
+    return [withSiteStore(home.sitePaths(home.site(code).code).database, (store) => queueRequest(store, home.site(code), holder, options))];
+  }
   const results: SyncResult[] = [];
   try {
     const notes = markInterruptedRuns(write.store).map((run) => `Sync run ${run} was interrupted; resuming from what it stored`);
@@ -92,9 +103,11 @@ export async function syncSite(home: Home, code: string, options: SyncOptions): 
   return results;
 }
 
-function queueRequest(store: SiteStore, site: SiteControl, options: SyncOptions): SyncResult {
+function queueRequest(store: SiteStore, site: SiteControl, holder: LockHolder, options: SyncOptions): SyncResult {
   store.state.queueRequest(options.trigger, Boolean(options.full));
   const state = store.state.read();
+  // The holder names its run once it has started it; until then it starts the next one.
+  const behind = holder.runId ?? (store.runs.lastId() ?? 0) + 1;
   return {
     site: site.code,
     state: 'Queued',
@@ -103,7 +116,7 @@ function queueRequest(store: SiteStore, site: SiteControl, options: SyncOptions)
     counts: emptyCounts(),
     catalogVersion: state.catalog_version,
     durationMs: 0,
-    ...(state.running_run_id !== null ? { queuedBehindRun: state.running_run_id } : {}),
+    queuedBehindRun: behind,
   };
 }
 
@@ -121,7 +134,9 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
   const { store } = write;
   const code = write.site.code;
   const site = home.site(code); // re-read: settings may have changed while queued
-  const full = Boolean(options.full) || site.sup.fullSyncRequired;
+  // A full sync that was killed or failed still owes its full comparison: this run finishes it.
+  const unfinishedFull = store.runs.unfinishedFullRun();
+  const full = Boolean(options.full) || site.sup.fullSyncRequired || unfinishedFull !== undefined;
   const log = createSiteLogger({ logDir: write.paths.logDir, format: options.logFormat ?? 'site-server', echo: options.logEcho });
   let upstream: ResolvedUpstream | undefined;
   let recorder: SyncRunRecorder | undefined;
@@ -131,7 +146,10 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
     for (const note of notes) log.info(note);
     for (const line of triggerLines[options.trigger]) log.info(line);
     upstream = await resolveUpstream(home, site, options.serveLocalParent);
-    recorder = new SyncRunRecorder(store, site, log, options.trigger, full, upstream?.description ?? 'none');
+    recorder = new SyncRunRecorder(store, site, log, options.trigger, full, upstream?.description ?? 'none', unfinishedFull);
+    // The lock names the run, so a request queued behind it can say which.
+    write.lock.describe({ runId: recorder.runId });
+    if (unfinishedFull !== undefined) log.info(`Sync run ${unfinishedFull} was a full sync that did not finish; this sync finishes the full comparison`);
     if (full) log.info('Performing a full sync');
     const scope: RunScope = { store, site, log, recorder, languages: summaryLanguages(home, site), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     let plan: SyncPlan | undefined;

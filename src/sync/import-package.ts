@@ -25,7 +25,7 @@ export async function importPackage(home: Home, code: string, file: string, opti
     );
   }
   checkPackageFile(file);
-  const write = openSiteWrite(home, code, 'import the package again');
+  const write = openSiteWrite(home, code, 'metadata import', 'import the package again');
   const { store } = write;
   const log = createSiteLogger({ logDir: write.paths.logDir, format: options.logFormat ?? 'site-server' });
   const started = Date.now();

@@ -44,12 +44,13 @@ export class SyncRunRecorder {
   #bytes: () => number = () => 0;
   #lastProgress = 0;
 
-  constructor(store: SiteStore, site: SiteControl, log: SiteLogger, kind: RunKind, full: boolean, source: string) {
+  /** `resumesRun`: the unfinished full run whose full comparison this run finishes. */
+  constructor(store: SiteStore, site: SiteControl, log: SiteLogger, kind: RunKind, full: boolean, source: string, resumesRun?: number) {
     this.#store = store;
     this.#site = site;
     this.#log = log;
     this.#syncsSup = kind !== 'catalog';
-    this.runId = store.runs.start(kind, full, source, new Date().toISOString());
+    this.runId = store.runs.start(kind, full, source, new Date().toISOString(), resumesRun);
     store.state.update({ running_run_id: this.runId, phase: 'starting', percent: 0 });
     this.status(6701, [kind]);
   }

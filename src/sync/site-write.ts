@@ -1,27 +1,31 @@
 /**
  * One writer per site: a sync, a package import and a catalog import take the site's lock and
- * open its database the same way, and a second writer gets the same answer (`SiteBusy`, exit 6).
+ * open its database the same way, and a second writer gets the same answer (`SiteBusy`, exit 6)
+ * naming what holds the site.
  */
-import { BusyError } from '../errors.js';
 import type { SiteControl } from '../model/site.js';
 import type { Home, SitePaths } from '../store/home.js';
-import { tryLockSite } from '../store/site-lock.js';
+import { type LockHolder, type SiteLock, type SiteOperation, siteBusy, siteLockHolder, tryLockSite } from '../store/site-lock.js';
 import { type SiteStore, openSiteStore } from '../store/site-store.js';
+
+export { siteBusy } from '../store/site-lock.js';
 
 export interface SiteWrite {
   site: SiteControl;
   paths: SitePaths;
   store: SiteStore;
+  lock: SiteLock;
   /** Closes the database and releases the lock. */
   release(): void;
 }
 
-/** Takes the site's lock and opens its database; undefined when another process holds the lock. */
-export function tryOpenSiteWrite(home: Home, code: string): SiteWrite | undefined {
+/** Takes the site's lock and opens its database; otherwise the live holder of the lock. */
+export function tryOpenSiteWrite(home: Home, code: string, operation: SiteOperation): SiteWrite | { holder: LockHolder | undefined } {
   const site = home.site(code);
   const paths = home.sitePaths(site.code);
-  const lock = tryLockSite(paths.dir);
-  if (!lock) return undefined;
+  const lock = tryLockSite(paths.dir, operation);
+  // The holder may have let go since: then it is undefined, and the caller says busy all the same.
+  if (!lock) return { holder: siteLockHolder(paths.dir) };
   let store: SiteStore;
   try {
     store = openSiteStore(paths.database);
@@ -33,6 +37,7 @@ export function tryOpenSiteWrite(home: Home, code: string): SiteWrite | undefine
     site,
     paths,
     store,
+    lock,
     release: () => {
       store.close();
       lock.release();
@@ -40,13 +45,9 @@ export function tryOpenSiteWrite(home: Home, code: string): SiteWrite | undefine
   };
 }
 
-/** As tryOpenSiteWrite, or the busy error saying what to do (`then` finishes "run … again when that has finished"). */
-export function openSiteWrite(home: Home, code: string, then: string): SiteWrite {
-  const write = tryOpenSiteWrite(home, code);
-  if (!write) throw siteBusy(home.site(code).code, then);
+/** As tryOpenSiteWrite, or the busy error saying what holds the site and what to do (`then` finishes "run … again when that has finished"). */
+export function openSiteWrite(home: Home, code: string, operation: SiteOperation, then: string): SiteWrite {
+  const write = tryOpenSiteWrite(home, code, operation);
+  if ('holder' in write) throw siteBusy(home.site(code).code, then, write.holder);
   return write;
-}
-
-export function siteBusy(code: string, then: string): BusyError {
-  return new BusyError('SiteBusy', `Site ${code} is synchronizing or importing right now; ${then} when that has finished`, { target: code });
 }

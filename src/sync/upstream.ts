@@ -49,7 +49,7 @@ export async function resolveUpstream(home: Home, site: SiteControl, serveLocalP
 export function clientFor(
   site: SiteControl,
   upstream: ResolvedUpstream,
-  options: { timeoutMs?: number; retry?: RetryPolicy; signal?: AbortSignal; concurrency?: number },
+  options: { timeoutMs?: number; retry?: RetryPolicy; maxResponseBytes?: number; signal?: AbortSignal; concurrency?: number },
 ): UpstreamClient {
   return new UpstreamClient({
     baseUrl: upstream.url,
@@ -60,6 +60,7 @@ export function clientFor(
     ...(isTopLevel(site) && site.sup.languageUpdateFiles.length > 0 ? { updateLanguages: site.sup.languageUpdateFiles } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
   });

@@ -51,11 +51,13 @@ const typicalDocumentBytes = 6 * 1024;
 
 export async function whatIfSync(home: Home, code: string, options: WhatIfOptions): Promise<SyncPlanReport> {
   const site = home.site(code);
-  const full = Boolean(options.full) || site.sup.fullSyncRequired;
   const store = openSiteStore(home.sitePaths(code).database);
+  // As the real run: a full sync that did not finish makes the next one full.
+  const unfinishedFull = store.runs.unfinishedFullRun();
+  const full = Boolean(options.full) || site.sup.fullSyncRequired || unfinishedFull !== undefined;
   const upstream = await resolveUpstream(home, site, options.serveLocalParent);
   try {
-    const notes: string[] = [];
+    const notes: string[] = unfinishedFull !== undefined ? [`sync run ${unfinishedFull} was a full sync that did not finish; the next sync finishes the full comparison`] : [];
     const rows = new Map<string, SyncPlanRow>();
     const titles = store.categories.titles();
     const rowFor = (productId: string | null, classificationId: string | null): SyncPlanRow => {

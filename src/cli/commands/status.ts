@@ -4,8 +4,8 @@ import type { Home } from '../../store/home.js';
 import { type SyncRunRow, describeCatalogImport } from '../../store/runs.js';
 import { openSiteStore } from '../../store/site-store.js';
 import { readServiceHost } from '../../service/site-records.js';
-import { type SyncStateRow, describeSyncState } from '../../store/sync-status.js';
-import { isSiteLocked } from '../../store/site-lock.js';
+import { type RunningRun, type SyncStateRow, describeSyncState } from '../../store/sync-status.js';
+import { siteLockHolder } from '../../store/site-lock.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
 interface SiteState {
@@ -16,6 +16,7 @@ interface SiteState {
   /** A catalog import that finished after the last sync. */
   lastCatalogImport?: SyncRunRow | undefined;
   locked: boolean;
+  runningRun: RunningRun;
   /** Published by the running service hosting the site. */
   nextScheduledSync: string | null;
 }
@@ -38,13 +39,16 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
     const runId = store.runs.lastSyncId();
     const newest = store.runs.lastId();
     const lastCatalogImport = newest !== undefined && newest !== runId ? store.runs.row(newest) : undefined;
+    const state = store.state.read();
+    const holder = siteLockHolder(home.sitePaths(site.code).dir);
     return {
       site,
-      state: store.state.read(),
+      state,
+      runningRun: { finishesFullSyncOf: state.running_run_id === null ? undefined : store.runs.resumes(state.running_run_id), holder },
       lastRunChanged: runId === undefined ? undefined : store.runs.changed(runId),
       lastRunTrigger: runId === undefined ? undefined : store.runs.trigger(runId),
       lastCatalogImport: lastCatalogImport?.state === 'running' ? undefined : lastCatalogImport,
-      locked: isSiteLocked(home.sitePaths(site.code).dir),
+      locked: holder !== undefined,
       nextScheduledSync: readServiceHost(store)?.nextScheduledSync ?? null,
     };
   } finally {
@@ -52,7 +56,7 @@ function readSiteState(home: Home, site: SiteControl): SiteState {
   }
 }
 
-export function statusRecord(home: Home, { site, state, lastRunChanged, lastRunTrigger, lastCatalogImport, locked, nextScheduledSync }: SiteState, parent: SiteState | undefined) {
+export function statusRecord(home: Home, { site, state, lastRunChanged, lastRunTrigger, lastCatalogImport, locked, runningRun, nextScheduledSync }: SiteState, parent: SiteState | undefined) {
   const source = isTopLevel(site)
     ? site.sup.syncSource.kind === 'microsoft-update'
       ? microsoftUpdateUrl
@@ -72,7 +76,7 @@ export function statusRecord(home: Home, { site, state, lastRunChanged, lastRunT
     LastSyncErrorCode: state.last_sync_error_code,
     ReplicationLinkStatus: state.replication_link_status,
     LastReplicationLinkCheckTime: state.last_replication_link_check_time,
-    Status: [describeSyncState(state, lastRunChanged, locked, lastRunTrigger), ...(lastCatalogImport ? [describeCatalogImport(lastCatalogImport)] : [])].join('; '),
+    Status: [describeSyncState(state, lastRunChanged, locked, lastRunTrigger, runningRun), ...(lastCatalogImport ? [describeCatalogImport(lastCatalogImport)] : [])].join('; '),
     ParentSiteCode: site.parent ?? null,
     CatalogVersionLag: parent ? Math.max(0, parent.state.catalog_version - state.catalog_version) : null,
     NextRetryTime: state.next_retry_at,

@@ -4,13 +4,16 @@ import { serveLocalParent } from '../../server/local-parent.js';
 import { normalizeSiteCode } from '../../model/site.js';
 import { openSiteStore } from '../../store/site-store.js';
 import { syncWithCascade } from '../../sync/cascade.js';
-import type { SyncResult } from '../../sync/engine.js';
+import type { SyncOptions, SyncResult } from '../../sync/engine.js';
 import { whatIfSync } from '../../sync/what-if.js';
 import type { SyncTrigger } from '../../sync/run-recorder.js';
 import { childSyncStarter } from '../child-sync.js';
 import { type CommandHandler, stringArg } from '../context.js';
 
-export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, progress, log, logFormat, signal, output }) => {
+/** Transport tuning a caller may impose on the sync (the development entry point's short timeouts for the fault campaign). */
+export type SyncTuning = Pick<SyncOptions, 'timeoutMs' | 'retry' | 'maxResponseBytes'>;
+
+export const syncHandler = (tuning: SyncTuning = {}): CommandHandler<'sync'> => async ({ home, args, emit, note, progress, log, logFormat, signal, output }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   if (args.whatIf) {
@@ -51,6 +54,7 @@ export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, pro
     return undefined;
   }
   const results = await syncWithCascade(home, code, {
+    ...tuning,
     trigger: (stringArg(args, 'trigger') as SyncTrigger | undefined) ?? 'manual',
     full: Boolean(args.full),
     wait: Boolean(args.wait),
@@ -71,10 +75,15 @@ export const sync: CommandHandler<'sync'> = async ({ home, args, emit, note, pro
     await settleAlertsAfterSync(home, note);
   }
   const own = results[0]!;
-  if (own.state === 'Queued') note(`${code}: a sync is running (run ${own.queuedBehindRun ?? '?'}); this request is queued behind it`);
+  if (own.state === 'Queued') {
+    note(`${code}: a sync is running (run ${own.queuedBehindRun}); this request is queued behind it and runs when that finishes`);
+    return ExitCode.queued;
+  }
   if (!results.some((r) => r.state === 'Failed')) return undefined;
   return own.state === 'Failed' ? (own.error?.exitCode ?? ExitCode.upstream) : ExitCode.partial;
 };
+
+export const sync = syncHandler();
 
 export function syncResultRecord(result: SyncResult) {
   return {
@@ -111,6 +120,8 @@ export const syncHistory: CommandHandler<'sync.history'> = ({ home, args, emit }
         RunId: run.id,
         Trigger: run.trigger,
         FullSync: run.full_sync === 1,
+        // Full because an earlier full sync did not finish: the run whose full comparison this one finishes.
+        FinishesFullSyncOfRun: run.resumes_run_id,
         Source: run.source,
         StartTime: run.started_at,
         EndTime: run.ended_at,

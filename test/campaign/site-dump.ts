@@ -1,0 +1,113 @@
+/**
+ * What the kill loop and the fault campaign compare: a canonical dump of a site's stored content
+ * (updates with their revision, expiry and metadata, categories, and every relation table), its
+ * catalog version, the totals of its sync history, and SQLite's integrity check. Read straight
+ * from the site database, read-only.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { decompressMetadata } from '../../src/model/deflated-xml.js';
+
+export interface SiteDump {
+  /** SHA-256 over every canonical row. */
+  digest: string;
+  /** Rows per table, for the report. */
+  counts: Record<string, number>;
+  /** Update id → "revision|expired|reason|sha1 of the XML", to name what differs. */
+  updates: Map<string, string>;
+  integrity: string;
+}
+
+/** Timestamps and sequence numbers say when, not what: they are left out. */
+const relationQueries: Record<string, string> = {
+  categories: 'SELECT update_id, revision, category_type, title, description, parent_id, creation_date, metadata FROM categories ORDER BY update_id',
+  update_products: 'SELECT update_id, product_id FROM update_products ORDER BY 1, 2',
+  update_languages: 'SELECT update_id, language, title, description FROM update_languages ORDER BY 1, 2',
+  supersedence: 'SELECT update_id, superseded_id FROM supersedence ORDER BY 1, 2',
+  bundles: 'SELECT parent_id, child_id, child_revision FROM bundles ORDER BY 1, 2',
+  prerequisites: 'SELECT update_id, group_no, prerequisite_id FROM prerequisites ORDER BY 1, 2, 3',
+  files: 'SELECT update_id, digest, file_name, size, sha256, modified, url FROM files ORDER BY 1, 2',
+};
+
+function openReadOnly(home: string, code: string): Database.Database {
+  return new Database(path.join(home, 'sites', code, 'site.db'), { readonly: true, fileMustExist: true });
+}
+
+const cell = (value: unknown) => (Buffer.isBuffer(value) ? crypto.createHash('sha1').update(decompressMetadata(value)).digest('hex') : String(value));
+
+export function dumpSite(home: string, code: string): SiteDump {
+  const db = openReadOnly(home, code);
+  try {
+    const hash = crypto.createHash('sha256');
+    const counts: Record<string, number> = {};
+    const updates = new Map<string, string>();
+    const rows = db.prepare('SELECT update_id, revision, update_type, title, kb, classification_id, expired, expired_reason, declined, imported, metadata FROM updates ORDER BY update_id').raw().all() as unknown[][];
+    for (const row of rows) {
+      const line = row.map(cell).join('|');
+      hash.update(`updates|${line}\n`);
+      updates.set(String(row[0]), `${String(row[1])}|${String(row[6])}|${String(row[7])}|${cell(row[10])}`);
+    }
+    counts.updates = rows.length;
+    counts.expired = rows.filter((r) => r[6] === 1).length;
+    for (const [table, sql] of Object.entries(relationQueries)) {
+      const all = db.prepare(sql).raw().all() as unknown[][];
+      for (const row of all) hash.update(`${table}|${row.map(cell).join('|')}\n`);
+      counts[table] = all.length;
+    }
+    return { digest: hash.digest('hex'), counts, updates, integrity: String(db.pragma('integrity_check', { simple: true })) };
+  } finally {
+    db.close();
+  }
+}
+
+/** Stored updates whose languages are missing: written half (the batch's transaction must prevent it). */
+export function halfWrittenUpdates(home: string, code: string): number {
+  const db = openReadOnly(home, code);
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM updates u WHERE NOT EXISTS (SELECT 1 FROM update_languages l WHERE l.update_id = u.update_id)').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/** Update ids and categories stored, by id → revision (what a kill point waits to see committed). */
+export function storedRevision(home: string, code: string, ids: readonly string[]): Map<string, number> {
+  const db = openReadOnly(home, code);
+  try {
+    const found = new Map<string, number>();
+    const update = db.prepare('SELECT revision FROM updates WHERE update_id = ?').pluck();
+    const category = db.prepare('SELECT revision FROM categories WHERE update_id = ?').pluck();
+    for (const id of ids) {
+      const revision = (update.get(id) ?? category.get(id)) as number | undefined;
+      if (revision !== undefined) found.set(id, revision);
+    }
+    return found;
+  } finally {
+    db.close();
+  }
+}
+
+/** The site's latest status message (6701–6705): its row id and message id, read while a sync runs. */
+export function latestStatusMessage(home: string, code: string): { id: number; messageId: number } | undefined {
+  const db = openReadOnly(home, code);
+  try {
+    return db.prepare('SELECT id, message_id AS messageId FROM status_messages ORDER BY id DESC LIMIT 1').get() as { id: number; messageId: number } | undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/** Names what differs between two dumps (the first few update ids), for a failure's message. */
+export function describeDifference(expected: SiteDump, actual: SiteDump): string {
+  const parts: string[] = [];
+  for (const [table, n] of Object.entries(expected.counts)) if (actual.counts[table] !== n) parts.push(`${table} ${actual.counts[table]} instead of ${n}`);
+  const differing: string[] = [];
+  for (const [id, value] of expected.updates) {
+    const other = actual.updates.get(id);
+    if (other !== value) differing.push(`${id}: ${other ?? 'missing'} instead of ${value}`);
+  }
+  for (const id of actual.updates.keys()) if (!expected.updates.has(id)) differing.push(`${id}: not expected`);
+  if (differing.length > 0) parts.push(`${differing.length} updates differ (${differing.slice(0, 3).join('; ')})`);
+  return parts.length > 0 ? parts.join(', ') : 'categories or relations differ';
+}
