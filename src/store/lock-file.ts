@@ -70,9 +70,15 @@ export function tryCreateLock(file: string, operation: string): HeldLock | undef
           Object.assign(holder, change);
           const next = JSON.stringify(holder);
           const temporary = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
-          fs.writeFileSync(temporary, next);
-          fs.renameSync(temporary, file);
-          text = next;
+          // Best effort (Windows refuses a rename over a file another process is reading): the lock
+          // stays ours either way, and a request queued meanwhile names the run from the history.
+          try {
+            fs.writeFileSync(temporary, next);
+            fs.renameSync(temporary, file);
+            text = next;
+          } catch {
+            fs.rmSync(temporary, { force: true });
+          }
         },
         release: () => {
           if (released) return;
