@@ -34,6 +34,8 @@ export function commandReference(): string {
     '| --- | --- |',
     ...Object.entries(ExitCode).map(([name, code]) => `| ${code} | ${name} |`),
     '',
+    `Exit code ${ExitCode.queued} (queued) is not an error: \`sync\` found the site synchronizing and queued the request behind that run (the result's \`QueuedBehindRun\`); the running process runs it when that finishes. PowerShell writes the Queued result and no error.`,
+    '',
   ];
   for (const command of commandSpec) {
     lines.push(`## supsync ${command.words.join(' ')}`, '', command.summary, '', command.description, '');

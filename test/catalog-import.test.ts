@@ -23,6 +23,7 @@ import { SupEndpoint } from '../src/server/sup-endpoint.js';
 import { updateRevisions } from '../src/store/served.js';
 import { openSiteDb } from '../src/store/site-db.js';
 import { SiteStore } from '../src/store/site-store.js';
+import { processStartTime } from '../src/store/lock-file.js';
 import { type RecordedRequest, catalogFront, scriptedServer } from './helpers/catalog.js';
 import { type Certificate, type ServerProcess, makeCertificate, serveProcess } from './helpers/servers.js';
 import { type CliResult, runCli, tempDir } from './helpers/cli.js';
@@ -271,7 +272,8 @@ describe('catalog import into a hierarchy', function () {
     expect(child.records[0]).to.include({ type: 'SupSync.Error', code: 'NotTopLevelSite', target: 'PS1' });
     expect(String(child.records[0]!.message)).to.match(/top-level site CS1; PS1 is a primary site/);
     const lock = path.join(home, 'sites', 'CS1', 'sync.lock');
-    fs.writeFileSync(lock, String(process.pid));
+    // A live holder's lock: its process id with its start time (a bare id proves nothing and is stale).
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, start: processStartTime(process.pid), operation: 'sync', since: new Date().toISOString() }));
     try {
       const busy = await cli(home, ['catalog', 'import', '--site', 'CS1', '--update-id', pick.F, '--catalog-url', catalogUrl], 6);
       expect(busy.records[0]).to.include({ code: 'SiteBusy', target: 'CS1' });

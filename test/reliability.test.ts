@@ -304,6 +304,12 @@ describe('reliability and security (issue 16)', function () {
         expect(result.records[0]!.State, what).to.be.oneOf(['Succeeded', 'NoChanges']);
         expect(fs.existsSync(lockFile('LK1')), what).to.equal(false);
       }
+      // The settings lock is the same kind: an empty one left by a crash does not hold sup set (it waited, then timed out).
+      const settingsLock = path.join(lockHome, 'sites', 'LK1', 'site.json.lock');
+      fs.writeFileSync(settingsLock, '');
+      const set = await runInProcess(lockHome, ['sup', 'set', '--site', 'LK1', '--wait-months', '7']);
+      expect(set.code, set.stderr).to.equal(0);
+      expect(fs.existsSync(settingsLock)).to.equal(false);
     });
 
     it('4: a request behind a live sync that has not named its run yet is queued behind the run it starts, exits 10, and status never says succeeded', async () => {

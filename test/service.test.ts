@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
+import { ExitCode } from '../src/errors.js';
 import { type Schedule, nextOccurrences } from '../src/schedule/index.js';
 import { type SiteSnapshot, planSite, requestTrigger } from '../src/service/due.js';
 import { endpointAddress } from '../src/service/endpoints.js';
@@ -295,7 +296,7 @@ describe('supsync service (CLI)', function () {
     await gate.held(); // the scheduled sync runs, held at the gate
     const running = runs(home, 'CS1')[0]!;
     expect(running).to.include({ trigger: 'schedule', state: 'running' });
-    const manual = await cli(home, ['sync', '--site', 'CS1']);
+    const manual = await cli(home, ['sync', '--site', 'CS1'], ExitCode.queued);
     expect(manual.records[0]).to.include({ State: 'Queued', QueuedBehindRun: running.id });
     // A schedule change while the sync runs: taken at once, and the running sync goes on.
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);

@@ -7,10 +7,12 @@
  * file was never a lock: it is stale too.
  *
  * The start time: on Linux field 22 of /proc/PID/stat (clock ticks since boot) with the boot id,
- * read without starting a process. Elsewhere Node.js offers no other process's start time, so it
- * is asked of the OS the way an admin would (`ps -o lstart=` on macOS and the BSDs, Get-Process on
- * Windows): that costs a process start, paid only when a lock file is found, never by the holder
- * more than once. An OS lock on the file (flock, LockFileEx) would need a native addon.
+ * read without starting a process, compared exactly. Elsewhere Node.js offers no other process's
+ * start time, so a checker asks the OS the way an admin would (`ps -o lstart=` on macOS and the
+ * BSDs, Get-Process on Windows) — a process start, paid only when a lock file is found — and the
+ * holder records its own start from `performance.timeOrigin` without one; the two agree within
+ * a minute, while a reused id belongs to a process started at another time. An OS lock on
+ * the file (flock, LockFileEx) would need a native addon, and Node.js has none built in.
  */
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -70,9 +72,15 @@ export function tryCreateLock(file: string, operation: string): HeldLock | undef
           Object.assign(holder, change);
           const next = JSON.stringify(holder);
           const temporary = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
-          fs.writeFileSync(temporary, next);
-          fs.renameSync(temporary, file);
-          text = next;
+          // Best effort (Windows refuses a rename over a file another process is reading): the lock
+          // stays ours either way, and a request queued meanwhile names the run from the history.
+          try {
+            fs.writeFileSync(temporary, next);
+            fs.renameSync(temporary, file);
+            text = next;
+          } catch {
+            fs.rmSync(temporary, { force: true });
+          }
         },
         release: () => {
           if (released) return;
@@ -103,8 +111,19 @@ function liveHolder(text: string): LockHolder | undefined {
   if (holder.start === undefined) return holder;
   // A start time the OS would not tell now is no proof of a stale lock: the holder keeps it.
   const start = holder.pid === process.pid ? ownStart().start : processStartTime(holder.pid);
-  return start === undefined || start === holder.start ? holder : undefined;
+  return start === undefined || sameStart(start, holder.start) ? holder : undefined;
 }
+
+/** Linux's tokens are exact; a clock time the OS reports and one the holder took itself agree within seconds. */
+function sameStart(a: string, b: string): boolean {
+  if (a === b) return true;
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+  return iso.test(a) && iso.test(b) && Math.abs(Date.parse(a) - Date.parse(b)) <= startToleranceMs;
+}
+
+// Generous: Node.js takes its time origin a moment after the OS started the process (longer on a loaded
+// machine), while a reused id belongs to a process started minutes or a reboot later.
+const startToleranceMs = 60_000;
 
 function parseHolder(text: string): LockHolder | undefined {
   let value: unknown;
@@ -196,7 +215,7 @@ let ownStartTime: { start?: string } | undefined;
 
 function ownStart(): { start?: string } {
   if (!ownStartTime) {
-    const start = processStartTime(process.pid);
+    const start = process.platform === 'linux' ? processStartTime(process.pid) : new Date(performance.timeOrigin).toISOString();
     ownStartTime = start === undefined ? {} : { start };
   }
   return ownStartTime;
@@ -220,15 +239,21 @@ export function processStartTime(pid: number): string | undefined {
     bootId ??= readBootId();
     return `${bootId}:${startTicks}`;
   }
+  return osStartTime(pid);
+}
+
+/** A process's start time as the OS's own tools report it (ISO 8601), or undefined. */
+export function osStartTime(pid: number): string | undefined {
   const answer =
     process.platform === 'win32'
-      ? spawnSync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', `(Get-Process -Id ${pid} -ErrorAction SilentlyContinue).StartTime.ToUniversalTime().Ticks`], {
+      ? spawnSync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', `(Get-Process -Id ${pid} -ErrorAction SilentlyContinue).StartTime.ToUniversalTime().ToString('o')`], {
           encoding: 'utf8',
           windowsHide: true,
         })
-      : spawnSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8' });
-  const start = answer.status === 0 ? answer.stdout.trim() : '';
-  return start === '' ? undefined : start;
+      : // lstart is local time, which Date.parse reads as such ("Sun Dec  6 06:10:50 2026").
+        spawnSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } });
+  const time = answer.status === 0 ? Date.parse(answer.stdout.trim()) : Number.NaN;
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
 }
 
 function readBootId(): string {

@@ -106,8 +106,10 @@ export async function syncSite(home: Home, code: string, options: SyncOptions): 
 function queueRequest(store: SiteStore, site: SiteControl, holder: LockHolder, options: SyncOptions): SyncResult {
   store.state.queueRequest(options.trigger, Boolean(options.full));
   const state = store.state.read();
-  // The holder names its run once it has started it; until then it starts the next one.
-  const behind = holder.runId ?? (store.runs.lastId() ?? 0) + 1;
+  // The holder names its run in the lock once it has started it; a run started since the lock was
+  // taken is its run too; otherwise it is starting the next one.
+  const newest = store.runs.history(1)[0];
+  const behind = holder.runId ?? (newest && newest.state === 'running' && newest.started_at >= holder.since ? newest.id : (newest?.id ?? 0) + 1);
   return {
     site: site.code,
     state: 'Queued',
