@@ -5,10 +5,16 @@
  */
 import { hideBin } from 'yargs/helpers';
 import { handlers } from '../cli/commands/index.js';
-import { exitWith, runCli } from '../cli/run.js';
+import { exitWith, isEntryPoint, runCli } from '../cli/run.js';
 import { commandSpec } from '../cli/spec.js';
 import { devCommands, devHandlers } from './commands.js';
 
 const replaced = new Set(devCommands.map((c) => c.id));
 const commands = [...commandSpec.filter((c) => !replaced.has(c.id)), ...devCommands];
-exitWith(runCli({ name: 'supsync-dev', commands, handlers: { ...handlers, ...devHandlers } }, hideBin(process.argv)), 'supsync-dev');
+
+/** Runs one command line and returns its exit code (exported so tests can run many in one process). */
+export function main(rawArgv: string[]): Promise<number> {
+  return runCli({ name: 'supsync-dev', commands, handlers: { ...handlers, ...devHandlers } }, rawArgv);
+}
+
+if (isEntryPoint(import.meta.url)) exitWith(main(hideBin(process.argv)), 'supsync-dev');
