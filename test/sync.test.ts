@@ -174,7 +174,8 @@ describe('sync down a hierarchy over the protocol (CLI)', function () {
 });
 
 describe('a hierarchy across two machines (two homes, endpoints on loopback)', function () {
-  this.timeout(120_000);
+  // A bound against a hang only: three servers and four syncs take minutes on a loaded machine.
+  this.timeout(300_000);
   it('a parent notifies its remote child, which then syncs from the parent endpoint', async () => {
     const { home } = await upstreamHome(300, 'remote-test');
     const upstream = await serveSite(home, 'UPS');
