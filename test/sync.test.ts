@@ -19,7 +19,7 @@ describe('sync down a hierarchy over the protocol (CLI)', function () {
   let upstream: ServedSite;
 
   before(async () => {
-    ({ home, corpus } = await upstreamHome(3000, 'sync-test'));
+    ({ home, corpus } = await upstreamHome(1000, 'sync-test'));
     upstream = await serveSite(home, 'UPS');
     await cli(home, ['site', 'add', '--code', 'CS1', '--role', 'central', '--server-name', 'cs1.test']);
     await cli(home, ['sup', 'set', '--site', 'CS1', '--sync-source', 'upstream', '--upstream-url', upstream.url]);
