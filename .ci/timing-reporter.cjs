@@ -2,6 +2,8 @@
  * A mocha reporter (dots on the terminal) that writes where the suite's time goes to TIMING_OUT
  * (default test-timing.json): wall and CPU time per file, including its hooks and the child
  * processes it waited for (Linux /proc), and each test's duration. `npx mocha --reporter .ci/timing-reporter.cjs`.
+ * Per-file times need `--no-parallel`: in parallel mode a worker's events arrive all at once when its
+ * file ends, so only the whole run's time and each test's duration are right.
  */
 const fs = require('node:fs');
 const path = require('node:path');
