@@ -15,9 +15,10 @@ import { type AlertRecord, defaultAlertSettings, nextDeliveryAttempt } from '../
 import { createMetrics } from '../src/monitor/metrics.js';
 import { Home } from '../src/store/home.js';
 import { type MailReceiver, type WebhookReceiver, mailReceiver, waitFor, webhookReceiver } from './helpers/alert-receivers.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { tempDir } from './helpers/cli.js';
 import { type ServedSite, cli, serveSite, upstreamHome } from './helpers/hierarchy.js';
 import { cliPath } from './helpers/fixtures.js';
+import { runCommandLine } from './helpers/in-process.js';
 import { makeCertificate } from './helpers/servers.js';
 import { spawn } from 'node:child_process';
 
@@ -183,7 +184,7 @@ describe('alerts on a live hierarchy (CLI, service, webhook, SMTP)', function ()
       [['alert', 'set', '--smtp-from', 'nobody'], '--smtp-from'],
       [['alert', 'unsubscribe', '--name', 'nope'], 'nope'],
     ] as [string[], string][]) {
-      const result = await runCli(home, args);
+      const result = await runCommandLine(home, args);
       expect(result.code, args.join(' ')).to.not.equal(0);
       expect(result.records[0], args.join(' ')).to.include({ type: 'SupSync.Error', target });
     }
@@ -196,7 +197,7 @@ describe('alerts on a live hierarchy (CLI, service, webhook, SMTP)', function ()
 
   it('a failing upstream raises one alert, delivered once to the webhooks and by mail with the site and the error', async () => {
     gate.open = false;
-    const first = await runCli(home, ['sync', '--site', 'CS1']);
+    const first = await runCommandLine(home, ['sync', '--site', 'CS1']);
     expect(first.code).to.not.equal(0);
     const result = first.records.find((r) => r.type === 'SupSync.SyncResult')!;
     expect(result).to.include({ SiteCode: 'CS1', State: 'Failed' });
@@ -231,7 +232,7 @@ describe('alerts on a live hierarchy (CLI, service, webhook, SMTP)', function ()
     expect(parsed.text).to.contain(String(result.Error)).and.to.contain(String(status.LastSyncErrorCode));
 
     // Failing again: still one alert, one more occurrence, nothing delivered twice.
-    expect((await runCli(home, ['sync', '--site', 'CS1'])).code).to.not.equal(0);
+    expect((await runCommandLine(home, ['sync', '--site', 'CS1'])).code).to.not.equal(0);
     const again = await alerts();
     expect(again).to.have.length(1);
     expect(again[0]).to.include({ ID: alert!.ID, AlertState: 'Active', OccurrenceCount: 2 });
@@ -270,7 +271,7 @@ describe('alerts on a live hierarchy (CLI, service, webhook, SMTP)', function ()
     try {
       await service.started();
       gate.open = false;
-      const failing = await runCli(home, ['sync', '--site', 'CS1']);
+      const failing = await runCommandLine(home, ['sync', '--site', 'CS1']);
       // The sync's own outcome: the upstream's failure, nothing about the webhook (the CLI or the service, whichever claims it first, makes the first attempt).
       const result = failing.records.find((r) => r.type === 'SupSync.SyncResult')!;
       expect(result).to.include({ State: 'Failed', ErrorCode: 'UpstreamHttpError' });
@@ -297,7 +298,7 @@ describe('alerts on a live hierarchy (CLI, service, webhook, SMTP)', function ()
 
       // A sync with the webhook still dead succeeds as usual and cancels the alert.
       gate.open = true;
-      const ok = await runCli(home, ['sync', '--site', 'CS1']);
+      const ok = await runCommandLine(home, ['sync', '--site', 'CS1']);
       expect(ok.code).to.equal(0);
       expect(ok.records.find((r) => r.type === 'SupSync.SyncResult')).to.include({ State: 'NoChanges' });
       expect((await alerts('--id', String(alert!.ID)))[0]).to.include({ AlertState: 'Canceled' });

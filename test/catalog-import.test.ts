@@ -28,13 +28,14 @@ import { type RecordedRequest, catalogFront, scriptedServer } from './helpers/ca
 import { type Certificate, type ServerProcess, makeCertificate, serveProcess } from './helpers/servers.js';
 import { type CliResult, runCli, tempDir } from './helpers/cli.js';
 import { catalogFixtures, devCliPath } from './helpers/fixtures.js';
+import { runCommandLine } from './helpers/in-process.js';
 
 const seed = 'catalog-import';
 const updates = 400;
 
-/** Runs the development entry point: the product's commands plus `catalog serve` and the loopback download options. */
+/** Runs the development entry point (in this process): the product's commands plus `catalog serve` and the loopback download options. */
 async function cli(home: string, args: string[], expected = 0): Promise<CliResult> {
-  const result = await runCli(home, args, { timeoutMs: 120_000, entry: devCliPath });
+  const result = await runCommandLine(home, args, { entry: devCliPath });
   expect(result.code, `supsync ${args.join(' ')}\n${result.stderr}\n${result.stdout}`).to.equal(expected);
   return result;
 }

@@ -1,8 +1,12 @@
-/** Sites, SUP settings and status through the built CLI, as real child processes on real files. */
+/**
+ * Sites, SUP settings and status through the built CLI on real files: the CLI's `main` in this
+ * process (helpers/in-process.ts), and `site list` as a real child process of the built entry point.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { runCli, tempDir } from './helpers/cli.js';
+import { runCommandLine } from './helpers/in-process.js';
 
 describe('supsync site / sup / status (CLI)', () => {
   let home: string;
@@ -15,7 +19,7 @@ describe('supsync site / sup / status (CLI)', () => {
       ['site', 'add', '--code', 'PS2', '--role', 'primary', '--parent', 'cs1'],
       ['site', 'add', '--code', 'SS1', '--role', 'secondary', '--parent', 'PS1'],
     ]) {
-      const result = await runCli(home, args);
+      const result = await runCommandLine(home, args);
       expect(result.code, result.stderr).to.equal(0);
     }
   });
@@ -71,7 +75,7 @@ describe('supsync site / sup / status (CLI)', () => {
   for (const [what, args, code, exit] of refused) {
     it(`refuses ${what} with ${code}, exit ${exit}, changing nothing`, async () => {
       const before = snapshot(home);
-      const result = await runCli(home, args);
+      const result = await runCommandLine(home, args);
       expect(result.code, result.stderr).to.equal(exit);
       expect(result.records).to.have.length(1);
       const error = result.records[0]!;
@@ -85,7 +89,7 @@ describe('supsync site / sup / status (CLI)', () => {
   }
 
   it('sets SUP settings idempotently on the top-level site and reports them with --pass-thru', async () => {
-    const set = await runCli(home, [
+    const set = await runCommandLine(home, [
       'sup', 'set', '--site', 'CS1', '--add-classification', 'Security Updates', 'critical updates', '0fa1201d-4330-4fa8-8ae9-b877473b6441',
       '--add-language', 'de', '--sync-source', 'upstream', '--upstream-url', 'https://wsus.contoso.com:8531/', '--enable-sync-failure-alert', 'true', '--pass-thru',
     ]);
@@ -98,36 +102,36 @@ describe('supsync site / sup / status (CLI)', () => {
     expect(sup.UpstreamSourceLocation).to.equal('https://wsus.contoso.com:8531');
     expect(sup.EnableSyncFailureAlert).to.equal(true);
     expect(sup.FullSyncRequired).to.equal(false);
-    const again = await runCli(home, ['sup', 'set', '--site', 'CS1', '--add-classification', 'Security Updates', '--pass-thru']);
+    const again = await runCommandLine(home, ['sup', 'set', '--site', 'CS1', '--add-classification', 'Security Updates', '--pass-thru']);
     expect(again.records[0]!.UpdateClassifications).to.deep.equal(['Security Updates', 'Critical Updates']);
-    const removed = await runCli(home, ['sup', 'set', '--site', 'CS1', '--remove-classification', 'Critical Updates', 'Drivers', '--pass-thru']);
+    const removed = await runCommandLine(home, ['sup', 'set', '--site', 'CS1', '--remove-classification', 'Critical Updates', 'Drivers', '--pass-thru']);
     expect(removed.records[0]!.UpdateClassifications).to.deep.equal(['Security Updates']);
   });
 
   it('marks the next sync full when supersedence rules change, and --what-if changes nothing', async () => {
     const before = fs.readFileSync(path.join(home, 'sites', 'CS1', 'site.json'), 'utf8');
-    const plan = await runCli(home, ['sup', 'set', '--site', 'CS1', '--immediately-expire-supersedence', 'true', '--what-if']);
+    const plan = await runCommandLine(home, ['sup', 'set', '--site', 'CS1', '--immediately-expire-supersedence', 'true', '--what-if']);
     expect(plan.code).to.equal(0);
     expect(plan.records[0]).to.include({ type: 'SupSync.SupChangePlan', SiteCode: 'CS1', ForcesFullSync: true });
     expect(plan.records[0]!.Changes).to.deep.equal([{ setting: 'immediatelyExpireSupersedence', from: false, to: true }]);
     expect(plan.stderr).to.contain('What if');
     expect(fs.readFileSync(path.join(home, 'sites', 'CS1', 'site.json'), 'utf8')).to.equal(before);
-    const applied = await runCli(home, ['sup', 'set', '--site', 'CS1', '--immediately-expire-supersedence', 'true', '--pass-thru']);
+    const applied = await runCommandLine(home, ['sup', 'set', '--site', 'CS1', '--immediately-expire-supersedence', 'true', '--pass-thru']);
     expect(applied.records[0]).to.include({ ImmediatelyExpireSupersedence: true, FullSyncRequired: true });
   });
 
   it('never prints the proxy password back', async () => {
-    const set = await runCli(home, ['sup', 'set', '--site', 'PS1', '--proxy', 'http://svc-sup:S3cret!@proxy.contoso.com:8080', '--pass-thru']);
+    const set = await runCommandLine(home, ['sup', 'set', '--site', 'PS1', '--proxy', 'http://svc-sup:S3cret!@proxy.contoso.com:8080', '--pass-thru']);
     expect(set.code, set.stderr).to.equal(0);
     expect(set.records[0]).to.include({ ProxyUrl: 'http://proxy.contoso.com:8080/', ProxyUserName: 'svc-sup', ProxyHasPassword: true });
-    const get = await runCli(home, ['sup', 'get', '--site', 'PS1']);
+    const get = await runCommandLine(home, ['sup', 'get', '--site', 'PS1']);
     expect(get.stdout + get.stderr + set.stdout + set.stderr).not.to.contain('S3cret');
   });
 
   it("reports a child's sync source as its parent and gives one status record per SUP", async () => {
-    const child = await runCli(home, ['sup', 'get', '--site', 'SS1']);
+    const child = await runCommandLine(home, ['sup', 'get', '--site', 'SS1']);
     expect(child.records[0]).to.include({ SyncSource: 'parent', SynchronizeAction: 'SynchronizeFromAnUpstreamDataSourceLocation', TopLevel: false });
-    const status = await runCli(home, ['status']);
+    const status = await runCommandLine(home, ['status']);
     expect(status.code).to.equal(0);
     expect(status.records.map((r) => r.SiteCode)).to.deep.equal(['CS1', 'PS1', 'PS2', 'SS1']);
     for (const record of status.records) {
@@ -140,28 +144,28 @@ describe('supsync site / sup / status (CLI)', () => {
     }
     expect(status.records[0]).to.include({ WSUSServerName: 'cs1.contoso.com', WSUSSourceServer: 'https://wsus.contoso.com:8531', SyncCatalogVersion: 0 });
     expect(status.records[3]).to.include({ WSUSSourceServer: status.records[1]!.WSUSServerName, CatalogVersionLag: 0 });
-    const one = await runCli(home, ['status', '--site', 'ps2']);
+    const one = await runCommandLine(home, ['status', '--site', 'ps2']);
     expect(one.records.map((r) => r.SiteCode)).to.deep.equal(['PS2']);
   });
 
   it('refuses a corrupted or hand-edited site.json and a damaged site.db, naming the file', async () => {
     const other = tempDir();
-    expect((await runCli(other, ['site', 'add', '--code', 'CS1', '--role', 'central'])).code).to.equal(0);
+    expect((await runCommandLine(other, ['site', 'add', '--code', 'CS1', '--role', 'central'])).code).to.equal(0);
     const control = path.join(other, 'sites', 'CS1', 'site.json');
     const good = fs.readFileSync(control, 'utf8');
     fs.writeFileSync(control, good.slice(0, 40));
-    let result = await runCli(other, ['sup', 'get', '--site', 'CS1']);
+    let result = await runCommandLine(other, ['sup', 'get', '--site', 'CS1']);
     expect(result.code).to.equal(4);
     expect(result.records[0]).to.include({ code: 'SiteFileCorrupt', target: control });
     fs.writeFileSync(control, good.replace('"central"', '"tertiary"'));
-    result = await runCli(other, ['sup', 'set', '--site', 'CS1', '--add-language', 'fr']);
+    result = await runCommandLine(other, ['sup', 'set', '--site', 'CS1', '--add-language', 'fr']);
     expect(result.records[0]).to.include({ code: 'SiteFileInvalid' });
     expect(result.records[0]!.message).to.contain("'role'");
     expect(fs.readFileSync(control, 'utf8')).to.contain('"tertiary"');
     fs.writeFileSync(control, good);
     const database = path.join(other, 'sites', 'CS1', 'site.db');
     fs.writeFileSync(database, 'this is not a database at all, just text');
-    result = await runCli(other, ['status']);
+    result = await runCommandLine(other, ['status']);
     expect(result.code).to.equal(4);
     expect(result.records[0]).to.include({ code: 'SiteDatabaseCorrupt', target: database });
   });
@@ -171,26 +175,26 @@ describe('supsync site / sup / status (CLI)', () => {
       // root ignores permission bits; a path below a regular file cannot be created by anyone.
       const file = path.join(tempDir(), 'file');
       fs.writeFileSync(file, '');
-      const result = await runCli(path.join(file, 'home'), ['site', 'add', '--code', 'CS1', '--role', 'central']);
+      const result = await runCommandLine(path.join(file, 'home'), ['site', 'add', '--code', 'CS1', '--role', 'central']);
       expect(result.code).to.equal(8);
       expect(result.records[0]).to.include({ code: 'HomeNotWritable', target: path.join(file, 'home') });
       return;
     }
     const locked = tempDir();
     fs.chmodSync(locked, 0o500);
-    const result = await runCli(locked, ['site', 'add', '--code', 'CS1', '--role', 'central']);
+    const result = await runCommandLine(locked, ['site', 'add', '--code', 'CS1', '--role', 'central']);
     expect(result.code).to.equal(8);
     expect(result.records[0]).to.include({ code: 'HomeNotWritable' });
   });
 
   it('removes a leaf site, with --what-if first', async () => {
-    const plan = await runCli(home, ['site', 'remove', '--code', 'PS2', '--what-if']);
+    const plan = await runCommandLine(home, ['site', 'remove', '--code', 'PS2', '--what-if']);
     expect(plan.records[0]).to.include({ type: 'SupSync.SitePlan', Action: 'Remove', SiteCode: 'PS2' });
     expect(fs.existsSync(path.join(home, 'sites', 'PS2'))).to.equal(true);
-    const removed = await runCli(home, ['site', 'remove', '--code', 'PS2']);
+    const removed = await runCommandLine(home, ['site', 'remove', '--code', 'PS2']);
     expect(removed.code).to.equal(0);
     expect(fs.existsSync(path.join(home, 'sites', 'PS2'))).to.equal(false);
-    const list = await runCli(home, ['site', 'list']);
+    const list = await runCommandLine(home, ['site', 'list']);
     expect(list.records.map((r) => r.SiteCode)).to.deep.equal(['CS1', 'PS1', 'SS1']);
   });
 });

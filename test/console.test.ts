@@ -280,6 +280,14 @@ describe('web console (chromium)', function () {
   });
 
   it('serves /metrics in the Prometheus text format with the values the status shows, and no secret', async () => {
+    // The service cascades the previous test's sync to PS1 and SS1 in the background: compare once
+    // the hierarchy is at rest, so that /metrics and /api/status describe the same state.
+    type Rest = { health: string; requestPending: boolean; lag: number | null };
+    const atRest = (sites: Rest[]) => sites.every((s) => !['running', 'queued'].includes(s.health) && !s.requestPending && (s.lag === null || s.lag === 0));
+    for (const deadline = Date.now() + 120_000; !atRest((await (await fetch(`${url}/api/status`)).json()) as Rest[]); ) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the cascade to PS1 and SS1 to finish');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const response = await fetch(`${url}/metrics`);
     expect(response.status).to.equal(200);
     expect(response.headers.get('content-type')).to.match(/^text\/plain; version=0\.0\.4/);

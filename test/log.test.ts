@@ -641,23 +641,65 @@ function runChild(script: string, env: Record<string, string>): Promise<ChildRes
   });
 }
 
-/** Writes LINES lines `child=<ID> seq=<n> <ID repeated>` after waiting for START_AT, so both children write at once. */
+/**
+ * Writes LINES lines `child=<ID> seq=<n> <ID repeated>` in ROUNDS rounds; before each round it waits
+ * for the test's "go", which the test sends once both children are ready: the two write each round
+ * at the same time, whatever the load on the machine (a start time on the clock would not ensure it).
+ */
 const WRITER = `
 const { createSiteLogger } = await import(process.env.SUPSYNC_LOG_MODULE);
 const env = process.env;
 const log = createSiteLogger({ logDir: env.LOG_DIR, timeZone: 'UTC', maxBytes: Number(env.MAX_BYTES) });
-while (Date.now() < Number(env.START_AT)) {}
-for (let i = 0; i < Number(env.LINES); i++) log.info('child=' + env.ID + ' seq=' + i + ' ' + env.ID.repeat(20 + (i * 37) % 300));
+const perRound = Number(env.LINES) / Number(env.ROUNDS);
+for (let round = 0; round < Number(env.ROUNDS); round++) {
+  const go = new Promise((resolve) => process.once('message', resolve));
+  process.send('ready');
+  await go;
+  for (let i = round * perRound; i < (round + 1) * perRound; i++) log.info('child=' + env.ID + ' seq=' + i + ' ' + env.ID.repeat(20 + (i * 37) % 300));
+}
 log.close();
+process.disconnect();
 `;
+
+/** Runs the WRITER children side by side, sending both "go" each time both are ready for a round. */
+function runWriters(ids: string[], env: Record<string, string>): Promise<ChildResult[]> {
+  const children = ids.map((id) =>
+    spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', WRITER], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, ID: id, SUPSYNC_LOG_MODULE: pathToFileURL(path.join(repoRoot, 'src', 'log', 'index.ts')).href },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    }),
+  );
+  let ready = 0;
+  for (const child of children) {
+    child.on('message', () => {
+      ready += 1;
+      if (ready < children.length) return;
+      ready = 0;
+      for (const each of children) if (each.connected) each.send('go');
+    });
+  }
+  return Promise.all(
+    children.map(
+      (child) =>
+        new Promise<ChildResult>((resolve, reject) => {
+          let stdout = '';
+          let stderr = '';
+          child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+          child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+          child.on('error', reject);
+          child.on('close', (code) => resolve({ pid: child.pid ?? -1, code, stdout, stderr }));
+        }),
+    ),
+  );
+}
 
 describe('wsyncmgr.log shared by processes', () => {
   const LINES = 2000;
+  const ROUNDS = 20;
 
   async function writeConcurrently(maxBytes: number): Promise<Map<string, number>> {
-    const startAt = String(Date.now() + 2500);
-    const common = { LOG_DIR: tempDir, MAX_BYTES: String(maxBytes), START_AT: startAt, LINES: String(LINES) };
-    const results = await Promise.all(['A', 'B'].map((id) => runChild(WRITER, { ...common, ID: id })));
+    const results = await runWriters(['A', 'B'], { LOG_DIR: tempDir, MAX_BYTES: String(maxBytes), LINES: String(LINES), ROUNDS: String(ROUNDS) });
     for (const result of results) expect(result, result.stderr).to.include({ code: 0, stdout: '', stderr: '' });
     return new Map(results.map((result, i) => [i === 0 ? 'A' : 'B', result.pid]));
   }
@@ -683,7 +725,7 @@ describe('wsyncmgr.log shared by processes', () => {
   it('two processes appending at once produce only whole lines, none lost', async () => {
     const pids = await writeConcurrently(64 * 1024 * 1024);
     const seqs = checkLines(logPath(), pids);
-    // The children really did write at the same time: their lines alternate in the file.
+    // The children really did write at the same time: their lines alternate in the file (each round holds both).
     const ids = readLog(logPath()).map((line) => parseSiteServer(line).message.slice('child='.length, 'child='.length + 1));
     expect(ids.filter((id, i) => i > 0 && id !== ids[i - 1]).length).to.be.greaterThan(10);
     const all = Array.from({ length: LINES }, (_, i) => i);

@@ -18,6 +18,7 @@ import { blobXml, readStorableUpdateData } from '../src/protocol/update-data.js'
 import { decompressMetadata } from '../src/model/deflated-xml.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
 import { runCli, tempDir } from './helpers/cli.js';
+import { runCommandLine } from './helpers/in-process.js';
 import { expectRejection } from './helpers/expect.js';
 import { connectProxy, makeCertificate } from './helpers/servers.js';
 import { type ReplayServer, startReplayServer } from './helpers/replay-server.js';
@@ -335,7 +336,7 @@ describe('supsync upstream test / get-update (CLI) against the recorded real res
   });
 
   it('fetches one update and prints its parsed record', async () => {
-    const result = await runCli(tempDir(), ['upstream', 'get-update', '--url', replay.url, '--update-id', 'A2FEF9B0-7951-4C2C-A42B-9E351DD1C1FE', '--revision', '200']);
+    const result = await runCommandLine(tempDir(), ['upstream', 'get-update', '--url', replay.url, '--update-id', 'A2FEF9B0-7951-4C2C-A42B-9E351DD1C1FE', '--revision', '200']);
     expect(result.code, result.stderr).to.equal(0);
     const update = result.records[0]!;
     expect(update).to.include({ type: 'SupSync.UpstreamUpdate', updateId: 'a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe', revisionNumber: 200, kbArticleId: '2267602', updateType: 'Software' });
@@ -343,12 +344,12 @@ describe('supsync upstream test / get-update (CLI) against the recorded real res
   });
 
   it('maps an unknown update to the recorded fault, and refuses bad arguments', async () => {
-    const fault = await runCli(tempDir(), ['upstream', 'get-update', '--url', replay.url, '--update-id', '00000000-0000-0000-0000-000000000000', '--revision', '1']);
+    const fault = await runCommandLine(tempDir(), ['upstream', 'get-update', '--url', replay.url, '--update-id', '00000000-0000-0000-0000-000000000000', '--revision', '1']);
     expect(fault.code).to.equal(5);
     expect(fault.records[0]).to.include({ code: 'WsusInternalServerError', category: 'ProtocolError' });
-    const notGuid = await runCli(tempDir(), ['upstream', 'get-update', '--url', replay.url, '--update-id', 'KB123', '--revision', '1']);
+    const notGuid = await runCommandLine(tempDir(), ['upstream', 'get-update', '--url', replay.url, '--update-id', 'KB123', '--revision', '1']);
     expect(notGuid.records[0]).to.include({ code: 'InvalidUpdateId', target: '--update-id' });
-    const badUrl = await runCli(tempDir(), ['upstream', 'test', '--url', 'wsus.contoso.com']);
+    const badUrl = await runCommandLine(tempDir(), ['upstream', 'test', '--url', 'wsus.contoso.com']);
     expect(badUrl.records[0]).to.include({ code: 'InvalidUrl', target: '--url' });
   });
 });

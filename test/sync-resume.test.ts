@@ -66,9 +66,10 @@ describe('sync resume and one-at-a-time (CLI)', function () {
   }
 
   before(async () => {
-    ({ home } = await upstreamHome(2000, 'resume-test'));
+    // 400 updates in batches of 20: 20 batches, enough for kills at 10, 45 and 80 % of the run.
+    ({ home } = await upstreamHome(400, 'resume-test'));
     // Small batches through a gate the test opens batch by batch: a sync is held where the test wants it.
-    upstream = await serveSite(home, 'UPS', ['--max-updates-per-request', '10']);
+    upstream = await serveSite(home, 'UPS', ['--max-updates-per-request', '20']);
     gate = await gatedProxy(upstream.url);
     // The reference: an uninterrupted sync of the same selection, from the same upstream.
     await centralSite('REF', upstream.url);
@@ -77,7 +78,7 @@ describe('sync resume and one-at-a-time (CLI)', function () {
     const classifications = (await cli(home, ['category', 'list', '--site', 'REF', '--type', 'classification'])).records.map((r) => String(r.Id));
     await cli(home, ['sup', 'set', '--site', 'REF', '--add-product', ...products, '--add-classification', ...classifications]);
     await cli(home, ['sync', '--site', 'REF']);
-    expect(storedUpdates(home, 'REF')).to.be.greaterThan(1500);
+    expect(storedUpdates(home, 'REF')).to.be.greaterThan(300);
   });
   after(async () => {
     await gate.stop();

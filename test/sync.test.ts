@@ -1,14 +1,16 @@
 /**
- * Synchronization end to end, through the built CLI as real child processes: an upstream site
- * seeded from a generated corpus and served over [MS-WSUSSS] on loopback, a central site CS1
- * syncing from it, primaries PS1 and PS2 and a secondary SS1 under PS1 following through the
- * cascade; full sync, what-if, delta after new revisions, history, status and queries.
+ * Synchronization end to end, through the built CLI: an upstream site seeded from a generated
+ * corpus and served over [MS-WSUSSS] on loopback by a `supsync serve` child process, a central site
+ * CS1 syncing from it, primaries PS1 and PS2 and a secondary SS1 under PS1 following through the
+ * cascade; full sync, what-if, delta after new revisions, history, status and queries. The full
+ * sync runs as a real child process of the built entry point; the other command lines run its
+ * `main` in this process (helpers/hierarchy.ts `cli`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { tempDir } from './helpers/cli.js';
-import { type ServedSite, cli, query, serveSite, siteContent, siteRevisions, upstreamHome } from './helpers/hierarchy.js';
+import { type ServedSite, cli, cliProcess, query, serveSite, siteContent, siteRevisions, upstreamHome } from './helpers/hierarchy.js';
 
 describe('sync down a hierarchy over the protocol (CLI)', function () {
   this.timeout(180_000);
@@ -17,7 +19,7 @@ describe('sync down a hierarchy over the protocol (CLI)', function () {
   let upstream: ServedSite;
 
   before(async () => {
-    ({ home, corpus } = await upstreamHome(3000, 'sync-test'));
+    ({ home, corpus } = await upstreamHome(1000, 'sync-test'));
     upstream = await serveSite(home, 'UPS');
     await cli(home, ['site', 'add', '--code', 'CS1', '--role', 'central', '--server-name', 'cs1.test']);
     await cli(home, ['sup', 'set', '--site', 'CS1', '--sync-source', 'upstream', '--upstream-url', upstream.url]);
@@ -67,7 +69,7 @@ describe('sync down a hierarchy over the protocol (CLI)', function () {
   });
 
   it('full sync stores exactly the upstream content at CS1 and its live content at every child', async () => {
-    const result = await cli(home, ['sync', '--site', 'CS1', '--wait']);
+    const result = await cliProcess(home, ['sync', '--site', 'CS1', '--wait']);
     const own = result.records.find((r) => r.SiteCode === 'CS1')!;
     expect(own.State).to.equal('Succeeded');
     const upstreamContent = siteContent(home, 'UPS', { liveOnly: true });
@@ -172,7 +174,8 @@ describe('sync down a hierarchy over the protocol (CLI)', function () {
 });
 
 describe('a hierarchy across two machines (two homes, endpoints on loopback)', function () {
-  this.timeout(120_000);
+  // A bound against a hang only: three servers and four syncs take minutes on a loaded machine.
+  this.timeout(300_000);
   it('a parent notifies its remote child, which then syncs from the parent endpoint', async () => {
     const { home } = await upstreamHome(300, 'remote-test');
     const upstream = await serveSite(home, 'UPS');

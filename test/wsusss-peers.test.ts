@@ -25,7 +25,8 @@ import { Home } from '../src/store/home.js';
 import { openSiteDb } from '../src/store/site-db.js';
 import { SiteStore } from '../src/store/site-store.js';
 import { updateSiteControl } from '../src/store/site-file.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { tempDir } from './helpers/cli.js';
+import { runCommandLine } from './helpers/in-process.js';
 import { cli, upstreamHome } from './helpers/hierarchy.js';
 import { repoRoot } from './helpers/fixtures.js';
 import { contentUpdate, defender, definitionUpdates, kb2267602, leaves, recordingProxy, seededSite } from './helpers/recorded-site.js';
@@ -289,18 +290,18 @@ describe('1: TLS trust of the sync path', function () {
 
   it('sup set --ca-file stores a PEM bundle per site (absolute path); a file without a certificate is refused', async () => {
     const home = tempDir();
-    expect((await runCli(home, ['site', 'add', '--code', 'CS1', '--role', 'central'])).code).to.equal(0);
+    expect((await runCommandLine(home, ['site', 'add', '--code', 'CS1', '--role', 'central'])).code).to.equal(0);
     const notPem = path.join(dir, 'not.pem');
     fs.writeFileSync(notPem, 'hello');
-    const bad = await runCli(home, ['sup', 'set', '--site', 'CS1', '--ca-file', notPem]);
+    const bad = await runCommandLine(home, ['sup', 'set', '--site', 'CS1', '--ca-file', notPem]);
     expect(bad.code).to.not.equal(0);
     expect(bad.stderr).to.contain('holds no PEM certificate');
-    const good = await runCli(home, ['sup', 'set', '--site', 'CS1', '--ca-file', cert!.certFile]);
+    const good = await runCommandLine(home, ['sup', 'set', '--site', 'CS1', '--ca-file', cert!.certFile]);
     expect(good.code, good.stderr).to.equal(0);
-    const shown = await runCli(home, ['sup', 'get', '--site', 'CS1']);
+    const shown = await runCommandLine(home, ['sup', 'get', '--site', 'CS1']);
     expect(shown.records[0]!.CaFile).to.equal(path.resolve(cert!.certFile));
-    expect((await runCli(home, ['sup', 'set', '--site', 'CS1', '--no-ca-file'])).code).to.equal(0);
-    expect((await runCli(home, ['sup', 'get', '--site', 'CS1'])).records[0]!.CaFile).to.equal(null);
+    expect((await runCommandLine(home, ['sup', 'set', '--site', 'CS1', '--no-ca-file'])).code).to.equal(0);
+    expect((await runCommandLine(home, ['sup', 'get', '--site', 'CS1'])).records[0]!.CaFile).to.equal(null);
   });
 });
 

@@ -3,6 +3,8 @@
  * outcome into an exit code. The entry points (main.ts, and dev/main.ts for development) call it
  * with their commands and are the only places that exit the process.
  */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { ExitCode, InvalidArgumentError, SupsyncError, asSupsyncError } from '../errors.js';
 import { Home, resolveHome } from '../store/home.js';
@@ -214,6 +216,15 @@ function hostArguments(argv: string[]): string[] {
 }
 
 /** Exits with the program's code once stdout has drained (pipes are asynchronous on Windows). */
+/** True when the module at `moduleUrl` is the process's entry point (also through the npm bin symlink). */
+export function isEntryPoint(moduleUrl: string): boolean {
+  try {
+    return process.argv[1] !== undefined && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(moduleUrl));
+  } catch {
+    return false;
+  }
+}
+
 export function exitWith(run: Promise<number>, name: string): void {
   run.then(
     (code) => process.stdout.write('', () => process.exit(code)),

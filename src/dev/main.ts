@@ -4,7 +4,12 @@
  * tests and demos need and the product must not offer (see dev/commands.ts).
  */
 import { hideBin } from 'yargs/helpers';
-import { exitWith, runCli } from '../cli/run.js';
+import { exitWith, isEntryPoint, runCli } from '../cli/run.js';
 import { devProgram } from './commands.js';
 
-exitWith(runCli(devProgram, hideBin(process.argv)), 'supsync-dev');
+/** Runs one command line and returns its exit code (exported so tests can run many in one process). */
+export function main(rawArgv: string[]): Promise<number> {
+  return runCli(devProgram, rawArgv);
+}
+
+if (isEntryPoint(import.meta.url)) exitWith(main(hideBin(process.argv)), 'supsync-dev');

@@ -2,6 +2,11 @@
  * Builds test hierarchies on real files and real loopback servers: an upstream site (sync source
  * none) seeded from a generated corpus through the CLI, served by `supsync serve` as a child
  * process, and helpers to read a site database's content for comparisons.
+ *
+ * `cli` runs the CLI's real entry point in this process (test/helpers/in-process.ts): a node
+ * start-up costs about 0.8 s of CPU, and a hierarchy test runs hundreds of command lines. Cases
+ * that must prove the real process (its exit code, signals, its stdout as a pipe) use `runCli`
+ * (helpers/cli.ts) or `cliProcess` below.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -11,9 +16,21 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { decompressMetadata } from '../../src/model/deflated-xml.js';
 import { type CliResult, runCli, tempDir } from './cli.js';
+import { runCommandLine } from './in-process.js';
 import { serveProcess } from './servers.js';
 
+/**
+ * One command line, expecting its exit code: in this process, or as a child process while another
+ * command line runs here (a sync held at a gate while the test asks for the status).
+ */
 export async function cli(home: string, args: string[], expectedCode = 0): Promise<CliResult> {
+  const result = await runCommandLine(home, args);
+  expect(result.code, `supsync ${args.join(' ')}\n${result.stderr}\n${result.stdout}`).to.equal(expectedCode);
+  return result;
+}
+
+/** One command line as a real child process of the built entry point, expecting its exit code: the end-to-end cases. */
+export async function cliProcess(home: string, args: string[], expectedCode = 0): Promise<CliResult> {
   const result = await runCli(home, args);
   expect(result.code, `supsync ${args.join(' ')}\n${result.stderr}\n${result.stdout}`).to.equal(expectedCode);
   return result;
