@@ -36,7 +36,9 @@ function setSup(home: Home, code: string, request: SupChangeRequest): void {
 
 /** Runs a measurement in its own process; asynchronously, since the upstream is served from this one. */
 async function measure(scenario: string, home: Home, ...args: string[]): Promise<Measurement> {
-  const { stdout } = await promisify(execFile)(process.execPath, [...hostNodeOptions, runner, scenario, home.root, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  // BENCH_NODE_ARGS: extra Node options for the measured processes (e.g. --cpu-prof), for profiling.
+  const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const { stdout } = await promisify(execFile)(process.execPath, [...hostNodeOptions, ...extra, runner, scenario, home.root, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Measurement;
 }
 
