@@ -8,7 +8,6 @@
  * it cannot send Basic credentials), and an allow-list of downstream account names.
  */
 import crypto from 'node:crypto';
-import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
@@ -236,7 +235,14 @@ export class SupEndpoint {
     let more = write(parts.head + parts.identities(first.value) + parts.identities(second.value));
     try {
       for (;;) {
-        if (!more) await once(res, 'drain');
+        // A downstream that goes away while its buffer is full never drains: closing ends the wait too.
+        if (!more) await new Promise<void>((resolve) => {
+          const go = () => {
+            res.off('drain', go).off('close', go);
+            resolve();
+          };
+          res.once('drain', go).once('close', go);
+        });
         else await new Promise((resolve) => setImmediate(resolve));
         if (res.destroyed) return void (await pages.return());
         const page = await pages.next();
