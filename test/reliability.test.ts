@@ -125,7 +125,8 @@ describe('reliability and security (issue 16)', function () {
     });
 
     it('bounds the connections one client holds open at once', async () => {
-      const cs1 = await endpointOf('CS1', { maxConnectionsPerClient: 2 });
+      const reported: string[] = [];
+      const cs1 = await endpointOf('CS1', { maxConnectionsPerClient: 2 }, { onRequest: (operation: string, status: number) => reported.push(`${operation} ${status}`) });
       try {
         const { port } = new URL(cs1.url);
         const open = async () => {
@@ -136,6 +137,8 @@ describe('reliability and security (issue 16)', function () {
         const kept = [await open(), await open()];
         const third = await open();
         await new Promise((resolve) => third.once('close', resolve));
+        // Reported for logs and metrics: a cut connection is a downstream's retry, not a request.
+        expect(reported).to.deep.equal(['ConnectionRefused 503']);
         // The first two still work.
         for (const socket of kept) {
           const answer = new Promise<string>((resolve) => socket.once('data', (d) => resolve(String(d))));

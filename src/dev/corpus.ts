@@ -17,6 +17,13 @@ export interface CorpusOptions {
    * revision number) and adds ~0.5% new ones, so a delta sync has something to fetch.
    */
   generation?: number;
+  /**
+   * Every update in this classification (by title), e.g. 'Drivers' for the largest selection
+   * Microsoft Update has (over 30,000 driver updates in a few driver products).
+   */
+  classification?: string;
+  /** Every update carries this many languages of localized properties (at most 40), instead of the usual mix. */
+  localizedLanguages?: number;
 }
 
 export interface CorpusDocument {
@@ -110,7 +117,12 @@ const languages: [string, string][] = [
   ['hu', 'Frissítés'], ['el', 'Ενημέρωση για'], ['he', 'עדכון עבור'], ['ar', 'تحديث لـ'], ['th', 'อัปเดตสำหรับ'], ['uk', 'Оновлення для'], ['ro', 'Actualizare pentru'],
   ['bg', 'Актуализация за'], ['hr', 'Ažuriranje za'], ['sk', 'Aktualizácia pre'], ['sl', 'Posodobitev za'], ['et', 'Värskendus'], ['lv', 'Atjauninājums'],
   ['lt', 'Naujinimas'], ['pt', 'Atualização para'], ['sr', 'Ažuriranje za'],
+  // Only for localizedLanguages over 35: the usual mix stays as it was, so figures compare across versions.
+  ['hi', 'के लिए अद्यतन'], ['zh-hk', '更新'], ['ca', 'Actualització per a'], ['eu', 'Eguneratzea'], ['gl', 'Actualización para'],
 ];
+
+/** The most languages an update of the usual mix carries. */
+const usualLanguageCount = 35;
 
 /** Share of updates per classification (roughly Microsoft Update's mix). */
 const classificationWeights: [string, number][] = [
@@ -191,22 +203,34 @@ export function* generateCorpus(options: CorpusOptions): Generator<CorpusDocumen
 
   const products = categories.filter((c) => c.type === 'Product');
   const detectoids = categories.filter((c) => c.type === 'Detectoid');
-  const planned = planUpdates(options.updates, seed, products, detectoids);
+  const planned = planUpdates(options.updates, seed, products, detectoids, 0, options);
   // Later generations: revise ~1% and add ~0.5% per generation.
   for (let g = 2; g <= generation; g++) {
     const rnd = random(`${seed}:generation:${g}`);
     for (const update of planned) if (!update.isChild && rnd() < 0.01) update.revision += 1;
-    const extra = planUpdates(Math.max(1, Math.round(options.updates * 0.005)), `${seed}:new:${g}`, products, detectoids, planned.length);
+    const extra = planUpdates(Math.max(1, Math.round(options.updates * 0.005)), `${seed}:new:${g}`, products, detectoids, planned.length, options);
     planned.push(...extra);
   }
   for (const update of planned) yield { updateId: update.id, revisionNumber: update.revision, xml: updateXml(update, seed), kind: 'update' };
 }
 
-function planUpdates(count: number, seed: string, products: CorpusCategory[], detectoids: CorpusCategory[], offset = 0): PlannedUpdate[] {
+function planUpdates(
+  count: number,
+  seed: string,
+  products: CorpusCategory[],
+  detectoids: CorpusCategory[],
+  offset = 0,
+  shape: Pick<CorpusOptions, 'classification' | 'localizedLanguages'> = {},
+): PlannedUpdate[] {
   const rnd = random(`${seed}:updates:${offset}`);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;
   const totalWeight = classificationWeights.reduce((s, [, w]) => s + w, 0);
+  if (shape.classification !== undefined && !updateClassifications.some((c) => c.title === shape.classification)) {
+    throw new Error(`corpus: no classification "${shape.classification}"`);
+  }
+  const driverProducts = products.filter((p) => /Servicing Drivers|^Windows 1[01]$/.test(p.title));
   const chooseClassification = () => {
+    if (shape.classification !== undefined) return shape.classification;
     let r = rnd() * totalWeight;
     for (const [name, weight] of classificationWeights) if ((r -= weight) < 0) return name;
     return 'Updates';
@@ -227,7 +251,7 @@ function planUpdates(count: number, seed: string, products: CorpusCategory[], de
     kb: 5000000 + index,
     created: new Date(start + Math.floor(((index + rnd()) / Math.max(count + offset, 1)) * span)),
     // Most documents carry one language; some many (the multilingual ones are the big blobs).
-    languageCount: rnd() < 0.6 ? 1 : rnd() < 0.6 ? 5 + Math.floor(rnd() * 6) : languages.length,
+    languageCount: shape.localizedLanguages !== undefined ? Math.min(shape.localizedLanguages, languages.length) : rnd() < 0.6 ? 1 : rnd() < 0.6 ? 5 + Math.floor(rnd() * 6) : usualLanguageCount,
     supersedes: [],
     bundled: [],
     isChild,
@@ -237,7 +261,13 @@ function planUpdates(count: number, seed: string, products: CorpusCategory[], de
   let index = offset;
   while (out.length < count) {
     const classification = chooseClassification();
-    const product = classification === 'Definition Updates' ? products.find((p) => p.id === defenderProductId)! : pick(products);
+    // Driver updates live in a few driver products on Microsoft Update; the usual mix keeps its draw.
+    const product =
+      classification === 'Definition Updates'
+        ? products.find((p) => p.id === defenderProductId)!
+        : shape.classification === 'Drivers'
+          ? pick(driverProducts)
+          : pick(products);
     const isBundle = classification !== 'Drivers' && rnd() < 0.15 && count - out.length >= 3;
     const children: PlannedUpdate[] = [];
     if (isBundle) {

@@ -23,14 +23,18 @@ export interface ServerLimits {
   keepAliveTimeoutMs: number;
   /** Connections open at once from one client address; more are closed at once. */
   maxConnectionsPerClient: number;
+  /** Told of each connection closed for the bound above (the client retries it): for logs and metrics. */
+  onConnectionRefused?: (client: string) => void;
 }
 
-export const defaultServerLimits: ServerLimits = {
+export const defaultServerLimits: Omit<ServerLimits, 'onConnectionRefused'> = {
   headersTimeoutMs: 15_000,
   requestTimeoutMs: 60_000,
   idleTimeoutMs: 120_000,
   keepAliveTimeoutMs: 30_000,
-  maxConnectionsPerClient: 32,
+  // Children share an address behind NAT (and on one test machine): 25 children with 4 requests in
+  // flight and their kept-alive sockets went over 32 (6-7 connections cut, each a child's retry).
+  maxConnectionsPerClient: 128,
 };
 
 /** Listens on host:port (0 = any free port); `close` also ends kept-alive connections. */
@@ -40,7 +44,7 @@ export function listen(server: http.Server, host: string, port: number, scheme: 
   server.requestTimeout = l.requestTimeoutMs;
   server.keepAliveTimeout = l.keepAliveTimeoutMs;
   server.setTimeout(l.idleTimeoutMs, (socket: Socket) => socket.destroy());
-  limitConnectionsPerClient(server, l.maxConnectionsPerClient);
+  limitConnectionsPerClient(server, l.maxConnectionsPerClient, l.onConnectionRefused);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -58,13 +62,14 @@ export function listen(server: http.Server, host: string, port: number, scheme: 
   });
 }
 
-function limitConnectionsPerClient(server: http.Server, max: number): void {
+function limitConnectionsPerClient(server: http.Server, max: number, onRefused: ((client: string) => void) | undefined): void {
   const open = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
     const client = socket.remoteAddress ?? '';
     const count = (open.get(client) ?? 0) + 1;
     if (count > max) {
       socket.destroy();
+      onRefused?.(client);
       return;
     }
     open.set(client, count);

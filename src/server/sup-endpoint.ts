@@ -25,16 +25,19 @@ import {
   formatDateTime,
   parseAnchor,
   parseRequest,
+  revisionListResponseParts,
   type Cookie,
   type RequestMessage,
   type ResponseMessage,
   type WsusErrorCode,
 } from '../protocol/soap/index.js';
+import type { RevisionKey } from '../model/update.js';
 import type { ServedRevision } from '../store/served.js';
 import type { SiteStore } from '../store/site-store.js';
 import { type SyncRequestFile, writeSyncRequest } from '../store/sync-requests.js';
 import { CONTENT_PREFIX, contentStoreHasFiles, serveContent } from './content.js';
 import { CookieSigner } from './cookies.js';
+import { type EncodedRevision, EncodedRevisionCache } from './encoded-revisions.js';
 import { type RunningServer, type ServerLimits, listen } from './listen.js';
 import { RequestBodyTooLarge, readRequestBody } from './request-body.js';
 
@@ -65,9 +68,22 @@ export interface SupEndpointOptions {
    */
   catalogOnlySync?: boolean;
   maxRequestBytes?: number;
+  /**
+   * Memory for GetUpdateData entries kept encoded (default 64 MB): children syncing at about the same
+   * time are served from it instead of each paying the inflate, cabinet and base64 again.
+   */
+  encodedCacheBytes?: number;
+  /**
+   * Updates read from the site database in one turn of the event loop for a revision list (default
+   * 5,000): a longer list is written page by page, other requests served between pages.
+   */
+  listPageRows?: number;
   /** Timeouts and the per-client connection bound (defaults: defaultServerLimits). */
   limits?: Partial<ServerLimits>;
-  /** Called for every request, for logs and metrics: the operation, HTTP status, milliseconds and response body bytes. */
+  /**
+   * Called for every request, for logs and metrics: the operation, HTTP status, milliseconds and
+   * response body bytes; and with 'ConnectionRefused' (503) for a connection over the per-client bound.
+   */
   onRequest?: (operation: string, status: number, ms: number, bytes: number) => void;
   /**
    * The served site's sync-request inbox: a parent on another machine asks this site to sync by
@@ -80,6 +96,13 @@ export interface SupEndpointOptions {
    * allowed it explicitly.
    */
   syncRequestsFrom?: { parent: string | undefined; secret?: string; allowUnauthenticated?: boolean };
+}
+
+/** A revision list the endpoint writes page by page (#sendRevisionList). */
+interface PagedRevisionList {
+  operation: 'GetRevisionIdList';
+  anchor: string;
+  pages: Iterable<RevisionKey[]> | AsyncIterable<RevisionKey[]>;
 }
 
 /** A listening SUP endpoint. */
@@ -95,14 +118,16 @@ class Fault extends Error {
 }
 
 export class SupEndpoint {
-  readonly #options: Required<Pick<SupEndpointOptions, 'store' | 'maxUpdatesPerRequest' | 'languages' | 'compressAbove' | 'maxRequestBytes'>> & SupEndpointOptions;
+  readonly #options: Required<Pick<SupEndpointOptions, 'store' | 'maxUpdatesPerRequest' | 'languages' | 'compressAbove' | 'maxRequestBytes' | 'listPageRows'>> & SupEndpointOptions;
   /** Made once listening: a serve that fails to start leaves the site database untouched. */
   #signer!: CookieSigner;
   readonly #startedAt = new Date();
   #contentChecked = { at: 0, hasFiles: false };
+  readonly #encoded: EncodedRevisionCache;
 
   constructor(options: SupEndpointOptions) {
-    this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 4096, maxRequestBytes: 16 * 1024 * 1024, ...options };
+    this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 4096, maxRequestBytes: 16 * 1024 * 1024, listPageRows: 5000, ...options };
+    this.#encoded = new EncodedRevisionCache(options.encodedCacheBytes ?? 64 * 1024 * 1024);
   }
 
   listen(host: string, port: number): Promise<RunningEndpoint> {
@@ -112,7 +137,8 @@ export class SupEndpoint {
     const server = tls
       ? https.createServer({ cert: tls.cert, key: tls.key, ...(this.#options.clientCa ? { ca: this.#options.clientCa, requestCert: true, rejectUnauthorized: false } : {}) }, handler)
       : http.createServer(handler);
-    return listen(server, host, port, tls ? 'https' : 'http', this.#options.limits).then((running) => {
+    const onConnectionRefused = () => this.#options.onRequest?.('ConnectionRefused', 503, 0, 0);
+    return listen(server, host, port, tls ? 'https' : 'http', { onConnectionRefused, ...this.#options.limits }).then((running) => {
       this.#signer = new CookieSigner(this.#options.store.meta.serverSecret());
       return running;
     });
@@ -175,11 +201,62 @@ export class SupEndpoint {
       return send(500, buildFault({ errorCode: 'InvalidParameters', message: 'operation', actor, method: message.operation }));
     }
     try {
-      send(200, buildResponse(this.#answer(message, req)));
+      const answer = this.#answer(message, req);
+      if ('pages' in answer) return await this.#sendRevisionList(answer, res, send, (bytes) => this.#options.onRequest?.(operation, 200, Date.now() - started, bytes));
+      send(200, buildResponse(answer));
     } catch (error) {
       if (error instanceof Fault) return send(500, buildFault({ errorCode: error.errorCode, message: error.detail, actor, method: message.operation }));
       return send(500, buildFault({ errorCode: 'InternalServerError', message: '', actor, method: message.operation }));
     }
+  }
+
+  /**
+   * Writes a revision list as its pages are read, yielding to other requests between pages (and
+   * waiting while the downstream reads what was written): one child's 100,000-update list neither
+   * holds the event loop for its whole read nor sits whole in memory. A list of one page is sent
+   * whole, with its length.
+   */
+  async #sendRevisionList(list: PagedRevisionList, res: http.ServerResponse, send: (status: number, body: string) => void, done: (bytes: number) => void): Promise<void> {
+    const source = list.pages;
+    const pages = (async function* () {
+      yield* source;
+    })();
+    const first = await pages.next();
+    if (first.done) return send(200, buildResponse({ operation: 'GetRevisionIdList', anchor: list.anchor, newRevisions: [] }));
+    const second = await pages.next();
+    if (second.done) return send(200, buildResponse({ operation: 'GetRevisionIdList', anchor: list.anchor, newRevisions: first.value }));
+    const parts = revisionListResponseParts(list.anchor);
+    res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'cache-control': 'private' });
+    let bytes = 0;
+    const write = (text: string) => {
+      bytes += Buffer.byteLength(text);
+      return res.write(text);
+    };
+    let more = write(parts.head + parts.identities(first.value) + parts.identities(second.value));
+    try {
+      for (;;) {
+        // A downstream that goes away while its buffer is full never drains: closing ends the wait too.
+        if (!more) await new Promise<void>((resolve) => {
+          const go = () => {
+            res.off('drain', go).off('close', go);
+            resolve();
+          };
+          res.once('drain', go).once('close', go);
+        });
+        else await new Promise((resolve) => setImmediate(resolve));
+        if (res.destroyed) return void (await pages.return());
+        const page = await pages.next();
+        if (page.done) break;
+        more = write(parts.identities(page.value));
+      }
+    } catch (error) {
+      // The status line is out: a failed read can only cut the answer short, which the downstream retries.
+      res.destroy(error as Error);
+      return;
+    }
+    bytes += Buffer.byteLength(parts.tail);
+    res.end(parts.tail);
+    done(bytes);
   }
 
   /** Admitted: no gate configured, the shared secret, or a client certificate the configured CA issued. */
@@ -235,7 +312,7 @@ export class SupEndpoint {
     return credentials !== undefined && sameSecret(credentials.password, this.#options.sharedSecret!);
   }
 
-  #answer(message: RequestMessage, req: http.IncomingMessage): ResponseMessage {
+  #answer(message: RequestMessage, req: http.IncomingMessage): ResponseMessage | PagedRevisionList {
     const served = this.#options.store.served;
     switch (message.operation) {
       case 'GetAuthConfig':
@@ -303,15 +380,13 @@ export class SupEndpoint {
         const categories = filter.categories ?? [];
         const classifications = filter.classifications ?? [];
         // [MS-WSUSSS] 3.1.4.5.3.1: categories need at least one classification and vice versa, or the filter matches nothing.
-        const newRevisions = filter.getConfig
-          ? served.categoryRevisions(sinceSeq)
-          : categories.length > 0 !== classifications.length > 0
-            ? []
-            : served.updateRevisions({
-                ...(categories.length > 0 ? { products: categories.map((c) => c.id), classifications: classifications.map((c) => c.id) } : {}),
-                ...(sinceSeq !== undefined ? { sinceSeq } : {}),
-              });
-        return { operation: 'GetRevisionIdList', anchor: anchorText, newRevisions };
+        if (filter.getConfig) return { operation: 'GetRevisionIdList', anchor: anchorText, newRevisions: served.categoryRevisions(sinceSeq) };
+        if (categories.length > 0 !== classifications.length > 0) return { operation: 'GetRevisionIdList', anchor: anchorText, newRevisions: [] };
+        const query = {
+          ...(categories.length > 0 ? { products: categories.map((c) => c.id), classifications: classifications.map((c) => c.id) } : {}),
+          ...(sinceSeq !== undefined ? { sinceSeq } : {}),
+        };
+        return { operation: 'GetRevisionIdList', anchor: anchorText, pages: served.updateRevisionPages(query, this.#options.listPageRows) };
       }
       case 'GetUpdateData': {
         this.#checkCookie(message.cookie);
@@ -319,16 +394,11 @@ export class SupEndpoint {
         const updates = [];
         const fileUrls = new Map<string, string>();
         for (const key of message.updateIds) {
-          const revision = served.revision(key);
+          const encoded = this.#encodedRevision(key);
           // Windows answers an unknown revision with InternalServerError (exchange 000017).
-          if (!revision) throw new Fault('InternalServerError', '');
-          const xml = servedXml(revision);
-          for (const f of revision.files) if (f.url) fileUrls.set(f.digest, f.url);
-          updates.push({
-            ...key,
-            fileDigestList: revision.files.map((f) => f.digest),
-            ...(Buffer.byteLength(xml) > this.#options.compressAbove ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml }),
-          });
+          if (!encoded) throw new Fault('InternalServerError', '');
+          for (const [digest, url] of encoded.fileUrls) fileUrls.set(digest, url);
+          updates.push({ ...key, fileDigestList: encoded.fileDigests, ...encoded.blob });
         }
         return { operation: 'GetUpdateData', updates, fileUrls: [...fileUrls].map(([fileDigest, muUrl]) => ({ fileDigest, muUrl, ussUrl: '' })) };
       }
@@ -391,6 +461,26 @@ export class SupEndpoint {
         };
       }
     }
+  }
+
+  /** A revision's GetUpdateData entry, encoded once and kept while it is unchanged (same change sequence and expiry). */
+  #encodedRevision(key: RevisionKey): EncodedRevision | undefined {
+    const served = this.#options.store.served;
+    const state = served.revisionState(key);
+    if (!state) return undefined;
+    const cacheKey = `${key.updateId}/${key.revisionNumber}/${state.changeSeq}/${state.expired ? 1 : 0}`;
+    const cached = this.#encoded.get(cacheKey);
+    if (cached) return cached;
+    const revision = served.revision(key);
+    if (!revision) return undefined;
+    const xml = servedXml(revision);
+    const encoded: EncodedRevision = {
+      fileDigests: revision.files.map((f) => f.digest),
+      fileUrls: revision.files.flatMap((f) => (f.url ? [[f.digest, f.url] as [string, string]] : [])),
+      blob: Buffer.byteLength(xml) > this.#options.compressAbove ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml },
+    };
+    this.#encoded.set(cacheKey, encoded);
+    return encoded;
   }
 
   #checkCookie(cookie: Cookie | undefined): void {

@@ -730,6 +730,28 @@ export function buildRequest(call: RequestMessage): { soapAction: string; path: 
  * Server side: the body of a successful answer, as Windows writes it. Linear in size (a
  * 100,000-revision list is one join). Throws InvalidArgumentError `SoapInvalidValue` for bad values.
  */
+/**
+ * GetRevisionIdList's answer in pieces, for a server that writes a long list page by page as it
+ * reads it: `head`, then `identities(page)` for each page (at least one key in all), then `tail`;
+ * together the same text as buildResponse with every page's keys.
+ */
+export function revisionListResponseParts(anchor: string): { head: string; identities: (keys: readonly RevisionKey[]) => string; tail: string } {
+  const marker: RevisionKey = { updateId: '00000000-0000-0000-0000-000000000000', revisionNumber: 0 };
+  const whole = buildResponse({ operation: 'GetRevisionIdList', anchor, newRevisions: [marker] });
+  const w = new Writer(' />');
+  writeUpdateIdentity(w, 'UpdateIdentity', marker, 'GetRevisionIdListResult');
+  const at = whole.indexOf(w.toString());
+  return {
+    head: whole.slice(0, at),
+    tail: whole.slice(at + w.toString().length),
+    identities: (keys) => {
+      const page = new Writer(' />');
+      for (const key of keys) writeUpdateIdentity(page, 'UpdateIdentity', key, 'GetRevisionIdListResult');
+      return page.toString();
+    },
+  };
+}
+
 export function buildResponse(message: ResponseMessage): string {
   const w = new Writer(' />');
   w.raw(RESPONSE_ENVELOPE_START);

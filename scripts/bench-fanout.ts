@@ -1,0 +1,175 @@
+/**
+ * `npm run bench` fan-out figures (printed, never asserted): one parent's SUP endpoint (`supsync
+ * serve`, its own process) serving N child sites — real `supsync sync` processes, each in its own
+ * home — that all start a full sync at once, with the cascade's random stagger (0–500 ms before
+ * each child) and without. Prints updates/s served in aggregate, the endpoint's GetUpdateData
+ * times (p50/p99, from its own request log), its event-loop delay, CPU and peak RSS (from
+ * scripts/bench-probe.ts preloaded into it), and each child's outcome. Connections the endpoint
+ * refused are counted from its log (a child retries those).
+ * Usage: node dist/scripts/bench-fanout.js [updates=20000] [children=25]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { hostNodeOptions } from '../src/cli/node-options.js';
+import { generateCorpus } from '../src/dev/corpus.js';
+import { planSupChange, type SupChangeRequest } from '../src/model/sup-settings.js';
+import { writePackage } from '../src/package/file.js';
+import { Home, temporaryHome } from '../src/store/home.js';
+import { updateSiteControl } from '../src/store/site-file.js';
+import { withSiteStore } from '../src/store/site-store.js';
+import { applyAddSite, planAddSite } from '../src/store/sites.js';
+import { importPackage } from '../src/sync/import-package.js';
+import { syncSite } from '../src/sync/engine.js';
+import type { ProbeFigures } from './bench-probe.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const main = path.join(here, '..', 'src', 'cli', 'main.js');
+const probe = path.join(here, 'bench-probe.js');
+
+function setSup(home: Home, code: string, request: SupChangeRequest): void {
+  const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
+  updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, request, known).settings }));
+}
+
+export interface FanOutFigures {
+  scenario: string;
+  children: number;
+  succeeded: number;
+  updatesServed: number;
+  seconds: number;
+  childSeconds: { min: number; max: number };
+  getUpdateDataMs: { count: number; p50: number; p99: number; max: number };
+  getRevisionIdListMs: { count: number; max: number };
+  refusedConnections: number;
+  parent: ProbeFigures;
+}
+
+interface Parent {
+  process: ChildProcess;
+  url: string;
+  requests: { operation: string; status: number; ms: number }[];
+  exited: Promise<void>;
+}
+
+/** `supsync serve` of the parent site with the probe preloaded; resolves once it prints its URL. */
+async function startParent(home: Home, code: string, probeFile: string): Promise<Parent> {
+  // BENCH_PARENT_NODE_ARGS: extra Node options for the parent alone (e.g. --cpu-prof), for profiling.
+  const extra = process.env.BENCH_PARENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...hostNodeOptions, ...extra, '--import', probe, main, 'serve', '--site', code, '--port', '0', '--home', home.root], {
+    env: { ...process.env, SUPSYNC_BENCH_PROBE: probeFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const requests: Parent['requests'] = [];
+  readline.createInterface({ input: child.stderr! }).on('line', (line) => {
+    const m = /^\S+ (\w+) (\d+) (\d+) ms$/.exec(line);
+    if (m) requests.push({ operation: m[1]!, status: Number(m[2]), ms: Number(m[3]) });
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    readline.createInterface({ input: child.stdout! }).once('line', (line) => resolve((JSON.parse(line) as { Url: string }).Url));
+    child.once('exit', (code) => reject(new Error(`supsync serve exited with ${code}`)));
+  });
+  return { process: child, url, requests, exited };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
+}
+
+/** One child's full sync as its own process; its time and exit status. */
+function runChild(homeDir: string, code: string, delayMs: number): Promise<{ status: number; seconds: number; stderr: string }> {
+  return new Promise((resolve) => {
+    setTimeout(() => {
+      const started = performance.now();
+      const child = spawn(process.execPath, [...hostNodeOptions, main, 'sync', '--site', code, '--home', homeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+      child.once('exit', (status) => resolve({ status: status ?? -1, seconds: (performance.now() - started) / 1000, stderr }));
+    }, delayMs);
+  });
+}
+
+async function fanOut(updates: number, children: number): Promise<FanOutFigures[]> {
+  const home = temporaryHome('supsync-fanout-');
+  const childTemplate = temporaryHome('supsync-fanout-child-');
+  const childHomes: string[] = [];
+  try {
+    applyAddSite(home, planAddSite(home, { code: 'PAR', role: 'central' }));
+    setSup(home, 'PAR', { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 });
+    const header = { serverId: 'bench', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] };
+    const pkg = path.join(home.root, 'corpus.pkg.gz');
+    await writePackage(pkg, header, generateCorpus({ updates, seed: 'bench', generation: 1 }));
+    await importPackage(home, 'PAR', pkg);
+
+    const out: FanOutFigures[] = [];
+    for (const [scenario, staggerMs] of [['stagger off', 0], ['stagger on (0-500 ms)', 500]] as const) {
+      const probeFile = path.join(home.root, `probe-${out.length}.json`);
+      const parent = await startParent(home, 'PAR', probeFile);
+      try {
+        if (out.length === 0) {
+          // One child home with every product and classification selected, copied for each child.
+          applyAddSite(childTemplate, planAddSite(childTemplate, { code: 'CHD', role: 'primary' }));
+          setSup(childTemplate, 'CHD', { syncSource: 'upstream', upstreamUrl: parent.url, waitMonths: 99, waitMonthsForFeature: 99 });
+          const [categories] = await syncSite(childTemplate, 'CHD', { trigger: 'manual' });
+          if (categories!.state === 'Failed') throw categories!.error;
+          const known = withSiteStore(childTemplate.sitePaths('CHD').database, (store) => store.categories.known());
+          setSup(childTemplate, 'CHD', { addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
+        }
+        for (const dir of childHomes.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+        for (let i = 0; i < children; i++) {
+          const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'supsync-fanout-c-'));
+          fs.cpSync(childTemplate.root, dir, { recursive: true });
+          setSup(new Home(dir), 'CHD', { upstreamUrl: parent.url });
+          childHomes.push(dir);
+        }
+        parent.requests.length = 0;
+        const started = performance.now();
+        const results = await Promise.all(childHomes.map((dir) => runChild(dir, 'CHD', Math.random() * staggerMs)));
+        const seconds = (performance.now() - started) / 1000;
+        for (const r of results) if (r.status !== 0) process.stderr.write(`a child failed (exit ${r.status}): ${r.stderr}\n`);
+        const succeeded = results.filter((r) => r.status === 0).length;
+        const data = parent.requests.filter((r) => r.operation === 'GetUpdateData' && r.status === 200).map((r) => r.ms).sort((a, b) => a - b);
+        const lists = parent.requests.filter((r) => r.operation === 'GetRevisionIdList').map((r) => r.ms);
+        parent.process.kill('SIGINT');
+        await parent.exited;
+        out.push({
+          scenario,
+          children,
+          succeeded,
+          updatesServed: succeeded * updates,
+          seconds,
+          childSeconds: { min: Math.min(...results.map((r) => r.seconds)), max: Math.max(...results.map((r) => r.seconds)) },
+          getUpdateDataMs: { count: data.length, p50: percentile(data, 50), p99: percentile(data, 99), max: data[data.length - 1] ?? 0 },
+          getRevisionIdListMs: { count: lists.length, max: Math.max(0, ...lists) },
+          refusedConnections: parent.requests.filter((r) => r.operation === 'ConnectionRefused').length,
+          parent: JSON.parse(fs.readFileSync(probeFile, 'utf8')) as ProbeFigures,
+        });
+      } finally {
+        if (parent.process.exitCode === null) {
+          parent.process.kill('SIGINT');
+          await parent.exited;
+        }
+      }
+    }
+    return out;
+  } finally {
+    for (const dir of [home.root, childTemplate.root, ...childHomes]) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const [updatesArg, childrenArg] = process.argv.slice(2).map(Number);
+const updates = updatesArg || 20_000;
+const children = childrenArg || 25;
+process.stderr.write(`fan-out: ${children} children, ${updates} updates each; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${os.cpus().length} cores\n`);
+for (const f of await fanOut(updates, children)) {
+  console.log(`fan-out, ${f.scenario}: ${f.children} children × ${updates} updates`);
+  console.log(`  children succeeded ${f.succeeded}/${f.children} in ${f.seconds.toFixed(1)} s (each ${f.childSeconds.min.toFixed(1)}–${f.childSeconds.max.toFixed(1)} s); refused connections ${f.refusedConnections}`);
+  console.log(`  served ${Math.round(f.updatesServed / f.seconds)} updates/s in aggregate (target >= 10,000); parent CPU ${f.parent.cpuSeconds.toFixed(1)} s = ${Math.round(f.updatesServed / f.parent.cpuSeconds)} updates per parent CPU-second`);
+  console.log(`  GetUpdateData ${f.getUpdateDataMs.count} requests: p50 ${f.getUpdateDataMs.p50} ms, p99 ${f.getUpdateDataMs.p99} ms, max ${f.getUpdateDataMs.max} ms (target p99 <= 2000); GetRevisionIdList max ${f.getRevisionIdListMs.max} ms`);
+  console.log(`  parent event-loop delay p50 ${f.parent.loopDelayMs.p50} ms, p99 ${f.parent.loopDelayMs.p99} ms, max ${f.parent.loopDelayMs.max} ms; peak RSS ${f.parent.peakRssMb.toFixed(0)} MB (target <= 400)`);
+}
+console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

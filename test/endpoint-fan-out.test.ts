@@ -1,0 +1,118 @@
+/**
+ * The SUP endpoint under more than one downstream: a long revision list is written page by page
+ * and other downstreams are answered while it is held between pages (held by a gate on the read,
+ * not by timing); the list is the same list; GetUpdateData entries kept encoded follow the
+ * revision's expiry.
+ */
+import path from 'node:path';
+import { expect } from 'chai';
+import { generateCorpus } from '../src/dev/corpus.js';
+import { planSupChange } from '../src/model/sup-settings.js';
+import type { RevisionKey } from '../src/model/update.js';
+import { writePackage } from '../src/package/file.js';
+import { UpstreamClient } from '../src/protocol/client.js';
+import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
+import { Home } from '../src/store/home.js';
+import type { RevisionQuery } from '../src/store/served.js';
+import { openSiteDb } from '../src/store/site-db.js';
+import { updateSiteControl } from '../src/store/site-file.js';
+import { type SiteStore, openSiteStore, withSiteStore } from '../src/store/site-store.js';
+import { applyAddSite, planAddSite } from '../src/store/sites.js';
+import { importPackage } from '../src/sync/import-package.js';
+import { tempDir } from './helpers/cli.js';
+
+/** A store whose revision lists stop before their third page until `open()`; `held` resolves when one is stopped there. */
+function gatedLists(store: SiteStore) {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  let reached!: () => void;
+  const held = new Promise<void>((resolve) => (reached = resolve));
+  const served = {
+    ...store.served,
+    async *updateRevisionPages(query: RevisionQuery, pageRows: number): AsyncGenerator<RevisionKey[]> {
+      let n = 0;
+      for (const page of store.served.updateRevisionPages(query, pageRows)) {
+        if (n++ === 2) {
+          reached();
+          await opened;
+        }
+        yield page;
+      }
+    },
+  };
+  const gated = new Proxy(store, { get: (target, name) => (name === 'served' ? served : Reflect.get(target, name, target)) });
+  return { store: gated, held, open };
+}
+
+const client = (url: string, name: string) => new UpstreamClient({ baseUrl: url, accountName: name, accountGuid: '4f4ee2b1-7c38-4b8b-9d0e-7d5a4c0f3a11', retry: { limit: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+
+describe('SUP endpoint serving several downstreams', () => {
+  let home: Home;
+  let store: SiteStore;
+
+  before(async () => {
+    home = new Home(tempDir('supsync-fanout-'));
+    applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary' }));
+    const known = withSiteStore(home.sitePaths('UPS').database, (s) => s.categories.known());
+    updateSiteControl(home.sitePaths('UPS').controlFile, (site) => ({ ...site, sup: planSupChange(site, { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 }, known).settings }));
+    const file = path.join(home.root, 'corpus.pkg.gz');
+    await writePackage(file, { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] }, generateCorpus({ updates: 600, seed: 'fan-out' }));
+    expect((await importPackage(home, 'UPS', file)).state).to.equal('Succeeded');
+    store = openSiteStore(home.sitePaths('UPS').database);
+  });
+  after(() => store.close());
+
+  it('answers a second downstream while a long list is held between its pages, then finishes the list whole', async () => {
+    const gate = gatedLists(store);
+    const endpoint: RunningEndpoint = await new SupEndpoint({ store: gate.store, listPageRows: 50 }).listen('127.0.0.1', 0);
+    try {
+      let listDone = false;
+      const long = client(endpoint.url, 'first.test')
+        .getRevisionIdList({ getConfig: false })
+        .finally(() => (listDone = true));
+      await gate.held;
+      // The first list is stopped in the middle of its read: another downstream syncs meanwhile.
+      const second = client(endpoint.url, 'second.test');
+      const categories = await second.getRevisionIdList({ getConfig: true });
+      const batch = await second.getUpdateData(categories.newRevisions.slice(0, 5));
+      expect(batch.updates).to.have.length(5);
+      expect(listDone).to.equal(false);
+      gate.open();
+      const listed = (await long).newRevisions;
+      const whole = store.served.updateRevisions({});
+      expect(listed).to.have.length(whole.length);
+      expect(new Set(listed.map((r) => r.updateId)).size).to.equal(whole.length);
+      expect(listed).to.have.deep.members(whole);
+    } finally {
+      await endpoint.close();
+    }
+  });
+
+  it('lists a product × classification selection with its closure the same in pages as in one read', async () => {
+    const known = store.categories.known();
+    const query = { products: known.products.map((p) => p.id), classifications: known.classifications.map((c) => c.id) };
+    const paged = [...store.served.updateRevisionPages(query, 37)].flat();
+    const whole = store.served.updateRevisions(query);
+    expect(paged.length).to.be.greaterThan(37 * 3);
+    expect(paged).to.have.length(whole.length);
+    expect(paged).to.have.deep.members(whole);
+  });
+
+  it('serves a revision again as expired once it expires, though its answer was kept encoded', async () => {
+    const endpoint = await new SupEndpoint({ store }).listen('127.0.0.1', 0);
+    try {
+      const downstream = client(endpoint.url, 'third.test');
+      const [key] = store.served.updateRevisions({});
+      const before = await downstream.getUpdateData([key!]);
+      expect(before.updates[0]!.xml).to.include('PublicationState="Published"');
+      // Expiry as a sync writes it: the flag and a new change sequence, in the site database.
+      const db = openSiteDb(home.sitePaths('UPS').database);
+      db.prepare('UPDATE updates SET expired = 1, change_seq = change_seq + 1000 WHERE update_id = ?').run(key!.updateId);
+      db.close();
+      const after = await downstream.getUpdateData([key!]);
+      expect(after.updates[0]!.xml).to.include('PublicationState="Expired"');
+    } finally {
+      await endpoint.close();
+    }
+  });
+});
