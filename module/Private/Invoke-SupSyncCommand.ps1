@@ -417,6 +417,7 @@ function Add-SupSyncBatchItem {
     if (-not $batch.ContainsKey('Items')) {
         $batch.Items = @{}
         $batch.Pending = 0
+        $batch.PendingChars = 0
     }
     # Under -WhatIf the host's plan covers the whole batch; otherwise each value is confirmed (-Confirm).
     $askEach = $Command.ChangesState -and -not ($WhatIfPreference -and $Command.HostWhatIf)
@@ -437,7 +438,9 @@ function Add-SupSyncBatchItem {
         if (-not $batch.Items.ContainsKey($name)) { $batch.Items[$name] = [System.Collections.Generic.List[string]]::new() }
         $batch.Items[$name].Add($text)
         $batch.Pending += 1
-        if ($batch.Pending -ge $batch.Size) { Complete-SupSyncBatch -Cmdlet $Cmdlet -Command $Command }
+        # The value, its flag and the JSON around it, as they travel in SUPSYNC_ARGV.
+        $batch.PendingChars += $text.Length + $name.Length + 8
+        if ($batch.Pending -ge $batch.Size -or $batch.PendingChars -ge $batch.Chars) { Complete-SupSyncBatch -Cmdlet $Cmdlet -Command $Command }
     }
 }
 
@@ -461,6 +464,7 @@ function Complete-SupSyncBatch {
     foreach ($name in @($batch.Items.Keys)) { $gathered[$name] = [string[]]$batch.Items[$name].ToArray() }
     $batch.Items = @{}
     $batch.Pending = 0
+    $batch.PendingChars = 0
     # The gathered values before the other flags: the host's parser refuses an empty list value
     # (a blank CSV row, --update-id=) as the last argument, and takes it anywhere else.
     $arguments = @($Command.Words) + @(ConvertTo-SupSyncArgument -Cmdlet $Cmdlet -Command $Command -BoundParameters $gathered) + @($batch.Rest)

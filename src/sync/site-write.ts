@@ -5,6 +5,7 @@
 import { BusyError } from '../errors.js';
 import type { SiteControl } from '../model/site.js';
 import type { Home, SitePaths } from '../store/home.js';
+import { removeCompletionCache, writeCompletionCache } from '../store/completion-cache.js';
 import { tryLockSite } from '../store/site-lock.js';
 import { type SiteStore, openSiteStore } from '../store/site-store.js';
 
@@ -24,6 +25,8 @@ export function tryOpenSiteWrite(home: Home, code: string): SiteWrite | undefine
   if (!lock) return undefined;
   let store: SiteStore;
   try {
+    // The completion cache goes before anything changes and comes back at release: never stale.
+    removeCompletionCache(paths.dir);
     store = openSiteStore(paths.database);
   } catch (error) {
     lock.release();
@@ -34,8 +37,14 @@ export function tryOpenSiteWrite(home: Home, code: string): SiteWrite | undefine
     paths,
     store,
     release: () => {
-      store.close();
-      lock.release();
+      try {
+        writeCompletionCache(paths.dir, site, store);
+      } catch {
+        // Without the cache the completer asks the host: a failed write costs speed, nothing else.
+      } finally {
+        store.close();
+        lock.release();
+      }
     },
   };
 }
