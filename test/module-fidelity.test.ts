@@ -237,14 +237,12 @@ $describe = {
     $r.Text, [string]$r.Nested.Text.GetType().Name, [string]($null -eq $r.PSObject.Properties['type'])) -join '|'
 }
 $good = & $describe (& $convert @($record))[0]
-$shifted = @(& $convert @($record, '1,2', $record))
-$broken = @(& $convert @($record, 'not json', $record))
-$odd = @(& $convert @('{"type":"SupSync.Error","code":"X","message":"m"}', '{"noType":1}', '{"type":5}', 'null'))
+# One list for the block, as long as its lines ($null included): foreach statements, not pipelines, keep the $nulls.
 $result = @{
   Good = $good
-  Shifted = @($shifted | ForEach-Object { & $describe $_ })
-  Broken = @($broken | ForEach-Object { & $describe $_ })
-  Odd = @($odd | ForEach-Object { if ($null -eq $_) { 'null' } else { $_.PSObject.TypeNames[0] } })
+  Shifted = @(foreach ($r in (& $convert @($record, '1,2', $record))) { & $describe $r })
+  Broken = @(foreach ($r in (& $convert @($record, 'not json', $record))) { & $describe $r })
+  Odd = @(foreach ($r in (& $convert @('{"type":"SupSync.Error","code":"X","message":"m"}', '{"noType":1}', '{"type":5}', 'null'))) { if ($null -eq $r) { 'null' } else { $r.PSObject.TypeNames[0] } })
 }`);
     const good = 'T.A|DateTime|Local|2026-03-01T10:00:00.1230000Z|2026-03-01T08:00:00.0000000Z|DateTime|Unspecified|2026-03-01T10:00:00|2026-03-01T10:00:00Z is text|';
     expect(result.Good.startsWith(good), result.Good).to.equal(true);
