@@ -373,7 +373,7 @@ Register-CMSoftwareUpdateSyncTask -SiteCode CS1 -WhatIf`);
     expect(raw).to.include('-ExecutionPolicy RemoteSigned');
   });
 
-  it('completes site codes, products and classifications, starting Node.js once for repeated Tab presses', async () => {
+  it('completes site codes, products and classifications without starting Node.js, from the sites\' completion caches', async () => {
     const { result } = await run(`
 function Complete($line) { @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { $_.CompletionText }) }
 $sites = Complete 'Get-CMSoftwareUpdatePointComponent -SiteCode '
@@ -416,7 +416,7 @@ try {
   $fallback = Complete 'Get-CMSoftwareUpdate -SiteCode CC1 -Product '
   $s5 = Starts
   $result = @{
-    Sites = $sites; Before = $before.Count; After = $after; Top = $top; Expected = $expected; Fallback = $fallback
+    Sites = @($sites); Before = @($before).Count; After = @($after); Top = @($top); Expected = $expected; Fallback = @($fallback)
     CacheStarts = ($s1 - $s0) + ($s3 - $s2); FallbackStarts = $s5 - $s4
   }
 } finally { $env:SUPSYNC_HOME = $saved }`);
