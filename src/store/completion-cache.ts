@@ -16,8 +16,9 @@ export function completionCacheFile(siteDir: string): string {
   return path.join(siteDir, 'completion.json');
 }
 
+/** Retried a few times: on Windows a completer reading the file at that moment may hold it open (recursive, since Node retries only then). */
 export function removeCompletionCache(siteDir: string): void {
-  fs.rmSync(completionCacheFile(siteDir), { force: true });
+  fs.rmSync(completionCacheFile(siteDir), { force: true, recursive: true, maxRetries: 5, retryDelay: 50 });
 }
 
 /** Writes the cache from the store (call before closing it, still holding the site's lock); renamed into place, so a reader never sees half of it. */
