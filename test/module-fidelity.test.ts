@@ -403,7 +403,8 @@ try {
   Set-CMSoftwareUpdatePointComponent -SiteCode CC1 -SynchronizeAction SynchronizeFromAnUpstreamDataSourceLocation -UpstreamSourceLocation $url
   $s0 = Starts
   $sites = Complete 'Get-CMSoftwareUpdate -SiteCode '
-  $before = Complete 'Get-CMSoftwareUpdate -SiteCode CC1 -Product '
+  # Asked of the completer itself: with nothing to offer, TabExpansion2 would fall back to file names.
+  $before = & (Get-Module SupSync) { @(Complete-SupSyncArgument -Kind product -WordToComplete '' -FakeBoundParameters @{ SiteCode = 'CC1' }) }
   $s1 = Starts
   $null = Sync-CMSoftwareUpdate -SiteCode CC1 -Confirm:$false
   $s2 = Starts
