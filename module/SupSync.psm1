@@ -1428,7 +1428,7 @@ function Get-CMSoftwareUpdate {
             Target = 'SiteCode'
             ChangesState = $false
             HostWhatIf = $false
-            Batch = @{ Parameters = @('Category'); Size = 50 }
+            Batch = @{ Parameters = @('Category'); Size = 250; Chars = 16000 }
             Parameters = [ordered]@{
                 'SiteCode' = @{ Flag = 'site'; Type = 'string'; DefaultTopLevel = $true }
                 'ArticleId' = @{ Flag = 'kb'; Type = 'string' }
@@ -2051,7 +2051,7 @@ function Import-UpdateFromCatalog {
             Target = 'SiteCode'
             ChangesState = $true
             HostWhatIf = $true
-            Batch = @{ Parameters = @('UpdateId', 'ArticleId'); Size = 50 }
+            Batch = @{ Parameters = @('UpdateId', 'ArticleId'); Size = 250; Chars = 16000 }
             Parameters = [ordered]@{
                 'SiteCode' = @{ Flag = 'site'; Type = 'string' }
                 'UpdateId' = @{ Flag = 'update-id'; Type = 'string[]' }

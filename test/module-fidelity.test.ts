@@ -14,6 +14,7 @@ import { tempDir } from './helpers/cli.js';
 import { cliPath, devCliPath, repoRoot } from './helpers/fixtures.js';
 import { type ServedSite, serveSite, upstreamHome } from './helpers/hierarchy.js';
 import { requirePwsh } from './helpers/pwsh.js';
+import { batchChars, batchSize } from '../scripts/module/model.js';
 
 const moduleDir = path.join(repoRoot, 'module');
 
@@ -200,6 +201,57 @@ $result = @{
     expect(result.Severity).to.equal('Int64');
   });
 
+  it('Get-CMSoftwareUpdate turns the host\'s lines into objects block by block and keeps every record, its order, type and local [datetime]s', async () => {
+    const listed = host(home, ['update', 'list', '--site', 'CS1', '--include-expired']).records;
+    const { result } = await run(`
+$all = @(Get-CMSoftwareUpdate -SiteCode CS1 -IncludeExpired)
+$result = @{
+  Ids = @($all | ForEach-Object { [string]$_.UpdateId })
+  Types = @($all | ForEach-Object { $_.PSObject.TypeNames[0] } | Select-Object -Unique)
+  HasType = @($all | Where-Object { $null -ne $_.PSObject.Properties['type'] }).Count
+  Posted = @($all | ForEach-Object { $_.DatePosted.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture) })
+  Kinds = @($all | ForEach-Object { [string]$_.DatePosted.Kind; [string]$_.ArrivalDate.Kind } | Select-Object -Unique)
+  Products = @($all | ForEach-Object { @($_.Products).Count })
+}`);
+    expect(listed.length, 'the host listed a multi-block stream').to.be.greaterThan(50);
+    expect(result.Ids).to.deep.equal(listed.map((r) => r.UpdateId));
+    expect(result.Types).to.deep.equal(['SupSync.Update']);
+    expect(result.HasType).to.equal(0);
+    expect(result.Posted).to.deep.equal(listed.map((r) => r.DatePosted));
+    expect(result.Kinds).to.deep.equal(['Local']);
+    expect(result.Products).to.deep.equal(listed.map((r) => (r.Products as unknown[]).length));
+  });
+
+  it('converts a block of lines as the single lines would be: bad lines alone are $null, dates only where the text has one', async () => {
+    const { result } = await run(`
+$convert = { param([string[]] $Lines) & (Get-Module SupSync) { param($l) ConvertFrom-SupSyncRecordText -Lines $l } $Lines }
+$record = '{"type":"T.A","When":"2026-03-01T10:00:00.123Z","Offset":"2026-03-01T10:00:00+02:00","Wall":"2026-03-01T10:00","Text":"2026-03-01T10:00:00Z is text","Nested":{"Text":"2026-01-01T00:00:00Z"},"N":1}'
+$describe = {
+  param($r)
+  if ($null -eq $r) { return 'null' }
+  $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+  @($r.PSObject.TypeNames[0],
+    $r.When.GetType().Name, [string]$r.When.Kind, $r.When.ToUniversalTime().ToString('o', $invariant),
+    $r.Offset.ToUniversalTime().ToString('o', $invariant),
+    $r.Wall.GetType().Name, [string]$r.Wall.Kind, $r.Wall.ToString('s', $invariant),
+    $r.Text, [string]$r.Nested.Text.GetType().Name, [string]($null -eq $r.PSObject.Properties['type'])) -join '|'
+}
+$good = & $describe (& $convert @($record))[0]
+# One list for the block, as long as its lines ($null included): foreach statements, not pipelines, keep the $nulls.
+$result = @{
+  Good = $good
+  Shifted = @(foreach ($r in (& $convert @($record, '1,2', $record))) { & $describe $r })
+  Broken = @(foreach ($r in (& $convert @($record, 'not json', $record))) { & $describe $r })
+  Odd = @(foreach ($r in (& $convert @('{"type":"SupSync.Error","code":"X","message":"m"}', '{"noType":1}', '{"type":5}', 'null'))) { if ($null -eq $r) { 'null' } else { $r.PSObject.TypeNames[0] } })
+}`);
+    const good = 'T.A|DateTime|Local|2026-03-01T10:00:00.1230000Z|2026-03-01T08:00:00.0000000Z|DateTime|Unspecified|2026-03-01T10:00:00|2026-03-01T10:00:00Z is text|';
+    expect(result.Good.startsWith(good), result.Good).to.equal(true);
+    expect(result.Good.endsWith('|True'), 'the type property is dropped').to.equal(true);
+    expect(result.Shifted).to.deep.equal([result.Good, 'null', result.Good]);
+    expect(result.Broken).to.deep.equal([result.Good, 'null', result.Good]);
+    expect(result.Odd).to.deep.equal(['SupSync.Error', 'null', 'null', 'null']);
+  });
+
   it('pipes Get-CMSoftwareUpdateCategory into Get-CMSoftwareUpdate as -Category in one host call, and spells category types alike in output and -TypeName', async () => {
     const { result } = await run(`
 $classes = @(Get-CMSoftwareUpdateCategory -TypeName UpdateClassification)
@@ -321,7 +373,7 @@ Register-CMSoftwareUpdateSyncTask -SiteCode CS1 -WhatIf`);
     expect(raw).to.include('-ExecutionPolicy RemoteSigned');
   });
 
-  it('completes site codes, products and classifications, starting Node.js once for repeated Tab presses', async () => {
+  it('completes site codes, products and classifications without starting Node.js, from the sites\' completion caches', async () => {
     const { result } = await run(`
 function Complete($line) { @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { $_.CompletionText }) }
 $sites = Complete 'Get-CMSoftwareUpdatePointComponent -SiteCode '
@@ -336,7 +388,47 @@ $result = @{ Sites = $sites; Products = $products.Count; Again = $again.Count; C
     expect(result.Products).to.be.greaterThan(0);
     expect(result.Again).to.equal(result.Products);
     expect(result.Classes).to.include("'Security Updates'");
-    expect(result.Starts, 'the product completion was cached; the classifications took one start').to.equal(1);
+    expect(result.Starts, "every completion came from the sites' completion caches").to.equal(0);
+  });
+
+  it('completes from the completion cache without starting Node.js, sees the products a sync adds at once, and asks the host when a site\'s cache is gone', async () => {
+    const { result } = await run(`
+$saved = $env:SUPSYNC_HOME
+$env:SUPSYNC_HOME = Join-Path $env:SUPSYNC_TEST_WORK 'completion-home'
+try {
+  function Complete($line) { @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { $_.ListItemText }) }
+  function Starts { @(Get-Content -Path $env:SUPSYNC_TEST_WORK/node-starts.log).Count }
+  $null = New-CMSite -SiteCode CC1 -Role central -ServerName 'cc1.contoso.com'
+  $url = (Get-Content -Raw ./upstream-url.txt).Trim()
+  Set-CMSoftwareUpdatePointComponent -SiteCode CC1 -SynchronizeAction SynchronizeFromAnUpstreamDataSourceLocation -UpstreamSourceLocation $url
+  $s0 = Starts
+  $sites = Complete 'Get-CMSoftwareUpdate -SiteCode '
+  # Asked of the completer itself: with nothing to offer, TabExpansion2 would fall back to file names.
+  $before = & (Get-Module SupSync) { @(Complete-SupSyncArgument -Kind product -WordToComplete '' -FakeBoundParameters @{ SiteCode = 'CC1' }) }
+  $s1 = Starts
+  $null = Sync-CMSoftwareUpdate -SiteCode CC1 -Confirm:$false
+  $s2 = Starts
+  $after = Complete 'Get-CMSoftwareUpdate -SiteCode cc1 -Product '
+  $top = Complete 'Get-CMSoftwareUpdate -Product '
+  $s3 = Starts
+  $expected = @(Get-CMSoftwareUpdateCategory -SiteCode CC1 -TypeName Product | ForEach-Object { $_.Title } | Sort-Object -Unique)
+  Remove-Item -LiteralPath (Join-Path $env:SUPSYNC_HOME 'sites/CC1/completion.json')
+  $s4 = Starts
+  $fallback = Complete 'Get-CMSoftwareUpdate -SiteCode CC1 -Product '
+  $s5 = Starts
+  $result = @{
+    Sites = @($sites); Before = @($before).Count; After = @($after); Top = @($top); Expected = $expected; Fallback = @($fallback)
+    CacheStarts = ($s1 - $s0) + ($s3 - $s2); FallbackStarts = $s5 - $s4
+  }
+} finally { $env:SUPSYNC_HOME = $saved }`);
+    expect(result.Sites).to.deep.equal(['CC1']);
+    expect(result.Before, 'no products before the first sync').to.equal(0);
+    expect(result.Expected.length).to.be.greaterThan(0);
+    expect(result.After, "the sync's products, at once").to.deep.equal(result.Expected);
+    expect(result.Top, 'the top-level site without -SiteCode').to.deep.equal(result.Expected);
+    expect(result.CacheStarts).to.equal(0);
+    expect(result.Fallback).to.deep.equal(result.Expected);
+    expect(result.FallbackStarts, 'site list and category list: the sync dropped the answers kept in the session').to.equal(2);
   });
 
   describe('Import-Csv | Import-UpdateFromCatalog', () => {
@@ -356,12 +448,24 @@ $result = @{
     };
     const ok = (status: string) => ['Imported', 'AlreadyPresent'].includes(status);
 
-    it('an UpdateId column only: one result per row, one Node.js start per 50 rows', async () => {
+    it('an UpdateId column only: one result per row, one Node.js start for the 55 rows', async () => {
       const ids = catalogIds.slice(0, 55);
       const result = await importCsv(`UpdateId\n${ids.join('\n')}\n`);
       expect(result.Inputs).to.have.members(ids);
       expect(result.Statuses.every(ok)).to.equal(true);
-      expect(result.starts).to.equal(2);
+      expect(result.starts).to.equal(1);
+    });
+
+    it(`ends a batch at ${batchSize} rows or ${batchChars} characters of values: one more Node.js start each, every row answered`, async () => {
+      const many = Array.from({ length: batchSize + 10 }, (_, i) => `not-a-guid-${i}`);
+      const byCount = await importCsv(`UpdateId\n${many.join('\n')}\n`);
+      expect(byCount.Inputs).to.deep.equal(many);
+      expect(byCount.starts).to.equal(2);
+      const long = Array.from({ length: 20 }, (_, i) => `${i}-${'x'.repeat(1000)}`);
+      const byChars = await importCsv(`UpdateId\n${long.join('\n')}\n`);
+      expect(byChars.Inputs).to.deep.equal(long);
+      expect(byChars.Statuses.every((status: string) => status === 'Invalid')).to.equal(true);
+      expect(byChars.starts).to.equal(2);
     });
 
     it('a KB column only', async () => {
@@ -381,10 +485,12 @@ $result = @{
     });
 
     it('a last batch of one blank row, and -UpdateId \'\': an Invalid result each, no crash', async () => {
-      const ids = catalogIds.slice(0, 50);
+      const ids = [...catalogIds.slice(0, 50), ...Array.from({ length: batchSize - 50 }, (_, i) => `not-a-guid-${i}`)];
       const result = await importCsv(`UpdateId,KB\n${ids.map((id) => `${id},`).join('\n')}\n,\n`);
-      expect(result.Inputs).to.have.length(51);
-      expect(result.Statuses.filter((s: string) => s === 'Invalid')).to.have.length(1);
+      expect(result.Inputs).to.have.length(batchSize + 1);
+      expect(result.Inputs[batchSize]).to.equal('');
+      expect(result.starts).to.equal(2);
+      expect(result.Statuses.filter((s: string) => s === 'Invalid')).to.have.length(batchSize - 50 + 1);
       const direct = await run(`
 $url = (Get-Content -Raw ./catalog-url.txt).Trim()
 $r = @(Import-UpdateFromCatalog -SiteCode CS1 -UpdateId '' -MetadataOnly -CatalogUrl $url -Confirm:$false -ErrorAction SilentlyContinue)

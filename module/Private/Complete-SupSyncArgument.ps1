@@ -23,7 +23,10 @@ function Complete-SupSyncArgument {
     $word = ([string]$WordToComplete).Trim([char[]]@([char]39, [char]34))
     $pattern = [System.Management.Automation.WildcardPattern]::Escape($word) + '*'
     try {
-        $sites = @(Get-SupSyncCachedRecord -Arguments @('site', 'list'))
+        # The sites' completion caches when every site has one (no Node.js start), else the host.
+        $cached = Read-SupSyncCompletionCache
+        if ($null -ne $cached) { $sites = $cached }
+        else { $sites = @(Get-SupSyncCachedRecord -Arguments @('site', 'list')) }
         if ($Kind -eq 'site') {
             $candidates = foreach ($site in $sites) { @{ Text = [string]$site.SiteCode; Tip = "$($site.SiteCode): $($site.Role) site" } }
         }
@@ -32,7 +35,14 @@ function Complete-SupSyncArgument {
             if ($null -ne $FakeBoundParameters) { $siteCode = [string]$FakeBoundParameters['SiteCode'] }
             if (-not $siteCode) { $siteCode = [string](@($sites | Where-Object { $_.TopLevel }) | Select-Object -First 1).SiteCode }
             if (-not $siteCode) { return }
-            $categories = @(Get-SupSyncCachedRecord -Arguments @('category', 'list', "--site=$siteCode", "--type=$Kind"))
+            $site = $null
+            if ($null -ne $cached) { $site = @($cached | Where-Object { $_.SiteCode -eq $siteCode }) | Select-Object -First 1 }
+            if ($null -ne $site) {
+                if ($Kind -eq 'product') { $categories = @($site.Products) } else { $categories = @($site.Classifications) }
+            }
+            else {
+                $categories = @(Get-SupSyncCachedRecord -Arguments @('category', 'list', "--site=$siteCode", "--type=$Kind"))
+            }
             $candidates = foreach ($category in $categories) { @{ Text = [string]$category.Title; Tip = "$($category.Title) ($($category.Id))" } }
         }
     }
@@ -71,4 +81,59 @@ function Get-SupSyncCachedRecord {
         $script:SupSyncCache[$key] = $entry
     }
     $entry.Records
+}
+
+function Get-SupSyncHomePath {
+    <#
+    .SYNOPSIS
+    The supsync home the host would use: $env:SUPSYNC_HOME (relative to the current file-system
+    location), else the per-machine data directory.
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param()
+    if ($env:SUPSYNC_HOME) {
+        return [System.IO.Path]::GetFullPath([System.IO.Path]::Combine((Get-Location -PSProvider FileSystem).ProviderPath, $env:SUPSYNC_HOME))
+    }
+    if ($env:OS -eq 'Windows_NT') {
+        $data = $env:ProgramData
+        if (-not $data) { $data = 'C:\ProgramData' }
+        return [System.IO.Path]::Combine($data, 'supsync')
+    }
+    if ([System.IO.Directory]::Exists('/Library/Application Support')) { return '/Library/Application Support/supsync' }
+    '/var/lib/supsync'
+}
+
+function Read-SupSyncCompletionCache {
+    <#
+    .SYNOPSIS
+    Every site's completion cache (<site>/completion.json: code, role, top-level, products and
+    classifications), or $null when a site has none or one cannot be read.
+    .DESCRIPTION
+    The host removes a site's cache when a sync or import opens the site and writes it again from
+    the database when that ends, so a cache that is there is current; a missing one (a write under
+    way, or one that died) sends the completer to the host. Read with sharing that lets the host
+    delete or replace the file meanwhile.
+    #>
+    [CmdletBinding()]
+    param()
+    try {
+        $sitesDir = [System.IO.Path]::Combine((Get-SupSyncHomePath), 'sites')
+        if (-not [System.IO.Directory]::Exists($sitesDir)) { return $null }
+        $caches = [System.Collections.Generic.List[object]]::new()
+        foreach ($dir in [System.IO.Directory]::GetDirectories($sitesDir)) {
+            # Names starting with a dot are sites being added.
+            if ([System.IO.Path]::GetFileName($dir).StartsWith('.') -or -not [System.IO.File]::Exists([System.IO.Path]::Combine($dir, 'site.json'))) { continue }
+            $file = [System.IO.Path]::Combine($dir, 'completion.json')
+            if (-not [System.IO.File]::Exists($file)) { return $null }
+            $stream = [System.IO.File]::Open($file, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, [System.IO.FileShare]'ReadWrite, Delete')
+            try { $text = [System.IO.StreamReader]::new($stream, [System.Text.UTF8Encoding]::new($false)).ReadToEnd() }
+            finally { $stream.Dispose() }
+            $caches.Add((ConvertFrom-Json -InputObject $text -ErrorAction Stop))
+        }
+        , $caches.ToArray()
+    }
+    catch {
+        $null
+    }
 }

@@ -314,7 +314,8 @@ function Invoke-SupSyncCommand {
         }
     }
     if ($null -ne $Command.Batch) {
-        $batched = @($Command.Batch.Parameters | Where-Object { $BoundParameters.ContainsKey($_) })
+        # A statement, not a pipeline: this runs once per input row.
+        $batched = @(foreach ($name in $Command.Batch.Parameters) { if ($BoundParameters.ContainsKey($name)) { $name } })
         if ($batched.Count -gt 0) {
             Add-SupSyncBatchItem -Cmdlet $Cmdlet -Command $Command -BoundParameters $BoundParameters -Batched $batched
             return
@@ -409,14 +410,31 @@ function Add-SupSyncBatchItem {
         [string[]] $Batched
     )
     $batch = $Command.Batch
-    $rest = @(ConvertTo-SupSyncArgument -Cmdlet $Cmdlet -Command $Command -BoundParameters $BoundParameters -Exclude $batch.Parameters)
-    $signature = ConvertTo-SupSyncArgvJson -Arguments $rest
-    if ($batch.ContainsKey('Signature') -and $batch.Signature -ne $signature) { Complete-SupSyncBatch -Cmdlet $Cmdlet -Command $Command }
-    $batch.Signature = $signature
-    $batch.Rest = $rest
+    # The other parameters' arguments, worked out again only when their values differ from the
+    # previous item's (an Import-Csv row binds the same command-line values every time): the
+    # same objects, or equal text and numbers.
+    $others = @{}
+    foreach ($name in $BoundParameters.Keys) { if ($batch.Parameters -notcontains $name) { $others[$name] = $BoundParameters[$name] } }
+    $same = $batch.ContainsKey('Others') -and $batch.Others.Count -eq $others.Count
+    if ($same) {
+        foreach ($name in $others.Keys) {
+            $value = $others[$name]
+            $before = $batch.Others[$name]
+            if (-not ($batch.Others.ContainsKey($name) -and ([object]::ReferenceEquals($value, $before) -or (($value -is [string] -or $value -is [System.ValueType]) -and $value -ceq $before)))) { $same = $false; break }
+        }
+    }
+    if (-not $same) {
+        $rest = @(ConvertTo-SupSyncArgument -Cmdlet $Cmdlet -Command $Command -BoundParameters $BoundParameters -Exclude $batch.Parameters)
+        $signature = ConvertTo-SupSyncArgvJson -Arguments $rest
+        if ($batch.ContainsKey('Signature') -and $batch.Signature -ne $signature) { Complete-SupSyncBatch -Cmdlet $Cmdlet -Command $Command }
+        $batch.Signature = $signature
+        $batch.Rest = $rest
+        $batch.Others = $others
+    }
     if (-not $batch.ContainsKey('Items')) {
         $batch.Items = @{}
         $batch.Pending = 0
+        $batch.PendingChars = 0
     }
     # Under -WhatIf the host's plan covers the whole batch; otherwise each value is confirmed (-Confirm).
     $askEach = $Command.ChangesState -and -not ($WhatIfPreference -and $Command.HostWhatIf)
@@ -437,7 +455,9 @@ function Add-SupSyncBatchItem {
         if (-not $batch.Items.ContainsKey($name)) { $batch.Items[$name] = [System.Collections.Generic.List[string]]::new() }
         $batch.Items[$name].Add($text)
         $batch.Pending += 1
-        if ($batch.Pending -ge $batch.Size) { Complete-SupSyncBatch -Cmdlet $Cmdlet -Command $Command }
+        # The value, its flag and the JSON around it, as they travel in SUPSYNC_ARGV.
+        $batch.PendingChars += $text.Length + $name.Length + 8
+        if ($batch.Pending -ge $batch.Size -or $batch.PendingChars -ge $batch.Chars) { Complete-SupSyncBatch -Cmdlet $Cmdlet -Command $Command }
     }
 }
 
@@ -461,6 +481,7 @@ function Complete-SupSyncBatch {
     foreach ($name in @($batch.Items.Keys)) { $gathered[$name] = [string[]]$batch.Items[$name].ToArray() }
     $batch.Items = @{}
     $batch.Pending = 0
+    $batch.PendingChars = 0
     # The gathered values before the other flags: the host's parser refuses an empty list value
     # (a blank CSV row, --update-id=) as the last argument, and takes it anywhere else.
     $arguments = @($Command.Words) + @(ConvertTo-SupSyncArgument -Cmdlet $Cmdlet -Command $Command -BoundParameters $gathered) + @($batch.Rest)

@@ -3,8 +3,9 @@
 
 # One progress bar for whatever the host is doing.
 $script:SupSyncProgressId = 0x5353
-# ISO 8601 date-times as the host writes them; group 1 is the offset, if any.
-$script:SupSyncDatePattern = '^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$'
+# A "Name":"<ISO 8601 date-time>" pair in a record's JSON text, as the host writes dates: group 1
+# the property, 2 the date-time, 3 its offset if any.
+$script:SupSyncDatePropertyPattern = [regex]::new('"([A-Za-z_][A-Za-z0-9_]*)":"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)"')
 # Completions and the top-level site, per supsync home (emptied by every state-changing call).
 $script:SupSyncCache = @{}
 
@@ -54,77 +55,108 @@ function ConvertTo-SupSyncCommandLine {
     @($quoted) -join ' '
 }
 
-function ConvertFrom-SupSyncRecord {
+function ConvertFrom-SupSyncRecordText {
     <#
     .SYNOPSIS
-    One NDJSON line of the host as an object whose first PSTypeName is the record's type (the
-    type property itself is dropped); $null for a line that is not a record.
+    NDJSON lines of the host as objects whose first PSTypeName is the record's type (the type
+    property itself is dropped), in a list as long as the lines: $null for a line that is not a
+    record.
+    .DESCRIPTION
+    The lines are parsed together, as one JSON array, and the objects are finished here without a
+    function call per record: at thousands of records a second the per-record cost is what
+    counts. A batch that does not parse as one array (a line that is not JSON) is parsed line by
+    line, so one bad line spoils only itself.
     #>
-    [CmdletBinding()]
+    [OutputType([System.Collections.Generic.List[object]])]
     param(
         [Parameter(Mandatory = $true)]
-        [string] $Line
+        [AllowEmptyCollection()]
+        [string[]] $Lines
     )
-    try { $record = ConvertFrom-Json -InputObject $Line -ErrorAction Stop }
-    catch { return $null }
-    if ($record -isnot [System.Management.Automation.PSCustomObject]) { return $null }
-    $type = $record.PSObject.Properties['type']
-    if ($null -eq $type -or $type.Value -isnot [string]) { return $null }
-    $record.PSObject.Properties.Remove('type')
-    $record.PSTypeNames.Insert(0, $type.Value)
-    # Dates as [datetime] in local time in both editions: Windows PowerShell 5.1 leaves ISO text
-    # as strings, pwsh 7 makes UTC [datetime]s of it. Wall-clock text (no offset) stays wall-clock.
-    foreach ($property in $record.PSObject.Properties) {
-        $value = $property.Value
-        if ($value -is [string]) {
-            if ($value.Length -ge 16 -and $value.Length -le 35 -and $value[4] -eq '-' -and $value[10] -eq 'T' -and $value -match $script:SupSyncDatePattern) {
-                if ($Matches[1]) { $property.Value = [System.DateTimeOffset]::Parse($value, [System.Globalization.CultureInfo]::InvariantCulture).LocalDateTime }
-                else { $property.Value = [datetime]::Parse($value, [System.Globalization.CultureInfo]::InvariantCulture) }
-            }
-        }
-        elseif ($value -is [datetime] -and $value.Kind -eq [System.DateTimeKind]::Utc) {
-            $property.Value = $value.ToLocalTime()
+    $records = [System.Collections.Generic.List[object]]::new($Lines.Count)
+    $parsed = $null
+    if ($Lines.Count -gt 1) {
+        try { $parsed = ConvertFrom-Json -InputObject ('[' + [string]::Join(',', $Lines) + ']') -ErrorAction Stop }
+        catch { $parsed = $null }
+    }
+    if ($null -ne $parsed) {
+        # Windows PowerShell 5.1 returns the array as one object, pwsh 7 enumerates it: foreach takes both.
+        foreach ($item in $parsed) { $records.Add($item) }
+        # A line like '1,2' would shift every record after it: then line by line after all.
+        if ($records.Count -ne $Lines.Count) { $records.Clear() }
+    }
+    if ($records.Count -ne $Lines.Count) {
+        foreach ($line in $Lines) {
+            try { $records.Add((ConvertFrom-Json -InputObject $line -ErrorAction Stop)) }
+            catch { $records.Add($null) }
         }
     }
-    $record
+    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
+    for ($i = 0; $i -lt $records.Count; $i++) {
+        $record = $records[$i]
+        if ($record -isnot [System.Management.Automation.PSCustomObject]) { $records[$i] = $null; continue }
+        $properties = $record.PSObject.Properties
+        $type = $properties['type']
+        if ($null -eq $type -or $type.Value -isnot [string]) { $records[$i] = $null; continue }
+        $properties.Remove('type')
+        $record.PSTypeNames.Insert(0, $type.Value)
+        # Dates as [datetime] in local time in both editions, parsed from the record's text (5.1's
+        # ConvertFrom-Json leaves ISO text a string, 7's makes UTC [datetime]s of it); wall-clock
+        # text (no offset) stays wall-clock. The text names the date properties: nothing else is
+        # probed. A nested object's date of the same name (error data) leaves a top-level text
+        # alone: only the very text matched, or a date pwsh 7 already made, is converted.
+        foreach ($match in $script:SupSyncDatePropertyPattern.Matches($Lines[$i])) {
+            $property = $properties[$match.Groups[1].Value]
+            if ($null -eq $property) { continue }
+            $value = $property.Value
+            if ($value -isnot [datetime] -and -not ($value -is [string] -and $value -ceq $match.Groups[2].Value)) { continue }
+            if ($match.Groups[3].Success) { $property.Value = [System.DateTimeOffset]::Parse($match.Groups[2].Value, $invariant).LocalDateTime }
+            else { $property.Value = [datetime]::Parse($match.Groups[2].Value, $invariant) }
+        }
+    }
+    , $records
 }
 
-function Receive-SupSyncOutputLine {
+function Receive-SupSyncOutputLines {
     <#
     .SYNOPSIS
-    One stdout line of the host: a record goes to the pipeline; an error record is held until the
-    next line, because only the host's last word can be its own failure (anything after an error
-    record shows that it concerned one item).
+    The host's stdout lines read so far: records go to the pipeline; an error record is held until
+    the next line, because only the host's last word can be its own failure (anything after an
+    error record shows that it concerned one item).
     #>
-    [CmdletBinding()]
     param(
         [Parameter(Mandatory = $true)]
-        [string] $Line,
+        [AllowEmptyCollection()]
+        [string[]] $Lines,
 
         [Parameter(Mandatory = $true)]
         [hashtable] $State,
 
         [System.Management.Automation.PSCmdlet] $Cmdlet
     )
-    $record = ConvertFrom-SupSyncRecord -Line $Line
-    if ($null -eq $Cmdlet) {
-        if ($null -ne $record -and $record.PSTypeNames[0] -ne 'SupSync.Error') { $record }
-        return
-    }
-    if ($null -ne $State.Held) {
-        $Cmdlet.WriteError($State.Held)
-        $State.Held = $null
-        $State.Errors += 1
-    }
-    if ($null -eq $record) {
-        $Cmdlet.WriteError((New-SupSyncErrorRecord -Message "The supsync host wrote a line that is not a record: $Line" -ErrorId 'HostOutputInvalid' -Category InvalidData -Target $Line))
-        $State.Errors += 1
-    }
-    elseif ($record.PSTypeNames[0] -eq 'SupSync.Error') {
-        $State.Held = ConvertTo-SupSyncErrorRecord -Record $record -ParameterNames $State.ParameterNames
-    }
-    else {
-        $record
+    $records = ConvertFrom-SupSyncRecordText -Lines $Lines
+    for ($i = 0; $i -lt $records.Count; $i++) {
+        $record = $records[$i]
+        if ($null -eq $Cmdlet) {
+            if ($null -ne $record -and $record.PSTypeNames[0] -ne 'SupSync.Error') { $record }
+            continue
+        }
+        if ($null -ne $State.Held) {
+            $Cmdlet.WriteError($State.Held)
+            $State.Held = $null
+            $State.Errors += 1
+        }
+        if ($null -eq $record) {
+            $line = $Lines[$i]
+            $Cmdlet.WriteError((New-SupSyncErrorRecord -Message "The supsync host wrote a line that is not a record: $line" -ErrorId 'HostOutputInvalid' -Category InvalidData -Target $line))
+            $State.Errors += 1
+        }
+        elseif ($record.PSTypeNames[0] -eq 'SupSync.Error') {
+            $State.Held = ConvertTo-SupSyncErrorRecord -Record $record -ParameterNames $State.ParameterNames
+        }
+        else {
+            $record
+        }
     }
 }
 
@@ -149,7 +181,7 @@ function Receive-SupSyncLogLine {
         [switch] $WhatIfPlan
     )
     if ($Line.StartsWith('{')) {
-        $record = ConvertFrom-SupSyncRecord -Line $Line
+        $record = (ConvertFrom-SupSyncRecordText -Lines @($Line))[0]
         if ($null -ne $record -and $record.PSTypeNames[0] -eq 'SupSync.Progress') {
             $activity = [string](Get-SupSyncValue -Object $record -Name 'Activity')
             if (-not $activity) { $activity = 'supsync' }
@@ -287,18 +319,35 @@ function Invoke-SupSyncHost {
         $process.StandardInput.Close()
         $stdout = $process.StandardOutput
         $stderr = $process.StandardError
-        $outLine = $stdout.ReadLineAsync()
+        # stdout is read in blocks and its complete lines handled together (one JSON parse per
+        # block): records still reach the pipeline as the host writes them, without a round of
+        # this loop per record. stderr (log lines, progress) is read a line at a time.
+        $block = [char[]]::new(65536)
+        $partial = ''
+        $outRead = $stdout.ReadAsync($block, 0, $block.Length)
         $errLine = $stderr.ReadLineAsync()
-        while ($null -ne $outLine -or $null -ne $errLine) {
+        while ($null -ne $outRead -or $null -ne $errLine) {
             $pending = [System.Collections.Generic.List[System.Threading.Tasks.Task]]::new()
-            if ($null -ne $outLine) { $pending.Add($outLine) }
+            if ($null -ne $outRead) { $pending.Add($outRead) }
             if ($null -ne $errLine) { $pending.Add($errLine) }
             # Short waits: PowerShell acts on Ctrl+C only between statements.
             if ([System.Threading.Tasks.Task]::WaitAny($pending.ToArray(), 200) -lt 0) { continue }
-            if ($null -ne $outLine -and $outLine.IsCompleted) {
-                $line = $outLine.Result
-                if ($null -eq $line) { $outLine = $null } else { $outLine = $stdout.ReadLineAsync() }
-                if ($line) { Receive-SupSyncOutputLine -Line $line -State $state -Cmdlet $Cmdlet }
+            if ($null -ne $outRead -and $outRead.IsCompleted) {
+                $count = $outRead.Result
+                if ($count -eq 0) {
+                    $outRead = $null
+                    $text = $partial
+                    $partial = ''
+                }
+                else {
+                    $text = $partial + [string]::new($block, 0, $count)
+                    $outRead = $stdout.ReadAsync($block, 0, $block.Length)
+                    $end = $text.LastIndexOf([char]10)
+                    $partial = $text.Substring($end + 1)
+                    $text = $text.Substring(0, $end + 1)
+                }
+                $lines = $text.Split([char[]]@([char]13, [char]10), [System.StringSplitOptions]::RemoveEmptyEntries)
+                if ($lines.Count -gt 0) { Receive-SupSyncOutputLines -Lines $lines -State $state -Cmdlet $Cmdlet }
             }
             if ($null -ne $errLine -and $errLine.IsCompleted) {
                 $line = $errLine.Result

@@ -5,7 +5,7 @@
  * process{}, asks ShouldProcess, and streams the host's records.
  */
 import { helpLines } from './help.js';
-import { type Cmdlet, type HostBinding, type PsParameter, batchSize } from './model.js';
+import { type Cmdlet, type HostBinding, type PsParameter, batchChars, batchSize } from './model.js';
 import { psArray, psQuote } from './ps.js';
 
 const indent = (depth: number) => '    '.repeat(depth);
@@ -69,7 +69,7 @@ function commandTable(cmdlet: Cmdlet): string[] {
     `${indent(1)}Target = ${cmdlet.target === undefined ? '$null' : psQuote(cmdlet.target)}`,
     `${indent(1)}ChangesState = ${command.changesState ? '$true' : '$false'}`,
     `${indent(1)}HostWhatIf = ${cmdlet.hostWhatIf ? '$true' : '$false'}`,
-    `${indent(1)}Batch = ${cmdlet.batch.length > 0 ? `@{ Parameters = ${psArray(cmdlet.batch)}; Size = ${batchSize} }` : '$null'}`,
+    `${indent(1)}Batch = ${cmdlet.batch.length > 0 ? `@{ Parameters = ${psArray(cmdlet.batch)}; Size = ${batchSize}; Chars = ${batchChars} }` : '$null'}`,
     ...(bindings.length > 0 ? [`${indent(1)}Parameters = [ordered]@{`, ...bindings, `${indent(1)}}`] : [`${indent(1)}Parameters = [ordered]@{}`]),
     '}',
   ];

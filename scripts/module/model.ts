@@ -66,8 +66,14 @@ export const exitCodeErrors: Record<Exclude<keyof typeof ExitCode, 'ok' | 'queue
   invalidOperation: { id: 'InvalidOperation', category: 'InvalidOperation', meaning: 'the operation is not allowed in the current state' },
 };
 
-/** Pipeline values gathered per host call: node starts once per batch, not once per row. */
-export const batchSize = 50;
+/**
+ * Pipeline values gathered per host call: node starts once per batch, not once per row (a start
+ * costs about half a second, the host's work per catalog row tens of milliseconds). The runtime
+ * also ends a batch at batchChars characters of values, so that the argument list stays well
+ * inside Windows' 32,767-character limit on the environment variable that carries it.
+ */
+export const batchSize = 250;
+export const batchChars = 16000;
 
 /** `--no-schedule` is what `-Schedule $null` becomes (ConfigMgr's way of turning the schedule off). */
 const scheduleNullFlag = 'no-schedule';

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, InvalidOperationError, ResourceExistsError } from '../errors.js';
 import type { Home } from './home.js';
+import { writeCompletionCache } from './completion-cache.js';
 import { openSiteStore } from './site-store.js';
 import { withFileLock } from './lock-file.js';
 import { siteBusy, siteLockHolder, tryLockSite } from './site-lock.js';
@@ -149,6 +150,7 @@ export function applyAddSite(home: Home, site: SiteControl): void {
       writeSiteControl(path.join(staging, 'site.json'), site);
       const store = openSiteStore(path.join(staging, 'site.db'), { create: true });
       store.meta.write('site_code', site.code);
+      writeCompletionCache(staging, site, store);
       store.close();
       fs.rmSync(paths.dir, { recursive: true, force: true }); // a leftover empty directory of a removed site
       fs.renameSync(staging, paths.dir);

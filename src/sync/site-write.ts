@@ -5,6 +5,7 @@
  */
 import type { SiteControl } from '../model/site.js';
 import type { Home, SitePaths } from '../store/home.js';
+import { removeCompletionCache, writeCompletionCache } from '../store/completion-cache.js';
 import { type LockHolder, type SiteLock, type SiteOperation, siteBusy, siteLockHolder, tryLockSite } from '../store/site-lock.js';
 import { type SiteStore, openSiteStore } from '../store/site-store.js';
 
@@ -28,6 +29,8 @@ export function tryOpenSiteWrite(home: Home, code: string, operation: SiteOperat
   if (!lock) return { holder: siteLockHolder(paths.dir) };
   let store: SiteStore;
   try {
+    // The completion cache goes before anything changes and comes back at release: never stale.
+    removeCompletionCache(paths.dir);
     store = openSiteStore(paths.database);
   } catch (error) {
     lock.release();
@@ -39,8 +42,14 @@ export function tryOpenSiteWrite(home: Home, code: string, operation: SiteOperat
     store,
     lock,
     release: () => {
-      store.close();
-      lock.release();
+      try {
+        writeCompletionCache(paths.dir, site, store);
+      } catch {
+        // Without the cache the completer asks the host: a failed write costs speed, nothing else.
+      } finally {
+        store.close();
+        lock.release();
+      }
     },
   };
 }
