@@ -49,7 +49,7 @@ export async function resolveUpstream(home: Home, site: SiteControl, serveLocalP
 export function clientFor(
   site: SiteControl,
   upstream: ResolvedUpstream,
-  options: { timeoutMs?: number; retry?: RetryPolicy; signal?: AbortSignal; concurrency?: number },
+  options: { timeoutMs?: number; retry?: RetryPolicy; signal?: AbortSignal; concurrency?: number; initialConcurrency?: number; adaptiveConcurrency?: boolean },
 ): UpstreamClient {
   return new UpstreamClient({
     baseUrl: upstream.url,
@@ -62,6 +62,8 @@ export function clientFor(
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(options.initialConcurrency !== undefined ? { initialConcurrency: options.initialConcurrency } : {}),
+    ...(options.adaptiveConcurrency !== undefined ? { adaptiveConcurrency: options.adaptiveConcurrency } : {}),
   });
 }
 
