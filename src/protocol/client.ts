@@ -74,6 +74,7 @@ export class UpstreamClient {
   #parser: UpdateDataParser | undefined;
   /** One window for all of this client's fetches, so what the categories phase learned carries over. */
   readonly #window: RequestWindow;
+  #authenticating: Promise<void> | undefined;
 
   constructor(options: UpstreamClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -241,16 +242,24 @@ export class UpstreamClient {
 
   /** Runs a call with a valid cookie, re-authenticating once when the server refuses the cookie. */
   async #withCookie<T>(call: (cookie: Cookie) => Promise<T>): Promise<T> {
-    if (!this.#cookie || Date.now() > this.#cookieExpires - cookieRefreshMarginMs) await this.#authenticate(this.#cookie);
+    if (!this.#cookie || Date.now() > this.#cookieExpires - cookieRefreshMarginMs) await this.#sharedAuthentication(this.#cookie);
+    const used = this.#cookie;
     try {
       return await call(this.#cookie!);
     } catch (error) {
       if (error instanceof SoapFaultError && (error.faultCode === 'InvalidCookie' || error.faultCode === 'InvalidAuthorizationCookie')) {
-        await this.#authenticate(undefined);
+        // Another call in flight may have got a new cookie already.
+        if (this.#cookie === used) await this.#sharedAuthentication(undefined);
         return call(this.#cookie!);
       }
       throw error;
     }
+  }
+
+  /** One handshake for all the calls in flight that need a cookie at once. */
+  #sharedAuthentication(oldCookie: Cookie | undefined): Promise<void> {
+    this.#authenticating ??= this.#authenticate(oldCookie).finally(() => (this.#authenticating = undefined));
+    return this.#authenticating;
   }
 
   /** The handshake; with `oldCookie` a refresh (GetCookie accepts the old one). */
