@@ -22,6 +22,8 @@ import { Home } from '../src/store/home.js';
 import { type SiteStore, openSiteStore, withSiteStore } from '../src/store/site-store.js';
 import { updateSiteControl } from '../src/store/site-file.js';
 import { importPackage } from '../src/sync/import-package.js';
+import { syncSite } from '../src/sync/engine.js';
+import type { FetchStats } from '../src/protocol/client.js';
 import { tempDir } from './helpers/cli.js';
 
 const identity = { accountName: 'cs1.contoso.test', accountGuid: crypto.randomUUID() };
@@ -168,6 +170,31 @@ describe('fetch window', function () {
       expect(client.fetchStats().size).to.equal(1);
     } finally {
       await client.close();
+      await gate.close();
+    }
+  });
+
+  it("holds a sync to the SUP's max-requests-in-flight, and refuses a bound out of range", async () => {
+    const gate = await front(endpoint.url);
+    gate.open();
+    try {
+      applyAddSite(home, planAddSite(home, { code: 'CS1', role: 'central' }));
+      const setSup = (request: Parameters<typeof planSupChange>[1]) => {
+        const known = withSiteStore(home.sitePaths('CS1').database, (s) => s.categories.known());
+        updateSiteControl(home.sitePaths('CS1').controlFile, (site) => ({ ...site, sup: planSupChange(site, request, known).settings }));
+      };
+      setSup({ syncSource: 'upstream', upstreamUrl: gate.url, maxRequestsInFlight: 2 });
+      await syncSite(home, 'CS1', { trigger: 'manual' });
+      const known = withSiteStore(home.sitePaths('CS1').database, (s) => s.categories.known());
+      setSup({ addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
+      let stats: FetchStats | undefined;
+      const [result] = await syncSite(home, 'CS1', { trigger: 'manual', onFetchStats: (s) => (stats = s) });
+      expect(result!.state).to.equal('Succeeded');
+      expect(result!.counts.new).to.be.greaterThan(100);
+      expect(stats!.maxInFlight).to.be.within(1, 2);
+      expect(gate.maxInFlight).to.be.within(1, 2);
+      expect(() => setSup({ maxRequestsInFlight: 65 })).to.throw(/--max-requests-in-flight must be a whole number from 1 to 64, got 65/);
+    } finally {
       await gate.close();
     }
   });

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { InvalidOperationError } from '../errors.js';
 import { UpstreamClient } from '../protocol/client.js';
 import type { RetryPolicy } from '../protocol/transport.js';
-import { type SiteControl, isTopLevel, microsoftUpdateUrl } from '../model/site.js';
+import { type SiteControl, defaultMaxRequestsInFlight, isTopLevel, microsoftUpdateUrl } from '../model/site.js';
 import type { Home } from '../store/home.js';
 
 export interface ResolvedUpstream {
@@ -61,7 +61,7 @@ export function clientFor(
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    concurrency: options.concurrency ?? site.sup.maxRequestsInFlight ?? defaultMaxRequestsInFlight,
     ...(options.initialConcurrency !== undefined ? { initialConcurrency: options.initialConcurrency } : {}),
     ...(options.adaptiveConcurrency !== undefined ? { adaptiveConcurrency: options.adaptiveConcurrency } : {}),
   });
