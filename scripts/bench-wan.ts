@@ -8,7 +8,8 @@
  *
  * Each run prints the wire bytes (gzip included) and round trips the shaper saw, the most requests
  * in flight, and the limit max(bytes ÷ bandwidth, round trips × RTT ÷ requests in flight) with the
- * run's bound on requests in flight, and the ratio of the time to it.
+ * run's bound on requests in flight, and the ratio of the time to it; and, as the CPU floor on a
+ * shared machine, the ratio to the larger of that limit and the loopback sync's time in the same run.
  * Usage: node dist/scripts/bench-wan.js [updates] [before|after] (default 100000, both modes).
  */
 import { execFile } from 'node:child_process';
@@ -80,7 +81,7 @@ async function shapedRun(home: Home, code: string, shaper: WanShaper, window: ob
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
-function report(profile: WanProfile, bound: number, run: WanRun): string {
+function report(profile: WanProfile, bound: number, run: WanRun, loopbackSeconds: number): string {
   const m = run.measurement;
   const fetch = m.fetch!;
   const roundTrips = fetch.httpRequests + run.connections;
@@ -93,7 +94,7 @@ function report(profile: WanProfile, bound: number, run: WanRun): string {
     `${fetch.httpRequests} requests + ${run.connections} connections = ${roundTrips} round trips`,
     `in flight max ${fetch.maxInFlight} (window ${fetch.sizes.join('→')}, halved ${fetch.reductions}x)`,
     `limit max(${bandwidthTerm.toFixed(1)} s bytes/bw, ${latencyTerm.toFixed(2)} s RTTs/${bound}) = ${limit.toFixed(1)} s`,
-    `ratio ${(m.seconds / limit).toFixed(2)}x`,
+    `ratio ${(m.seconds / limit).toFixed(2)}x; to max(limit, the loopback sync of this run) ${(m.seconds / Math.max(limit, loopbackSeconds)).toFixed(2)}x`,
     `CPU: sync ${m.cpuSeconds.toFixed(1)} s, upstream+shaper ${run.upstreamCpuSeconds.toFixed(1)} s; sync peak RSS ${m.peakRssMb.toFixed(0)} MB`,
   ].join('\n      ');
 }
@@ -138,7 +139,7 @@ try {
         const profile = profiles[site.profile]!;
         const mode = modes[site.mode]!;
         const run = await shapedRun(home, site.code, shapers[site.profile]!, mode.window);
-        console.log(`${kind}, ${profile.name}, ${mode.name}:\n      ${report(profile, mode.bound, run)}`);
+        console.log(`${kind}, ${profile.name}, ${mode.name}:\n      ${report(profile, mode.bound, run, loopback.seconds)}`);
       }
     }
     console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
