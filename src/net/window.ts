@@ -97,11 +97,15 @@ export class RequestWindow {
     return started;
   }
 
-  /** A request came back with its answer of `bytes`. */
-  complete(bytes: number): void {
+  /**
+   * A request came back with its answer of `bytes`. `comparable` false: the requests still change
+   * in size (a fetch's first batches grow), so their throughput says nothing about the window.
+   */
+  complete(bytes: number, comparable = true): void {
     this.#release();
     const round = this.#round;
-    if (!round || !this.adaptive) return;
+    if (!comparable) this.#round = undefined;
+    if (!round || !comparable || !this.adaptive) return;
     round.completions++;
     round.bytes += bytes;
     if (round.completions < round.target) return;

@@ -166,7 +166,7 @@ export class UpstreamClient {
    * The client's request window (src/net/window.ts) decides how many batches are in flight; the
    * batches start at 10 revisions (the parse worker, slow while cold, gets its first answer sooner,
    * and a short delta is not one long wait) and double with each answer up to the server's
-   * MaxNumberOfUpdatesPerRequest. A sign of overload (ServerBusy, 5xx, a timeout, a reset) halves
+   * MaxNumberOfUpdatesPerRequest; the window judges throughput only once they are at full size. A sign of overload (ServerBusy, 5xx, a timeout, a reset) halves
    * the window and the batch size, holds every new request for the back-off delay, and sends the
    * batch again — at most the retry policy's limit of times — within the smaller window.
    */
@@ -202,7 +202,7 @@ export class UpstreamClient {
           await onBatch({ ...parsed, bytes }, stored === ids.length);
         }
         // Released after storing: a store that cannot keep up shows as throughput that stops rising.
-        window.complete(bytes);
+        window.complete(bytes, batch.ids.length >= limit || cursor >= ids.length);
         size = Math.min(limit, size * 2);
       } catch (error) {
         const overload = error instanceof UpstreamError && error.transient && error.code !== 'Aborted';
