@@ -132,7 +132,8 @@ export class SupEndpoint {
     let operation = 'unknown';
     const send = (status: number, body: string, contentType = 'text/xml; charset=utf-8') => {
       const headers = { 'content-type': contentType, 'cache-control': 'private', vary: 'accept-encoding' };
-      const written = (bytes: number) => this.#options.onRequest?.(operation, status, Date.now() - started, bytes);
+      // The answer's own bytes, gzipped or not: what a downstream's sync counts as fetched.
+      const written = () => this.#options.onRequest?.(operation, status, Date.now() - started, Buffer.byteLength(body));
       // Large answers (update data, revision lists) gzipped for a client that asks, as IIS compresses
       // WSUS's answers: across a WAN the bytes are the limit (an update data answer shrinks ~2.6x).
       // Fastest level, off the event loop: a busy parent must not stall its other children.
@@ -141,14 +142,13 @@ export class SupEndpoint {
           if (error) return void res.destroy(error);
           res.writeHead(status, { ...headers, 'content-encoding': 'gzip', 'content-length': zipped.length });
           res.end(zipped);
-          written(zipped.length);
+          written();
         });
         return;
       }
-      const bytes = Buffer.byteLength(body);
-      res.writeHead(status, { ...headers, 'content-length': bytes });
+      res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
       res.end(body);
-      written(bytes);
+      written();
     };
     if (path === '/supsync/syncrequest' && req.method === 'POST' && this.#options.inbox) {
       operation = 'SyncRequest';
