@@ -515,6 +515,9 @@ function Set-CMSoftwareUpdatePointComponent {
     .PARAMETER NoCaFile
     Remove the CA bundle setting.
 
+    .PARAMETER MaxRequestsInFlight
+    The most update data requests a sync keeps in flight to its upstream (1-64, default 16): what the upstream can bear. A sync starts with 2, grows while throughput rises, and halves on ServerBusy or a 5xx answer.
+
     .PARAMETER Schedule
     ConfigMgr's 16-hex-digit schedule string (New-CMSchedule's ScheduleString).
     Takes a schedule from New-CMSoftwareUpdateSyncSchedule or a schedule string; $null turns scheduled synchronization off.
@@ -717,6 +720,9 @@ function Set-CMSoftwareUpdatePointComponent {
         [switch] $NoCaFile,
 
         [Parameter()]
+        [int] $MaxRequestsInFlight,
+
+        [Parameter()]
         [object] $Schedule,
 
         [Parameter()]
@@ -809,6 +815,7 @@ function Set-CMSoftwareUpdatePointComponent {
                 'NoProxy' = @{ Flag = 'no-proxy'; Type = 'switch' }
                 'CaFile' = @{ Flag = 'ca-file'; Type = 'path' }
                 'NoCaFile' = @{ Flag = 'no-ca-file'; Type = 'switch' }
+                'MaxRequestsInFlight' = @{ Flag = 'max-requests-in-flight'; Type = 'number' }
                 'Schedule' = @{ Flag = 'schedule-string'; Type = 'schedule'; NullFlag = 'no-schedule' }
                 'PassThru' = @{ Flag = 'pass-thru'; Type = 'switch' }
                 'ContentFileOption' = @{ Flag = 'content-file-option'; Type = 'string'; Choices = @('FullFilesOnly', 'ExpressForWindows10Only') }

@@ -1,10 +1,11 @@
 /**
  * One benchmark measurement in its own process (bench.ts runs it), printing a JSON line:
- *   sync <home> <site>                  a sync of the site (its upstream must be reachable)
+ *   sync <home> <site> [options]        a sync of the site (its upstream must be reachable); options: JSON
+ *                                       of the fetch window's settings (concurrency, initialConcurrency, adaptiveConcurrency)
  *   parse-only <home> <url>             list and fetch every update, parse in this thread, store nothing
  */
 import crypto from 'node:crypto';
-import { UpstreamClient } from '../src/protocol/client.js';
+import { type FetchStats, UpstreamClient } from '../src/protocol/client.js';
 import { Home } from '../src/store/home.js';
 import { serveLocalParent } from '../src/server/local-parent.js';
 import { syncSite } from '../src/sync/engine.js';
@@ -14,15 +15,21 @@ export interface Measurement {
   seconds: number;
   peakRssMb: number;
   bytes: number;
+  /** CPU time of this process (user + system), all threads. */
+  cpuSeconds: number;
+  /** A sync's fetch: requests, the request window's figures. */
+  fetch?: FetchStats;
 }
 
 async function main(): Promise<Measurement> {
   const [scenario, homeDir, ...rest] = process.argv.slice(2);
   const started = performance.now();
   if (scenario === 'sync') {
-    const [result] = await syncSite(new Home(homeDir!), rest[0]!, { trigger: 'manual', serveLocalParent });
+    let fetch: FetchStats | undefined;
+    const window = rest[1] ? (JSON.parse(rest[1]) as { concurrency?: number; initialConcurrency?: number; adaptiveConcurrency?: boolean }) : {};
+    const [result] = await syncSite(new Home(homeDir!), rest[0]!, { trigger: 'manual', serveLocalParent, ...window, onFetchStats: (stats) => (fetch = stats) });
     if (result!.state === 'Failed') throw result!.error;
-    return finish(started, result!.counts.new + result!.counts.revised, 0);
+    return { ...finish(started, result!.counts.new + result!.counts.revised, fetch?.bytes ?? 0), ...(fetch ? { fetch } : {}) };
   }
   if (scenario === 'parse-only') {
     const client = new UpstreamClient({ baseUrl: rest[0]!, accountName: 'bench.test', accountGuid: crypto.randomUUID(), concurrency: 4 });
@@ -47,7 +54,8 @@ async function main(): Promise<Measurement> {
 }
 
 function finish(started: number, updates: number, bytes: number): Measurement {
-  return { updates, seconds: (performance.now() - started) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024, bytes };
+  const usage = process.resourceUsage();
+  return { updates, seconds: (performance.now() - started) / 1000, peakRssMb: usage.maxRSS / 1024, bytes, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 };
 }
 
 main().then(

@@ -31,10 +31,10 @@ describe('completion cache', () => {
     const child = JSON.parse(fs.readFileSync(completionCacheFile(home.sitePaths('PS1').dir), 'utf8')) as CompletionCache;
     expect([child.SiteCode, child.Role, child.TopLevel]).to.deep.equal(['PS1', 'primary', false]);
 
-    const write = tryOpenSiteWrite(home, 'CS1');
-    expect(write).to.not.equal(undefined);
+    const write = tryOpenSiteWrite(home, 'CS1', 'sync');
+    if (!('release' in write)) throw new Error(`CS1 is held by ${JSON.stringify(write.holder)}`);
     expect(fs.existsSync(file), 'a writer holds the site: no cache to go stale').to.equal(false);
-    write!.release();
+    write.release();
     expect(read().SiteCode).to.equal('CS1');
 
     const corpus = path.join(root, 'corpus.pkg.gz');

@@ -63,6 +63,7 @@ export type CommandArgs = {
     noProxy?: boolean;
     caFile?: string;
     noCaFile?: boolean;
+    maxRequestsInFlight?: number;
     start?: string;
     recurInterval?: 'minutes' | 'hours' | 'days';
     recurCount?: number;

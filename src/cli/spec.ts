@@ -192,6 +192,13 @@ const coreCommands: CommandSpec[] = [
         ps: { name: 'CaFile', kind: 'path' },
       },
       { flag: 'no-ca-file', type: 'switch', description: 'Remove the CA bundle setting.', ps: { name: 'NoCaFile' } },
+      {
+        flag: 'max-requests-in-flight',
+        type: 'number',
+        range: { min: 1, max: 64, integer: true },
+        description: 'The most update data requests a sync keeps in flight to its upstream (1-64, default 16): what the upstream can bear. A sync starts with 2, grows while throughput rises, and halves on ServerBusy or a 5xx answer.',
+        ps: { name: 'MaxRequestsInFlight' },
+      },
       ...scheduleParams(false).map((p) =>
         p.flag === 'schedule-string'
           ? { ...p, ps: { name: 'Schedule', kind: 'scheduleObject' as const } }

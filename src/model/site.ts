@@ -32,6 +32,9 @@ export const wsusLanguages: readonly string[] = [
 
 /** Months a superseded update may wait before it expires (ConfigMgr's range). */
 export const waitMonthsRange = { min: 1, max: 99 } as const;
+/** GetUpdateData requests a sync keeps in flight at most (the bound of its adaptive window), and its default. */
+export const requestsInFlightRange = { min: 1, max: 64 } as const;
+export const defaultMaxRequestsInFlight = 16;
 
 /** Where Microsoft Update's own server-to-server endpoint lives. */
 export const microsoftUpdateUrl = 'https://sws.update.microsoft.com';
@@ -78,6 +81,11 @@ export interface SupSettings {
   proxy?: ProxySettings;
   /** PEM bundle of extra certificate authorities this site's SUP trusts, besides the system's (absolute path). */
   caFile?: string;
+  /**
+   * The most GetUpdateData requests a sync keeps in flight to its upstream: the bound its adaptive
+   * window grows to, what the upstream can bear (unset: defaultMaxRequestsInFlight).
+   */
+  maxRequestsInFlight?: number;
   /** Set when a settings change requires it; the next sync is full and clears it. */
   fullSyncRequired: boolean;
   /** ConfigMgr component settings kept for drop-in scripts (ReportingEvent, DefaultWsusServer, …); nothing acts on them. */
@@ -279,6 +287,10 @@ export function checkSiteRules(site: SiteControl): { field: string; problem: str
     const unknown = sup[key].find((l) => !wsusLanguages.includes(l));
     if (unknown !== undefined) return { field: `sup.${key}`, problem: `names '${unknown}', not a language WSUS synchronizes` };
     if (sup[key].length === 0) return { field: `sup.${key}`, problem: 'must name at least one language' };
+  }
+  const inFlight = sup.maxRequestsInFlight;
+  if (inFlight !== undefined && (!Number.isInteger(inFlight) || inFlight < requestsInFlightRange.min || inFlight > requestsInFlightRange.max)) {
+    return { field: 'sup.maxRequestsInFlight', problem: `must be a whole number from ${requestsInFlightRange.min} to ${requestsInFlightRange.max}, found ${inFlight}` };
   }
   if (sup.proxy !== undefined) {
     const proxy = sup.proxy as unknown as Record<string, unknown>;

@@ -13,8 +13,10 @@ import {
   type SyncSourceKind,
   isTopLevel,
   parseHttpUrl,
+  defaultMaxRequestsInFlight,
   parseOriginUrl,
   redactProxy,
+  requestsInFlightRange,
   requireTopLevel,
   waitMonthsRange,
   wsusLanguages,
@@ -45,6 +47,7 @@ export interface SupChangeRequest {
   proxyPassword?: string;
   caFile?: string;
   noCaFile?: boolean;
+  maxRequestsInFlight?: number;
   noProxy?: boolean;
   /** A schedule object (schedule module), or null to turn scheduled sync off. */
   schedule?: unknown | null;
@@ -139,12 +142,21 @@ export function planSupChange(site: SiteControl, request: SupChangeRequest, know
     next.proxy = planProxy(next, request);
   }
 
+  if (request.maxRequestsInFlight !== undefined) next.maxRequestsInFlight = checkRequestsInFlight(request.maxRequestsInFlight);
   if (request.noCaFile) delete next.caFile;
   else if (request.caFile !== undefined) next.caFile = request.caFile; // checked and made absolute by the caller (I/O)
 
   const forcesFullSync = JSON.stringify(before.supersedence) !== JSON.stringify(next.supersedence);
   if (forcesFullSync) next.fullSyncRequired = true;
   return { settings: next, changes: diffSettings(before, next), forcesFullSync };
+}
+
+function checkRequestsInFlight(value: number): number {
+  const { min, max } = requestsInFlightRange;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError('InvalidArgument', `--max-requests-in-flight must be a whole number from ${min} to ${max}, got ${value}`, { target: '--max-requests-in-flight' });
+  }
+  return value;
 }
 
 function flagName(key: string): string {
@@ -293,6 +305,7 @@ function diffSettings(before: SupSettings, after: SupSettings): SupChange[] {
     proxy: redactProxy(s.proxy) ?? null,
     ...s.recordedSettings,
     caFile: s.caFile ?? null,
+    maxRequestsInFlight: s.maxRequestsInFlight ?? defaultMaxRequestsInFlight,
   });
   const a = view(before) as Record<string, unknown>;
   const b = view(after) as Record<string, unknown>;

@@ -2,7 +2,7 @@
  * The [MS-WSUSSS] client: the call order of BRIEF §3 (GetAuthConfig → DSS GetAuthorizationCookie
  * → GetCookie → GetConfigData → GetRevisionIdList → GetUpdateData), cookie lifetime (refreshed
  * before expiry, re-authentication on InvalidCookie / InvalidAuthorizationCookie), GetUpdateData in
- * batches of at most MaxNumberOfUpdatesPerRequest with several batches in flight.
+ * batches of at most MaxNumberOfUpdatesPerRequest, as many in flight as an adaptive window allows.
  */
 import { SoapFaultError, UpstreamError } from '../errors.js';
 import type { RevisionKey } from '../model/update.js';
@@ -19,11 +19,15 @@ import {
   type ServerSyncFilter,
 } from './soap/index.js';
 import { lcidOf } from './languages.js';
-import { SoapTransport, type SoapReply, type TransportOptions, defaultListTimeoutMs, isServerBusyFault } from './transport.js';
+import { SoapTransport, type SoapReply, type TransportOptions, defaultListTimeoutMs, defaultRetry, isServerBusyFault } from './transport.js';
+import { type RetryPolicy, backoffDelay } from '../net/http.js';
+import { RequestWindow, type WindowStats } from '../net/window.js';
 import { type StorableUpdateData, type UpdateData, readUpdateDataResponse } from './update-data.js';
 
 /** The highest version [MS-WSUSSS] 1.7 defines (WSUS 10.0); Microsoft Update answers 1.21 in GetConfigData. */
 export const protocolVersion = '1.20';
+/** The fetch window retries its batches itself, within the window, so the transport must not. */
+const noRetry: RetryPolicy = { limit: 0, baseDelayMs: 0, maxDelayMs: 0 };
 /** Refresh a cookie this long before it expires, so a batch never starts with a dying cookie. */
 const cookieRefreshMarginMs = 5 * 60_000;
 
@@ -33,8 +37,12 @@ export interface UpstreamClientOptions extends TransportOptions {
   /** This server's name and identity, as a downstream server presents them. */
   accountName: string;
   accountGuid: string;
-  /** GetUpdateData requests in flight at once. */
+  /** The bound on GetUpdateData requests in flight at once (default 16): what the upstream can bear. */
   concurrency?: number;
+  /** Requests in flight at first (default 2); the window grows from there while throughput rises. */
+  initialConcurrency?: number;
+  /** False: always `concurrency` requests in flight (no growth, no halving). Default true. */
+  adaptiveConcurrency?: boolean;
   /** Timeout of a GetRevisionIdList call (default 20 minutes, or timeoutMs when that is given). */
   listTimeoutMs?: number;
   /**
@@ -47,6 +55,9 @@ export interface UpstreamClientOptions extends TransportOptions {
 export interface FetchedBatch extends UpdateData {
   bytes: number;
 }
+
+/** What a client's fetches did: the request window's figures, HTTP requests sent (retries included) and bytes received (decompressed). */
+export type FetchStats = WindowStats & { httpRequests: number; bytes: number };
 
 /** A batch fetched for storing: the updates' XML already deflated. */
 export interface StorableBatch extends StorableUpdateData {
@@ -61,11 +72,19 @@ export class UpstreamClient {
   #cookieExpires = 0;
   #config: GetConfigDataResponse | undefined;
   #parser: UpdateDataParser | undefined;
+  /** One window for all of this client's fetches, so what the categories phase learned carries over. */
+  readonly #window: RequestWindow;
+  #authenticating: Promise<void> | undefined;
 
   constructor(options: UpstreamClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#options = options;
     this.#transport = new SoapTransport(options);
+    this.#window = new RequestWindow({
+      ...(options.concurrency !== undefined ? { max: options.concurrency } : {}),
+      ...(options.initialConcurrency !== undefined ? { initial: options.initialConcurrency } : {}),
+      ...(options.adaptiveConcurrency !== undefined ? { adaptive: options.adaptiveConcurrency } : {}),
+    });
   }
 
   get bytesReceived(): number {
@@ -140,56 +159,107 @@ export class UpstreamClient {
   }
 
   /**
-   * Fetches many revisions for storing, in batches of the server's limit, `concurrency` batches in
-   * flight, read and deflated by a parse worker, handing each batch to `onBatch` in completion
-   * order (the caller stores it); `last` is true for the batch that completes the set, so the
-   * caller can commit an anchor with it.
+   * Fetches many revisions for storing, read and deflated by a parse worker, handing each batch to
+   * `onBatch` in completion order (the caller stores it); `last` is true for the batch that
+   * completes the set, so the caller can commit an anchor with it.
+   *
+   * The client's request window (src/net/window.ts) decides how many batches are in flight; the
+   * batches start at 10 revisions (the parse worker, slow while cold, gets its first answer sooner,
+   * and a short delta is not one long wait) and double with each answer up to the server's
+   * MaxNumberOfUpdatesPerRequest; the window judges throughput only once they are at full size. A sign of overload (ServerBusy, 5xx, a timeout, a reset) halves
+   * the window and the batch size, holds every new request for the back-off delay, and sends the
+   * batch again — at most the retry policy's limit of times — within the smaller window.
    */
   async fetchUpdates(ids: RevisionKey[], onBatch: (batch: StorableBatch, last: boolean) => void | Promise<void>, languages?: string[]): Promise<void> {
     const { maxNumberOfUpdatesPerRequest } = await this.config();
     const limit = Math.max(1, maxNumberOfUpdatesPerRequest || 100);
-    // The first requests are smaller (10, 20, 40 … up to the limit): the parse worker, several
-    // times slower while cold, gets its first answer sooner, and a short delta is not one long wait.
-    const batches: RevisionKey[][] = [];
-    for (let i = 0, size = Math.min(10, limit); i < ids.length; i += size, size = Math.min(size * 2, limit)) batches.push(ids.slice(i, i + size));
-    let next = 0;
-    let done = 0;
-    let failed: unknown;
+    const retry = this.#options.retry ?? defaultRetry;
+    const window = this.#window;
     const parser = this.prepareFetch();
-    const lane = async () => {
-      while (next < batches.length && failed === undefined) {
-        const batch = batches[next++]!;
-        try {
-          let bytes = 0;
-          const parsed = await this.#withCookie((cookie) =>
-            this.#call({ operation: 'GetUpdateData', cookie, updateIds: batch }, undefined, (reply) => {
+    let size = Math.min(10, limit);
+    let cursor = 0;
+    let stored = 0;
+    let failed: unknown;
+    const again: { ids: RevisionKey[]; attempt: number }[] = [];
+    const running = new Set<Promise<void>>();
+    const send = async (batch: { ids: RevisionKey[]; attempt: number }, started: number) => {
+      try {
+        let bytes = 0;
+        const parsed = await this.#withCookie((cookie) =>
+          this.#call(
+            { operation: 'GetUpdateData', cookie, updateIds: batch.ids },
+            undefined,
+            (reply) => {
               bytes = reply.bytes;
               return parser.parse(reply.raw, languages);
-            }),
-          );
-          if (failed !== undefined) return;
-          await onBatch({ ...parsed, bytes }, ++done === batches.length);
-        } catch (error) {
+            },
+            undefined,
+            noRetry,
+          ),
+        );
+        if (failed === undefined) {
+          stored += batch.ids.length;
+          await onBatch({ ...parsed, bytes }, stored === ids.length);
+        }
+        // Released after storing: a store that cannot keep up shows as throughput that stops rising.
+        window.complete(bytes, batch.ids.length >= limit || cursor >= ids.length);
+        size = Math.min(limit, size * 2);
+      } catch (error) {
+        const overload = error instanceof UpstreamError && error.transient && error.code !== 'Aborted';
+        if (overload && batch.attempt < retry.limit && failed === undefined) {
+          if (window.overloaded(started, backoffDelay(retry, batch.attempt))) size = Math.max(1, Math.floor(size / 2));
+          again.push({ ids: batch.ids, attempt: batch.attempt + 1 });
+        } else {
+          window.abandon();
           failed ??= error;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.#options.concurrency ?? 4, batches.length) }, lane));
+    while (failed === undefined) {
+      if (again.length === 0 && cursor >= ids.length) {
+        if (running.size === 0) break;
+        await Promise.race(running);
+        continue;
+      }
+      const started = await window.acquire(this.#options.signal);
+      if (failed !== undefined) {
+        window.abandon();
+        break;
+      }
+      // Only this loop takes batches, so what was there before acquire is still there.
+      const batch = again.shift() ?? { ids: ids.slice(cursor, (cursor += size)), attempt: 0 };
+      const request: Promise<void> = send(batch, started).finally(() => running.delete(request));
+      running.add(request);
+    }
+    await Promise.all(running);
     if (failed !== undefined) throw failed;
+  }
+
+  /** What the fetches of this client did: the request window's figures and the HTTP requests sent. */
+  fetchStats(): FetchStats {
+    return { ...this.#window.stats(), httpRequests: this.#transport.requests, bytes: this.#transport.bytesReceived };
   }
 
   /** Runs a call with a valid cookie, re-authenticating once when the server refuses the cookie. */
   async #withCookie<T>(call: (cookie: Cookie) => Promise<T>): Promise<T> {
-    if (!this.#cookie || Date.now() > this.#cookieExpires - cookieRefreshMarginMs) await this.#authenticate(this.#cookie);
+    if (!this.#cookie || Date.now() > this.#cookieExpires - cookieRefreshMarginMs) await this.#sharedAuthentication(this.#cookie);
+    const used = this.#cookie;
     try {
       return await call(this.#cookie!);
     } catch (error) {
       if (error instanceof SoapFaultError && (error.faultCode === 'InvalidCookie' || error.faultCode === 'InvalidAuthorizationCookie')) {
-        await this.#authenticate(undefined);
+        // Another call in flight may have got a new cookie already.
+        if (this.#cookie === used) await this.#sharedAuthentication(undefined);
         return call(this.#cookie!);
       }
       throw error;
     }
+  }
+
+  /** One handshake for all the calls in flight that need a cookie at once. */
+  #sharedAuthentication(oldCookie: Cookie | undefined): Promise<void> {
+    this.#authenticating ??= this.#authenticate(oldCookie).finally(() => (this.#authenticating = undefined));
+    return this.#authenticating;
   }
 
   /** The handshake; with `oldCookie` a refresh (GetCookie accepts the old one). */
@@ -215,10 +285,10 @@ export class UpstreamClient {
   }
 
   /** Posts a message and reads the answer (`read` replaces the ordinary parse, e.g. in the parse worker). */
-  async #call<M extends RequestMessage, R = ResponseOf<M['operation']>>(message: M, url?: string, read?: (reply: SoapReply) => Promise<R>, timeoutMs?: number): Promise<R> {
+  async #call<M extends RequestMessage, R = ResponseOf<M['operation']>>(message: M, url?: string, read?: (reply: SoapReply) => Promise<R>, timeoutMs?: number, retry?: RetryPolicy): Promise<R> {
     const request = buildRequest(message);
     const target = url ?? `${this.baseUrl}${request.path}`;
-    const reply: SoapReply = await this.#transport.post(target, request.soapAction, request.body, isServerBusyFault, timeoutMs);
+    const reply: SoapReply = await this.#transport.post(target, request.soapAction, request.body, isServerBusyFault, timeoutMs, retry);
     try {
       return read ? await read(reply) : (parseResponse(message.operation, reply.body) as R);
     } catch (error) {

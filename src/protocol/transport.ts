@@ -49,6 +49,8 @@ export class SoapTransport {
   readonly #agent: Agents | undefined;
   readonly #ca: string[];
   bytesReceived = 0;
+  /** HTTP requests sent (retries included): each costs a round trip. */
+  requests = 0;
 
   constructor(options: TransportOptions = {}) {
     this.#options = { timeoutMs: defaultTimeoutMs, retry: defaultRetry, maxResponseBytes: 512 * 1024 * 1024, ...options };
@@ -59,10 +61,10 @@ export class SoapTransport {
   /**
    * POSTs a SOAP body. Returns the reply for 2xx and for 500 answers that carry a SOAP fault
    * (the caller parses the fault); retries transient failures; throws UpstreamError otherwise.
-   * `isTransientFault` tells whether a fault body is worth retrying (ServerBusy).
+   * `isTransientFault` tells whether a fault body is worth retrying (ServerBusy). `retry` replaces
+   * the transport's policy for this call (a fetch window retries its batches itself).
    */
-  async post(url: string, soapAction: string, body: string, isTransientFault: (reply: SoapReply) => boolean, timeoutMs?: number): Promise<SoapReply> {
-    const { retry } = this.#options;
+  async post(url: string, soapAction: string, body: string, isTransientFault: (reply: SoapReply) => boolean, timeoutMs?: number, retry = this.#options.retry): Promise<SoapReply> {
     for (let attempt = 0; ; attempt++) {
       let failure: UpstreamError;
       try {
@@ -87,6 +89,7 @@ export class SoapTransport {
 
   async #once(url: string, soapAction: string, body: string, timeoutMs: number): Promise<SoapReply> {
     const max = this.#options.maxResponseBytes;
+    this.requests++;
     const request = got.post(url, {
       body,
       headers: {

@@ -12,6 +12,7 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import type { TLSSocket } from 'node:tls';
+import zlib from 'node:zlib';
 import { InvalidDataError, SupsyncError } from '../errors.js';
 import { encodeUpdateBlob } from '../protocol/cab/index.js';
 import { allLanguagesEntry, wsusLanguageTable } from '../protocol/languages.js';
@@ -40,6 +41,9 @@ import { CookieSigner } from './cookies.js';
 import { type EncodedRevision, EncodedRevisionCache } from './encoded-revisions.js';
 import { type RunningServer, type ServerLimits, listen } from './listen.js';
 import { RequestBodyTooLarge, readRequestBody } from './request-body.js';
+
+/** Answers over this many characters are gzipped for a client that accepts it. */
+const gzipAbove = 16 * 1024;
 
 export interface SupEndpointOptions {
   store: SiteStore;
@@ -153,10 +157,24 @@ export class SupEndpoint {
       path === SERVER_SYNC_PATH.toLowerCase() ? 'sync' : path === DSS_AUTH_PATH.toLowerCase() ? 'dss' : REPORTING_PATHS.some((p) => p.toLowerCase() === path) ? 'reporting' : undefined;
     let operation = 'unknown';
     const send = (status: number, body: string, contentType = 'text/xml; charset=utf-8') => {
-      const bytes = Buffer.byteLength(body);
-      res.writeHead(status, { 'content-type': contentType, 'content-length': bytes, 'cache-control': 'private' });
+      const headers = { 'content-type': contentType, 'cache-control': 'private', vary: 'accept-encoding' };
+      // The answer's own bytes, gzipped or not: what a downstream's sync counts as fetched.
+      const written = () => this.#options.onRequest?.(operation, status, Date.now() - started, Buffer.byteLength(body));
+      // Large answers (update data, revision lists) gzipped for a client that asks, as IIS compresses
+      // WSUS's answers: across a WAN the bytes are the limit (an update data answer shrinks ~2.6x).
+      // Fastest level, off the event loop: a busy parent must not stall its other children.
+      if (body.length > gzipAbove && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+        zlib.gzip(body, { level: 1 }, (error, zipped) => {
+          if (error) return void res.destroy(error);
+          res.writeHead(status, { ...headers, 'content-encoding': 'gzip', 'content-length': zipped.length });
+          res.end(zipped);
+          written();
+        });
+        return;
+      }
+      res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
       res.end(body);
-      this.#options.onRequest?.(operation, status, Date.now() - started, bytes);
+      written();
     };
     if (path === '/supsync/syncrequest' && req.method === 'POST' && this.#options.inbox) {
       operation = 'SyncRequest';

@@ -32,17 +32,17 @@ export async function askSyncLists(client: UpstreamClient, store: SiteStore, sit
 }
 
 async function ask(client: UpstreamClient, site: SiteControl, anchors: StoredAnchor[], full: boolean): Promise<AnsweredLists> {
-  const answer = async (requests: ListRequest[]) => {
-    const lists: AnsweredList[] = [];
-    for (const request of requests) {
-      const list = await client.getRevisionIdList(request.filter);
-      lists.push({ request, anchor: list.anchor, revisions: list.newRevisions });
-    }
-    return lists;
-  };
-  const categories = await answer(categoryLists(anchors, full));
+  // The lists are independent: asked at once, they cost one round trip to a distant upstream, not one each.
+  const answer = (requests: ListRequest[]) =>
+    Promise.all(
+      requests.map(async (request): Promise<AnsweredList> => {
+        const list = await client.getRevisionIdList(request.filter);
+        return { request, anchor: list.anchor, revisions: list.newRevisions };
+      }),
+    );
   const updateRequests = updateLists(site, anchors, full);
-  return { categories, updates: updateRequests.length === 0 && isTopLevel(site) ? undefined : await answer(updateRequests) };
+  const [categories, updates] = await Promise.all([answer(categoryLists(anchors, full)), updateRequests.length === 0 && isTopLevel(site) ? undefined : answer(updateRequests)]);
+  return { categories, updates };
 }
 
 /** The planner's read-only view of what a site stores. */

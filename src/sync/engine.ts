@@ -9,7 +9,7 @@
  */
 import { type SupsyncError, asSupsyncError } from '../errors.js';
 import { createSiteLogger, type LogEcho, type LogFormat } from '../log/index.js';
-import type { UpstreamClient } from '../protocol/client.js';
+import type { FetchStats, UpstreamClient } from '../protocol/client.js';
 import type { RetryPolicy } from '../protocol/transport.js';
 import { type SiteControl, isTopLevel } from '../model/site.js';
 import type { Home } from '../store/home.js';
@@ -38,7 +38,14 @@ export interface SyncOptions {
   retry?: RetryPolicy;
   /** Largest answer taken from the upstream (default 512 MB). */
   maxResponseBytes?: number;
+  /** The bound on GetUpdateData requests in flight (default 16): what the upstream can bear. */
   concurrency?: number;
+  /** Requests in flight at first (default 2). */
+  initialConcurrency?: number;
+  /** False: always `concurrency` requests in flight, no adaptive window (default true). */
+  adaptiveConcurrency?: boolean;
+  /** Receives what the fetch did (requests, the window's figures) when the sync's client closes. */
+  onFetchStats?: (stats: FetchStats) => void;
   cleanupAgeDays?: number;
   /** Receives each log line in short form (the CLI shows them with --verbose, warnings always). */
   logEcho?: LogEcho;
@@ -156,7 +163,7 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
     const scope: RunScope = { store, site, log, recorder, languages: summaryLanguages(home, site), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     let plan: SyncPlan | undefined;
     if (upstream) {
-      const fetching = (client = clientFor(site, upstream, { ...options, concurrency: options.concurrency ?? 4 }));
+      const fetching = (client = clientFor(site, upstream, options));
       recorder.measureBytes(() => fetching.bytesReceived);
       client.prepareFetch();
       recorder.status(6704);
@@ -166,6 +173,8 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
       log.info('sync: WSUS synchronizing categories');
       plan = planSync(storedRevisions(store), await askSyncLists(client, store, site, upstream.url, full, log), { full });
       await applyPlan(plan, client, upstream.url, scope);
+      const fetched = client.fetchStats();
+      log.info(`sync: ${fetched.httpRequests} request(s) to the upstream, up to ${fetched.maxInFlight} in flight (request window ${fetched.sizes.join(' → ')})`);
       if (!plan.updates) log.info('No products or classifications are selected: synchronized categories only. Select products and classifications (sup set), then sync again');
     } else {
       log.info('The sync source is none: this site is fed by imports only; nothing to synchronize from upstream');
@@ -216,6 +225,7 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
       ...(nextRetry ? { nextRetryAt: nextRetry.toISOString() } : {}),
     };
   } finally {
+    if (client) options.onFetchStats?.(client.fetchStats());
     await client?.close();
     await upstream?.close();
     log.close();

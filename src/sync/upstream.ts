@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { InvalidOperationError } from '../errors.js';
 import { UpstreamClient } from '../protocol/client.js';
 import type { RetryPolicy } from '../protocol/transport.js';
-import { type SiteControl, isTopLevel, microsoftUpdateUrl } from '../model/site.js';
+import { type SiteControl, defaultMaxRequestsInFlight, isTopLevel, microsoftUpdateUrl } from '../model/site.js';
 import type { Home } from '../store/home.js';
 
 export interface ResolvedUpstream {
@@ -49,7 +49,7 @@ export async function resolveUpstream(home: Home, site: SiteControl, serveLocalP
 export function clientFor(
   site: SiteControl,
   upstream: ResolvedUpstream,
-  options: { timeoutMs?: number; retry?: RetryPolicy; maxResponseBytes?: number; signal?: AbortSignal; concurrency?: number },
+  options: { timeoutMs?: number; retry?: RetryPolicy; maxResponseBytes?: number; signal?: AbortSignal; concurrency?: number; initialConcurrency?: number; adaptiveConcurrency?: boolean },
 ): UpstreamClient {
   return new UpstreamClient({
     baseUrl: upstream.url,
@@ -62,7 +62,9 @@ export function clientFor(
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.maxResponseBytes !== undefined ? { maxResponseBytes: options.maxResponseBytes } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    concurrency: options.concurrency ?? site.sup.maxRequestsInFlight ?? defaultMaxRequestsInFlight,
+    ...(options.initialConcurrency !== undefined ? { initialConcurrency: options.initialConcurrency } : {}),
+    ...(options.adaptiveConcurrency !== undefined ? { adaptiveConcurrency: options.adaptiveConcurrency } : {}),
   });
 }
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../../errors.js';
-import { type SiteControl, type SynchronizeAction, isTopLevel, normalizeSiteCode, redactProxy, synchronizeActionOf, synchronizeActions } from '../../model/site.js';
+import { type SiteControl, type SynchronizeAction, defaultMaxRequestsInFlight, isTopLevel, normalizeSiteCode, redactProxy, synchronizeActionOf, synchronizeActions } from '../../model/site.js';
 import { type SupChangeRequest, planSupChange } from '../../model/sup-settings.js';
 import type { Home } from '../../store/home.js';
 import { withSiteStore } from '../../store/site-store.js';
@@ -100,6 +100,7 @@ function changeRequest(args: Record<string, unknown>): SupChangeRequest {
     noProxy: args.noProxy === true ? true : undefined,
     caFile: caFileArg(stringArg(args, 'caFile')),
     noCaFile: args.noCaFile === true ? true : undefined,
+    maxRequestsInFlight: num('maxRequestsInFlight'),
     schedule: scheduleChange(args),
     recorded: recordedChange(args),
   };
@@ -178,6 +179,7 @@ export function supRecord(home: Home, site: SiteControl) {
     ProxyUserName: proxy?.username ?? null,
     ProxyHasPassword: proxy?.hasPassword ?? false,
     CaFile: sup.caFile ?? null,
+    MaxRequestsInFlight: sup.maxRequestsInFlight ?? defaultMaxRequestsInFlight,
     FullSyncRequired: sup.fullSyncRequired,
     // ConfigMgr settings stored for drop-in scripts; null until set.
     ...Object.fromEntries(Object.values(recordedSettingKeys).map((name) => [name, sup.recordedSettings?.[name] ?? null])),
