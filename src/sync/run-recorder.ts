@@ -189,8 +189,10 @@ export class SyncRunRecorder {
     })();
   }
 
-  fail(code: string, message: string, nextRetryAt: Date | undefined): void {
+  fail(code: string, reason: string, nextRetryAt: Date | undefined): void {
     const now = new Date().toISOString();
+    // Status, history and the log show the reason on one line; OpenSSL's texts carry line breaks.
+    const message = reason.replace(/\s*[\r\n]+\s*/g, ' ').trim();
     this.#dropCounts();
     this.#store.transaction(() => {
       this.#store.progress.clear();
