@@ -25,6 +25,7 @@ import { updateSiteControl } from '../src/store/site-file.js';
 import { importPackage } from '../src/sync/import-package.js';
 import { syncSite } from '../src/sync/engine.js';
 import type { FetchStats } from '../src/protocol/client.js';
+import { forwardRequest } from './helpers/hierarchy.js';
 import { tempDir } from './helpers/cli.js';
 
 const identity = { accountName: 'cs1.contoso.test', accountGuid: crypto.randomUUID() };
@@ -44,14 +45,7 @@ async function front(target: string) {
   let holding = true;
   let inFlight = 0;
   let maxInFlight = 0;
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => {
-    const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode!, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    upstream.end(body);
-  };
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => void forwardRequest(target, req, res, body);
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -5,9 +5,8 @@
  * a real child process, for the syncs the kill loop kills.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { runCli } from '../../src/cli/run.js';
-import { devProgram } from '../../src/dev/commands.js';
-import { cliPath } from '../helpers/fixtures.js';
+import { cliPath, devCliPath } from '../helpers/fixtures.js';
+import { runInProcess } from '../helpers/in-process.js';
 
 export interface DevResult {
   code: number;
@@ -16,38 +15,10 @@ export interface DevResult {
   error: Record<string, unknown> | undefined;
 }
 
-let running = false;
-
 /** One command line of the dev program, in this process (one at a time: stdout is captured). */
 export async function dev(home: string, args: string[]): Promise<DevResult> {
-  if (running) throw new Error('dev: one command line at a time (stdout is captured)');
-  running = true;
-  let stdout = '';
-  let stderr = '';
-  const realOut = process.stdout.write.bind(process.stdout);
-  const realErr = process.stderr.write.bind(process.stderr);
-  const capture = (sink: (text: string) => void) =>
-    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-      sink(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-      return true;
-    }) as typeof process.stdout.write;
-  process.stdout.write = capture((t) => (stdout += t));
-  process.stderr.write = capture((t) => (stderr += t));
-  let code: number;
-  try {
-    code = await runCli(devProgram, ['--home', home, '--output', 'json', ...args]);
-  } finally {
-    process.stdout.write = realOut;
-    process.stderr.write = realErr;
-    process.exitCode = undefined;
-    running = false;
-  }
-  const records = stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code, stderr, records, error: records.find((r) => r.type === 'SupSync.Error') };
+  const { code, stderr, records, error } = await runInProcess(home, args, { entry: devCliPath });
+  return { code, stderr, records, error };
 }
 
 /** Like `dev`, failing with the command's stderr unless it exits 0. */

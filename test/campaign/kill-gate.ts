@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardRequest } from '../helpers/hierarchy.js';
 
 export type Phase = 'start' | 'categories' | 'lists' | 'updates';
 
@@ -127,19 +128,6 @@ export class KillGate {
   }
 
   #forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
-    return new Promise<void>((done) => {
-      const upstream = http.request(`${this.target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(res);
-        res.once('finish', () => done());
-        res.once('close', () => done());
-      });
-      // The upstream server is down (killed): the client sees its connection reset, as it would.
-      upstream.on('error', () => {
-        res.destroy();
-        done();
-      });
-      upstream.end(body);
-    });
+    return forwardRequest(this.target, req, res, body);
   }
 }

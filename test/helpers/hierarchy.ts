@@ -62,6 +62,26 @@ export async function serveSite(home: string, code: string, extra: string[] = []
 }
 
 /**
+ * Passes one request on to `target` and its answer back; resolves when the answer is sent or the
+ * client has gone. An upstream that is down (killed) resets the client's connection, as it would.
+ */
+export function forwardRequest(target: string, req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> {
+  return new Promise<void>((done) => {
+    const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+      res.once('finish', () => done());
+      res.once('close', () => done());
+    });
+    upstream.on('error', () => {
+      res.destroy();
+      done();
+    });
+    upstream.end(body);
+  });
+}
+
+/**
  * A reverse proxy in front of an upstream with a gate on GetUpdateData: while the gate is closed,
  * every GetUpdateData request waits until the test passes it (`pass`) or opens the gate (`open`),
  * so a test holds a sync in its fetch phase for exactly as long as it needs — no delays, no sleeps.
@@ -88,20 +108,7 @@ export function gatedProxy(target: string): Promise<GatedProxy> {
     for (const listener of listeners.splice(0)) listener();
   };
   const next = () => new Promise<void>((resolve) => listeners.push(resolve));
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) =>
-    new Promise<void>((done) => {
-      const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(res);
-        res.once('finish', () => done());
-        res.once('close', () => done());
-      });
-      upstream.on('error', () => {
-        res.destroy();
-        done();
-      });
-      upstream.end(body);
-    });
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) => forwardRequest(target, req, res, body);
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
