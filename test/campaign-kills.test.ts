@@ -10,7 +10,9 @@ import { type KillCampaign as Campaign, KillCampaign, type TrialResult, drawTria
 import { killLoopFigures, writeReadmeFigures } from './campaign/figures.js';
 
 const full = process.env.CAMPAIGN === 'full';
-const seed = process.env.CAMPAIGN_SEED !== undefined ? Number(process.env.CAMPAIGN_SEED) : crypto.randomInt(1, 2 ** 31);
+// npm test replays one seed, so it fails only when the code changes; npm run campaign draws a new
+// one each time to find what a fixed seed cannot (issue 16 keeps one such finding open).
+const seed = process.env.CAMPAIGN_SEED !== undefined ? Number(process.env.CAMPAIGN_SEED) : full ? crypto.randomInt(1, 2 ** 31) : 1624163889;
 const trials = Number(process.env.CAMPAIGN_KILLS ?? (full ? 24 : 2));
 
 describe('kill -9 campaign', function () {
