@@ -8,52 +8,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import got from 'got';
-import { categoryXml } from '../src/dev/corpus.js';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { parseResponse } from '../src/protocol/soap/index.js';
-import { parseUpdateXml } from '../src/protocol/update-xml.js';
 import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
 import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { Home } from '../src/store/home.js';
 import { type SiteDb, openSiteDb } from '../src/store/site-db.js';
 import { SiteStore } from '../src/store/site-store.js';
-import { UpdateStore, loadCategoryIndex } from '../src/store/updates.js';
 import { SoapFaultError } from '../src/errors.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { serveSite } from './helpers/hierarchy.js';
 import { makeCertificate } from './helpers/servers.js';
 import { loadExchanges, structuralDiff } from './helpers/wsusss.js';
-
-const defender = '8c3fcc84-7410-4a95-8b89-a166a0190486';
-const definitionUpdates = 'e0789628-ce08-4437-be74-2495b842f43b';
-const securityUpdates = '0fa1201d-4330-4fa8-8ae9-b877473b6441';
-
-/** A site database holding the nine real documents, plus the product and classifications they reference. */
-function seededSite(): { home: Home; db: SiteDb } {
-  const home = new Home(tempDir());
-  applyAddSite(home, planAddSite(home, { code: 'US1', role: 'primary' }));
-  const db = openSiteDb(home.sitePaths('US1').database);
-  const store = new UpdateStore(db);
-  const index = loadCategoryIndex(db);
-  const urls = new Map(parseResponse('GetUpdateData', loadExchanges().find((e) => e.key === 'exchanges/000014')!.response).fileUrls.map((u) => [u.fileDigest, u.muUrl]));
-  db.transaction(() => {
-    const synthetic = [
-      { id: defender, title: 'Microsoft Defender Antivirus', type: 'Product' as const },
-      { id: definitionUpdates, title: 'Definition Updates', type: 'UpdateClassification' as const },
-      { id: securityUpdates, title: 'Security Updates', type: 'UpdateClassification' as const },
-    ];
-    for (const c of synthetic) store.store(parseUpdateXml(categoryXml(c), c.id), index, { changeSeq: 1, now: new Date().toISOString() });
-    const docs = fs.readdirSync(path.join(wsusssRecorded, 'docs')).sort();
-    // Categories first, so updates resolve their product and classification.
-    const parsed = docs.map((name) => parseUpdateXml(fs.readFileSync(path.join(wsusssRecorded, 'docs', name), 'utf8'), name));
-    for (const update of [...parsed.filter((u) => u.updateType === 'Category'), ...parsed.filter((u) => u.updateType !== 'Category')]) {
-      for (const f of update.files) f.url = urls.get(f.digest);
-      store.store(update, index, { changeSeq: 2, now: new Date().toISOString() });
-    }
-  })();
-  return { home, db };
-}
+import { definitionUpdates, defender, seededSite } from './helpers/recorded-site.js';
 
 async function post(url: string, soapAction: string, body: string): Promise<{ status: number; body: string }> {
   const response = await got.post(url, { body, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: soapAction }, throwHttpErrors: false, retry: { limit: 0 } });

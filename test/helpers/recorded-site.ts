@@ -57,6 +57,7 @@ export function seededSite(code = 'US1', options: { content?: Buffer; skip?: str
     ];
     for (const c of synthetic) store.store(parseUpdateXml(categoryXml(c), c.id), index, { changeSeq: 1, now: new Date().toISOString() });
     const docs = fs.readdirSync(path.join(wsusssRecorded, 'docs')).sort();
+    // Categories first, so updates resolve their product and classification.
     const parsed = docs.map((name) => parseUpdateXml(fs.readFileSync(path.join(wsusssRecorded, 'docs', name), 'utf8'), name)).filter((u) => !options.skip?.includes(u.updateId));
     for (const update of [...parsed.filter((u) => u.updateType === 'Category'), ...parsed.filter((u) => u.updateType !== 'Category')]) {
       for (const f of update.files) f.url = urls.get(f.digest);
