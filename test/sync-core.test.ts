@@ -18,6 +18,7 @@ import { type SiteStore, openSiteStore, withSiteStore } from '../src/store/site-
 import { updateSiteControl } from '../src/store/site-file.js';
 import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { syncSite } from '../src/sync/engine.js';
+import { orphanedChildren } from '../src/sync/expiry.js';
 import { planExpiry } from '../src/sync/expiry-apply.js';
 import { importPackage } from '../src/sync/import-package.js';
 import type { ListRequest } from '../src/sync/lists.js';
@@ -238,5 +239,78 @@ describe('plan and apply in-process (real SQLite, endpoint on loopback)', functi
     // Under its own rules nothing is due yet; nothing was written either way.
     expect(planExpiry({ store, site }, new Date()).decisions.filter((d) => d.reason === 'superseded')).to.deep.equal([]);
     expect([...store.updates.search({})].length).to.equal(before);
+  });
+});
+
+describe('expiry of bundled children (pure and in-process)', function () {
+  this.timeout(60_000);
+
+  it('judges a child with its last live bundle, down nested bundles, and keeps one another live bundle carries', () => {
+    const bundlesOf = new Map([
+      ['child', ['bundle']],
+      ['grandchild', ['child']],
+      ['shared', ['bundle', 'other']],
+      ['listed-child', ['bundle']],
+    ]);
+    const decisions = orphanedChildren(bundlesOf, new Set(['bundle']), (id) => (id === 'listed-child' ? undefined : 'not-listed'));
+    expect(decisions).to.deep.equal([
+      { updateId: 'child', reason: 'not-listed' },
+      { updateId: 'grandchild', reason: 'not-listed' },
+    ]);
+  });
+
+  it('a full sync that no longer finds a bundle listed expires it and the children only it carried in one run; the next full sync changes nothing', async () => {
+    const home = new Home(tempDir('supsync-bundles-'));
+    applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary' }));
+    updateSiteControl(home.sitePaths('UPS').controlFile, (site) => ({ ...site, sup: planSupChange(site, { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 }, { products: [], classifications: [], synced: false }, 'UPS').settings }));
+    const file = path.join(home.root, 'corpus.pkg.gz');
+    await writePackage(file, { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] }, generateCorpus({ updates: 150, seed: 'bundles' }));
+    expect((await importPackage(home, 'UPS', file)).state).to.equal('Succeeded');
+    // A live bundle whose children no other bundle carries.
+    const raw = new Database(home.sitePaths('UPS').database);
+    const bundle = raw
+      .prepare(
+        `SELECT b.parent_id FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0
+         WHERE b.parent_id NOT IN (SELECT child_id FROM bundles)
+         GROUP BY b.parent_id HAVING max((SELECT count(*) FROM bundles o WHERE o.child_id = b.child_id)) = 1 LIMIT 1`,
+      )
+      .pluck()
+      .get() as string;
+    const children = raw.prepare('SELECT child_id FROM bundles WHERE parent_id = ?').pluck().all(bundle) as string[];
+    expect(children.length).to.be.greaterThan(0);
+    raw.close();
+    const upstream = openSiteStore(home.sitePaths('UPS').database);
+    const endpoint = await new SupEndpoint({ store: upstream }).listen('127.0.0.1', 0);
+    try {
+      applyAddSite(home, planAddSite(home, { code: 'CS1', role: 'central' }));
+      const known = withSiteStore(home.sitePaths('UPS').database, (store) => store.categories.known());
+      const products = known.products.map((c) => c.id);
+      const classifications = known.classifications.map((c) => c.id);
+      updateSiteControl(home.sitePaths('CS1').controlFile, (site) => ({
+        ...site,
+        sup: planSupChange(site, { syncSource: 'upstream', upstreamUrl: endpoint.url, addProduct: products, addClassification: classifications, waitMonths: 99, waitMonthsForFeature: 99 }, known, 'CS1').settings,
+      }));
+      const expired = () => {
+        const db = new Database(home.sitePaths('CS1').database, { readonly: true });
+        const ids = db.prepare('SELECT update_id FROM updates WHERE expired = 1 ORDER BY update_id').pluck().all() as string[];
+        db.close();
+        return ids;
+      };
+      expect((await syncSite(home, 'CS1', { trigger: 'manual' }))[0]!.state).to.equal('Succeeded');
+      const before = expired();
+      // The upstream stops listing the bundle (and so the children only it carried) without a change a delta would carry.
+      const up = new Database(home.sitePaths('UPS').database);
+      up.prepare('UPDATE updates SET expired = 1 WHERE update_id = ?').run(bundle);
+      up.close();
+      const [full] = await syncSite(home, 'CS1', { trigger: 'manual', full: true });
+      expect(full!.counts.expired).to.equal(1 + children.length);
+      expect(expired()).to.deep.equal([...before, bundle, ...children].sort());
+      const [again] = await syncSite(home, 'CS1', { trigger: 'manual', full: true });
+      expect(again).to.include({ state: 'NoChanges' });
+      expect(again!.counts.expired).to.equal(0);
+    } finally {
+      await endpoint.close();
+      upstream.close();
+    }
   });
 });

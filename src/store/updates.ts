@@ -308,6 +308,23 @@ export class UpdateStore {
       .iterate() as IterableIterator<string>;
   }
 
+  /** Live synchronized updates that live bundles carry, each with the live bundles that carry it. */
+  liveBundlesOfChildren(): Map<string, string[]> {
+    const pairs = this.#prepare(
+      `SELECT b.child_id, b.parent_id FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0
+       JOIN updates c ON c.update_id = b.child_id AND c.expired = 0 AND c.imported = 0`,
+    )
+      .raw()
+      .iterate() as IterableIterator<[string, string]>;
+    const bundles = new Map<string, string[]>();
+    for (const [child, parent] of pairs) {
+      const list = bundles.get(child);
+      if (list) list.push(parent);
+      else bundles.set(child, [parent]);
+    }
+    return bundles;
+  }
+
   /** Expired updates with when they expired. */
   expired(): { id: string; expiredAt: string }[] {
     return this.#prepare('SELECT update_id AS id, expired_at AS expiredAt FROM updates WHERE expired = 1').all() as { id: string; expiredAt: string }[];

@@ -72,6 +72,31 @@ export function outsideSelection(members: Iterable<SelectionMember>, products: S
   return out;
 }
 
+/**
+ * Bundled children left without a live bundle by the expiries decided: each is judged as an
+ * unbundled update would be (`judge`: the reason it expires, or undefined when it stays), and
+ * children of the children in turn, so one plan reaches what the next would otherwise decide.
+ * `bundlesOf` maps each live child to the live bundles that carry it.
+ */
+export function orphanedChildren(bundlesOf: ReadonlyMap<string, readonly string[]>, expiring: ReadonlySet<string>, judge: (updateId: string) => ExpiryReason | undefined): ExpiryDecision[] {
+  const gone = new Set(expiring);
+  const judged = new Set<string>();
+  const out: ExpiryDecision[] = [];
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [child, bundles] of bundlesOf) {
+      if (gone.has(child) || judged.has(child) || !bundles.every((b) => gone.has(b))) continue;
+      judged.add(child);
+      const reason = judge(child);
+      if (reason === undefined) continue;
+      out.push({ updateId: child, reason });
+      gone.add(child);
+      changed = true;
+    }
+  }
+  return out;
+}
+
 /** Whether an expired update is old enough to be removed. */
 export function cleanupDue(expiredAt: string, now: Date, cleanupAgeDays: number): boolean {
   return new Date(expiredAt).getTime() + cleanupAgeDays * 86_400_000 <= now.getTime();

@@ -277,7 +277,9 @@ export class KillCampaign {
         if (totals[field] !== reference.totals[field]) problems.push(`history total ${field} ${totals[field]}, uninterrupted ${reference.totals[field]}`);
       }
     } finally {
-      fs.rmSync(home, { recursive: true, force: true });
+      // A trial that differs keeps its site home (the log, the database) for whoever looks into it.
+      if (problems.length === 0) fs.rmSync(home, { recursive: true, force: true });
+      else problems.push(`its home is kept at ${home}`);
     }
     return { trial, kills, resumes, identical: problems.length === 0, problems, seconds: (Date.now() - started) / 1000 };
   }
