@@ -245,17 +245,26 @@ describe('plan and apply in-process (real SQLite, endpoint on loopback)', functi
 describe('expiry of bundled children (pure and in-process)', function () {
   this.timeout(60_000);
 
-  it('judges a child with its last live bundle, down nested bundles, and keeps one another live bundle carries', () => {
+  it('expires a child with its last live bundle, for its reason, down nested bundles; keeps one another live bundle carries, or that stands on its own', () => {
     const bundlesOf = new Map([
       ['child', ['bundle']],
       ['grandchild', ['child']],
       ['shared', ['bundle', 'other']],
       ['listed-child', ['bundle']],
+      ['superseded-child', ['old-bundle']],
     ]);
-    const decisions = orphanedChildren(bundlesOf, new Set(['bundle']), (id) => (id === 'listed-child' ? undefined : 'not-listed'));
+    const decisions = orphanedChildren(
+      bundlesOf,
+      [
+        { updateId: 'bundle', reason: 'not-listed' },
+        { updateId: 'old-bundle', reason: 'superseded' },
+      ],
+      (id) => id === 'listed-child',
+    );
     expect(decisions).to.deep.equal([
       { updateId: 'child', reason: 'not-listed' },
       { updateId: 'grandchild', reason: 'not-listed' },
+      { updateId: 'superseded-child', reason: 'superseded' },
     ]);
   });
 

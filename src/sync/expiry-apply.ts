@@ -8,7 +8,7 @@ import type { SiteLogger } from '../log/index.js';
 import { type SiteControl, isTopLevel } from '../model/site.js';
 import type { SiteStore } from '../store/site-store.js';
 import { checkKeys } from './checks.js';
-import { type ExpiryDecision, type ExpiryReason, cleanupDue, cleanupIntervalMs, defaultCleanupAgeDays, judgeSuperseded, orphanedChildren, outsideSelection } from './expiry.js';
+import { type ExpiryDecision, cleanupDue, cleanupIntervalMs, defaultCleanupAgeDays, judgeSuperseded, orphanedChildren, outsideSelection } from './expiry.js';
 import type { SyncRunRecorder } from './run-recorder.js';
 
 /** What the last supersedence check covered: its rules, the change sequence, and when a deferred expiry falls due. */
@@ -36,7 +36,6 @@ export interface ExpiryInput {
 export function planExpiry({ store, site, listed }: ExpiryInput, now: Date): ExpiryPlan {
   const decisions: ExpiryDecision[] = [];
   let supersedence: ExpiryPlan['supersedence'];
-  let outsideOf: ((updateId: string) => boolean) | undefined;
   // Children mirror their parent's expiries (served as PublicationState="Expired"); the rules run where the settings are.
   if (isTopLevel(site)) {
     // With the rules unchanged and no deferred expiry due yet, only updates stored since the last
@@ -54,23 +53,14 @@ export function planExpiry({ store, site, listed }: ExpiryInput, now: Date): Exp
       // With the selection unchanged since the last check, only updates stored since can fall outside it.
       const checkedSelection = store.meta.readJson<{ selection: string; seq: number }>(checkKeys.selection);
       const since = checkedSelection?.selection === selectionOf(site) ? checkedSelection.seq : undefined;
-      const products = new Set(site.sup.products.map((p) => p.id));
-      const classifications = new Set(site.sup.classifications.map((c) => c.id));
-      decisions.push(...outsideSelection(store.updates.selectionMembers(since), products, classifications));
-      outsideOf = (id) => {
-        const m = store.updates.membershipOf(id)!;
-        return outsideSelection([{ updateId: id, ...m }], products, classifications).length > 0;
-      };
+      decisions.push(...outsideSelection(store.updates.selectionMembers(since), new Set(site.sup.products.map((p) => p.id)), new Set(site.sup.classifications.map((c) => c.id))));
     }
   }
   if (listed) for (const id of store.updates.unbundledLiveIds()) if (!listed.has(id)) decisions.push({ updateId: id, reason: 'not-listed' });
-  // A child whose last live bundle expires now is judged as unbundled in this same plan: otherwise
-  // the next sync would decide it, and a sync resumed after its expiries were committed would
-  // differ from one that ran straight through.
-  if (decisions.length > 0) {
-    const judge = (id: string): ExpiryReason | undefined => (outsideOf?.(id) ? 'outside-selection' : listed && !listed.has(id) ? 'not-listed' : undefined);
-    decisions.push(...orphanedChildren(store.updates.liveBundlesOfChildren(), new Set(decisions.map((d) => d.updateId)), judge));
-  }
+  // A child whose last live bundle expires now expires with it in this same plan: otherwise the
+  // next sync would decide it, and a sync resumed after its bundle's expiry was committed would
+  // differ from one that ran straight through. One the upstream lists in its own right stays.
+  if (decisions.length > 0) decisions.push(...orphanedChildren(store.updates.liveBundlesOfChildren(), decisions, (id, reason) => reason === 'not-listed' && listed?.has(id) === true));
   // One decision per update: the first reason found wins.
   const seen = new Set<string>();
   return { decisions: decisions.filter((d) => !seen.has(d.updateId) && seen.add(d.updateId)), ...(supersedence ? { supersedence } : {}) };

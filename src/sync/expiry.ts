@@ -73,24 +73,26 @@ export function outsideSelection(members: Iterable<SelectionMember>, products: S
 }
 
 /**
- * Bundled children left without a live bundle by the expiries decided: each is judged as an
- * unbundled update would be (`judge`: the reason it expires, or undefined when it stays), and
- * children of the children in turn, so one plan reaches what the next would otherwise decide.
+ * Bundled children left without a live bundle by the expiries decided: a child is judged with its
+ * bundle (it has no classification of its own), so it expires with its last live bundle, for that
+ * bundle's reason, unless `keeps` says it stands on its own (an upstream that lists it); children
+ * of those children in turn, so one plan reaches what the next would otherwise decide.
  * `bundlesOf` maps each live child to the live bundles that carry it.
  */
-export function orphanedChildren(bundlesOf: ReadonlyMap<string, readonly string[]>, expiring: ReadonlySet<string>, judge: (updateId: string) => ExpiryReason | undefined): ExpiryDecision[] {
-  const gone = new Set(expiring);
+export function orphanedChildren(bundlesOf: ReadonlyMap<string, readonly string[]>, decisions: readonly ExpiryDecision[], keeps: (updateId: string, reason: ExpiryReason) => boolean): ExpiryDecision[] {
+  const reasons = new Map<string, ExpiryReason>();
+  for (const d of decisions) if (!reasons.has(d.updateId)) reasons.set(d.updateId, d.reason);
   const judged = new Set<string>();
   const out: ExpiryDecision[] = [];
   for (let changed = true; changed; ) {
     changed = false;
     for (const [child, bundles] of bundlesOf) {
-      if (gone.has(child) || judged.has(child) || !bundles.every((b) => gone.has(b))) continue;
+      if (reasons.has(child) || judged.has(child) || !bundles.every((b) => reasons.has(b))) continue;
       judged.add(child);
-      const reason = judge(child);
-      if (reason === undefined) continue;
+      const reason = reasons.get(bundles[0]!)!;
+      if (keeps(child, reason)) continue;
       out.push({ updateId: child, reason });
-      gone.add(child);
+      reasons.set(child, reason);
       changed = true;
     }
   }

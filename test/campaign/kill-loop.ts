@@ -230,15 +230,20 @@ export class KillCampaign {
     const seconds = (Date.now() - started) / 1000;
     const requests = { start: 0, categories: 0, lists: 0, updates: 0 } as Record<Phase, number>;
     for (const p of this.gate.passages) requests[p.phase] = Math.max(requests[p.phase], p.ordinal);
-    // The reference must be a fixed point: a full sync of it against the same upstream changes
-    // nothing (else a resumed run, which repeats the comparison, would rightly differ from it).
+    // A full comparison's reference must be a fixed point: a full sync of it against the same
+    // upstream changes nothing (else a resumed run, which repeats the comparison, would rightly
+    // differ from it). A delta's is not: a full sync then finds what no delta carries.
+    if (scenario !== 'delta') await this.#expectFixedPoint(home, scenario);
+    return { dump: dumpSite(home, 'CS1'), catalogVersion: await catalogVersion(home), totals: await historyTotals(home), requests, seconds };
+  }
+
+  async #expectFixedPoint(home: string, scenario: Scenario): Promise<void> {
     const again = `${home}-again`;
     fs.cpSync(home, again, { recursive: true });
     const repeat = await spawnSync(again, ['--site', 'CS1', '--full']).exited;
     const repeated = JSON.parse(repeat.stdout.split('\n').find((l) => l.includes('SupSync.SyncResult')) ?? '{}') as Record<string, unknown>;
     fs.rmSync(again, { recursive: true, force: true });
     if (repeat.code !== 0 || repeated.State !== 'NoChanges') throw new Error(`a full sync after the uninterrupted ${scenario} sync changed the site: exit ${repeat.code}, ${JSON.stringify(repeated)}`);
-    return { dump: dumpSite(home, 'CS1'), catalogVersion: await catalogVersion(home), totals: await historyTotals(home), requests, seconds };
   }
 
   /** Runs one trial on a fresh copy of its scenario's starting site. */
