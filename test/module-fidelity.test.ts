@@ -15,6 +15,7 @@ import { cliPath, devCliPath, repoRoot } from './helpers/fixtures.js';
 import { type ServedSite, serveSite, upstreamHome } from './helpers/hierarchy.js';
 import { requirePwsh } from './helpers/pwsh.js';
 import { batchChars, batchSize } from '../scripts/module/model.js';
+import { cliXmlRecord } from '../src/cli/output.js';
 
 const moduleDir = path.join(repoRoot, 'module');
 
@@ -222,31 +223,37 @@ $result = @{
     expect(result.Products).to.deep.equal(listed.map((r) => (r.Products as unknown[]).length));
   });
 
-  it('converts a block of lines as the single lines would be: bad lines alone are $null, dates only where the text has one', async () => {
+  it('reads the host\'s CliXml lines block by block as the single lines would be: bad lines alone are $null, typed values, dates only where the record has one', async () => {
+    const quoted = (line: string) => `'${line.replace(/'/g, "''")}'`;
+    const record = quoted(cliXmlRecord({ type: 'T.A', When: '2026-03-01T10:00:00.123Z', Offset: '2026-03-01T10:00:00+02:00', Wall: '2026-03-01T10:00', Text: '2026-03-01T10:00:00Z is text', Nested: { Text: '2026-01-01T00:00:00Z' }, N: 1, F: 1.5, B: true, None: null, List: ['a', 2], Odd: "line\nfeed\r\ttab _x0041_ <&>\"' \u{1F600} \u0001" }));
+    const error = quoted(cliXmlRecord({ type: 'SupSync.Error', code: 'X', message: 'm' }));
     const { result } = await run(`
-$convert = { param([string[]] $Lines) & (Get-Module SupSync) { param($l) ConvertFrom-SupSyncRecordText -Lines $l } $Lines }
-$record = '{"type":"T.A","When":"2026-03-01T10:00:00.123Z","Offset":"2026-03-01T10:00:00+02:00","Wall":"2026-03-01T10:00","Text":"2026-03-01T10:00:00Z is text","Nested":{"Text":"2026-01-01T00:00:00Z"},"N":1}'
+$convert = { param([string[]] $Lines) & (Get-Module SupSync) { param($l) ConvertFrom-SupSyncRecordXml -Lines $l } $Lines }
+$record = ${record}
 $describe = {
   param($r)
   if ($null -eq $r) { return 'null' }
   $invariant = [System.Globalization.CultureInfo]::InvariantCulture
-  @($r.PSObject.TypeNames[0],
+  @(($r.PSObject.TypeNames -join ','),
     $r.When.GetType().Name, [string]$r.When.Kind, $r.When.ToUniversalTime().ToString('o', $invariant),
     $r.Offset.ToUniversalTime().ToString('o', $invariant),
     $r.Wall.GetType().Name, [string]$r.Wall.Kind, $r.Wall.ToString('s', $invariant),
-    $r.Text, [string]$r.Nested.Text.GetType().Name, [string]($null -eq $r.PSObject.Properties['type'])) -join '|'
+    $r.Text, [string]$r.Nested.Text.GetType().Name,
+    $r.N.GetType().Name, $r.F.GetType().Name, $r.B.GetType().Name, [string]($null -eq $r.None), (@($r.List) -join '+'), $r.List[1].GetType().Name,
+    [string]($r.Odd -ceq ("line\`nfeed\`r\`ttab _x0041_ <&>\`"' " + [char]::ConvertFromUtf32(0x1F600) + ' ' + [char]1)),
+    [string]($null -eq $r.PSObject.Properties['type'])) -join '|'
 }
 $good = & $describe (& $convert @($record))[0]
 # One list for the block, as long as its lines ($null included): foreach statements, not pipelines, keep the $nulls.
 $result = @{
   Good = $good
-  Shifted = @(foreach ($r in (& $convert @($record, '1,2', $record))) { & $describe $r })
-  Broken = @(foreach ($r in (& $convert @($record, 'not json', $record))) { & $describe $r })
-  Odd = @(foreach ($r in (& $convert @('{"type":"SupSync.Error","code":"X","message":"m"}', '{"noType":1}', '{"type":5}', 'null'))) { if ($null -eq $r) { 'null' } else { $r.PSObject.TypeNames[0] } })
+  Shifted = @(foreach ($r in (& $convert @($record, '<S>a</S><S>b</S>', $record))) { & $describe $r })
+  Broken = @(foreach ($r in (& $convert @($record, 'not xml', $record))) { & $describe $r })
+  Odd = @(foreach ($r in (& $convert @(${error}, '<Obj><MS><I64 N="noType">1</I64></MS></Obj>', '<S>text</S>', '<Nil />'))) { if ($null -eq $r) { 'null' } else { $r.PSObject.TypeNames[0] } })
 }`);
-    const good = 'T.A|DateTime|Local|2026-03-01T10:00:00.1230000Z|2026-03-01T08:00:00.0000000Z|DateTime|Unspecified|2026-03-01T10:00:00|2026-03-01T10:00:00Z is text|';
+    const good = 'T.A,System.Management.Automation.PSCustomObject,System.Object|DateTime|Local|2026-03-01T10:00:00.1230000Z|2026-03-01T08:00:00.0000000Z|DateTime|Unspecified|2026-03-01T10:00:00|2026-03-01T10:00:00Z is text|String|Int64|Double|Boolean|True|a+2|Int64|True|';
     expect(result.Good.startsWith(good), result.Good).to.equal(true);
-    expect(result.Good.endsWith('|True'), 'the type property is dropped').to.equal(true);
+    expect(result.Good.endsWith('|True'), 'the type is the type name, not a property').to.equal(true);
     expect(result.Shifted).to.deep.equal([result.Good, 'null', result.Good]);
     expect(result.Broken).to.deep.equal([result.Good, 'null', result.Good]);
     expect(result.Odd).to.deep.equal(['SupSync.Error', 'null', 'null', 'null']);

@@ -418,7 +418,7 @@ describe('PowerShell module: the generator', () => {
   }
 });
 
-/** Runs the host the way the module does: the arguments as base64 of a UTF-8 JSON array in SUPSYNC_ARGV, --output=json first. */
+/** Runs the host the way the module does: the arguments as base64 of a UTF-8 JSON array in SUPSYNC_ARGV (asking for --output=json, which a test reads, where the module asks for clixml). */
 function runLikeModule(home: string, args: string[]): { code: number | null; records: Record<string, unknown>[]; stderr: string } {
   const argv = Buffer.from(JSON.stringify(['--output=json', ...args]), 'utf8').toString('base64');
   const result = spawnSync(process.execPath, [cliPath, '--argv-env', 'SUPSYNC_ARGV'], { env: { ...process.env, SUPSYNC_HOME: home, SUPSYNC_ARGV: argv }, encoding: 'utf8' });

@@ -3,9 +3,9 @@
 
 # One progress bar for whatever the host is doing.
 $script:SupSyncProgressId = 0x5353
-# A "Name":"<ISO 8601 date-time>" pair in a record's JSON text, as the host writes dates: group 1
-# the property, 2 the date-time, 3 its offset if any.
-$script:SupSyncDatePropertyPattern = [regex]::new('"([A-Za-z_][A-Za-z0-9_]*)":"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)"')
+# The CliXml document around a block of the host's record lines (--output=clixml, one <Obj> a line).
+$script:SupSyncCliXmlStart = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+$script:SupSyncCliXmlEnd = '</Objs>'
 # Completions and the top-level site, per supsync home (emptied by every state-changing call).
 $script:SupSyncCache = @{}
 
@@ -55,17 +55,19 @@ function ConvertTo-SupSyncCommandLine {
     @($quoted) -join ' '
 }
 
-function ConvertFrom-SupSyncRecordText {
+function ConvertFrom-SupSyncRecordXml {
     <#
     .SYNOPSIS
-    NDJSON lines of the host as objects whose first PSTypeName is the record's type (the type
-    property itself is dropped), in a list as long as the lines: $null for a line that is not a
-    record.
+    The host's record lines (CliXml, one object a line) as objects whose PSTypeNames are the
+    record's type, then PSCustomObject's, in a list as long as the lines: $null for a line that is
+    not a record.
     .DESCRIPTION
-    The lines are parsed together, as one JSON array, and the objects are finished here without a
-    function call per record: at thousands of records a second the per-record cost is what
-    counts. A batch that does not parse as one array (a line that is not JSON) is parsed line by
-    line, so one bad line spoils only itself.
+    PowerShell's own deserializer makes the objects, typed ([datetime] in local time or wall-clock,
+    Int64, Double, Boolean, lists, nested objects), in compiled code and for a whole block of lines
+    at once: what is left here per record is its type name, which the deserializer gives a
+    "Deserialized." prefix. A block that does not deserialize (a line that is not a record) is
+    read line by line, so one bad line spoils only itself. PSSerializer.DeserializeAsList is in
+    Windows PowerShell 5.1 as in pwsh 7.
     #>
     [OutputType([System.Collections.Generic.List[object]])]
     param(
@@ -74,45 +76,30 @@ function ConvertFrom-SupSyncRecordText {
         [string[]] $Lines
     )
     $records = [System.Collections.Generic.List[object]]::new($Lines.Count)
-    $parsed = $null
     if ($Lines.Count -gt 1) {
-        try { $parsed = ConvertFrom-Json -InputObject ('[' + [string]::Join(',', $Lines) + ']') -ErrorAction Stop }
-        catch { $parsed = $null }
-    }
-    if ($null -ne $parsed) {
-        # Windows PowerShell 5.1 returns the array as one object, pwsh 7 enumerates it: foreach takes both.
-        foreach ($item in $parsed) { $records.Add($item) }
-        # A line like '1,2' would shift every record after it: then line by line after all.
+        try { $records.AddRange([System.Management.Automation.PSSerializer]::DeserializeAsList($script:SupSyncCliXmlStart + [string]::Join('', $Lines) + $script:SupSyncCliXmlEnd)) }
+        catch { $records.Clear() }
+        # A line of two objects would shift every record after it: then line by line after all.
         if ($records.Count -ne $Lines.Count) { $records.Clear() }
     }
     if ($records.Count -ne $Lines.Count) {
         foreach ($line in $Lines) {
-            try { $records.Add((ConvertFrom-Json -InputObject $line -ErrorAction Stop)) }
-            catch { $records.Add($null) }
+            $items = $null
+            try { $items = [System.Management.Automation.PSSerializer]::DeserializeAsList($script:SupSyncCliXmlStart + $line + $script:SupSyncCliXmlEnd) }
+            catch { $items = $null }
+            if ($null -ne $items -and $items.Count -eq 1) { $records.Add($items[0]) } else { $records.Add($null) }
         }
     }
-    $invariant = [System.Globalization.CultureInfo]::InvariantCulture
     for ($i = 0; $i -lt $records.Count; $i++) {
         $record = $records[$i]
-        if ($record -isnot [System.Management.Automation.PSCustomObject]) { $records[$i] = $null; continue }
-        $properties = $record.PSObject.Properties
-        $type = $properties['type']
-        if ($null -eq $type -or $type.Value -isnot [string]) { $records[$i] = $null; continue }
-        $properties.Remove('type')
-        $record.PSTypeNames.Insert(0, $type.Value)
-        # Dates as [datetime] in local time in both editions, parsed from the record's text (5.1's
-        # ConvertFrom-Json leaves ISO text a string, 7's makes UTC [datetime]s of it); wall-clock
-        # text (no offset) stays wall-clock. The text names the date properties: nothing else is
-        # probed. A nested object's date of the same name (error data) leaves a top-level text
-        # alone: only the very text matched, or a date pwsh 7 already made, is converted.
-        foreach ($match in $script:SupSyncDatePropertyPattern.Matches($Lines[$i])) {
-            $property = $properties[$match.Groups[1].Value]
-            if ($null -eq $property) { continue }
-            $value = $property.Value
-            if ($value -isnot [datetime] -and -not ($value -is [string] -and $value -ceq $match.Groups[2].Value)) { continue }
-            if ($match.Groups[3].Success) { $property.Value = [System.DateTimeOffset]::Parse($match.Groups[2].Value, $invariant).LocalDateTime }
-            else { $property.Value = [datetime]::Parse($match.Groups[2].Value, $invariant) }
-        }
+        # A record is an object with one type name, its type: 'Deserialized.SupSync.Update'.
+        if ($record -isnot [System.Management.Automation.PSCustomObject] -or $record.PSTypeNames.Count -ne 1 -or -not $record.PSTypeNames[0].StartsWith('Deserialized.')) { $records[$i] = $null; continue }
+        $names = $record.PSTypeNames
+        $type = $names[0].Substring(13)
+        $names.Clear()
+        $names.Add($type)
+        $names.Add('System.Management.Automation.PSCustomObject')
+        $names.Add('System.Object')
     }
     , $records
 }
@@ -134,7 +121,19 @@ function Receive-SupSyncOutputLines {
 
         [System.Management.Automation.PSCmdlet] $Cmdlet
     )
-    $records = ConvertFrom-SupSyncRecordText -Lines $Lines
+    $records = ConvertFrom-SupSyncRecordXml -Lines $Lines
+    # Most blocks hold records only: they go to the pipeline in one statement, enumerated in
+    # compiled code rather than by a round of this loop each. XML escapes '<' in text, so the
+    # type-name markup below can only be an error record's.
+    if ($records.Count -gt 0 -and -not $records.Contains($null) -and -not [string]::Join('', $Lines).Contains('<TN><T>SupSync.Error</T></TN>')) {
+        if ($null -ne $State.Held -and $null -ne $Cmdlet) {
+            $Cmdlet.WriteError($State.Held)
+            $State.Held = $null
+            $State.Errors += 1
+        }
+        $records
+        return
+    }
     for ($i = 0; $i -lt $records.Count; $i++) {
         $record = $records[$i]
         if ($null -eq $Cmdlet) {
@@ -181,8 +180,10 @@ function Receive-SupSyncLogLine {
         [switch] $WhatIfPlan
     )
     if ($Line.StartsWith('{')) {
-        $record = (ConvertFrom-SupSyncRecordText -Lines @($Line))[0]
-        if ($null -ne $record -and $record.PSTypeNames[0] -eq 'SupSync.Progress') {
+        $record = $null
+        try { $record = ConvertFrom-Json -InputObject $Line -ErrorAction Stop }
+        catch { $record = $null }
+        if ($record -is [System.Management.Automation.PSCustomObject] -and (Get-SupSyncValue -Object $record -Name 'type') -eq 'SupSync.Progress') {
             $activity = [string](Get-SupSyncValue -Object $record -Name 'Activity')
             if (-not $activity) { $activity = 'supsync' }
             $status = [string](Get-SupSyncValue -Object $record -Name 'Status')
@@ -296,7 +297,7 @@ function Invoke-SupSyncHost {
     $startInfo.FileName = $node
     $startInfo.Arguments = ConvertTo-SupSyncCommandLine -Arguments (@($script:SupSyncNodeOptions) + @($hostPath, '--argv-env', 'SUPSYNC_ARGV'))
     # The host is quiet by default: under -Verbose it is asked for its log lines (Write-Verbose).
-    $hostFlags = @('--output=json')
+    $hostFlags = @('--output=clixml')
     if ($VerbosePreference -ne 'SilentlyContinue' -and $VerbosePreference -ne 'Ignore') { $hostFlags += '--verbose' }
     $argv = ConvertTo-SupSyncArgvJson -Arguments ($hostFlags + $Arguments)
     $startInfo.EnvironmentVariables['SUPSYNC_ARGV'] = [System.Convert]::ToBase64String($utf8.GetBytes($argv))

@@ -3,7 +3,7 @@
 /** The global options, before the command words. */
 export type GlobalArgs = {
   home?: string;
-  output?: 'table' | 'list' | 'wide' | 'json';
+  output?: 'table' | 'list' | 'wide' | 'json' | 'clixml';
   verbose?: boolean;
   logFormat?: 'site-server' | 'cmtrace';
 };

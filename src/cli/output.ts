@@ -1,6 +1,7 @@
 /**
- * stdout carries only records: NDJSON (one JSON object per line with a `type`, which the PowerShell
- * module turns into a PSTypeName) when asked or when stdout is not a terminal; otherwise what a
+ * stdout carries only records: NDJSON (one JSON object per line with a `type`) when asked or when
+ * stdout is not a terminal; CliXml (one PowerShell-serialized object a line, its `type` the type
+ * name) for the PowerShell module, which makes objects of it in compiled code; otherwise what a
  * person reads: each record type's default view from cli/views.ts as a table (`table`), every
  * field as a table (`wide`) or one field a line (`list`). Everything else (logs, progress,
  * errors in words) goes to stderr through cli/terminal.ts.
@@ -16,8 +17,10 @@ export interface OutputRecord {
   [field: string]: unknown;
 }
 
-export const outputModes = ['table', 'list', 'wide', 'json'] as const;
+export const outputModes = ['table', 'list', 'wide', 'json', 'clixml'] as const;
 export type OutputMode = (typeof outputModes)[number];
+/** Modes whose stdout is a record stream for a program (progress then goes to stderr as JSON lines too). */
+export const isRecordStream = (mode: OutputMode): mode is 'json' | 'clixml' => mode === 'json' || mode === 'clixml';
 
 export interface Output {
   readonly mode: OutputMode;
@@ -44,13 +47,14 @@ export function createOutput(mode: OutputMode, options: OutputOptions = {}): Out
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const color = options.color ?? { stdout: colorFor(stdout), stderr: colorFor(stderr) };
-  if (mode === 'json') {
+  if (isRecordStream(mode)) {
+    const line = mode === 'json' ? (record: OutputRecord) => `${JSON.stringify(record)}\n` : (record: OutputRecord) => `${cliXmlRecord(record)}\n`;
     return {
       mode,
-      emit: (record) => stdout.write(`${JSON.stringify(record)}\n`),
+      emit: (record) => stdout.write(line(record)),
       flush: () => undefined,
       error: (error) => {
-        stdout.write(`${JSON.stringify(errorRecord(error))}\n`);
+        stdout.write(line(errorRecord(error)));
         stderr.write(`supsync: ${error.message}\n`);
       },
     };
@@ -68,6 +72,69 @@ export function createOutput(mode: OutputMode, options: OutputOptions = {}): Out
       stderr.write(`${color.stderr ? styleText('red', line) : line}\n`);
     },
   };
+}
+
+/**
+ * A record as one line of PowerShell's CliXml (an `<Obj>` of the `<Objs>` document that
+ * PSSerializer.DeserializeAsList reads, which the module wraps around a block of lines): the
+ * record's `type` its type name, the other fields its properties, typed as PowerShell reads them
+ * (I64, Db, B, Nil, lists, nested objects). A top-level field whose text is an ISO 8601 date-time
+ * is a DT: with an offset (Z written as +00:00) PowerShell makes a local [datetime] of it, without
+ * one a wall-clock (Unspecified) value; nested text stays text, as in the JSON the module read before.
+ */
+export function cliXmlRecord(record: OutputRecord): string {
+  let members = '';
+  for (const [name, value] of Object.entries(record)) {
+    if (name === 'type' || value === undefined) continue;
+    const date = typeof value === 'string' ? cliXmlDateTime(value) : undefined;
+    members += date === undefined ? cliXmlValue(value, name) : `<DT N="${cliXmlText(name, true)}">${date}</DT>`;
+  }
+  return `<Obj><TN><T>${cliXmlText(record.type)}</T></TN><MS>${members}</MS></Obj>`;
+}
+
+const isoDateTime = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** The xs:dateTime text of an ISO 8601 date-time string, or undefined for any other text. */
+function cliXmlDateTime(text: string): string | undefined {
+  const match = isoDateTime.exec(text);
+  if (!match || Number.isNaN(Date.parse(text))) return undefined;
+  // xs:dateTime wants seconds, and .NET reads at most 7 fractional digits.
+  const seconds = (match[2] ?? ':00').slice(0, 11);
+  const offset = match[3] === 'Z' ? '+00:00' : (match[3] ?? '');
+  return match[1] + seconds + offset;
+}
+
+function cliXmlValue(value: unknown, name?: string): string {
+  const n = name === undefined ? '' : ` N="${cliXmlText(name, true)}"`;
+  if (value === null || value === undefined) return `<Nil${n} />`;
+  if (typeof value === 'string') return `<S${n}>${cliXmlText(value)}</S>`;
+  if (typeof value === 'boolean') return `<B${n}>${value}</B>`;
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value)) return `<I64${n}>${value}</I64>`;
+    // JSON has no NaN or infinity either: null, as JSON.stringify writes them.
+    return Number.isFinite(value) ? `<Db${n}>${value}</Db>` : `<Nil${n} />`;
+  }
+  if (value instanceof Date) return `<DT${n}>${value.toISOString().replace('Z', '+00:00')}</DT>`;
+  if (Array.isArray(value)) return `<Obj${n}><LST>${value.map((item) => cliXmlValue(item)).join('')}</LST></Obj>`;
+  let members = '';
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) if (item !== undefined) members += cliXmlValue(item, key);
+  return `<Obj${n}><MS>${members}</MS></Obj>`;
+}
+
+/**
+ * Text escaped as PowerShell's serializer does: XML's markup characters, and as _xHHHH_ what XML
+ * cannot carry or would change (control characters such as the line feeds that separate records,
+ * surrogates, U+FFFE/U+FFFF) and the underscore that starts such an escape.
+ */
+function cliXmlText(text: string, attribute = false): string {
+  if (!/[&<>"_\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufffe\uffff]/.test(text)) return text;
+  return text.replace(/[&<>"\u0000-\u001f\u007f-\u009f\ud800-\udfff\ufffe\uffff]|_(?=x)/g, (c) => {
+    if (c === '&') return '&amp;';
+    if (c === '<') return '&lt;';
+    if (c === '>') return '&gt;';
+    if (c === '"') return attribute ? '&quot;' : c;
+    return `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`;
+  });
 }
 
 /** An error for a person: what was wrong, with which input, what to do, and the code in brackets. */
@@ -97,7 +164,7 @@ export interface RenderOptions {
 }
 
 /** Records grouped by type in order of first appearance, each group as its view (table), every field as a table (wide) or as a list. */
-export function render(records: readonly OutputRecord[], mode: Exclude<OutputMode, 'json'>, options: RenderOptions = {}): string {
+export function render(records: readonly OutputRecord[], mode: Exclude<OutputMode, 'json' | 'clixml'>, options: RenderOptions = {}): string {
   const groups = new Map<string, OutputRecord[]>();
   for (const record of records) groups.set(record.type, [...(groups.get(record.type) ?? []), record]);
   const parts: string[] = [];

@@ -9,7 +9,7 @@ import yargs, { type Argv } from 'yargs';
 import { ExitCode, InvalidArgumentError, SupsyncError, asSupsyncError } from '../errors.js';
 import { Home, resolveHome } from '../store/home.js';
 import type { AnyCommandHandler, CommandContext } from './context.js';
-import { type OutputMode, colorFor, createOutput } from './output.js';
+import { type OutputMode, colorFor, createOutput, isRecordStream } from './output.js';
 import { globalParams } from './spec.js';
 import type { CommandSpec, ParamSpec } from './spec-types.js';
 import { Terminal } from './terminal.js';
@@ -44,8 +44,8 @@ async function runCommandLine(program: CliProgram, rawArgv: string[], signal: Ab
     return ExitCode.usage;
   }
   // Until the arguments are parsed, pick the output mode the same way the parser will.
-  const jsonAsked = argv.some((a, i) => a === '--output=json' || a === '-o=json' || ((a === '--output' || a === '-o') && argv[i + 1] === 'json'));
-  let output = createOutput(jsonAsked || !process.stdout.isTTY ? 'json' : 'table');
+  const asked = (mode: OutputMode) => argv.some((a, i) => a === `--output=${mode}` || a === `-o=${mode}` || ((a === '--output' || a === '-o') && argv[i + 1] === mode));
+  let output = createOutput(asked('clixml') ? 'clixml' : asked('json') || !process.stdout.isTTY ? 'json' : 'table');
   let terminal: Terminal | undefined;
   try {
     let run: { command: CommandSpec; args: Record<string, unknown> } | undefined;
@@ -59,8 +59,8 @@ async function runCommandLine(program: CliProgram, rawArgv: string[], signal: Ab
     output = createOutput(mode);
     const shown = new Terminal({
       stream: process.stderr,
-      json: mode === 'json',
-      live: mode !== 'json' && Boolean(process.stderr.isTTY),
+      json: isRecordStream(mode),
+      live: !isRecordStream(mode) && Boolean(process.stderr.isTTY),
       color: colorFor(process.stderr),
       verbose: Boolean(args.verbose),
       signal,
@@ -100,7 +100,7 @@ function buildCli(program: CliProgram, argv: string[], onRun: (command: CommandS
     .scriptName(program.name)
     // --no-proxy and --no-schedule are flags of their own, not negations of --proxy / --schedule.
     .parserConfiguration({ 'boolean-negation': false })
-    .usage('$0 [--home DIR] [--output table|list|wide|json] [--verbose] <command>')
+    .usage('$0 [--home DIR] [--output table|list|wide|json|clixml] [--verbose] <command>')
     .strict()
     .exitProcess(false)
     .help()

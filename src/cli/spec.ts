@@ -621,7 +621,7 @@ export const globalParams: ParamSpec[] = [
     short: 'o',
     type: 'string',
     choices: outputModes,
-    description: "table (default on a terminal: each record type's few columns, human values), list (every field, one a line), wide (every field as a table) or json (NDJSON, exact values; default otherwise).",
+    description: "table (default on a terminal: each record type's few columns, human values), list (every field, one a line), wide (every field as a table), json (NDJSON, exact values; default otherwise) or clixml (PowerShell CliXml, one object a line: what the SupSync module reads).",
     ps: false,
   },
   { flag: 'verbose', type: 'switch', description: 'Also show the log lines (wsyncmgr.log) on stderr, in short form; warnings and errors always show.', ps: false },
