@@ -10,7 +10,8 @@
  * in flight, and the limit max(bytes ÷ bandwidth, round trips × RTT ÷ requests in flight) with the
  * run's bound on requests in flight, and the ratio of the time to it; and, as the CPU floor on a
  * shared machine, the ratio to the larger of that limit and the loopback sync's time in the same run.
- * Usage: node dist/scripts/bench-wan.js [updates] [before|after] [rtt] (default 100000, both modes, both profiles).
+ * Usage: [BENCH_WAN_BASE=<dist of an earlier build>] node dist/scripts/bench-wan.js [updates] [modes: base,before,after] [rtt]
+ * (default 100000, every mode, both profiles).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -38,10 +39,21 @@ const profiles: (WanProfile & { name: string })[] = [
   { name: 'RTT 80 ms, 100 Mbit/s', rttMs: 80, bitsPerSecond: 100e6 },
   { name: 'RTT 200 ms, 20 Mbit/s', rttMs: 200, bitsPerSecond: 20e6 },
 ];
-const modes = [
-  { name: 'before: fixed 4 in flight', window: { concurrency: 4, adaptiveConcurrency: false }, bound: 4 },
-  { name: 'after: adaptive window', window: {}, bound: 16 },
+interface Mode {
+  name: string;
+  window: object;
+  bound: number;
+  /** The bench-run.js that syncs: this build's, or an earlier build's (BENCH_WAN_BASE). */
+  runner: string;
+}
+const modes: Mode[] = [
+  { name: 'before: fixed 4 in flight', window: { concurrency: 4, adaptiveConcurrency: false }, bound: 4, runner },
+  { name: 'after: adaptive window', window: {}, bound: 16, runner },
 ];
+// BENCH_WAN_BASE=<dist directory of an earlier build>: its sync beside this one's, in the same run
+// against the same upstream (which change moved which figure).
+const base = process.env.BENCH_WAN_BASE;
+if (base) modes.unshift({ name: `base: the build in ${base}, adaptive window`, window: {}, bound: 16, runner: path.join(base, 'scripts', 'bench-run.js') });
 
 interface WanRun {
   measurement: Measurement;
@@ -64,8 +76,8 @@ function setSup(home: Home, code: string, request: SupChangeRequest): void {
   updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, request, known).settings }));
 }
 
-async function measure(home: Home, code: string, window: object): Promise<Measurement> {
-  const args = [...hostNodeOptions, runner, 'sync', home.root, code, JSON.stringify(window)];
+async function measure(home: Home, code: string, window: object, syncRunner = runner): Promise<Measurement> {
+  const args = [...hostNodeOptions, syncRunner, 'sync', home.root, code, JSON.stringify(window)];
   const { stdout } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Measurement;
 }
@@ -79,10 +91,10 @@ async function addSite(home: Home, code: string, url: string, window: object): P
   setSup(home, code, { addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
 }
 
-async function shapedRun(home: Home, code: string, shaper: ShaperThread, window: object): Promise<WanRun> {
+async function shapedRun(home: Home, code: string, shaper: ShaperThread, mode: Mode): Promise<WanRun> {
   await shaper.reset();
   const cpu = process.cpuUsage();
-  const measurement = await measure(home, code, window);
+  const measurement = await measure(home, code, mode.window, mode.runner);
   const used = process.cpuUsage(cpu);
   const seen = await shaper.read();
   const firstData = seen.requests.findIndex((r) => r.action === 'GetUpdateData');
@@ -110,7 +122,7 @@ function report(profile: WanProfile, bound: number, run: WanRun, loopbackSeconds
     `${m.updates} updates in ${m.seconds.toFixed(1)} s`,
     `wire ${mb(run.bytesDown)} down / ${mb(run.bytesUp)} up (${mb(fetch.bytes)} of SOAP once decompressed)`,
     `${fetch.httpRequests} requests + ${run.connections} connections = ${roundTrips} round trips`,
-    `least round trip measured ${fetch.roundTripMs ?? '-'} ms, ${fetch.gzippedAnswers} answers gzipped`,
+    `least round trip measured ${fetch.roundTripMs ?? '-'} ms, ${fetch.gzippedAnswers ?? 'all large'} answers gzipped`,
     `in flight max ${fetch.maxInFlight} (window ${fetch.sizes.join('→')}, halved ${fetch.reductions}x)`,
     `limit max(${bandwidthTerm.toFixed(1)} s bytes/bw, ${latencyTerm.toFixed(2)} s RTTs/${bound}) = ${limit.toFixed(1)} s`,
     `ratio ${(m.seconds / limit).toFixed(2)}x; to max(limit, the loopback sync of this run) ${(m.seconds / Math.max(limit, loopbackSeconds)).toFixed(2)}x`,
@@ -122,8 +134,8 @@ function report(profile: WanProfile, bound: number, run: WanRun, loopbackSeconds
 
 const size = Number(process.argv[2] ?? 100_000);
 // One mode alone: the 100k runs take many minutes on a shared machine.
-const only = process.argv[3];
-const chosen = modes.filter((mode) => !only || mode.name.startsWith(only));
+const only = process.argv[3]?.split(',');
+const chosen = modes.filter((mode) => !only || only.some((prefix) => mode.name.startsWith(prefix)));
 // One profile alone, by its RTT (e.g. 200).
 const onlyRtt = process.argv[4] ? Number(process.argv[4]) : undefined;
 const home = temporaryHome('supsync-bench-wan-');
@@ -144,6 +156,7 @@ try {
   const shapers = await Promise.all(profiles.map((profile) => ShaperThread.start(upstream, profile)));
   try {
     await addSite(home, 'LB1', endpoint.url, {});
+    if (base) await addSite(home, 'LB0', endpoint.url, {});
     const sites: { code: string; profile: number; mode: number }[] = [];
     for (const [p, profile] of profiles.entries()) {
       if (onlyRtt !== undefined && profile.rttMs !== onlyRtt) continue;
@@ -157,12 +170,16 @@ try {
     for (const kind of ['full', 'delta'] as const) {
       if (kind === 'delta') await corpus(2);
       process.stderr.write(`${kind} syncs ...\n`);
+      if (base) {
+        const earlier = await measure(home, 'LB0', {}, modes[0]!.runner);
+        console.log(`${kind}, loopback, ${modes[0]!.name}: ${earlier.updates} updates in ${earlier.seconds.toFixed(1)} s, sync CPU ${earlier.cpuSeconds.toFixed(1)} s, ${earlier.fetch?.gzippedAnswers ?? 'all large'} answers gzipped`);
+      }
       const loopback = await measure(home, 'LB1', {});
-      console.log(`${kind}, loopback (no shaping, the CPU floor): ${loopback.updates} updates in ${loopback.seconds.toFixed(1)} s, sync CPU ${loopback.cpuSeconds.toFixed(1)} s, peak RSS ${loopback.peakRssMb.toFixed(0)} MB`);
+      console.log(`${kind}, loopback (no shaping, the CPU floor): ${loopback.updates} updates in ${loopback.seconds.toFixed(1)} s, sync CPU ${loopback.cpuSeconds.toFixed(1)} s, peak RSS ${loopback.peakRssMb.toFixed(0)} MB, ${loopback.fetch?.gzippedAnswers} answers gzipped (least round trip ${loopback.fetch?.roundTripMs} ms)`);
       for (const site of sites) {
         const profile = profiles[site.profile]!;
         const mode = modes[site.mode]!;
-        const run = await shapedRun(home, site.code, shapers[site.profile]!, mode.window);
+        const run = await shapedRun(home, site.code, shapers[site.profile]!, mode);
         console.log(`${kind}, ${profile.name}, ${mode.name}:\n      ${report(profile, mode.bound, run, loopback.seconds)}`);
       }
     }
