@@ -54,9 +54,8 @@ export class SoapTransport {
   bytesReceived = 0;
   /** HTTP requests sent (retries included): each costs a round trip. */
   requests = 0;
-  /** Answers that came gzipped, and the bytes they took on the wire. */
+  /** Answers that came gzipped. */
   gzippedAnswers = 0;
-  gzippedBytes = 0;
   /** The link to the upstream as measured, which decides whether answers are asked gzipped. */
   readonly link = new LinkEstimate();
 
@@ -131,10 +130,7 @@ export class SoapTransport {
         throw new UpstreamError('UpstreamHttpError', `${url} answered in the content encoding ${encoding}, which supsync does not ask for`, { target: url, category: 'ProtocolError' });
       }
       const raw = encoding === 'gzip' ? await gunzip(url, response.body, max) : response.body;
-      if (encoding === 'gzip') {
-        this.gzippedAnswers++;
-        this.gzippedBytes += response.body.length;
-      }
+      if (encoding === 'gzip') this.gzippedAnswers++;
       this.bytesReceived += raw.length;
       let text: string | undefined;
       return {
