@@ -67,7 +67,7 @@ interface WanRun {
   /** When the first GetUpdateData left the client and the last answer byte arrived (s from the run's start). */
   firstDataRequest: number | undefined;
   lastByte: number;
-  /** Requests before the first GetUpdateData, by action. */
+  /** Requests before the first GetUpdateData: action@seconds. */
   before: string[];
 }
 
@@ -105,7 +105,7 @@ async function shapedRun(home: Home, code: string, shaper: ShaperThread, mode: M
     utilization: seen.utilization,
     firstDataRequest: firstData < 0 ? undefined : seen.requests[firstData]!.atMs / 1000,
     lastByte: seen.lastDownMs / 1000,
-    before: seen.requests.slice(0, firstData < 0 ? undefined : firstData).map((r) => r.action),
+    before: seen.requests.slice(0, firstData < 0 ? undefined : firstData).map((r) => `${r.action}@${(r.atMs / 1000).toFixed(2)}`),
   };
 }
 
