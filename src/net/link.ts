@@ -2,11 +2,11 @@
  * What a client measured of its link to one upstream, and what follows from it: whether to ask
  * for gzipped answers (Accept-Encoding).
  *
- * Gzip trades CPU for bytes. At level 1 an update data answer shrinks ~2.5x, and compressing it
- * costs the upstream ~40 MB/s of one core of this class of machine, inflating ~190 MB/s here. It
- * pays where the link is slower than that: across a WAN (the benchmark's 20 Mbit/s link carries a
- * full sync in 10 s gzipped, 26 s plain). On loopback or a LAN the CPU is the limit, shared by both
- * ends on one machine, and gzip only slows the sync (20,000 updates: 1.7 s of a 10 s loopback sync).
+ * Gzip trades CPU for bytes. At level 1 update data shrinks ~2.6x (a revision list 5x), and
+ * compressing it costs the upstream one core's ~40 MB/s on the development machine, inflating
+ * ~190 MB/s. It pays where the link is slower than that: across a WAN (the benchmark's 20 Mbit/s
+ * link carries the 20,000-update full sync's answers in 9.6 s gzipped, 25 s plain). On loopback or
+ * a LAN the CPU is the limit, shared by both ends on one machine, and gzip only slows the sync.
  *
  * The measure is the round-trip time, not the bandwidth: the time to the first byte of a small
  * answer is the link's RTT plus a little server time, so the least of them converges on the RTT
@@ -25,7 +25,8 @@ export class LinkEstimate {
 
   /**
    * Takes the time from a request's last byte sent to its answer's first byte. Every answer
-   * counts: a large one only ever adds server time, so it never lowers the least.
+   * counts: a large one only adds server time, and a busy event loop that reads an answer late
+   * lengthens one sample, but the least of them is still the link's.
    */
   record(firstByteMs: number): void {
     if (!Number.isFinite(firstByteMs) || firstByteMs < 0) return;
