@@ -1,7 +1,7 @@
 /**
  * `npm run bench:wan` (also part of `npm run bench`): syncs across a WAN, printed, never asserted.
  * The upstream (supsync's SUP endpoint serving a generated corpus, in this process) is reached
- * through the WAN shaper (src/dev/wan-shaper.ts) at two profiles — RTT 80 ms and 100 Mbit/s, RTT
+ * through the WAN shaper (src/dev/wan-shaper.ts, in a thread of its own: scripts/wan-shaper-thread.ts) at two profiles — RTT 80 ms and 100 Mbit/s, RTT
  * 200 ms and 20 Mbit/s — by a full sync and then a delta (~1% changed), once with the old fixed
  * four requests in flight (before) and once with the adaptive request window (after), each in its
  * own process. A loopback sync of the same corpus in the same run gives the CPU floor.
@@ -10,7 +10,8 @@
  * in flight, and the limit max(bytes ÷ bandwidth, round trips × RTT ÷ requests in flight) with the
  * run's bound on requests in flight, and the ratio of the time to it; and, as the CPU floor on a
  * shared machine, the ratio to the larger of that limit and the loopback sync's time in the same run.
- * Usage: node dist/scripts/bench-wan.js [updates] [before|after] (default 100000, both modes).
+ * Usage: [BENCH_WAN_BASE=<dist of an earlier build>] node dist/scripts/bench-wan.js [updates] [modes: base,before,after] [rtt]
+ * (default 100000, every mode, both profiles).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -20,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hostNodeOptions } from '../src/cli/node-options.js';
 import { generateCorpus } from '../src/dev/corpus.js';
-import { WanShaper, type WanProfile } from '../src/dev/wan-shaper.js';
+import type { WanProfile } from '../src/dev/wan-shaper.js';
 import { writePackage } from '../src/package/file.js';
 import { SupEndpoint } from '../src/server/sup-endpoint.js';
 import { planSupChange, type SupChangeRequest } from '../src/model/sup-settings.js';
@@ -30,6 +31,7 @@ import { openSiteStore, withSiteStore } from '../src/store/site-store.js';
 import { updateSiteControl } from '../src/store/site-file.js';
 import { importPackage } from '../src/sync/import-package.js';
 import type { Measurement } from './bench-run.js';
+import { ShaperThread } from './wan-shaper-thread.js';
 
 const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-run.js');
 
@@ -37,10 +39,21 @@ const profiles: (WanProfile & { name: string })[] = [
   { name: 'RTT 80 ms, 100 Mbit/s', rttMs: 80, bitsPerSecond: 100e6 },
   { name: 'RTT 200 ms, 20 Mbit/s', rttMs: 200, bitsPerSecond: 20e6 },
 ];
-const modes = [
-  { name: 'before: fixed 4 in flight', window: { concurrency: 4, adaptiveConcurrency: false }, bound: 4 },
-  { name: 'after: adaptive window', window: {}, bound: 16 },
+interface Mode {
+  name: string;
+  window: object;
+  bound: number;
+  /** The bench-run.js that syncs: this build's, or an earlier build's (BENCH_WAN_BASE). */
+  runner: string;
+}
+const modes: Mode[] = [
+  { name: 'before: fixed 4 in flight', window: { concurrency: 4, adaptiveConcurrency: false }, bound: 4, runner },
+  { name: 'after: adaptive window', window: {}, bound: 16, runner },
 ];
+// BENCH_WAN_BASE=<dist directory of an earlier build>: its sync beside this one's, in the same run
+// against the same upstream (which change moved which figure).
+const base = process.env.BENCH_WAN_BASE;
+if (base) modes.unshift({ name: `base: the build in ${base}, adaptive window`, window: {}, bound: 16, runner: path.join(base, 'scripts', 'bench-run.js') });
 
 interface WanRun {
   measurement: Measurement;
@@ -49,6 +62,13 @@ interface WanRun {
   connections: number;
   /** CPU time of this process (the upstream's endpoint and the shaper) during the run. */
   upstreamCpuSeconds: number;
+  /** The downstream link's busy share of each second of the run. */
+  utilization: number[];
+  /** When the first GetUpdateData left the client and the last answer byte arrived (s from the run's start). */
+  firstDataRequest: number | undefined;
+  lastByte: number;
+  /** Requests before the first GetUpdateData: action@seconds. */
+  before: string[];
 }
 
 function setSup(home: Home, code: string, request: SupChangeRequest): void {
@@ -56,8 +76,8 @@ function setSup(home: Home, code: string, request: SupChangeRequest): void {
   updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, request, known).settings }));
 }
 
-async function measure(home: Home, code: string, window: object): Promise<Measurement> {
-  const args = [...hostNodeOptions, runner, 'sync', home.root, code, JSON.stringify(window)];
+async function measure(home: Home, code: string, window: object, syncRunner = runner): Promise<Measurement> {
+  const args = [...hostNodeOptions, syncRunner, 'sync', home.root, code, JSON.stringify(window)];
   const { stdout } = await promisify(execFile)(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Measurement;
 }
@@ -71,12 +91,22 @@ async function addSite(home: Home, code: string, url: string, window: object): P
   setSup(home, code, { addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
 }
 
-async function shapedRun(home: Home, code: string, shaper: WanShaper, window: object): Promise<WanRun> {
-  shaper.resetCounters();
+async function shapedRun(home: Home, code: string, shaper: ShaperThread, mode: Mode): Promise<WanRun> {
+  await shaper.reset();
   const cpu = process.cpuUsage();
-  const measurement = await measure(home, code, window);
+  const measurement = await measure(home, code, mode.window, mode.runner);
   const used = process.cpuUsage(cpu);
-  return { measurement, ...shaper.counters, upstreamCpuSeconds: (used.user + used.system) / 1e6 };
+  const seen = await shaper.read();
+  const firstData = seen.requests.findIndex((r) => r.action === 'GetUpdateData');
+  return {
+    measurement,
+    ...seen.counters,
+    upstreamCpuSeconds: (used.user + used.system) / 1e6,
+    utilization: seen.utilization,
+    firstDataRequest: firstData < 0 ? undefined : seen.requests[firstData]!.atMs / 1000,
+    lastByte: seen.lastDownMs / 1000,
+    before: seen.requests.slice(0, firstData < 0 ? undefined : firstData).map((r) => `${r.action}@${(r.atMs / 1000).toFixed(2)}`),
+  };
 }
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -92,17 +122,22 @@ function report(profile: WanProfile, bound: number, run: WanRun, loopbackSeconds
     `${m.updates} updates in ${m.seconds.toFixed(1)} s`,
     `wire ${mb(run.bytesDown)} down / ${mb(run.bytesUp)} up (${mb(fetch.bytes)} of SOAP once decompressed)`,
     `${fetch.httpRequests} requests + ${run.connections} connections = ${roundTrips} round trips`,
+    `least round trip measured ${fetch.roundTripMs ?? '-'} ms, ${fetch.gzippedAnswers ?? 'all large'} answers gzipped`,
     `in flight max ${fetch.maxInFlight} (window ${fetch.sizes.join('→')}, halved ${fetch.reductions}x)`,
     `limit max(${bandwidthTerm.toFixed(1)} s bytes/bw, ${latencyTerm.toFixed(2)} s RTTs/${bound}) = ${limit.toFixed(1)} s`,
     `ratio ${(m.seconds / limit).toFixed(2)}x; to max(limit, the loopback sync of this run) ${(m.seconds / Math.max(limit, loopbackSeconds)).toFixed(2)}x`,
+    `first GetUpdateData sent at ${run.firstDataRequest?.toFixed(2) ?? '-'} s after ${run.before.length} requests (${run.before.join(' ')}), last byte in at ${run.lastByte.toFixed(2)} s`,
+    `link busy per second (tenths, 9 = 90-100%): ${run.utilization.map((u) => Math.min(9, Math.floor(u * 10))).join('')}`,
     `CPU: sync ${m.cpuSeconds.toFixed(1)} s, upstream+shaper ${run.upstreamCpuSeconds.toFixed(1)} s; sync peak RSS ${m.peakRssMb.toFixed(0)} MB`,
   ].join('\n      ');
 }
 
 const size = Number(process.argv[2] ?? 100_000);
 // One mode alone: the 100k runs take many minutes on a shared machine.
-const only = process.argv[3];
-const chosen = modes.filter((mode) => !only || mode.name.startsWith(only));
+const only = process.argv[3]?.split(',');
+const chosen = modes.filter((mode) => !only || only.some((prefix) => mode.name.startsWith(prefix)));
+// One profile alone, by its RTT (e.g. 200).
+const onlyRtt = process.argv[4] ? Number(process.argv[4]) : undefined;
 const home = temporaryHome('supsync-bench-wan-');
 try {
   console.log(`WAN sync, ${size} updates. Conditions: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at start, ${new Date().toISOString()}`);
@@ -118,11 +153,13 @@ try {
   const upstreamStore = openSiteStore(home.sitePaths('UPS').database);
   const endpoint = await new SupEndpoint({ store: upstreamStore }).listen('127.0.0.1', 0);
   const upstream = { host: '127.0.0.1', port: Number(new URL(endpoint.url).port) };
-  const shapers = await Promise.all(profiles.map((profile) => new WanShaper(upstream, profile).listen()));
+  const shapers = await Promise.all(profiles.map((profile) => ShaperThread.start(upstream, profile)));
   try {
     await addSite(home, 'LB1', endpoint.url, {});
+    if (base) await addSite(home, 'LB0', endpoint.url, {});
     const sites: { code: string; profile: number; mode: number }[] = [];
-    for (const [p] of profiles.entries()) {
+    for (const [p, profile] of profiles.entries()) {
+      if (onlyRtt !== undefined && profile.rttMs !== onlyRtt) continue;
       for (const [w, mode] of modes.entries()) {
         if (!chosen.includes(mode)) continue;
         const code = `W${p}${w}`;
@@ -133,12 +170,23 @@ try {
     for (const kind of ['full', 'delta'] as const) {
       if (kind === 'delta') await corpus(2);
       process.stderr.write(`${kind} syncs ...\n`);
-      const loopback = await measure(home, 'LB1', {});
-      console.log(`${kind}, loopback (no shaping, the CPU floor): ${loopback.updates} updates in ${loopback.seconds.toFixed(1)} s, sync CPU ${loopback.cpuSeconds.toFixed(1)} s, peak RSS ${loopback.peakRssMb.toFixed(0)} MB`);
+      // The upstream's CPU (this process) during a loopback sync: gzip's cost shows there.
+      const upstreamCpu = async (code: string, syncRunner: string) => {
+        const cpu = process.cpuUsage();
+        const measurement = await measure(home, code, {}, syncRunner);
+        const used = process.cpuUsage(cpu);
+        return { measurement, seconds: (used.user + used.system) / 1e6 };
+      };
+      if (base) {
+        const { measurement: earlier, seconds } = await upstreamCpu('LB0', modes[0]!.runner);
+        console.log(`${kind}, loopback, ${modes[0]!.name}: ${earlier.updates} updates in ${earlier.seconds.toFixed(1)} s, sync CPU ${earlier.cpuSeconds.toFixed(1)} s, upstream CPU ${seconds.toFixed(1)} s, ${earlier.fetch?.gzippedAnswers ?? 'all large'} answers gzipped`);
+      }
+      const { measurement: loopback, seconds } = await upstreamCpu('LB1', runner);
+      console.log(`${kind}, loopback (no shaping, the CPU floor): ${loopback.updates} updates in ${loopback.seconds.toFixed(1)} s, sync CPU ${loopback.cpuSeconds.toFixed(1)} s, upstream CPU ${seconds.toFixed(1)} s, peak RSS ${loopback.peakRssMb.toFixed(0)} MB, ${loopback.fetch?.gzippedAnswers} answers gzipped (least round trip ${loopback.fetch?.roundTripMs} ms)`);
       for (const site of sites) {
         const profile = profiles[site.profile]!;
         const mode = modes[site.mode]!;
-        const run = await shapedRun(home, site.code, shapers[site.profile]!, mode.window);
+        const run = await shapedRun(home, site.code, shapers[site.profile]!, mode);
         console.log(`${kind}, ${profile.name}, ${mode.name}:\n      ${report(profile, mode.bound, run, loopback.seconds)}`);
       }
     }

@@ -2,8 +2,10 @@
  * The SUP endpoint under more than one downstream: a long revision list is written page by page
  * and other downstreams are answered while it is held between pages (held by a gate on the read,
  * not by timing); the list is the same list; GetUpdateData entries kept encoded follow the
- * revision's expiry.
+ * revision's expiry. Answers, whole or paged, are gzipped only for a downstream that asks.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { generateCorpus } from '../src/dev/corpus.js';
@@ -42,6 +44,48 @@ function gatedLists(store: SiteStore) {
   };
   const gated = new Proxy(store, { get: (target, name) => (name === 'served' ? served : Reflect.get(target, name, target)) });
   return { store: gated, held, open };
+}
+
+interface Exchange {
+  operation: string;
+  acceptEncoding: string | undefined;
+  contentEncoding: string | undefined;
+  /** The answer's bytes as sent. */
+  bytes: number;
+}
+
+/**
+ * An HTTP front that sets every request's Accept-Encoding to `accept` (undefined: none at all, as
+ * a WSUS downstream sends) before it reaches `target`, and records each exchange as it crossed.
+ */
+async function encodingFront(target: string, accept: string | undefined) {
+  const exchanges: Exchange[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const headers = { ...req.headers };
+      delete headers['accept-encoding'];
+      if (accept !== undefined) headers['accept-encoding'] = accept;
+      const exchange: Exchange = { operation: /<soap:Body><(\w+)/.exec(String(body))?.[1] ?? '?', acceptEncoding: accept, contentEncoding: undefined, bytes: 0 };
+      http
+        .request(`${target}${req.url}`, { method: req.method, headers }, (answer) => {
+          exchange.contentEncoding = answer.headers['content-encoding'];
+          answer.on('data', (chunk: Buffer) => (exchange.bytes += chunk.length));
+          answer.once('end', () => exchanges.push(exchange));
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        })
+        .end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    exchanges,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 const client = (url: string, name: string) => new UpstreamClient({ baseUrl: url, accountName: name, accountGuid: '4f4ee2b1-7c38-4b8b-9d0e-7d5a4c0f3a11', retry: { limit: 0, baseDelayMs: 1, maxDelayMs: 1 } });
@@ -96,6 +140,38 @@ describe('SUP endpoint serving several downstreams', () => {
     expect(paged.length).to.be.greaterThan(37 * 3);
     expect(paged).to.have.length(whole.length);
     expect(paged).to.have.deep.members(whole);
+  });
+
+  it('gzips answers, whole and paged, only for a downstream that asks; one that sends no Accept-Encoding gets them plain', async () => {
+    const endpoint = await new SupEndpoint({ store, listPageRows: 50 }).listen('127.0.0.1', 0);
+    const plainFront = await encodingFront(endpoint.url, undefined);
+    const gzipFront = await encodingFront(endpoint.url, 'gzip');
+    try {
+      const read = async (url: string) => {
+        const downstream = client(url, 'fourth.test');
+        const list = (await downstream.getRevisionIdList({ getConfig: false })).newRevisions;
+        const batch = await downstream.getUpdateData(list.slice(0, 100));
+        return { list, xml: batch.updates.map((u) => u.xml) };
+      };
+      const plain = await read(plainFront.url);
+      const zipped = await read(gzipFront.url);
+      // The same list (600 updates in pages of 50, so written page by page) and the same documents either way.
+      expect(plain.list).to.have.length(store.served.updateRevisions({}).length);
+      expect(zipped.list).to.deep.equal(plain.list);
+      expect(zipped.xml).to.deep.equal(plain.xml);
+      const large = (exchanges: Exchange[]) => exchanges.filter((e) => e.operation === 'GetRevisionIdList' || e.operation === 'GetUpdateData');
+      expect(large(plainFront.exchanges)).to.have.length(2);
+      for (const e of large(plainFront.exchanges)) expect(e.contentEncoding, e.operation).to.equal(undefined);
+      expect(large(gzipFront.exchanges)).to.have.length(2);
+      for (const e of large(gzipFront.exchanges)) expect(e.contentEncoding, e.operation).to.equal('gzip');
+      for (const [i, e] of large(gzipFront.exchanges).entries()) expect(e.bytes, e.operation).to.be.below(large(plainFront.exchanges)[i]!.bytes / 2);
+      // The handshake's small answers are not worth compressing.
+      expect(gzipFront.exchanges.find((e) => e.operation === 'GetAuthConfig')!.contentEncoding).to.equal(undefined);
+    } finally {
+      await plainFront.close();
+      await gzipFront.close();
+      await endpoint.close();
+    }
   });
 
   it('serves a revision again as expired once it expires, though its answer was kept encoded', async () => {

@@ -5,7 +5,7 @@
  * halves once per wave, holds every new request for the back-off, sends the batches again within
  * the smaller window and fetches every revision exactly once. And through the WAN shaper: it grows
  * from its first size while throughput rises, never past its bound, and the large answers cross
- * the link gzipped.
+ * the link gzipped; on loopback the client asks for plain answers once it measured the link.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -15,6 +15,7 @@ import { expect } from 'chai';
 import { generateCorpus } from '../src/dev/corpus.js';
 import { WanShaper } from '../src/dev/wan-shaper.js';
 import { writePackage } from '../src/package/file.js';
+import { LinkEstimate, wanRoundTripMs } from '../src/net/link.js';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { SupEndpoint, type RunningEndpoint } from '../src/server/sup-endpoint.js';
 import { planSupChange } from '../src/model/sup-settings.js';
@@ -209,12 +210,66 @@ describe('fetch window', function () {
       expect(stats.maxInFlight).to.be.greaterThan(1);
       expect(Math.max(...stats.sizes)).to.be.at.most(3);
       expect(gate.maxInFlight).to.be.at.most(3);
-      // The upstream gzips its large answers for a client that accepts it: fewer bytes on the wire than read.
+      // Across the WAN (its round trip at least the shaper's 60 ms) the client asks for gzip, and the
+      // upstream gzips its large answers: fewer bytes on the wire than read.
+      expect(stats.roundTripMs).to.be.at.least(60);
+      expect(client.link.crossesWan).to.equal(true);
+      expect(stats.gzippedAnswers).to.be.greaterThan(0);
       expect(shaper.counters.bytesDown).to.be.below(stats.bytes * 0.7);
     } finally {
       await client.close();
       await shaper.close();
       await gate.close();
     }
+  });
+
+  it('asks for gzipped answers until it measured its link, then as that link says (plain on loopback or a LAN)', async () => {
+    const seen: string[] = [];
+    const recording = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push(String(req.headers['accept-encoding']));
+        void forwardRequest(endpoint.url, req, res, Buffer.concat(chunks));
+      });
+    });
+    await new Promise<void>((resolve) => recording.listen(0, '127.0.0.1', resolve));
+    const client = new UpstreamClient({ baseUrl: `http://127.0.0.1:${(recording.address() as AddressInfo).port}`, ...identity });
+    try {
+      expect(client.link.crossesWan).to.equal(undefined);
+      const ids = (await client.getRevisionIdList({ getConfig: false })).newRevisions;
+      // Nothing was measured when the handshake began: its first request asks for gzip, as any HTTP client does.
+      expect(seen[0]).to.equal('gzip');
+      // One request at a time, so the header each one sent follows from what was measured before it.
+      for (let i = 0; i < 3; i++) {
+        const expected = client.link.acceptsGzip ? 'gzip' : 'identity';
+        const batch = await client.getUpdateData(ids.slice(i * 25, (i + 1) * 25));
+        expect(batch.updates).to.have.length(25);
+        expect(seen.at(-1)).to.equal(expected);
+      }
+      expect(client.fetchStats().roundTripMs).to.equal(client.link.roundTripMs).and.to.be.a('number');
+    } finally {
+      await client.close();
+      await new Promise<void>((resolve) => recording.close(() => resolve()));
+    }
+  });
+
+  it('judges a link by the least round trip it measured: a WAN from 10 ms, one fast answer enough for a LAN', () => {
+    const link = new LinkEstimate();
+    expect(link.acceptsGzip).to.equal(true);
+    link.record(250);
+    link.record(80);
+    expect(link.roundTripMs).to.equal(80);
+    expect(link.crossesWan).to.equal(true);
+    expect(link.acceptsGzip).to.equal(true);
+    // A slow answer (server time) never raises the estimate; a fast one lowers it for good.
+    link.record(wanRoundTripMs - 1);
+    link.record(400);
+    expect(link.roundTripMs).to.equal(wanRoundTripMs - 1);
+    expect(link.crossesWan).to.equal(false);
+    expect(link.acceptsGzip).to.equal(false);
+    link.record(Number.NaN);
+    link.record(-5);
+    expect(link.roundTripMs).to.equal(wanRoundTripMs - 1);
   });
 });

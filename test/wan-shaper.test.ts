@@ -130,4 +130,20 @@ describe('WAN shaper', () => {
     const floorMs = ((2 * size - shaper.profile.burstBytes) * 8 * 1000) / bitsPerSecond;
     expect(elapsedMs).to.be.at.least(floorMs);
   });
+
+  it("keeps a timeline of the downstream link's busy time and a log of the SOAP actions sent upstream", async () => {
+    const size = 100 * 1024;
+    const bitsPerSecond = 4e6;
+    const { shaper } = await shaped('echo', 10, bitsPerSecond);
+    shaper.resetCounters();
+    const socket = await connect(shaper.url);
+    closers.push(async () => void socket.destroy());
+    const request = Buffer.concat([Buffer.from('POST /x HTTP/1.1\r\nSOAPAction: "http://www.microsoft.com/SoftwareDistribution/Server/ServerSyncWebService/GetUpdateData"\r\n\r\n'), Buffer.alloc(size)]);
+    await exchange(socket, request, request.length);
+    expect(shaper.requests.map((r) => r.action)).to.deep.equal(['GetUpdateData']);
+    // The link's busy time is what its bytes take at its rate, wherever the seconds fall.
+    const busyMs = shaper.downUtilization().reduce((sum, share) => sum + share * 1000, 0);
+    expect(busyMs).to.be.closeTo((request.length * 8 * 1000) / bitsPerSecond, 1);
+    expect(shaper.lastDownMs).to.be.greaterThan(0);
+  });
 });

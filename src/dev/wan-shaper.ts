@@ -36,6 +36,10 @@ class Link {
   readonly #burst: number;
   #tokens: number;
   #at = performance.now();
+  /** When the link has sent everything it was given, and its busy milliseconds per second since `#since`. */
+  #freeAt = 0;
+  #since = performance.now();
+  #busy: number[] = [];
 
   constructor(bitsPerSecond: number, burstBytes: number) {
     this.#bytesPerMs = bitsPerSecond / 8 / 1000;
@@ -48,7 +52,34 @@ class Link {
     const now = performance.now();
     this.#tokens = Math.min(this.#burst, this.#tokens + (now - this.#at) * this.#bytesPerMs) - bytes;
     this.#at = now;
+    this.#recordBusy(bytes);
     return this.#tokens >= 0 ? now : now - this.#tokens / this.#bytesPerMs;
+  }
+
+  /** Starts a new timeline of busy time at now. */
+  resetTimeline(): void {
+    this.#since = performance.now();
+    this.#freeAt = this.#since;
+    this.#busy = [];
+  }
+
+  /** The share of each second since the timeline's start that the link spent sending (0–1). */
+  utilization(): number[] {
+    return this.#busy.map((ms) => Math.min(1, ms / 1000));
+  }
+
+  // The link sends at its rate from when it is free: a chunk occupies [start, start + bytes/rate].
+  #recordBusy(bytes: number): void {
+    let start = Math.max(performance.now(), this.#freeAt) - this.#since;
+    const end = start + bytes / this.#bytesPerMs;
+    this.#freeAt = end + this.#since;
+    while (start < end) {
+      const second = Math.floor(start / 1000);
+      const until = Math.min(end, (second + 1) * 1000);
+      this.#busy[second] = (this.#busy[second] ?? 0) + (until - start);
+      start = until;
+    }
+    for (let i = 0; i < this.#busy.length; i++) this.#busy[i] ??= 0;
   }
 }
 
@@ -66,10 +97,11 @@ class Pipe {
     /** No delivery before this time (the connection's handshake). */
     readonly notBefore: number,
     readonly highWater: number,
-    readonly count: (bytes: number) => void,
+    readonly onChunk: (chunk: Buffer) => void,
+    readonly onDelivered: () => void = () => {},
   ) {
     source.on('data', (chunk: Buffer) => {
-      this.count(chunk.length);
+      this.onChunk(chunk);
       this.#push(Math.max(this.link.depart(chunk.length), this.notBefore) + this.oneWayMs, chunk);
       this.#queued += chunk.length;
       if (this.#queued > this.highWater) source.pause();
@@ -101,6 +133,7 @@ class Pipe {
       }
       this.#queued -= chunk.length;
       if (!this.target.destroyed) this.target.write(chunk);
+      this.onDelivered();
     }
     if (this.#queued <= this.highWater && this.source.isPaused()) this.source.resume();
     this.#schedule();
@@ -112,8 +145,19 @@ class Pipe {
   }
 }
 
+/** A SOAP request the shaper carried upstream: when it left the client (ms since the last reset) and its action's name. */
+export interface ShapedRequest {
+  atMs: number;
+  action: string;
+}
+
 export class WanShaper {
   readonly counters: WanCounters = { bytesUp: 0, bytesDown: 0, connections: 0 };
+  /** The SOAP requests carried since the last reset, in order (what the benchmarks print as a timeline). */
+  readonly requests: ShapedRequest[] = [];
+  /** When the last byte towards the client was delivered, ms since the last reset. */
+  lastDownMs = 0;
+  #since = performance.now();
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
   readonly #profile: Required<WanProfile>;
@@ -150,9 +194,19 @@ export class WanShaper {
     return this;
   }
 
-  /** Sets the counters back to zero (between two measured runs). */
+  /** Sets the counters back to zero and starts a new timeline (between two measured runs). */
   resetCounters(): void {
     Object.assign(this.counters, { bytesUp: 0, bytesDown: 0, connections: 0 });
+    this.requests.length = 0;
+    this.lastDownMs = 0;
+    this.#since = performance.now();
+    this.#down.resetTimeline();
+    this.#up.resetTimeline();
+  }
+
+  /** The share of each second since the last reset that the downstream link (upstream → client) was busy. */
+  downUtilization(): number[] {
+    return this.#down.utilization();
   }
 
   async close(): Promise<void> {
@@ -171,8 +225,12 @@ export class WanShaper {
       socket.on('close', () => this.#sockets.delete(socket));
     }
     const pipes = [
-      new Pipe(client, upstream, this.#up, oneWay, handshakeDone, this.highWaterBytes, (n) => (this.counters.bytesUp += n)),
-      new Pipe(upstream, client, this.#down, oneWay, 0, this.highWaterBytes, (n) => (this.counters.bytesDown += n)),
+      new Pipe(client, upstream, this.#up, oneWay, handshakeDone, this.highWaterBytes, (chunk) => {
+        this.counters.bytesUp += chunk.length;
+        const action = /soapaction:\s*"?([^"\r\n]*)/i.exec(chunk.toString('latin1', 0, Math.min(chunk.length, 2048)))?.[1];
+        if (action !== undefined) this.requests.push({ atMs: performance.now() - this.#since, action: action.split('/').pop()! });
+      }),
+      new Pipe(upstream, client, this.#down, oneWay, 0, this.highWaterBytes, (chunk) => (this.counters.bytesDown += chunk.length), () => (this.lastDownMs = performance.now() - this.#since)),
     ];
     // An orderly end travels through its pipe, delayed like data; an error on either side resets both.
     const teardown = () => {

@@ -21,6 +21,7 @@ import {
 import { lcidOf } from './languages.js';
 import { SoapTransport, type SoapReply, type TransportOptions, defaultListTimeoutMs, defaultRetry, isServerBusyFault } from './transport.js';
 import { type RetryPolicy, backoffDelay } from '../net/http.js';
+import type { LinkEstimate } from '../net/link.js';
 import { RequestWindow, type WindowStats } from '../net/window.js';
 import { type StorableUpdateData, type UpdateData, readUpdateDataResponse } from './update-data.js';
 
@@ -56,8 +57,11 @@ export interface FetchedBatch extends UpdateData {
   bytes: number;
 }
 
-/** What a client's fetches did: the request window's figures, HTTP requests sent (retries included) and bytes received (decompressed). */
-export type FetchStats = WindowStats & { httpRequests: number; bytes: number };
+/**
+ * What a client's fetches did: the request window's figures, HTTP requests sent (retries included),
+ * bytes received (decompressed), answers that came gzipped and the least round trip measured.
+ */
+export type FetchStats = WindowStats & { httpRequests: number; bytes: number; gzippedAnswers: number; roundTripMs?: number };
 
 /** A batch fetched for storing: the updates' XML already deflated. */
 export interface StorableBatch extends StorableUpdateData {
@@ -89,6 +93,11 @@ export class UpstreamClient {
 
   get bytesReceived(): number {
     return this.#transport.bytesReceived;
+  }
+
+  /** What this client measured of its link to the upstream (and so whether it asks for gzip). */
+  get link(): LinkEstimate {
+    return this.#transport.link;
   }
 
   /** The server configuration (GetConfigData), read once per client. */
@@ -163,10 +172,11 @@ export class UpstreamClient {
    * `onBatch` in completion order (the caller stores it); `last` is true for the batch that
    * completes the set, so the caller can commit an anchor with it.
    *
-   * The client's request window (src/net/window.ts) decides how many batches are in flight; the
-   * batches start at 10 revisions (the parse worker, slow while cold, gets its first answer sooner,
-   * and a short delta is not one long wait) and double with each answer up to the server's
-   * MaxNumberOfUpdatesPerRequest; the window judges throughput only once they are at full size. A sign of overload (ServerBusy, 5xx, a timeout, a reset) halves
+   * The client's request window (src/net/window.ts) decides how many batches are in flight. On
+   * loopback or a LAN the batches start at 10 revisions (the parse worker, slow while cold, gets
+   * its first answer sooner, and a short delta is not one long wait) and double with each answer
+   * up to the server's MaxNumberOfUpdatesPerRequest; across a WAN (net/link.ts) they start at that
+   * size. The window judges throughput only once they are at full size. A sign of overload (ServerBusy, 5xx, a timeout, a reset) halves
    * the window and the batch size, holds every new request for the back-off delay, and sends the
    * batch again — at most the retry policy's limit of times — within the smaller window.
    */
@@ -176,7 +186,9 @@ export class UpstreamClient {
     const retry = this.#options.retry ?? defaultRetry;
     const window = this.#window;
     const parser = this.prepareFetch();
-    let size = Math.min(10, limit);
+    // Across a WAN the first answer costs a round trip anyway (time enough for the parse worker to
+    // warm up), and each doubling of a small first batch would cost another: full batches at once.
+    let size = this.#transport.link.crossesWan ? limit : Math.min(10, limit);
     let cursor = 0;
     let stored = 0;
     let failed: unknown;
@@ -237,7 +249,14 @@ export class UpstreamClient {
 
   /** What the fetches of this client did: the request window's figures and the HTTP requests sent. */
   fetchStats(): FetchStats {
-    return { ...this.#window.stats(), httpRequests: this.#transport.requests, bytes: this.#transport.bytesReceived };
+    const roundTripMs = this.#transport.link.roundTripMs;
+    return {
+      ...this.#window.stats(),
+      httpRequests: this.#transport.requests,
+      bytes: this.#transport.bytesReceived,
+      gzippedAnswers: this.#transport.gzippedAnswers,
+      ...(roundTripMs !== undefined ? { roundTripMs } : {}),
+    };
   }
 
   /** Runs a call with a valid cookie, re-authenticating once when the server refuses the cookie. */

@@ -5,9 +5,12 @@
  * HTTPS verified against what the operating system trusts plus an optional CA bundle (an
  * untrusted chain is reported with the certificate and the remedy), and an HTTP proxy.
  */
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import got, { type Agents, RequestError } from 'got';
 import { UpstreamError } from '../errors.js';
 import { type RetryPolicy, backoffDelay, proxyAgents, sleep } from '../net/http.js';
+import { LinkEstimate } from '../net/link.js';
 import { isUntrustedChainError, trustedCertificates, untrustedChainError } from '../net/trust.js';
 import type { ProxySettings } from '../model/site.js';
 
@@ -51,6 +54,10 @@ export class SoapTransport {
   bytesReceived = 0;
   /** HTTP requests sent (retries included): each costs a round trip. */
   requests = 0;
+  /** Answers that came gzipped. */
+  gzippedAnswers = 0;
+  /** The link to the upstream as measured, which decides whether answers are asked gzipped. */
+  readonly link = new LinkEstimate();
 
   constructor(options: TransportOptions = {}) {
     this.#options = { timeoutMs: defaultTimeoutMs, retry: defaultRetry, maxResponseBytes: 512 * 1024 * 1024, ...options };
@@ -96,6 +103,8 @@ export class SoapTransport {
         'content-type': 'text/xml; charset=utf-8',
         soapaction: soapAction,
         'user-agent': this.#options.userAgent ?? 'supsync',
+        // identity: plain answers, which on loopback or a LAN are cheaper than gzip's CPU (net/link.ts).
+        'accept-encoding': this.link.acceptsGzip ? 'gzip' : 'identity',
       },
       throwHttpErrors: false,
       // Bytes, not text: a sync hands them to its parse worker undecoded.
@@ -104,7 +113,8 @@ export class SoapTransport {
       // A dead connection fails in 30 s; a live one may take its time.
       timeout: { connect: 30_000, secureConnect: 30_000, request: timeoutMs },
       followRedirect: false,
-      decompress: true,
+      // Inflated here (off the event loop), so the bytes on the wire are known.
+      decompress: false,
       ...(this.#agent ? { agent: this.#agent } : {}),
       https: { certificateAuthority: this.#ca },
       ...(this.#options.signal ? { signal: this.#options.signal } : {}),
@@ -114,7 +124,13 @@ export class SoapTransport {
     });
     try {
       const response = await request;
-      const raw = response.body;
+      if (response.timings.phases.firstByte !== undefined) this.link.record(response.timings.phases.firstByte);
+      const encoding = response.headers['content-encoding']?.toLowerCase();
+      if (encoding !== undefined && encoding !== 'identity' && encoding !== 'gzip') {
+        throw new UpstreamError('UpstreamHttpError', `${url} answered in the content encoding ${encoding}, which supsync does not ask for`, { target: url, category: 'ProtocolError' });
+      }
+      const raw = encoding === 'gzip' ? await gunzip(url, response.body, max) : response.body;
+      if (encoding === 'gzip') this.gzippedAnswers++;
       this.bytesReceived += raw.length;
       let text: string | undefined;
       return {
@@ -126,6 +142,7 @@ export class SoapTransport {
         bytes: raw.length,
       };
     } catch (error) {
+      if (error instanceof UpstreamError) throw error;
       if (request.isCanceled && !this.#options.signal?.aborted) {
         throw new UpstreamError('UpstreamResponseTooLarge', `${url} sent more than ${max} bytes; refused`, { target: url, category: 'LimitsExceeded' });
       }
@@ -140,6 +157,23 @@ export class SoapTransport {
         cause: error,
       });
     }
+  }
+}
+
+const inflate = promisify(zlib.gunzip);
+
+/** A gzipped answer inflated (no more than `max` bytes of it: a small answer may inflate to gigabytes). */
+async function gunzip(url: string, body: Buffer, max: number): Promise<Buffer> {
+  try {
+    return await inflate(body, { maxOutputLength: max });
+  } catch (error) {
+    const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new UpstreamError(tooLarge ? 'UpstreamResponseTooLarge' : 'UpstreamHttpError', tooLarge ? `${url} sent an answer that inflates to more than ${max} bytes; refused` : `${url} sent a damaged gzip answer: ${(error as Error).message}`, {
+      target: url,
+      category: tooLarge ? 'LimitsExceeded' : 'ProtocolError',
+      transient: !tooLarge,
+      cause: error,
+    });
   }
 }
 

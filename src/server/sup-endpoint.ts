@@ -11,6 +11,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
+import type { Writable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import zlib from 'node:zlib';
 import { InvalidDataError, SupsyncError } from '../errors.js';
@@ -156,6 +157,9 @@ export class SupEndpoint {
     const service =
       path === SERVER_SYNC_PATH.toLowerCase() ? 'sync' : path === DSS_AUTH_PATH.toLowerCase() ? 'dss' : REPORTING_PATHS.some((p) => p.toLowerCase() === path) ? 'reporting' : undefined;
     let operation = 'unknown';
+    // Gzip only for a client that asks (a supsync client asks across a WAN, not on loopback or a LAN;
+    // a WSUS downstream that sends no Accept-Encoding gets plain answers).
+    const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     const send = (status: number, body: string, contentType = 'text/xml; charset=utf-8') => {
       const headers = { 'content-type': contentType, 'cache-control': 'private', vary: 'accept-encoding' };
       // The answer's own bytes, gzipped or not: what a downstream's sync counts as fetched.
@@ -163,7 +167,7 @@ export class SupEndpoint {
       // Large answers (update data, revision lists) gzipped for a client that asks, as IIS compresses
       // WSUS's answers: across a WAN the bytes are the limit (an update data answer shrinks ~2.6x).
       // Fastest level, off the event loop: a busy parent must not stall its other children.
-      if (body.length > gzipAbove && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+      if (body.length > gzipAbove && gzip) {
         zlib.gzip(body, { level: 1 }, (error, zipped) => {
           if (error) return void res.destroy(error);
           res.writeHead(status, { ...headers, 'content-encoding': 'gzip', 'content-length': zipped.length });
@@ -220,7 +224,7 @@ export class SupEndpoint {
     }
     try {
       const answer = this.#answer(message, req);
-      if ('pages' in answer) return await this.#sendRevisionList(answer, res, send, (bytes) => this.#options.onRequest?.(operation, 200, Date.now() - started, bytes));
+      if ('pages' in answer) return await this.#sendRevisionList(answer, res, gzip, send, (bytes) => this.#options.onRequest?.(operation, 200, Date.now() - started, bytes));
       send(200, buildResponse(answer));
     } catch (error) {
       if (error instanceof Fault) return send(500, buildFault({ errorCode: error.errorCode, message: error.detail, actor, method: message.operation }));
@@ -232,9 +236,10 @@ export class SupEndpoint {
    * Writes a revision list as its pages are read, yielding to other requests between pages (and
    * waiting while the downstream reads what was written): one child's 100,000-update list neither
    * holds the event loop for its whole read nor sits whole in memory. A list of one page is sent
-   * whole, with its length.
+   * whole, with its length. Gzipped as it is written for a client that asks: a 100,000-update list
+   * is megabytes, and across a WAN the sync waits for it before it can fetch anything.
    */
-  async #sendRevisionList(list: PagedRevisionList, res: http.ServerResponse, send: (status: number, body: string) => void, done: (bytes: number) => void): Promise<void> {
+  async #sendRevisionList(list: PagedRevisionList, res: http.ServerResponse, gzip: boolean, send: (status: number, body: string) => void, done: (bytes: number) => void): Promise<void> {
     const source = list.pages;
     const pages = (async function* () {
       yield* source;
@@ -244,11 +249,24 @@ export class SupEndpoint {
     const second = await pages.next();
     if (second.done) return send(200, buildResponse({ operation: 'GetRevisionIdList', anchor: list.anchor, newRevisions: first.value }));
     const parts = revisionListResponseParts(list.anchor);
-    res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'cache-control': 'private' });
+    res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'cache-control': 'private', vary: 'accept-encoding', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+    // The stream the pages go into: the answer itself, or a gzip stream piped into it (whose
+    // backpressure is the answer's: it stops taking text while the downstream does not read).
+    const zipper = gzip ? zlib.createGzip({ level: 1 }) : undefined;
+    const out: Writable = zipper ?? res;
+    // The bytes sent: what the downstream counts as fetched, as for a whole answer.
     let bytes = 0;
+    if (zipper) {
+      zipper.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (!res.write(chunk)) zipper.pause();
+      });
+      res.on('drain', () => zipper.resume());
+      res.once('close', () => zipper.destroy());
+    }
     const write = (text: string) => {
-      bytes += Buffer.byteLength(text);
-      return res.write(text);
+      if (!zipper) bytes += Buffer.byteLength(text);
+      return out.write(text);
     };
     let more = write(parts.head + parts.identities(first.value) + parts.identities(second.value));
     try {
@@ -256,10 +274,12 @@ export class SupEndpoint {
         // A downstream that goes away while its buffer is full never drains: closing ends the wait too.
         if (!more) await new Promise<void>((resolve) => {
           const go = () => {
-            res.off('drain', go).off('close', go);
+            out.off('drain', go);
+            res.off('close', go);
             resolve();
           };
-          res.once('drain', go).once('close', go);
+          out.once('drain', go);
+          res.once('close', go);
         });
         else await new Promise((resolve) => setImmediate(resolve));
         if (res.destroyed) return void (await pages.return());
@@ -272,9 +292,16 @@ export class SupEndpoint {
       res.destroy(error as Error);
       return;
     }
-    bytes += Buffer.byteLength(parts.tail);
-    res.end(parts.tail);
-    done(bytes);
+    if (!zipper) {
+      bytes += Buffer.byteLength(parts.tail);
+      res.end(parts.tail);
+      return done(bytes);
+    }
+    zipper.once('end', () => {
+      res.end();
+      done(bytes);
+    });
+    out.end(parts.tail);
   }
 
   /** Admitted: no gate configured, the shared secret, or a client certificate the configured CA issued. */

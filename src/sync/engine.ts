@@ -169,12 +169,17 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
       recorder.status(6704);
       recorder.phase('Synchronizing WSUS Server');
       log.info(`Synchronizing WSUS server ${upstream.description} ...`);
-      await client.config();
+      // The configuration (batch size) and the lists are independent: asked at once, they cost one
+      // round trip to a distant upstream, not two.
+      const config = client.config();
       log.info('sync: WSUS synchronizing categories');
-      plan = planSync(storedRevisions(store), await askSyncLists(client, store, site, upstream.url, full, log), { full });
+      const lists = askSyncLists(client, store, site, upstream.url, full, log);
+      await Promise.all([config, lists]);
+      plan = planSync(storedRevisions(store), await lists, { full });
       await applyPlan(plan, client, upstream.url, scope);
       const fetched = client.fetchStats();
-      log.info(`sync: ${fetched.httpRequests} request(s) to the upstream, up to ${fetched.maxInFlight} in flight (request window ${fetched.sizes.join(' → ')})`);
+      const link = fetched.roundTripMs === undefined ? '' : `; round trip ${fetched.roundTripMs} ms or less, ${fetched.gzippedAnswers} answer(s) gzipped`;
+      log.info(`sync: ${fetched.httpRequests} request(s) to the upstream, up to ${fetched.maxInFlight} in flight (request window ${fetched.sizes.join(' → ')})${link}`);
       if (!plan.updates) log.info('No products or classifications are selected: synchronized categories only. Select products and classifications (sup set), then sync again');
     } else {
       log.info('The sync source is none: this site is fed by imports only; nothing to synchronize from upstream');
