@@ -7,8 +7,12 @@ import type { DeflatedXml } from './update.js';
 
 /** Level 1: metadata XML compresses about 5:1 even so, and a full sync deflates gigabytes of it. */
 export function compressMetadata(xml: string): DeflatedXml {
-  const text = Buffer.from(xml, 'utf8');
-  return { bytes: zlib.deflateRawSync(text, { level: 1 }), size: text.length };
+  return compressMetadataBytes(Buffer.from(xml, 'utf8'));
+}
+
+/** The same for XML already encoded as UTF-8. */
+export function compressMetadataBytes(utf8: Uint8Array): DeflatedXml {
+  return { bytes: zlib.deflateRawSync(utf8, { level: 1 }), size: utf8.length };
 }
 
 export function decompressMetadata(blob: Buffer): string {
