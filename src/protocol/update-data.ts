@@ -36,8 +36,11 @@ export interface StorableUpdateData {
   fileUrls: ServerSyncUrlData[];
 }
 
-/** An update without its XML, and where its XML (UTF-8) lies in the answer's `xml` buffer. */
-export type PackedUpdate = Omit<UpdateMetadata, 'xml'> & { xmlBytes: { start: number; end: number } };
+/**
+ * An update without its XML, and where its XML (UTF-8) lies in the answer's `xml` buffer: under
+ * the name of the deflated XML that replaces it, so unpacking keeps the object's shape.
+ */
+export type PackedUpdate = Omit<UpdateMetadata, 'xml'> & { deflatedXml: { start: number; end: number } };
 
 /**
  * A GetUpdateData answer as the parse worker hands it over: the updates read, and all their XML
@@ -56,22 +59,24 @@ export function packUpdateData(body: string, languages?: readonly string[]): Pac
   const packed = updates.map(({ xml: text, ...update }) => {
     const start = offset;
     offset += xml.write(text, offset, 'utf8');
-    return { ...update, xmlBytes: { start, end: offset } };
+    return { ...update, deflatedXml: { start, end: offset } };
   });
   return { updates: packed, fileUrls, xml };
 }
 
 /**
- * Deflates each packed update's XML for the site database. A sync does this in the thread that
+ * Deflates each packed update's XML for the site database, turning the packed updates into
+ * fetched ones in place (a sync unpacks gigabytes; no copies). A sync does this in the thread that
  * stores, not in the parse worker: reading the answers alone keeps the worker as busy as deflating
  * and storing keep the storing thread, so a sync's work is shared evenly between two cores.
  */
 export function unpackUpdateData({ updates, fileUrls, xml }: PackedUpdateData): StorableUpdateData {
   const bytes = Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength);
-  return {
-    updates: updates.map(({ xmlBytes, ...update }) => ({ ...update, deflatedXml: compressMetadataBytes(bytes.subarray(xmlBytes.start, xmlBytes.end)) })),
-    fileUrls,
-  };
+  for (const update of updates) {
+    const { start, end } = update.deflatedXml;
+    (update as unknown as FetchedUpdate).deflatedXml = compressMetadataBytes(bytes.subarray(start, end));
+  }
+  return { updates: updates as unknown as FetchedUpdate[], fileUrls };
 }
 
 /** The update XML of a GetUpdateData entry, plain or decompressed. */
