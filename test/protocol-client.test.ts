@@ -9,6 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { expect } from 'chai';
 import { InvalidDataError, SoapFaultError, UpstreamError } from '../src/errors.js';
 import type { FetchedUpdate } from '../src/model/update.js';
@@ -393,6 +394,8 @@ describe('an answer packed by the parse worker and deflated where it is stored',
     const { updates } = unpackUpdateData(packUpdateData(answer));
     expect(updates).to.have.length(documents.length);
     expect(updates.map((u) => u.deflatedXml)).to.deep.equal(read.map((u) => compressMetadata(u.xml)));
+    // What the site database stored before the deflate moved out of the parse worker: zlib's level 1 with its defaults.
+    expect(updates.map((u) => u.deflatedXml.bytes)).to.deep.equal(read.map((u) => zlib.deflateRawSync(Buffer.from(u.xml, 'utf8'), { level: 1 })));
     expect(updates.map((u) => decompressMetadata(u.deflatedXml.bytes))).to.deep.equal(documents.map((d) => d.xml));
     expect(updates.map(({ deflatedXml, ...u }) => u)).to.deep.equal(read.map(({ xml, ...u }) => u));
   });
