@@ -6,7 +6,10 @@
  * times (p50/p99, from its own request log), its event-loop delay, CPU and peak RSS (from
  * scripts/bench-probe.ts preloaded into it), and each child's outcome. Connections the endpoint
  * refused are counted from its log (a child retries those).
- * Usage: node dist/scripts/bench-fanout.js [updates=20000] [children=25]
+ * With `probe`, each child is instead the parse-only probe of scripts/bench-run.ts: it lists and
+ * fetches every update and reads the answers in one thread, storing nothing (no parse worker, no
+ * deflate, no database), so the aggregate shows what lighter children would get from the parent.
+ * Usage: node dist/scripts/bench-fanout.js [updates=20000] [children=25] [probe]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +32,7 @@ import type { ProbeFigures } from './bench-probe.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const main = path.join(here, '..', 'src', 'cli', 'main.js');
 const probe = path.join(here, 'bench-probe.js');
+const runner = path.join(here, 'bench-run.js');
 
 function setSup(home: Home, code: string, request: SupChangeRequest): void {
   const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
@@ -42,6 +46,8 @@ export interface FanOutFigures {
   updatesServed: number;
   seconds: number;
   childSeconds: { min: number; max: number };
+  /** All children's CPU time (user + system, all threads). */
+  childCpuSeconds: number;
   getUpdateDataMs: { count: number; p50: number; p99: number; max: number };
   getRevisionIdListMs: { count: number; max: number };
   refusedConnections: number;
@@ -80,20 +86,27 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 }
 
-/** One child's full sync as its own process; its time and exit status. */
-function runChild(homeDir: string, code: string, delayMs: number): Promise<{ status: number; seconds: number; stderr: string }> {
+/** One child's full sync (or the parse-only probe's fetch of the parent's updates) as its own process; its time, CPU and exit status. */
+function runChild(homeDir: string, code: string, delayMs: number, probeUrl?: string): Promise<{ status: number; seconds: number; cpuSeconds: number; stderr: string }> {
   return new Promise((resolve) => {
     setTimeout(() => {
       const started = performance.now();
-      const child = spawn(process.execPath, [...hostNodeOptions, main, 'sync', '--site', code, '--home', homeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const args = probeUrl ? [runner, 'parse-only', homeDir, probeUrl] : [main, 'sync', '--site', code, '--home', homeDir];
+      const child = spawn(process.execPath, [...hostNodeOptions, '--import', probe, ...args], {
+        env: { ...process.env, SUPSYNC_BENCH_PROBE: path.join(homeDir, 'probe.json') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-      child.once('exit', (status) => resolve({ status: status ?? -1, seconds: (performance.now() - started) / 1000, stderr }));
+      child.once('exit', (status) => {
+        const figures = fs.existsSync(path.join(homeDir, 'probe.json')) ? (JSON.parse(fs.readFileSync(path.join(homeDir, 'probe.json'), 'utf8')) as ProbeFigures) : undefined;
+        resolve({ status: status ?? -1, seconds: (performance.now() - started) / 1000, cpuSeconds: figures?.cpuSeconds ?? 0, stderr });
+      });
     }, delayMs);
   });
 }
 
-async function fanOut(updates: number, children: number): Promise<FanOutFigures[]> {
+async function fanOut(updates: number, children: number, probeChildren: boolean): Promise<FanOutFigures[]> {
   const home = temporaryHome('supsync-fanout-');
   const childTemplate = temporaryHome('supsync-fanout-child-');
   const childHomes: string[] = [];
@@ -128,7 +141,7 @@ async function fanOut(updates: number, children: number): Promise<FanOutFigures[
         }
         parent.requests.length = 0;
         const started = performance.now();
-        const results = await Promise.all(childHomes.map((dir) => runChild(dir, 'CHD', Math.random() * staggerMs)));
+        const results = await Promise.all(childHomes.map((dir) => runChild(dir, 'CHD', Math.random() * staggerMs, probeChildren ? parent.url : undefined)));
         const seconds = (performance.now() - started) / 1000;
         for (const r of results) if (r.status !== 0) process.stderr.write(`a child failed (exit ${r.status}): ${r.stderr}\n`);
         const succeeded = results.filter((r) => r.status === 0).length;
@@ -143,6 +156,7 @@ async function fanOut(updates: number, children: number): Promise<FanOutFigures[
           updatesServed: succeeded * updates,
           seconds,
           childSeconds: { min: Math.min(...results.map((r) => r.seconds)), max: Math.max(...results.map((r) => r.seconds)) },
+          childCpuSeconds: results.reduce((sum, r) => sum + r.cpuSeconds, 0),
           getUpdateDataMs: { count: data.length, p50: percentile(data, 50), p99: percentile(data, 99), max: data[data.length - 1] ?? 0 },
           getRevisionIdListMs: { count: lists.length, max: Math.max(0, ...lists) },
           refusedConnections: parent.requests.filter((r) => r.operation === 'ConnectionRefused').length,
@@ -164,12 +178,15 @@ async function fanOut(updates: number, children: number): Promise<FanOutFigures[
 const [updatesArg, childrenArg] = process.argv.slice(2).map(Number);
 const updates = updatesArg || 20_000;
 const children = childrenArg || 25;
-process.stderr.write(`fan-out: ${children} children, ${updates} updates each; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${os.cpus().length} cores\n`);
-for (const f of await fanOut(updates, children)) {
-  console.log(`fan-out, ${f.scenario}: ${f.children} children × ${updates} updates`);
+const probeChildren = process.argv.includes('probe');
+const kind = probeChildren ? 'parse-only probe children' : 'children (supsync sync)';
+process.stderr.write(`fan-out: ${children} ${kind}, ${updates} updates each; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${os.cpus().length} cores\n`);
+for (const f of await fanOut(updates, children, probeChildren)) {
+  console.log(`fan-out, ${f.scenario}: ${f.children} ${kind} × ${updates} updates`);
   console.log(`  children succeeded ${f.succeeded}/${f.children} in ${f.seconds.toFixed(1)} s (each ${f.childSeconds.min.toFixed(1)}–${f.childSeconds.max.toFixed(1)} s); refused connections ${f.refusedConnections}`);
   console.log(`  served ${Math.round(f.updatesServed / f.seconds)} updates/s in aggregate (target >= 10,000); parent CPU ${f.parent.cpuSeconds.toFixed(1)} s = ${Math.round(f.updatesServed / f.parent.cpuSeconds)} updates per parent CPU-second`);
   console.log(`  GetUpdateData ${f.getUpdateDataMs.count} requests: p50 ${f.getUpdateDataMs.p50} ms, p99 ${f.getUpdateDataMs.p99} ms, max ${f.getUpdateDataMs.max} ms (target p99 <= 2000); GetRevisionIdList max ${f.getRevisionIdListMs.max} ms`);
+  console.log(`  children CPU ${f.childCpuSeconds.toFixed(1)} s = ${Math.round(f.updatesServed / Math.max(f.childCpuSeconds, 0.001))} updates per child CPU-second (${((f.childCpuSeconds * 1e6) / Math.max(f.updatesServed, 1)).toFixed(0)} µs/update)`);
   console.log(`  parent event-loop delay p50 ${f.parent.loopDelayMs.p50} ms, p99 ${f.parent.loopDelayMs.p99} ms, max ${f.parent.loopDelayMs.max} ms; peak RSS ${f.parent.peakRssMb.toFixed(0)} MB (target <= 400)`);
 }
 console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -86,7 +86,7 @@ const args = process.argv.slice(2);
 const sizes = args.map(Number).filter((n) => n > 0);
 const largest = args.includes('largest') || args.length === 0;
 const line = (name: string, m: Measurement) =>
-  `  ${name.padEnd(9)} ${String(m.updates).padStart(7)} updates  ${m.seconds.toFixed(1).padStart(6)} s  ${Math.round(m.updates / m.seconds).toString().padStart(6)} updates/s  peak RSS ${m.peakRssMb.toFixed(0)} MB`;
+  `  ${name.padEnd(9)} ${String(m.updates).padStart(7)} updates  ${m.seconds.toFixed(1).padStart(6)} s  ${Math.round(m.updates / m.seconds).toString().padStart(6)} updates/s  peak RSS ${m.peakRssMb.toFixed(0)} MB  CPU ${m.cpuSeconds.toFixed(1)} s (${((m.cpuSeconds * 1e6) / Math.max(1, m.updates)).toFixed(0)} µs/update)`;
 console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 const results: Record<number, Record<string, Measurement>> = {};
 // The largest selections are set against the 20,000-update full sync, so that runs with them.

@@ -9,13 +9,17 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { expect } from 'chai';
 import { InvalidDataError, SoapFaultError, UpstreamError } from '../src/errors.js';
 import type { FetchedUpdate } from '../src/model/update.js';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { warmUpAnswer } from '../src/protocol/parse-warm-up.js';
-import { blobXml, readStorableUpdateData } from '../src/protocol/update-data.js';
-import { decompressMetadata } from '../src/model/deflated-xml.js';
+import { blobXml, packUpdateData, readUpdateDataResponse, unpackUpdateData } from '../src/protocol/update-data.js';
+import { compressMetadata, decompressMetadata } from '../src/model/deflated-xml.js';
+import { generateCorpus } from '../src/dev/corpus.js';
+import { encodeUpdateBlob } from '../src/protocol/cab/index.js';
+import { buildResponse } from '../src/protocol/soap/index.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { runCommandLine } from './helpers/in-process.js';
@@ -356,7 +360,7 @@ describe('supsync upstream test / get-update (CLI) against the recorded real res
 
 describe('the parse worker\'s warm-up answer', () => {
   it('reads like a real answer: a cabinet blob and a plain one, every part of the document', () => {
-    const { updates, fileUrls } = readStorableUpdateData(warmUpAnswer(), ['en']);
+    const { updates, fileUrls } = unpackUpdateData(packUpdateData(warmUpAnswer(), ['en']));
     expect(updates.map((u) => u.updateId)).to.deep.equal(['00000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-000000000010']);
     for (const update of updates) {
       expect(update).to.include({ kbArticleId: '5000000', msrcSeverity: 'Important' });
@@ -368,5 +372,31 @@ describe('the parse worker\'s warm-up answer', () => {
       expect(decompressMetadata(update.deflatedXml.bytes)).to.match(/^<upd:Update /);
     }
     expect(fileUrls).to.have.length(1);
+  });
+});
+
+describe('an answer packed by the parse worker and deflated where it is stored', () => {
+  it('stores what the answer read in one thread would: the same fields, the XML deflated byte for byte alike', () => {
+    // Localized titles in other scripts: the XML's UTF-8 offsets in the packed buffer differ from its character offsets.
+    const documents = [...generateCorpus({ updates: 40, seed: 'packed', generation: 1, localizedLanguages: 5 })];
+    expect(documents.some((d) => /[^\x00-\x7f]/.test(d.xml))).to.equal(true);
+    const answer = buildResponse({
+      operation: 'GetUpdateData',
+      updates: documents.map((d, i) => ({
+        updateId: d.updateId,
+        revisionNumber: d.revisionNumber,
+        fileDigestList: [],
+        ...(i % 2 === 0 ? { xmlUpdateBlobCompressed: encodeUpdateBlob(d.xml) } : { xmlUpdateBlob: d.xml }),
+      })),
+      fileUrls: [],
+    });
+    const read = readUpdateDataResponse(answer).updates;
+    const { updates } = unpackUpdateData(packUpdateData(answer));
+    expect(updates).to.have.length(documents.length);
+    expect(updates.map((u) => u.deflatedXml)).to.deep.equal(read.map((u) => compressMetadata(u.xml)));
+    // What the site database stored before the deflate moved out of the parse worker: zlib's level 1 with its defaults.
+    expect(updates.map((u) => u.deflatedXml.bytes)).to.deep.equal(read.map((u) => zlib.deflateRawSync(Buffer.from(u.xml, 'utf8'), { level: 1 })));
+    expect(updates.map((u) => decompressMetadata(u.deflatedXml.bytes))).to.deep.equal(documents.map((d) => d.xml));
+    expect(updates.map(({ deflatedXml, ...u }) => u)).to.deep.equal(read.map(({ xml, ...u }) => u));
   });
 });

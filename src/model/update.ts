@@ -76,7 +76,7 @@ export interface DeflatedXml {
   size: number;
 }
 
-/** An update as a sync fetches it for storing: its XML already deflated (by the parse worker). */
+/** An update as a sync fetches it for storing: its XML already deflated (as the parse worker's answer arrives). */
 export type FetchedUpdate = Omit<UpdateMetadata, 'xml'> & { deflatedXml: DeflatedXml };
 
 /** Lower-case canonical GUID, or undefined when the text is not a GUID. */

@@ -1,13 +1,12 @@
 /**
  * The parse worker of a client's fetches. Reading GetUpdateData answers (envelope, cabinets, update
- * XML) and deflating the XML cost as much as storing, so in a worker the two overlap on two cores.
+ * XML) costs as much as deflating the XML and storing it, so in a worker the two overlap on two cores.
  * The worker's heap is bounded, which also makes V8 collect it eagerly rather than let it grow.
  */
 import { Worker } from 'node:worker_threads';
 import { UpstreamError, receiveError } from '../errors.js';
-import type { FetchedUpdate } from '../model/update.js';
 import type { ParseAnswer, ParseRequest } from './parse-worker.js';
-import type { StorableUpdateData } from './update-data.js';
+import { type StorableUpdateData, unpackUpdateData } from './update-data.js';
 
 /** A batch of a hundred updates needs a few MB; a bound under 1 GB also keeps V8's heap growth modest. */
 const workerHeapMb = 512;
@@ -27,7 +26,7 @@ export class UpdateDataParser {
       this.#pending.delete(answer.id);
       if (this.#pending.size === 0) this.#worker.unref();
       if ('error' in answer) pending?.reject(receiveError(answer.error));
-      else pending?.resolve(unpack(answer));
+      else pending?.resolve(unpackUpdateData(answer));
     });
     this.#worker.on('error', (error) => this.#fail(error));
     this.#worker.on('exit', (code) => this.#fail(new Error(`it exited with code ${code}`)));
@@ -71,14 +70,4 @@ function startWorker(): Worker {
   // Node 20, so the worker registers it before importing its entry.
   const entry = new URL('./parse-worker.ts', import.meta.url).href;
   return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`, { ...options, eval: true });
-}
-
-/** Turns the worker's answer into fetched updates in place (a sync unpacks gigabytes; no copies). */
-function unpack(answer: Extract<ParseAnswer, { updates: unknown }>): StorableUpdateData {
-  const updates = answer.updates as unknown as FetchedUpdate[];
-  for (const update of answer.updates) {
-    const { size, start, end } = update.deflatedXml;
-    (update as unknown as FetchedUpdate).deflatedXml = { bytes: Buffer.from(answer.deflated, start, end - start), size };
-  }
-  return { updates, fileUrls: answer.fileUrls };
 }

@@ -5,7 +5,7 @@
  */
 import { UpstreamError } from '../errors.js';
 import type { FetchedUpdate, UpdateMetadata } from '../model/update.js';
-import { compressMetadata } from '../model/deflated-xml.js';
+import { compressMetadataBytes } from '../model/deflated-xml.js';
 import { decodeUpdateBlob } from './cab/index.js';
 import { parseResponse, type GetUpdateDataResponse, type ServerSyncUpdateData, type ServerSyncUrlData } from './soap/index.js';
 import { parseUpdateXml } from './update-xml.js';
@@ -36,9 +36,47 @@ export interface StorableUpdateData {
   fileUrls: ServerSyncUrlData[];
 }
 
-export function readStorableUpdateData(body: string, languages?: readonly string[]): StorableUpdateData {
+/**
+ * An update without its XML, and where its XML (UTF-8) lies in the answer's `xml` buffer: under
+ * the name of the deflated XML that replaces it, so unpacking keeps the object's shape.
+ */
+export type PackedUpdate = Omit<UpdateMetadata, 'xml'> & { deflatedXml: { start: number; end: number } };
+
+/**
+ * A GetUpdateData answer as the parse worker hands it over: the updates read, and all their XML
+ * encoded as UTF-8 in one buffer, which moves between threads without a copy.
+ */
+export interface PackedUpdateData {
+  updates: PackedUpdate[];
+  fileUrls: ServerSyncUrlData[];
+  xml: Uint8Array;
+}
+
+export function packUpdateData(body: string, languages?: readonly string[]): PackedUpdateData {
   const { updates, fileUrls } = readUpdateDataResponse(body, languages);
-  return { updates: updates.map(({ xml, ...update }) => ({ ...update, deflatedXml: compressMetadata(xml) })), fileUrls };
+  const xml = Buffer.allocUnsafeSlow(updates.reduce((sum, update) => sum + Buffer.byteLength(update.xml, 'utf8'), 0));
+  let offset = 0;
+  const packed = updates.map(({ xml: text, ...update }) => {
+    const start = offset;
+    offset += xml.write(text, offset, 'utf8');
+    return { ...update, deflatedXml: { start, end: offset } };
+  });
+  return { updates: packed, fileUrls, xml };
+}
+
+/**
+ * Deflates each packed update's XML for the site database, turning the packed updates into
+ * fetched ones in place (a sync unpacks gigabytes; no copies). A sync does this in the thread that
+ * stores, not in the parse worker: reading the answers alone keeps the worker as busy as deflating
+ * and storing keep the storing thread, so a sync's work is shared evenly between two cores.
+ */
+export function unpackUpdateData({ updates, fileUrls, xml }: PackedUpdateData): StorableUpdateData {
+  const bytes = Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength);
+  for (const update of updates) {
+    const { start, end } = update.deflatedXml;
+    (update as unknown as FetchedUpdate).deflatedXml = compressMetadataBytes(bytes.subarray(start, end));
+  }
+  return { updates: updates as unknown as FetchedUpdate[], fileUrls };
 }
 
 /** The update XML of a GetUpdateData entry, plain or decompressed. */

@@ -3,14 +3,6 @@ import crypto from 'node:crypto';
 import type { SiteDb } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
 
-export function readMeta(db: SiteDb, key: string): string | undefined {
-  return db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
-}
-
-export function writeMeta(db: SiteDb, key: string, value: string): void {
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
-}
-
 export type MetaRepository = ReturnType<typeof metaRepository>;
 
 export function metaRepository(db: SiteDb, prepare: Prepare = statementCache(db)) {

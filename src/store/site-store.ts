@@ -45,7 +45,7 @@ export class SiteStore {
     this.served = servedRepository(db);
     this.catalogView = catalogView(db, prepare);
     this.figures = siteFigures(db, prepare);
-    this.progress = syncProgressRepository(db);
+    this.progress = syncProgressRepository(db, prepare);
     this.console = consoleQueries(db);
   }
 
@@ -77,7 +77,7 @@ export class SiteStore {
 
   /** The next change sequence number: every stored revision gets one, so a served delta is "seq > anchor". */
   nextChangeSeq(): number {
-    return nextChangeSeq(this.#db);
+    return nextChangeSeq(this.#prepare);
   }
 
   close(): void {

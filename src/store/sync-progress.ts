@@ -3,8 +3,8 @@
  * kept in the `meta` table so any process can read it: the console shows it whichever process
  * runs the sync. Written on every stored batch (one small row), cleared when the run ends.
  */
-import { readMeta, writeMeta } from './meta.js';
 import type { SiteDb } from './site-db.js';
+import { type Prepare, statementCache } from './statements.js';
 
 const progressKey = 'sync_progress';
 
@@ -20,28 +20,23 @@ export interface SyncProgressRecord {
   at: string;
 }
 
-export function writeSyncProgress(db: SiteDb, record: SyncProgressRecord): void {
-  writeMeta(db, progressKey, JSON.stringify(record));
-}
-
-export function clearSyncProgress(db: SiteDb): void {
-  db.prepare('DELETE FROM meta WHERE key = ?').run(progressKey);
-}
-
-/** The progress of run `runId`, if that run wrote one. */
-export function readSyncProgress(db: SiteDb, runId: number): SyncProgressRecord | undefined {
-  const text = readMeta(db, progressKey);
-  if (text === undefined) return undefined;
-  const record = JSON.parse(text) as SyncProgressRecord;
-  return record.runId === runId ? record : undefined;
-}
-
 export type SyncProgressRepository = ReturnType<typeof syncProgressRepository>;
 
-export function syncProgressRepository(db: SiteDb) {
+/** Written once a batch: through prepared statements, not a prepare per write. */
+export function syncProgressRepository(db: SiteDb, prepare: Prepare = statementCache(db)) {
   return {
-    write: (record: SyncProgressRecord) => writeSyncProgress(db, record),
-    clear: () => clearSyncProgress(db),
-    read: (runId: number) => readSyncProgress(db, runId),
+    write: (record: SyncProgressRecord): void => {
+      prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(progressKey, JSON.stringify(record));
+    },
+    clear: (): void => {
+      prepare('DELETE FROM meta WHERE key = ?').run(progressKey);
+    },
+    /** The progress of run `runId`, if that run wrote one. */
+    read: (runId: number): SyncProgressRecord | undefined => {
+      const text = prepare('SELECT value FROM meta WHERE key = ?').pluck().get(progressKey) as string | undefined;
+      if (text === undefined) return undefined;
+      const record = JSON.parse(text) as SyncProgressRecord;
+      return record.runId === runId ? record : undefined;
+    },
   };
 }

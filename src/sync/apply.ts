@@ -107,7 +107,9 @@ async function applyPhase(phase: PhasePlan, client: UpstreamClient, upstreamUrl:
   };
   store.transaction(commitDone)();
   if (phase.fetch.length === 0) return;
-  const storeBatch = recorder.transaction((updates: FetchedUpdate[]) => {
+  const started = Date.now();
+  let processed = 0;
+  const storeBatch = recorder.transaction((updates: FetchedUpdate[], last: boolean) => {
     const seq = store.nextChangeSeq();
     const now = new Date().toISOString();
     for (const update of updates) {
@@ -116,16 +118,15 @@ async function applyPhase(phase: PhasePlan, client: UpstreamClient, upstreamUrl:
       for (const waiting of remaining.values()) waiting.delete(update.updateId);
     }
     commitDone();
+    // The live progress commits with the batch it counts: one commit a batch, not two.
+    recorder.progress(phase.phase, processed + updates.length, phase.fetch.length, started, last);
   });
-  const started = Date.now();
-  let processed = 0;
   await client.fetchUpdates(
     phase.fetch,
     (batch: StorableBatch, last: boolean) => {
-      storeBatch(batch.updates);
+      storeBatch(batch.updates, last);
       log.infoLines(writer.takeLines());
       processed += batch.updates.length;
-      recorder.progress(phase.phase, processed, phase.fetch.length, started, last);
       scope.onProgress?.({ site: scope.site.code, phase: phase.phase, processed, total: phase.fetch.length });
     },
     scope.languages,

@@ -74,7 +74,7 @@ export class SyncRunRecorder {
   }
 
   /**
-   * The live progress (every batch, for the console) and the log line
+   * The live progress (every batch, for the console; a sync writes it in the batch's transaction) and the log line
    * `sync: WSUS synchronizing updates, processed N out of M items (P%), ETA in hh:mm:ss`, at most every 2 s.
    */
   progress(what: string, processed: number, total: number, startedAt: number, force = false): void {

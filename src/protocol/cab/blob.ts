@@ -9,9 +9,9 @@ import { writeCabinet } from './writer.js';
 const BLOB_MEMBER = 'blob';
 const NOT_BASE64 = /[^A-Za-z0-9+/=]/;
 
-/** Base64 with padding only at the end; a character-class scan, cheap on blobs of tens of KB. */
-function isBase64(text: string): boolean {
-  if (text.length % 4 !== 0 || NOT_BASE64.test(text)) return false;
+/** Base64 with padding only at the end; a character-class scan (unless done already), cheap on blobs of tens of KB. */
+function isBase64(text: string, charactersChecked = false): boolean {
+  if (text.length % 4 !== 0 || (!charactersChecked && NOT_BASE64.test(text))) return false;
   const padding = text.indexOf('=');
   return padding === -1 || padding >= text.length - 2 && text.slice(padding).split('').every((c) => c === '=');
 }
@@ -22,8 +22,10 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Decodes an XmlUpdateBlobCompressed value to its XML text; `target` names it in errors. */
 export function decodeUpdateBlob(base64: string, target: string): string {
   const invalid = (what: string) => new InvalidDataError('UpdateBlobInvalid', `Cannot read the compressed update blob ${target}: ${what}`, { target });
-  const text = /\s/.test(base64) ? base64.replace(/\s+/g, '') : base64;
-  if (!isBase64(text)) throw invalid('it is not base64');
+  // One scan of the usual value: with no character outside base64 it has no whitespace to strip.
+  const clean = !NOT_BASE64.test(base64);
+  const text = clean ? base64 : base64.replace(/\s+/g, '');
+  if (!isBase64(text, clean)) throw invalid('it is not base64');
   const files = readCabinet(Buffer.from(text, 'base64'), target);
   if (files.length !== 1 || files[0]!.name.toLowerCase() !== BLOB_MEMBER) {
     throw invalid(`the cabinet holds ${files.map((file) => `"${file.name}"`).join(', ') || 'nothing'} instead of one member "${BLOB_MEMBER}"`);
