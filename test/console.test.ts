@@ -17,6 +17,7 @@ import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { formatSiteServerLine, statusMessageLine } from '../src/log/index.js';
 import { createSiteLogger } from '../src/log/site-logger.js';
 import { runCli, tempDir } from './helpers/cli.js';
+import { runCommandLine } from './helpers/in-process.js';
 import { cliPath, repoRoot } from './helpers/fixtures.js';
 import { type GatedProxy, type ServedSite, cli, gatedProxy, query, serveSite, upstreamHome } from './helpers/hierarchy.js';
 import { makeCertificate } from './helpers/servers.js';
@@ -442,16 +443,16 @@ describe('web console (chromium)', function () {
     });
 
     it('bound beyond loopback: refused without HTTPS or without a credential; over HTTPS every page needs the credential', async () => {
-      const noTls = await runCli(home, ['console', '--listen', '0.0.0.0:0']);
+      const noTls = await runCommandLine(home, ['console', '--listen', '0.0.0.0:0']);
       expect(noTls.code).to.not.equal(0);
       expect(noTls.stderr).to.contain('is served over HTTPS only');
       const cert = makeCertificate(tempDir('supsync-console-cert-'));
       if (!cert) return;
       const bare = tempDir('supsync-console-bare-');
-      const noCredential = await runCli(bare, ['console', '--listen', '0.0.0.0:0', '--cert', cert.certFile, '--key', cert.keyFile]);
+      const noCredential = await runCommandLine(bare, ['console', '--listen', '0.0.0.0:0', '--cert', cert.certFile, '--key', cert.keyFile]);
       expect(noCredential.code).to.not.equal(0);
       expect(noCredential.stderr).to.contain('needs an admin credential');
-      const created = await runCli(home, ['console', 'credential', '--new-token']);
+      const created = await runCommandLine(home, ['console', 'credential', '--new-token']);
       const adminToken = String(created.records[0]!.Token);
       expect(adminToken).to.match(/^[A-Za-z0-9_-]{32}$/);
       expect(fs.readFileSync(path.join(home, 'console.json'), 'utf8')).to.not.contain(adminToken).and.not.contain(password);

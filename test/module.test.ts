@@ -21,6 +21,7 @@ import { processStartTime } from '../src/store/lock-file.js';
 import { withSiteStore } from '../src/store/site-store.js';
 import type { CommandSpec, ParamSpec, PowerShellCommand, PowerShellParam } from '../src/cli/spec-types.js';
 import { tempDir } from './helpers/cli.js';
+import { runInProcess } from './helpers/in-process.js';
 import { requirePwsh } from './helpers/pwsh.js';
 import { cliPath, devCliPath, repoRoot } from './helpers/fixtures.js';
 import {
@@ -533,38 +534,41 @@ describe('PowerShell module: table views against real host records', () => {
     this.timeout(120_000);
     const home = tempDir();
     const catalogHome = tempDir();
-    const keep = (result: ReturnType<typeof runLikeModule>) => {
+    // The records come from command lines run in this process (the argument contract above runs the host as the module does).
+    const host = (where: string, args: string[]) => runInProcess(where, args);
+    const keep = (result: { code: number; records: Record<string, unknown>[]; stderr: string }) => {
       expect(result.code, result.stderr).to.be.oneOf([0, 7]);
       for (const record of result.records) records.set(String(record.type), [...(records.get(String(record.type)) ?? []), record]);
       return result;
     };
-    const corpus = (where: string, seed: string) => {
+    const corpus = async (where: string, seed: string) => {
       const file = path.join(where, 'corpus.pkg.gz');
-      expect(runLikeModule(where, ['corpus', 'generate', '--updates=25', `--seed=${seed}`, `--out=${file}`]).code).to.equal(0);
+      expect((await host(where, ['corpus', 'generate', '--updates=25', `--seed=${seed}`, `--out=${file}`])).code).to.equal(0);
       return file;
     };
-    keep(runLikeModule(home, ['site', 'add', '--code=CS1', '--role=central']));
-    keep(runLikeModule(home, ['site', 'add', '--code=PS1', '--role=primary', '--parent=CS1', '--what-if']));
-    keep(runLikeModule(home, ['sup', 'set', '--site=CS1', '--sync-source=none']));
-    keep(runLikeModule(home, ['metadata', 'import', '--site=CS1', `--path=${corpus(home, 'views')}`]));
-    keep(runLikeModule(home, ['sync', '--site=CS1']));
-    keep(runLikeModule(home, ['sync', '--site=CS1', '--what-if']));
+    keep(await host(home, ['site', 'add', '--code=CS1', '--role=central']));
+    keep(await host(home, ['site', 'add', '--code=PS1', '--role=primary', '--parent=CS1', '--what-if']));
+    keep(await host(home, ['sup', 'set', '--site=CS1', '--sync-source=none']));
+    keep(await host(home, ['metadata', 'import', '--site=CS1', `--path=${await corpus(home, 'views')}`]));
+    keep(await host(home, ['sync', '--site=CS1']));
+    keep(await host(home, ['sync', '--site=CS1', '--what-if']));
     // A child plans per product and classification what it would fetch from its parent.
-    keep(runLikeModule(home, ['site', 'add', '--code=PS2', '--role=primary', '--parent=CS1']));
-    keep(runLikeModule(home, ['sync', '--site=PS2', '--what-if']));
-    for (const args of [['status'], ['sync', 'history', '--site=CS1'], ['update', 'list', '--site=CS1', '--limit=3'], ['category', 'list', '--site=CS1'], ['schedule', 'new', '--recur-interval=days', '--recur-count=7']]) keep(runLikeModule(home, args));
+    keep(await host(home, ['site', 'add', '--code=PS2', '--role=primary', '--parent=CS1']));
+    keep(await host(home, ['sync', '--site=PS2', '--what-if']));
+    for (const args of [['status'], ['sync', 'history', '--site=CS1'], ['update', 'list', '--site=CS1', '--limit=3'], ['category', 'list', '--site=CS1'], ['schedule', 'new', '--recur-interval=days', '--recur-count=7']]) keep(await host(home, args));
     // An alert: a site whose upstream refuses connections fails its sync with the failure alert on.
-    keep(runLikeModule(home, ['alert', 'subscribe', '--name=ops', '--email-address=ops@test.example']));
-    keep(runLikeModule(home, ['site', 'add', '--code=PS3', '--role=primary', '--stand-alone']));
-    keep(runLikeModule(home, ['sup', 'set', '--site=PS3', '--sync-source=upstream', '--upstream-url=http://127.0.0.1:9', '--enable-sync-failure-alert=true']));
-    expect(runLikeModule(home, ['sync', '--site=PS3']).code).to.not.equal(0);
-    keep(runLikeModule(home, ['alert', 'list']));
+    keep(await host(home, ['alert', 'subscribe', '--name=ops', '--email-address=ops@test.example']));
+    keep(await host(home, ['site', 'add', '--code=PS3', '--role=primary', '--stand-alone']));
+    keep(await host(home, ['sup', 'set', '--site=PS3', '--sync-source=upstream', '--upstream-url=http://127.0.0.1:9', '--enable-sync-failure-alert=true']));
+    // The development entry's sync without transport retries: a refused connection fails at once, not after 7.5 s of backoff.
+    expect((await runInProcess(home, ['sync', '--site=PS3', '--retry-limit=0'], { entry: devCliPath })).code).to.not.equal(0);
+    keep(await host(home, ['alert', 'list']));
 
     // The catalog stand-in is served by the development entry point (src/dev/main.ts).
-    expect(runLikeModule(catalogHome, ['site', 'add', '--code=CAT', '--role=central']).code).to.equal(0);
-    expect(runLikeModule(catalogHome, ['sup', 'set', '--site=CAT', '--sync-source=none']).code).to.equal(0);
-    expect(runLikeModule(catalogHome, ['metadata', 'import', '--site=CAT', `--path=${corpus(catalogHome, 'catalog')}`]).code).to.equal(0);
-    const ids = runLikeModule(catalogHome, ['update', 'list', '--site=CAT', '--limit=2']).records.map((r) => String(r.UpdateId));
+    expect((await host(catalogHome, ['site', 'add', '--code=CAT', '--role=central'])).code).to.equal(0);
+    expect((await host(catalogHome, ['sup', 'set', '--site=CAT', '--sync-source=none'])).code).to.equal(0);
+    expect((await host(catalogHome, ['metadata', 'import', '--site=CAT', `--path=${await corpus(catalogHome, 'catalog')}`])).code).to.equal(0);
+    const ids = (await host(catalogHome, ['update', 'list', '--site=CAT', '--limit=2'])).records.map((r) => String(r.UpdateId));
     const url = await new Promise<string>((resolve, reject) => {
       serve = spawn(process.execPath, [devCliPath, '--home', catalogHome, '--output', 'json', 'catalog', 'serve', '--site', 'CAT'], { stdio: ['ignore', 'pipe', 'ignore'] });
       let out = '';
@@ -576,8 +580,8 @@ describe('PowerShell module: table views against real host records', () => {
       serve.on('exit', (code) => reject(new Error(`catalog serve exited with ${code}`)));
     });
     const importArgs = ['catalog', 'import', '--site=CS1', '--metadata-only', `--catalog-url=${url}`, ...ids.map((id) => `--update-id=${id}`), '--update-id=not-a-guid'];
-    keep(runLikeModule(home, [...importArgs, '--what-if']));
-    keep(runLikeModule(home, importArgs));
+    keep(await host(home, [...importArgs, '--what-if']));
+    keep(await host(home, importArgs));
   });
 
   after(() => {

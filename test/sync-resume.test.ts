@@ -106,6 +106,7 @@ describe('sync resume and one-at-a-time (CLI)', function () {
       }
       child.kill('SIGKILL');
       await exited(child);
+      await gate.idle();
       const db = new Database(path.join(home, 'sites', 'CS2', 'site.db'), { readonly: true });
       try {
         expect(db.pragma('integrity_check', { simple: true })).to.equal('ok');
@@ -206,6 +207,7 @@ describe('sync resume and one-at-a-time (CLI)', function () {
     const killedRun = query<{ id: number }>(home, 'CS4', "SELECT id FROM sync_runs WHERE state = 'running'")[0]!.id;
     full.kill('SIGKILL');
     await exited(full);
+    await held.idle();
 
     // A plain sync, held in its fetch phase so status shows what it does.
     const resumed = startSync(home, 'CS4');

@@ -177,7 +177,8 @@ describe('a hierarchy across two machines (two homes, endpoints on loopback)', f
   // A bound against a hang only: three servers and four syncs take minutes on a loaded machine.
   this.timeout(300_000);
   it('a parent notifies its remote child, which then syncs from the parent endpoint', async () => {
-    const { home } = await upstreamHome(300, 'remote-test');
+    // A small corpus: the test proves the notification and the child's copy, not volume.
+    const { home } = await upstreamHome(60, 'remote-test');
     const upstream = await serveSite(home, 'UPS');
     const other = tempDir('supsync-other-machine-');
     let parentEndpoint: ServedSite | undefined;

@@ -226,24 +226,26 @@ describe('terminal: what a person sees', function () {
 
   it('gives the module its log lines as verbose records under -Verbose only', async function () {
     const pwsh = requirePwsh(this, 'the module under -Verbose');
-    // Asynchronous: the upstream's proxy runs in this process.
-    const run = (verbose: boolean) =>
-      new Promise<string[]>((resolve, reject) => {
-        const script = `Import-Module $env:SUPSYNC_TEST_MODULE; Invoke-CMSoftwareUpdateSync -SiteCode CS1 -Confirm:$false${verbose ? ' -Verbose' : ''} 4>&1 | ForEach-Object { $_.GetType().Name + ': ' + $(if ($_ -is [System.Management.Automation.InformationalRecord]) { $_.Message } else { $_.PSObject.TypeNames[0] }) }`;
-        const child = spawn(pwsh, ['-NoProfile', '-NonInteractive', '-Command', script], {
-          env: { ...process.env, SUPSYNC_HOME: home, SUPSYNC_NODE: process.execPath, SUPSYNC_TEST_MODULE: path.join(repoRoot, 'module', 'SupSync.psd1') },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let out = '';
-        let err = '';
-        child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-        child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-        child.on('error', reject);
-        child.on('close', (code) => (code === 0 ? resolve(out.split(/\r?\n/).filter(Boolean)) : reject(new Error(`pwsh exited with ${code}: ${err}${out}`))));
+    // One pwsh for both runs (a pwsh start and module import cost seconds); asynchronous: the upstream's proxy runs in this process.
+    const sync = (verbose: boolean) =>
+      `Invoke-CMSoftwareUpdateSync -SiteCode CS1 -Confirm:$false${verbose ? ' -Verbose' : ''} 4>&1 | ForEach-Object { $_.GetType().Name + ': ' + $(if ($_ -is [System.Management.Automation.InformationalRecord]) { $_.Message } else { $_.PSObject.TypeNames[0] }) }`;
+    const script = `Import-Module $env:SUPSYNC_TEST_MODULE; ${sync(true)}; '@@QUIET@@'; ${sync(false)}`;
+    const lines = await new Promise<string[]>((resolve, reject) => {
+      const child = spawn(pwsh, ['-NoProfile', '-NonInteractive', '-Command', script], {
+        env: { ...process.env, SUPSYNC_HOME: home, SUPSYNC_NODE: process.execPath, SUPSYNC_TEST_MODULE: path.join(repoRoot, 'module', 'SupSync.psd1') },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-    const loud = await run(true);
+      let out = '';
+      let err = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(out.split(/\r?\n/).filter(Boolean)) : reject(new Error(`pwsh exited with ${code}: ${err}${out}`))));
+    });
+    expect(lines, lines.join('\n')).to.include('@@QUIET@@');
+    const loud = lines.slice(0, lines.indexOf('@@QUIET@@'));
+    const quiet = lines.slice(lines.indexOf('@@QUIET@@') + 1);
     expect(loud, loud.join('\n')).to.include.members(['VerboseRecord: info: Starting Sync', 'VerboseRecord: info: 6702 WSUS synchronization done', 'PSCustomObject: SupSync.SyncResult']);
-    const quiet = await run(false);
     expect(quiet, quiet.join('\n')).to.deep.equal(['PSCustomObject: SupSync.SyncResult']);
   });
 

@@ -97,6 +97,12 @@ export interface GatedProxy {
   held(count?: number): Promise<void>;
   /** Lets `count` held requests through (waiting for them to arrive) and resolves once their answers were sent. */
   pass(count?: number): Promise<void>;
+  /**
+   * Resolves once no held request is live. After a killed sync: its held requests are seen gone
+   * when their sockets close, which can come after the child's exit event; until then `held` and
+   * `pass` would count them as the next sync's.
+   */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -149,6 +155,9 @@ export function gatedProxy(target: string): Promise<GatedProxy> {
             sent.push(entry.go());
           }
           await Promise.all(sent);
+        },
+        idle: async () => {
+          while (live().length > 0) await next();
         },
         stop: () =>
           new Promise((done) => {

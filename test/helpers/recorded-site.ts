@@ -42,7 +42,26 @@ export function contentUpdate(bytes: Buffer): { id: string; xml: string; digest:
   return { id, xml, digest, hexName: `${Buffer.from(digest, 'base64').toString('hex').toUpperCase()}.exe`, fileName };
 }
 
-export function seededSite(code = 'US1', options: { content?: Buffer; skip?: string[] } = {}): { home: Home; db: SiteDb } {
+/**
+ * A stand-in for an update the recorded documents name but the recording did not capture: a
+ * bundled child at the revision its bundle names, or a prerequisite (an architecture detectoid)
+ * at revision 300, the first one a probe for an update of unknown revision asks.
+ */
+function standInXml(id: string, revision: number): string {
+  return (
+    `<upd:Update xmlns:upd="http://schemas.microsoft.com/msus/2002/12/Update"><upd:UpdateIdentity UpdateID="${id}" RevisionNumber="${revision}" />` +
+    `<upd:Properties UpdateType="Software" DefaultPropertiesLanguage="en" PublicationState="Published" CreationDate="2026-10-01T00:00:00.000Z" PublisherID="395392a0-19c0-48b7-a927-f7c15066d905"></upd:Properties>` +
+    `<upd:LocalizedPropertiesCollection><upd:LocalizedProperties><upd:Language>en</upd:Language><upd:Title>Unrecorded update ${id}</upd:Title></upd:LocalizedProperties></upd:LocalizedPropertiesCollection></upd:Update>`
+  );
+}
+
+/**
+ * The recorded documents in a site database. `unrecorded`: with stand-ins for the 150-odd bundled
+ * children and prerequisites they name that the recording lacks, so a client fetching relations by
+ * id finds them at the first revision it probes instead of probing each a hundred times in vain
+ * (what Microsoft Update, which has them all, would answer); `skip` ids stay missing all the same.
+ */
+export function seededSite(code = 'US1', options: { content?: Buffer; skip?: string[]; unrecorded?: boolean } = {}): { home: Home; db: SiteDb } {
   const home = new Home(tempDir());
   applyAddSite(home, planAddSite(home, { code, role: 'primary' }));
   const db = openSiteDb(home.sitePaths(code).database);
@@ -62,6 +81,15 @@ export function seededSite(code = 'US1', options: { content?: Buffer; skip?: str
     for (const update of [...parsed.filter((u) => u.updateType === 'Category'), ...parsed.filter((u) => u.updateType !== 'Category')]) {
       for (const f of update.files) f.url = urls.get(f.digest);
       store.store(update, index, { changeSeq: 2, now: new Date().toISOString() });
+    }
+    if (options.unrecorded) {
+      const known = new Set([...synthetic.map((c) => c.id), ...parsed.map((u) => u.updateId), ...(options.skip ?? [])]);
+      const named = new Map<string, number>();
+      for (const update of parsed) {
+        for (const child of update.bundledUpdates) named.set(child.updateId, child.revisionNumber ?? 300);
+        for (const id of update.prerequisites.flat()) if (!named.has(id)) named.set(id, 300);
+      }
+      for (const [id, revision] of named) if (!known.has(id)) store.store(parseUpdateXml(standInXml(id, revision), id), index, { changeSeq: 2, now: new Date().toISOString() });
     }
     if (options.content) {
       const update = contentUpdate(options.content);

@@ -94,6 +94,9 @@ export function serveProcess(home: string, args: string[], type: string, entry =
 /** A forward proxy on loopback tunnelling CONNECT requests; `seen` gets each `host:port` and Proxy-Authorization. */
 export async function connectProxy(seen: (target: string, authorization: string) => void): Promise<Listening> {
   const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+  // A tunnel's sockets leave the server's connections once CONNECT succeeds: closed here with it, or
+  // close() would wait for the client's idle keep-alive socket to time out (about 5 s).
+  const tunnels = new Set<net.Socket>();
   proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     seen(req.url!, req.headers['proxy-authorization'] ?? '');
     const [host, port] = req.url!.split(':');
@@ -103,8 +106,19 @@ export async function connectProxy(seen: (target: string, authorization: string)
       upstream.pipe(client);
       client.pipe(upstream);
     });
+    for (const socket of [client, upstream]) {
+      tunnels.add(socket);
+      socket.once('close', () => tunnels.delete(socket));
+    }
     upstream.on('error', () => client.destroy());
     client.on('error', () => upstream.destroy());
   });
-  return listen(proxy);
+  const listening = await listen(proxy);
+  return {
+    ...listening,
+    close: () => {
+      for (const socket of tunnels) socket.destroy();
+      return listening.close();
+    },
+  };
 }

@@ -3,7 +3,8 @@ import { ExitCode, InvalidArgumentError } from '../../errors.js';
 import { runDemo } from '../../dev/demo.js';
 import type { CommandHandler } from '../context.js';
 import { status } from './status.js';
-import { syncHistory, syncResultRecord } from './sync.js';
+import { syncHistory } from './sync-history.js';
+import { syncResultRecord } from './sync.js';
 
 export const demo: CommandHandler<'demo'> = async (context) => {
   const { args, note, signal, progress, log, settle } = context;

@@ -1,0 +1,48 @@
+/**
+ * mocha's settings: every test file, run in two parallel jobs. The jobs take files in this order, so
+ * the longest files go first (longest-first keeps one job from being left with a long file at the
+ * end while the other idles): the list below, longest first by `test-timing.json`
+ * (`npx mocha --no-parallel --reporter .ci/timing-reporter.cjs`), then the rest by name. A file
+ * missing from the list still runs; one gone from test/ is skipped.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const longestFirst = [
+  'module-examples',
+  'module-fidelity',
+  'module',
+  'terminal',
+  'sync',
+  'console',
+  'sync-faults',
+  'sync-resume',
+  'service',
+  'catalog-import',
+  'campaign',
+  'campaign-kills',
+  'wsusss-peers',
+  'protocol-client',
+  'catalog-client',
+  'alerts',
+  'sync-core',
+  'campaign-faults',
+  'fetch-window',
+  'completion-cache',
+];
+
+const all = fs
+  .readdirSync(path.join(__dirname, 'test'))
+  .filter((name) => name.endsWith('.test.ts'))
+  .map((name) => name.slice(0, -'.test.ts'.length))
+  .sort();
+const first = longestFirst.filter((name) => all.includes(name));
+
+module.exports = {
+  'node-option': ['import=tsx'],
+  spec: [...first, ...all.filter((name) => !first.includes(name))].map((name) => `test/${name}.test.ts`),
+  timeout: 60000,
+  reporter: 'spec',
+  parallel: true,
+  jobs: 2,
+};
