@@ -6,22 +6,16 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { expect } from 'chai';
-import { generateCorpus } from '../src/dev/corpus.js';
-import { planSupChange } from '../src/model/sup-settings.js';
 import type { RevisionKey } from '../src/model/update.js';
-import { writePackage } from '../src/package/file.js';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
 import { Home } from '../src/store/home.js';
 import type { RevisionQuery } from '../src/store/served.js';
 import { openSiteDb } from '../src/store/site-db.js';
-import { updateSiteControl } from '../src/store/site-file.js';
-import { type SiteStore, openSiteStore, withSiteStore } from '../src/store/site-store.js';
-import { applyAddSite, planAddSite } from '../src/store/sites.js';
-import { importPackage } from '../src/sync/import-package.js';
+import { type SiteStore, openSiteStore } from '../src/store/site-store.js';
 import { tempDir } from './helpers/cli.js';
+import { corpusSite } from './helpers/corpus-site.js';
 
 /** A store whose revision lists stop before their third page until `open()`; `held` resolves when one is stopped there. */
 function gatedLists(store: SiteStore) {
@@ -96,12 +90,7 @@ describe('SUP endpoint serving several downstreams', () => {
 
   before(async () => {
     home = new Home(tempDir('supsync-fanout-'));
-    applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary' }));
-    const known = withSiteStore(home.sitePaths('UPS').database, (s) => s.categories.known());
-    updateSiteControl(home.sitePaths('UPS').controlFile, (site) => ({ ...site, sup: planSupChange(site, { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 }, known).settings }));
-    const file = path.join(home.root, 'corpus.pkg.gz');
-    await writePackage(file, { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] }, generateCorpus({ updates: 600, seed: 'fan-out' }));
-    expect((await importPackage(home, 'UPS', file)).state).to.equal('Succeeded');
+    await corpusSite(home, 'UPS', { updates: 600, seed: 'fan-out' });
     store = openSiteStore(home.sitePaths('UPS').database);
   });
   after(() => store.close());

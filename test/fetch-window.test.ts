@@ -10,11 +10,8 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { expect } from 'chai';
-import { generateCorpus } from '../src/dev/corpus.js';
 import { WanShaper } from '../src/dev/wan-shaper.js';
-import { writePackage } from '../src/package/file.js';
 import { LinkEstimate, wanRoundTripMs } from '../src/net/link.js';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { SupEndpoint, type RunningEndpoint } from '../src/server/sup-endpoint.js';
@@ -23,11 +20,11 @@ import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { Home } from '../src/store/home.js';
 import { type SiteStore, openSiteStore, withSiteStore } from '../src/store/site-store.js';
 import { updateSiteControl } from '../src/store/site-file.js';
-import { importPackage } from '../src/sync/import-package.js';
 import { syncSite } from '../src/sync/engine.js';
 import type { FetchStats } from '../src/protocol/client.js';
 import { forwardRequest } from './helpers/hierarchy.js';
 import { tempDir } from './helpers/cli.js';
+import { corpusSite } from './helpers/corpus-site.js';
 
 const identity = { accountName: 'cs1.contoso.test', accountGuid: crypto.randomUUID() };
 const busyFault = `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Client</faultcode><faultstring>Fault occurred</faultstring><detail><ErrorCode>ServerBusy</ErrorCode><Message></Message><ID>1</ID><Method></Method></detail></soap:Fault></soap:Body></soap:Envelope>`;
@@ -100,13 +97,7 @@ describe('fetch window', function () {
 
   before(async () => {
     home = new Home(tempDir('supsync-window-'));
-    applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary' }));
-    const known = withSiteStore(home.sitePaths('UPS').database, (s) => s.categories.known());
-    updateSiteControl(home.sitePaths('UPS').controlFile, (site) => ({ ...site, sup: planSupChange(site, { syncSource: 'none', waitMonths: 99 }, known).settings }));
-    const file = path.join(home.root, 'corpus.pkg.gz');
-    const header = { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] };
-    await writePackage(file, header, generateCorpus({ updates: 300, seed: 'window' }));
-    await importPackage(home, 'UPS', file);
+    await corpusSite(home, 'UPS', { updates: 300, seed: 'window' }, { syncSource: 'none', waitMonths: 99 });
     store = openSiteStore(home.sitePaths('UPS').database);
     endpoint = await new SupEndpoint({ store, maxUpdatesPerRequest: 25 }).listen('127.0.0.1', 0);
   });

@@ -7,8 +7,6 @@ import path from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { BusyError, ExitCode } from '../src/errors.js';
-import { writePackage } from '../src/package/file.js';
-import { generateCorpus } from '../src/dev/corpus.js';
 import { serveLocalParent } from '../src/server/local-parent.js';
 import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
 import { type SupChangeRequest, planSupChange } from '../src/model/sup-settings.js';
@@ -25,6 +23,7 @@ import type { ListRequest } from '../src/sync/lists.js';
 import { type AnsweredList, type StoredRevisions, planSync } from '../src/sync/sync-plan.js';
 import { whatIfSync } from '../src/sync/what-if.js';
 import { tempDir } from './helpers/cli.js';
+import { corpusSite } from './helpers/corpus-site.js';
 
 const request = (key: string, anchor?: string): ListRequest => ({ key, filter: { getConfig: false, ...(anchor ? { anchor } : {}) } });
 const list = (req: ListRequest, anchor: string, revisions: [string, number][]): AnsweredList => ({ request: req, anchor, revisions: revisions.map(([updateId, revisionNumber]) => ({ updateId, revisionNumber })) });
@@ -83,12 +82,7 @@ describe('plan and apply in-process (real SQLite, endpoint on loopback)', functi
 
   before(async () => {
     home = new Home(tempDir('supsync-core-'));
-    applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary' }));
-    setSup('UPS', { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 });
-    const file = path.join(home.root, 'corpus.pkg.gz');
-    await writePackage(file, { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] }, generateCorpus({ updates: 150, seed: 'core' }));
-    const imported = await importPackage(home, 'UPS', file);
-    expect(imported.state).to.equal('Succeeded');
+    await corpusSite(home, 'UPS', { updates: 150, seed: 'core' });
     upstream = openSiteStore(home.sitePaths('UPS').database);
     endpoint = await new SupEndpoint({ store: upstream }).listen('127.0.0.1', 0);
     applyAddSite(home, planAddSite(home, { code: 'CS1', role: 'central' }));
@@ -270,11 +264,7 @@ describe('expiry of bundled children (pure and in-process)', function () {
 
   it('a full sync that no longer finds a bundle listed expires it and the children only it carried in one run; the next full sync changes nothing', async () => {
     const home = new Home(tempDir('supsync-bundles-'));
-    applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary' }));
-    updateSiteControl(home.sitePaths('UPS').controlFile, (site) => ({ ...site, sup: planSupChange(site, { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 }, { products: [], classifications: [], synced: false }, 'UPS').settings }));
-    const file = path.join(home.root, 'corpus.pkg.gz');
-    await writePackage(file, { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] }, generateCorpus({ updates: 150, seed: 'bundles' }));
-    expect((await importPackage(home, 'UPS', file)).state).to.equal('Succeeded');
+    await corpusSite(home, 'UPS', { updates: 150, seed: 'bundles' });
     // A live bundle whose children no other bundle carries.
     const raw = new Database(home.sitePaths('UPS').database);
     const bundle = raw

@@ -21,11 +21,9 @@ import { SiteStore } from '../src/store/site-store.js';
 import { updateSiteControl } from '../src/store/site-file.js';
 import { type SyncOptions, syncSite } from '../src/sync/engine.js';
 import { addMonths, cleanupDue, judgeSuperseded, outsideSelection } from '../src/sync/expiry.js';
-import { importPackage } from '../src/sync/import-package.js';
-import { writePackage } from '../src/package/file.js';
-import { generateCorpus } from '../src/dev/corpus.js';
 import type { SupChangeRequest } from '../src/model/sup-settings.js';
 import { tempDir } from './helpers/cli.js';
+import { corpusSite } from './helpers/corpus-site.js';
 import { cli, query, siteContent, siteRevisions } from './helpers/hierarchy.js';
 
 const fast: Partial<SyncOptions> = { retry: { limit: 1, baseDelayMs: 5, maxDelayMs: 10 }, timeoutMs: 2000 };
@@ -40,11 +38,7 @@ function setSup(home: Home, code: string, request: SupChangeRequest): void {
 /** An upstream site with a small corpus, served in-process, and a top-level site syncing from a given URL. */
 async function fixture(): Promise<{ home: Home; upstreamDb: SiteDb; endpoint: RunningEndpoint; close(): Promise<void> }> {
   const home = new Home(tempDir('supsync-faults-'));
-  applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary' }));
-  setSup(home, 'UPS', { syncSource: 'none', waitMonths: 99 });
-  const file = path.join(home.root, 'corpus.pkg.gz');
-  await writePackage(file, { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] }, generateCorpus({ updates: 400, seed: 'faults' }));
-  await importPackage(home, 'UPS', file);
+  await corpusSite(home, 'UPS', { updates: 400, seed: 'faults' }, { syncSource: 'none', waitMonths: 99 });
   const upstreamDb = openSiteDb(home.sitePaths('UPS').database);
   const endpoint = await new SupEndpoint({ store: new SiteStore(upstreamDb), maxUpdatesPerRequest: 25 }).listen('127.0.0.1', 0);
   return {
