@@ -9,7 +9,10 @@
  * With `probe`, each child is instead the parse-only probe of scripts/bench-run.ts: it lists and
  * fetches every update and reads the answers in one thread, storing nothing (no parse worker, no
  * deflate, no database), so the aggregate shows what lighter children would get from the parent.
- * Usage: node dist/scripts/bench-fanout.js [updates=20000] [children=25] [probe]
+ * With `fetch`, each child is the fetch-only probe (scripts/bench-fetch-probe.ts): the same
+ * requests, its answers counted but not read, so the parent is what the two cores run out of: a
+ * capacity measure of the parent, not of a child.
+ * Usage: node dist/scripts/bench-fanout.js [updates=20000] [children=25] [probe|fetch]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +36,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const main = path.join(here, '..', 'src', 'cli', 'main.js');
 const probe = path.join(here, 'bench-probe.js');
 const runner = path.join(here, 'bench-run.js');
+const fetchProbe = path.join(here, 'bench-fetch-probe.js');
+
+/** What each child is: a real `supsync sync`, the parse-only probe, or the fetch-only probe. */
+type ChildKind = 'sync' | 'probe' | 'fetch';
 
 function setSup(home: Home, code: string, request: SupChangeRequest): void {
   const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
@@ -52,6 +59,8 @@ export interface FanOutFigures {
   getRevisionIdListMs: { count: number; max: number };
   refusedConnections: number;
   parent: ProbeFigures;
+  /** 1, 5 and 15 minute load average as the scenario ended. */
+  loadAverage: number[];
 }
 
 interface Parent {
@@ -86,12 +95,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 }
 
-/** One child's full sync (or the parse-only probe's fetch of the parent's updates) as its own process; its time, CPU and exit status. */
-function runChild(homeDir: string, code: string, delayMs: number, probeUrl?: string): Promise<{ status: number; seconds: number; cpuSeconds: number; stderr: string }> {
+/** One child's full sync (or a probe's fetch of the parent's updates) as its own process; its time, CPU and exit status. */
+function runChild(homeDir: string, code: string, delayMs: number, kind: ChildKind, url: string): Promise<{ status: number; seconds: number; cpuSeconds: number; stderr: string }> {
   return new Promise((resolve) => {
     setTimeout(() => {
       const started = performance.now();
-      const args = probeUrl ? [runner, 'parse-only', homeDir, probeUrl] : [main, 'sync', '--site', code, '--home', homeDir];
+      const args = kind === 'probe' ? [runner, 'parse-only', homeDir, url] : kind === 'fetch' ? [fetchProbe, url] : [main, 'sync', '--site', code, '--home', homeDir];
       const child = spawn(process.execPath, [...hostNodeOptions, '--import', probe, ...args], {
         env: { ...process.env, SUPSYNC_BENCH_PROBE: path.join(homeDir, 'probe.json') },
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -106,7 +115,7 @@ function runChild(homeDir: string, code: string, delayMs: number, probeUrl?: str
   });
 }
 
-async function fanOut(updates: number, children: number, probeChildren: boolean): Promise<FanOutFigures[]> {
+async function fanOut(updates: number, children: number, kind: ChildKind): Promise<FanOutFigures[]> {
   const home = temporaryHome('supsync-fanout-');
   const childTemplate = temporaryHome('supsync-fanout-child-');
   const childHomes: string[] = [];
@@ -140,8 +149,10 @@ async function fanOut(updates: number, children: number, probeChildren: boolean)
           childHomes.push(dir);
         }
         parent.requests.length = 0;
+        // From here the parent's CPU is serving (its start-up and the template's category sync before).
+        parent.process.kill('SIGUSR2');
         const started = performance.now();
-        const results = await Promise.all(childHomes.map((dir) => runChild(dir, 'CHD', Math.random() * staggerMs, probeChildren ? parent.url : undefined)));
+        const results = await Promise.all(childHomes.map((dir) => runChild(dir, 'CHD', Math.random() * staggerMs, kind, parent.url)));
         const seconds = (performance.now() - started) / 1000;
         for (const r of results) if (r.status !== 0) process.stderr.write(`a child failed (exit ${r.status}): ${r.stderr}\n`);
         const succeeded = results.filter((r) => r.status === 0).length;
@@ -161,6 +172,7 @@ async function fanOut(updates: number, children: number, probeChildren: boolean)
           getRevisionIdListMs: { count: lists.length, max: Math.max(0, ...lists) },
           refusedConnections: parent.requests.filter((r) => r.operation === 'ConnectionRefused').length,
           parent: JSON.parse(fs.readFileSync(probeFile, 'utf8')) as ProbeFigures,
+          loadAverage: os.loadavg(),
         });
       } finally {
         if (parent.process.exitCode === null) {
@@ -178,13 +190,15 @@ async function fanOut(updates: number, children: number, probeChildren: boolean)
 const [updatesArg, childrenArg] = process.argv.slice(2).map(Number);
 const updates = updatesArg || 20_000;
 const children = childrenArg || 25;
-const probeChildren = process.argv.includes('probe');
-const kind = probeChildren ? 'parse-only probe children' : 'children (supsync sync)';
-process.stderr.write(`fan-out: ${children} ${kind}, ${updates} updates each; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${os.cpus().length} cores\n`);
-for (const f of await fanOut(updates, children, probeChildren)) {
-  console.log(`fan-out, ${f.scenario}: ${f.children} ${kind} × ${updates} updates`);
+const kind: ChildKind = process.argv.includes('fetch') ? 'fetch' : process.argv.includes('probe') ? 'probe' : 'sync';
+const childName = { sync: 'children (supsync sync)', probe: 'parse-only probe children', fetch: 'fetch-only probe children (a capacity measure of the parent, not real children)' }[kind];
+process.stderr.write(`fan-out: ${children} ${childName}, ${updates} updates each; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${os.cpus().length} cores\n`);
+for (const f of await fanOut(updates, children, kind)) {
+  console.log(`fan-out, ${f.scenario}: ${f.children} ${childName} × ${updates} updates; load average ${f.loadAverage.map((l) => l.toFixed(1)).join(' ')} at the end`);
   console.log(`  children succeeded ${f.succeeded}/${f.children} in ${f.seconds.toFixed(1)} s (each ${f.childSeconds.min.toFixed(1)}–${f.childSeconds.max.toFixed(1)} s); refused connections ${f.refusedConnections}`);
-  console.log(`  served ${Math.round(f.updatesServed / f.seconds)} updates/s in aggregate (target >= 10,000); parent CPU ${f.parent.cpuSeconds.toFixed(1)} s = ${Math.round(f.updatesServed / f.parent.cpuSeconds)} updates per parent CPU-second`);
+  const serving = f.parent.cpuSecondsSinceMark ?? f.parent.cpuSeconds;
+  console.log(`  served ${Math.round(f.updatesServed / f.seconds)} updates/s in aggregate (target >= 10,000)`);
+  console.log(`  parent CPU serving ${serving.toFixed(2)} s = ${Math.round(f.updatesServed / serving)} updates per parent CPU-second, ${((serving * 1e6) / Math.max(f.updatesServed, 1)).toFixed(0)} µs/update (handshakes and lists included; ${f.parent.cpuSeconds.toFixed(1)} s with its start-up)`);
   console.log(`  GetUpdateData ${f.getUpdateDataMs.count} requests: p50 ${f.getUpdateDataMs.p50} ms, p99 ${f.getUpdateDataMs.p99} ms, max ${f.getUpdateDataMs.max} ms (target p99 <= 2000); GetRevisionIdList max ${f.getRevisionIdListMs.max} ms`);
   console.log(`  children CPU ${f.childCpuSeconds.toFixed(1)} s = ${Math.round(f.updatesServed / Math.max(f.childCpuSeconds, 0.001))} updates per child CPU-second (${((f.childCpuSeconds * 1e6) / Math.max(f.updatesServed, 1)).toFixed(0)} µs/update)`);
   console.log(`  parent event-loop delay p50 ${f.parent.loopDelayMs.p50} ms, p99 ${f.parent.loopDelayMs.p99} ms, max ${f.parent.loopDelayMs.max} ms; peak RSS ${f.parent.peakRssMb.toFixed(0)} MB (target <= 400)`);

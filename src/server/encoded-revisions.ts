@@ -1,46 +1,103 @@
 /**
- * GetUpdateData entries already encoded, by revision. Children syncing from one parent ask for the
- * same revisions within minutes of each other, and encoding one (inflating the stored XML, the
- * cabinet's deflate, base64, the lone-surrogate check) was ~80% of the parent's CPU when 10
- * children synced at once (cpu profile of `serve`). Bounded by size, least recently used out first.
+ * GetUpdateData entries already encoded, by revision: each the exact UTF-8 text of the update's
+ * `<ServerSyncUpdateData>` in an answer, with its files' `<ServerSyncUrlData>`. Children syncing
+ * from one parent ask for the same revisions within minutes of each other; encoding one (inflating
+ * the stored XML, the cabinet's deflate, base64, escaping, UTF-8) was ~80% of the parent's CPU when
+ * 10 children synced at once (cpu profile of `serve`), and building the answer from the kept
+ * entries (escaping a blob again, joining, UTF-8) most of what was left. An answer is now its
+ * entries' bytes put together. Bounded by size, least recently used out first.
+ *
+ * An entry is served only while the site still holds what it was encoded from: entries are stamped
+ * with the database's data version they were last known current at (`store.served.dataVersion`,
+ * which moves with every commit, this connection's or another's, a sync's or an expiry's); once it
+ * moved, an entry is checked against its revision's change sequence and expiry on its next use,
+ * and encoded again when either differs.
  */
 export interface EncodedRevision {
-  fileDigests: string[];
-  fileUrls: [digest: string, url: string][];
-  blob: { xmlUpdateBlob: string } | { xmlUpdateBlobCompressed: string };
+  /** The update's `<ServerSyncUpdateData>` as the answer carries it, UTF-8. */
+  entry: Buffer;
+  /** `<ServerSyncUrlData>` of its files that have a URL, by digest. */
+  urls: [digest: string, entry: string][];
+  /** What the entry was encoded from. */
+  changeSeq: number;
+  expired: boolean;
+}
+
+export interface EncodedCacheFigures {
+  entries: number;
+  /** What the entries hold (entry bytes, URL text at two bytes a character, a fixed overhead each). */
+  bytes: number;
+  maxBytes: number;
+  hits: number;
+  misses: number;
+  /** Entries found stale (the revision rewritten or expired since) and dropped. */
+  stale: number;
+}
+
+interface Held {
+  encoded: EncodedRevision;
+  bytes: number;
+  /** The data version at which this entry was last known to match the site database. */
+  version: string;
 }
 
 export class EncodedRevisionCache {
-  readonly #entries = new Map<string, { entry: EncodedRevision; bytes: number }>();
+  readonly #entries = new Map<string, Held>();
   #bytes = 0;
+  #hits = 0;
+  #misses = 0;
+  #stale = 0;
 
-  /** `maxBytes`: the budget, counting two bytes a character (the most a JS string takes). */
   constructor(readonly maxBytes: number) {}
 
-  get(key: string): EncodedRevision | undefined {
+  /**
+   * The entry for `key` if it is still what the site holds: taken as is when stamped with
+   * `version`, else checked against `current()` (the revision's change sequence and expiry now;
+   * undefined when it is no longer held) and stamped again.
+   */
+  get(key: string, version: string, current: () => { changeSeq: number; expired: boolean } | undefined): EncodedRevision | undefined {
     const held = this.#entries.get(key);
-    if (!held) return undefined;
+    if (!held) {
+      this.#misses++;
+      return undefined;
+    }
+    if (held.version !== version) {
+      const now = current();
+      if (!now || now.changeSeq !== held.encoded.changeSeq || now.expired !== held.encoded.expired) {
+        this.#drop(key, held);
+        this.#stale++;
+        this.#misses++;
+        return undefined;
+      }
+      held.version = version;
+    }
     // A Map iterates in insertion order: re-inserting makes this the most recently used.
     this.#entries.delete(key);
     this.#entries.set(key, held);
-    return held.entry;
+    this.#hits++;
+    return held.encoded;
   }
 
-  set(key: string, entry: EncodedRevision): void {
-    const blob = 'xmlUpdateBlob' in entry.blob ? entry.blob.xmlUpdateBlob : entry.blob.xmlUpdateBlobCompressed;
-    const bytes = 2 * (blob.length + entry.fileDigests.length * 28 + entry.fileUrls.reduce((n, [, url]) => n + url.length, 0)) + 200;
+  /** Keeps `encoded`, read from the site database at data version `version` or later. */
+  set(key: string, encoded: EncodedRevision, version: string): void {
+    const bytes = encoded.entry.length + encoded.urls.reduce((n, [digest, url]) => n + 2 * (digest.length + url.length), 0) + 200;
     if (bytes > this.maxBytes) return;
     const old = this.#entries.get(key);
-    if (old) {
-      this.#entries.delete(key);
-      this.#bytes -= old.bytes;
-    }
-    this.#entries.set(key, { entry, bytes });
+    if (old) this.#drop(key, old);
+    this.#entries.set(key, { encoded, bytes, version });
     this.#bytes += bytes;
     for (const [oldest, held] of this.#entries) {
       if (this.#bytes <= this.maxBytes) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= held.bytes;
+      this.#drop(oldest, held);
     }
+  }
+
+  get figures(): EncodedCacheFigures {
+    return { entries: this.#entries.size, bytes: this.#bytes, maxBytes: this.maxBytes, hits: this.#hits, misses: this.#misses, stale: this.#stale };
+  }
+
+  #drop(key: string, held: Held): void {
+    this.#entries.delete(key);
+    this.#bytes -= held.bytes;
   }
 }

@@ -28,6 +28,7 @@ import {
   parseAnchor,
   parseRequest,
   revisionListResponseParts,
+  updateDataResponseParts,
   type Cookie,
   type RequestMessage,
   type ResponseMessage,
@@ -39,12 +40,16 @@ import type { SiteStore } from '../store/site-store.js';
 import { type SyncRequestFile, writeSyncRequest } from '../store/sync-requests.js';
 import { CONTENT_PREFIX, contentStoreHasFiles, serveContent } from './content.js';
 import { CookieSigner } from './cookies.js';
-import { type EncodedRevision, EncodedRevisionCache } from './encoded-revisions.js';
+import { type EncodedCacheFigures, type EncodedRevision, EncodedRevisionCache } from './encoded-revisions.js';
 import { type RunningServer, type ServerLimits, listen } from './listen.js';
 import { RequestBodyTooLarge, readRequestBody } from './request-body.js';
 
-/** Answers over this many characters are gzipped for a client that accepts it. */
+/** Answers over this many characters (or bytes) are gzipped for a client that accepts it. */
 const gzipAbove = 16 * 1024;
+
+/** GetUpdateData's answer around its entries; the same for every answer. */
+const updateDataParts = updateDataResponseParts();
+const updateDataHead = Buffer.from(updateDataParts.head);
 
 export interface SupEndpointOptions {
   store: SiteStore;
@@ -110,6 +115,12 @@ interface PagedRevisionList {
   pages: Iterable<RevisionKey[]> | AsyncIterable<RevisionKey[]>;
 }
 
+/** An answer already encoded (GetUpdateData's, put together from the entries kept encoded). */
+interface EncodedAnswer {
+  operation: 'GetUpdateData';
+  body: Buffer;
+}
+
 /** A listening SUP endpoint. */
 export type RunningEndpoint = RunningServer;
 
@@ -160,7 +171,7 @@ export class SupEndpoint {
     // Gzip only for a client that asks (a supsync client asks across a WAN, not on loopback or a LAN;
     // a WSUS downstream that sends no Accept-Encoding gets plain answers).
     const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-    const send = (status: number, body: string, contentType = 'text/xml; charset=utf-8') => {
+    const send = (status: number, body: string | Buffer, contentType = 'text/xml; charset=utf-8') => {
       const headers = { 'content-type': contentType, 'cache-control': 'private', vary: 'accept-encoding' };
       // The answer's own bytes, gzipped or not: what a downstream's sync counts as fetched.
       const written = () => this.#options.onRequest?.(operation, status, Date.now() - started, Buffer.byteLength(body));
@@ -225,7 +236,7 @@ export class SupEndpoint {
     try {
       const answer = this.#answer(message, req);
       if ('pages' in answer) return await this.#sendRevisionList(answer, res, gzip, send, (bytes) => this.#options.onRequest?.(operation, 200, Date.now() - started, bytes));
-      send(200, buildResponse(answer));
+      send(200, 'body' in answer ? answer.body : buildResponse(answer));
     } catch (error) {
       if (error instanceof Fault) return send(500, buildFault({ errorCode: error.errorCode, message: error.detail, actor, method: message.operation }));
       return send(500, buildFault({ errorCode: 'InternalServerError', message: '', actor, method: message.operation }));
@@ -357,7 +368,12 @@ export class SupEndpoint {
     return credentials !== undefined && sameSecret(credentials.password, this.#options.sharedSecret!);
   }
 
-  #answer(message: RequestMessage, req: http.IncomingMessage): ResponseMessage | PagedRevisionList {
+  /** The encoded-entry cache's counts and size: what a test or a benchmark reads of it. */
+  get encodedCacheFigures(): EncodedCacheFigures {
+    return this.#encoded.figures;
+  }
+
+  #answer(message: RequestMessage, req: http.IncomingMessage): ResponseMessage | PagedRevisionList | EncodedAnswer {
     const served = this.#options.store.served;
     switch (message.operation) {
       case 'GetAuthConfig':
@@ -436,16 +452,21 @@ export class SupEndpoint {
       case 'GetUpdateData': {
         this.#checkCookie(message.cookie);
         if (message.updateIds.length === 0 || message.updateIds.length > this.#options.maxUpdatesPerRequest) throw new Fault('InvalidParameters', 'updateIds');
-        const updates = [];
+        // One look at the database's data version for the whole answer: an entry kept since an
+        // earlier version is checked against its revision before it is served (encoded-revisions.ts).
+        const version = served.dataVersion();
+        const pieces: Buffer[] = [updateDataHead];
         const fileUrls = new Map<string, string>();
         for (const key of message.updateIds) {
-          const encoded = this.#encodedRevision(key);
+          const encoded = this.#encodedRevision(key, version);
           // Windows answers an unknown revision with InternalServerError (exchange 000017).
           if (!encoded) throw new Fault('InternalServerError', '');
-          for (const [digest, url] of encoded.fileUrls) fileUrls.set(digest, url);
-          updates.push({ ...key, fileDigestList: encoded.fileDigests, ...encoded.blob });
+          for (const [digest, url] of encoded.urls) fileUrls.set(digest, url);
+          pieces.push(encoded.entry);
         }
-        return { operation: 'GetUpdateData', updates, fileUrls: [...fileUrls].map(([fileDigest, muUrl]) => ({ fileDigest, muUrl, ussUrl: '' })) };
+        const urls = [...fileUrls.values()];
+        pieces.push(Buffer.from(urls.length > 0 ? updateDataParts.between + urls.join('') + updateDataParts.tail : updateDataParts.noUrls));
+        return { operation: 'GetUpdateData', body: Buffer.concat(pieces) };
       }
       case 'GetDeployments': {
         // A replica downstream: supsync keeps no target groups, deployments, hidden updates or accepted EULAs.
@@ -508,23 +529,26 @@ export class SupEndpoint {
     }
   }
 
-  /** A revision's GetUpdateData entry, encoded once and kept while it is unchanged (same change sequence and expiry). */
-  #encodedRevision(key: RevisionKey): EncodedRevision | undefined {
+  /**
+   * A revision's GetUpdateData entry, encoded once and kept while the site still holds it unchanged
+   * (same change sequence and expiry); `version` is the database's data version read for this answer.
+   */
+  #encodedRevision(key: RevisionKey, version: string): EncodedRevision | undefined {
     const served = this.#options.store.served;
-    const state = served.revisionState(key);
-    if (!state) return undefined;
-    const cacheKey = `${key.updateId}/${key.revisionNumber}/${state.changeSeq}/${state.expired ? 1 : 0}`;
-    const cached = this.#encoded.get(cacheKey);
+    const cacheKey = `${key.updateId}/${key.revisionNumber}`;
+    const cached = this.#encoded.get(cacheKey, version, () => served.revisionState(key));
     if (cached) return cached;
     const revision = served.revision(key);
     if (!revision) return undefined;
     const xml = servedXml(revision);
+    const blob = Buffer.byteLength(xml) > this.#options.compressAbove ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml };
     const encoded: EncodedRevision = {
-      fileDigests: revision.files.map((f) => f.digest),
-      fileUrls: revision.files.flatMap((f) => (f.url ? [[f.digest, f.url] as [string, string]] : [])),
-      blob: Buffer.byteLength(xml) > this.#options.compressAbove ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml },
+      entry: utf8(updateDataParts.update({ ...key, fileDigestList: revision.files.map((f) => f.digest), ...blob })),
+      urls: revision.files.flatMap((f) => (f.url ? [[f.digest, updateDataParts.url({ fileDigest: f.digest, muUrl: f.url, ussUrl: '' })] as [string, string]] : [])),
+      changeSeq: revision.changeSeq,
+      expired: revision.expired,
     };
-    this.#encoded.set(cacheKey, encoded);
+    this.#encoded.set(cacheKey, encoded, version);
     return encoded;
   }
 
@@ -550,6 +574,16 @@ function sameSecret(given: string, expected: string): boolean {
   const a = crypto.createHash('sha256').update(given).digest();
   const b = crypto.createHash('sha256').update(expected).digest();
   return crypto.timingSafeEqual(a, b);
+}
+
+/**
+ * The UTF-8 bytes of `text` in a buffer of their own: Buffer.from puts short texts into a shared
+ * 8 KB slab, which one kept entry would then hold alive whole.
+ */
+function utf8(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
+  bytes.write(text);
+  return bytes;
 }
 
 /** An expired update is served as Microsoft Update serves one: PublicationState="Expired". */

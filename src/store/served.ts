@@ -145,6 +145,8 @@ function changedUnderFilter(db: SiteDb, query: RevisionQuery): [string, number, 
 export interface ServedRevision {
   xml: string;
   expired: boolean;
+  /** The change sequence of the revision's last write. */
+  changeSeq: number;
   files: { digest: string; url: string | null }[];
 }
 
@@ -153,11 +155,14 @@ const revisionStatements = new WeakMap<SiteDb, ReturnType<typeof prepareRevision
 
 function prepareRevisionStatements(db: SiteDb) {
   return {
-    update: db.prepare('SELECT metadata, expired FROM updates WHERE update_id = ? AND revision = ?'),
+    update: db.prepare('SELECT metadata, expired, change_seq AS changeSeq FROM updates WHERE update_id = ? AND revision = ?'),
     updateHeld: db.prepare('SELECT expired, change_seq AS changeSeq FROM updates WHERE update_id = ? AND revision = ?'),
     categoryHeld: db.prepare('SELECT 0 AS expired, change_seq AS changeSeq FROM categories WHERE update_id = ? AND revision = ?'),
     files: db.prepare('SELECT digest, url FROM files WHERE update_id = ?'),
-    category: db.prepare('SELECT metadata FROM categories WHERE update_id = ? AND revision = ?'),
+    category: db.prepare('SELECT metadata, change_seq AS changeSeq FROM categories WHERE update_id = ? AND revision = ?'),
+    // data_version moves when another connection commits (a sync, an import, an expiry: each its
+    // own connection); total_changes when this one writes.
+    version: db.prepare('SELECT data_version AS other, total_changes() AS own FROM pragma_data_version'),
   };
 }
 
@@ -177,16 +182,25 @@ export function servedRevisionState(db: SiteDb, key: RevisionKey): { expired: bo
   return row ? { expired: row.expired === 1, changeSeq: row.changeSeq } : undefined;
 }
 
+/**
+ * A value that changes whenever anything is committed to the site database, by this connection or
+ * another: what the endpoint compares to know that answers it keeps encoded may be stale.
+ */
+export function dataVersion(db: SiteDb): string {
+  const row = statementsOf(db).version.get() as { other: number; own: number };
+  return `${row.other}/${row.own}`;
+}
+
 /** The stored XML of exactly this revision, or undefined when the site does not hold it. */
 export function servedRevision(db: SiteDb, key: RevisionKey): ServedRevision | undefined {
   const statements = statementsOf(db);
-  const update = statements.update.get(key.updateId, key.revisionNumber) as { metadata: Buffer; expired: number } | undefined;
+  const update = statements.update.get(key.updateId, key.revisionNumber) as { metadata: Buffer; expired: number; changeSeq: number } | undefined;
   if (update) {
     const files = statements.files.all(key.updateId) as { digest: string; url: string | null }[];
-    return { xml: decompressMetadata(update.metadata), expired: update.expired === 1, files };
+    return { xml: decompressMetadata(update.metadata), expired: update.expired === 1, changeSeq: update.changeSeq, files };
   }
-  const category = statements.category.get(key.updateId, key.revisionNumber) as { metadata: Buffer } | undefined;
-  return category ? { xml: decompressMetadata(category.metadata), expired: false, files: [] } : undefined;
+  const category = statements.category.get(key.updateId, key.revisionNumber) as { metadata: Buffer; changeSeq: number } | undefined;
+  return category ? { xml: decompressMetadata(category.metadata), expired: false, changeSeq: category.changeSeq, files: [] } : undefined;
 }
 
 export type ServedRepository = ReturnType<typeof servedRepository>;
@@ -200,6 +214,7 @@ export function servedRepository(db: SiteDb) {
     updateRevisionPages: (query: RevisionQuery, pageRows: number) => updateRevisionPages(db, query, pageRows),
     revision: (key: RevisionKey) => servedRevision(db, key),
     revisionState: (key: RevisionKey) => servedRevisionState(db, key),
+    dataVersion: () => dataVersion(db),
     revisionFiles: (key: RevisionKey) => revisionFiles(db, key),
     unknownDigests: (digests: string[]) => unknownDigests(db, digests),
     contentFileCandidates: (name: string, digest: string | undefined) => contentFileCandidates(db, name, digest),

@@ -40,6 +40,8 @@ import {
   type ResponseMessage,
   type ResponseOf,
   type ServerSyncFilter,
+  type ServerSyncUpdateData,
+  type ServerSyncUrlData,
   type ServicePath,
 } from './types.js';
 import { parseDateTime, readBool, readGuid, readInt } from './values.js';
@@ -586,6 +588,28 @@ const requestWriters: RequestWriters = {
   Ping: (w, m) => w.raw(`<pingLevel>${intToWrite(m.pingLevel, 'pingLevel', 'pingLevel', -2147483648)}</pingLevel>`),
 };
 
+function writeUpdateData(w: Writer, update: ServerSyncUpdateData): void {
+  const target = 'GetUpdateDataResult';
+  if ((update.xmlUpdateBlob === undefined) === (update.xmlUpdateBlobCompressed === undefined)) {
+    throw badValue(`Update ${update.updateId} needs exactly one of xmlUpdateBlob and xmlUpdateBlobCompressed`, target);
+  }
+  w.raw('<ServerSyncUpdateData>');
+  writeUpdateIdentity(w, 'Id', update, target);
+  w.optionalLeaf('XmlUpdateBlob', update.xmlUpdateBlob);
+  // Absent, not empty, when the update has no files ([MS-WSUSSS] 3.1.4.6.3.3).
+  if (update.fileDigestList.length > 0) w.list('FileDigestList', update.fileDigestList, (digest) => w.leaf('base64Binary', digest));
+  w.optionalLeaf('XmlUpdateBlobCompressed', update.xmlUpdateBlobCompressed);
+  w.raw('</ServerSyncUpdateData>');
+}
+
+function writeUrlData(w: Writer, url: ServerSyncUrlData): void {
+  w.raw('<ServerSyncUrlData>');
+  w.leaf('FileDigest', url.fileDigest);
+  w.optionalLeaf('MUUrl', url.muUrl);
+  w.optionalLeaf('UssUrl', url.ussUrl);
+  w.raw('</ServerSyncUrlData>');
+}
+
 function writeGuidList(w: Writer, name: string, guids: readonly string[], target: string): void {
   w.list(name, guids, (guid) => w.raw(`<guid>${guidToWrite(guid, 'guid', target)}</guid>`));
 }
@@ -643,26 +667,8 @@ const responseWriters: ResponseWriters = {
     w.list('NewRevisions', m.newRevisions, (key) => writeUpdateIdentity(w, 'UpdateIdentity', key, 'GetRevisionIdListResult'));
   },
   GetUpdateData: (w, m) => {
-    const target = 'GetUpdateDataResult';
-    w.list('updates', m.updates, (update) => {
-      if ((update.xmlUpdateBlob === undefined) === (update.xmlUpdateBlobCompressed === undefined)) {
-        throw badValue(`Update ${update.updateId} needs exactly one of xmlUpdateBlob and xmlUpdateBlobCompressed`, target);
-      }
-      w.raw('<ServerSyncUpdateData>');
-      writeUpdateIdentity(w, 'Id', update, target);
-      w.optionalLeaf('XmlUpdateBlob', update.xmlUpdateBlob);
-      // Absent, not empty, when the update has no files ([MS-WSUSSS] 3.1.4.6.3.3).
-      if (update.fileDigestList.length > 0) w.list('FileDigestList', update.fileDigestList, (digest) => w.leaf('base64Binary', digest));
-      w.optionalLeaf('XmlUpdateBlobCompressed', update.xmlUpdateBlobCompressed);
-      w.raw('</ServerSyncUpdateData>');
-    });
-    w.list('fileUrls', m.fileUrls, (url) => {
-      w.raw('<ServerSyncUrlData>');
-      w.leaf('FileDigest', url.fileDigest);
-      w.optionalLeaf('MUUrl', url.muUrl);
-      w.optionalLeaf('UssUrl', url.ussUrl);
-      w.raw('</ServerSyncUrlData>');
-    });
+    w.list('updates', m.updates, (update) => writeUpdateData(w, update));
+    w.list('fileUrls', m.fileUrls, (url) => writeUrlData(w, url));
   },
   GetDeployments: (w, m) => {
     w.leaf('Anchor', m.anchor);
@@ -750,6 +756,45 @@ export function revisionListResponseParts(anchor: string): { head: string; ident
       return page.toString();
     },
   };
+}
+
+/**
+ * GetUpdateData's answer in pieces, for a server that keeps each update's entry and each file URL
+ * encoded: `head`, the `update(entry)` texts of one or more updates, then `between`, the
+ * `url(entry)` texts of one or more file URLs and `tail` (or, without file URLs, `noUrls` alone);
+ * together the same text as buildResponse with those updates and URLs.
+ */
+export function updateDataResponseParts(): {
+  head: string;
+  update: (update: ServerSyncUpdateData) => string;
+  between: string;
+  url: (url: ServerSyncUrlData) => string;
+  noUrls: string;
+  tail: string;
+} {
+  const marker: ServerSyncUpdateData = { updateId: '00000000-0000-0000-0000-000000000000', revisionNumber: 0, fileDigestList: [], xmlUpdateBlob: 'marker' };
+  const markerUrl: ServerSyncUrlData = { fileDigest: 'marker', muUrl: 'marker', ussUrl: '' };
+  const update = (entry: ServerSyncUpdateData) => {
+    const w = new Writer(' />');
+    writeUpdateData(w, entry);
+    return w.toString();
+  };
+  const url = (entry: ServerSyncUrlData) => {
+    const w = new Writer(' />');
+    writeUrlData(w, entry);
+    return w.toString();
+  };
+  const withUrl = buildResponse({ operation: 'GetUpdateData', updates: [marker], fileUrls: [markerUrl] });
+  const withoutUrl = buildResponse({ operation: 'GetUpdateData', updates: [marker], fileUrls: [] });
+  const [head, afterUpdate] = splitOnce(withUrl, update(marker));
+  const [between, tail] = splitOnce(afterUpdate, url(markerUrl));
+  const noUrls = splitOnce(withoutUrl, update(marker))[1];
+  return { head, update, between, url, noUrls, tail };
+}
+
+function splitOnce(text: string, at: string): [string, string] {
+  const i = text.indexOf(at);
+  return [text.slice(0, i), text.slice(i + at.length)];
 }
 
 export function buildResponse(message: ResponseMessage): string {

@@ -1,0 +1,205 @@
+/**
+ * The SUP endpoint's kept GetUpdateData entries (server/encoded-revisions.ts), over loopback HTTP
+ * and the real site database: an answer served from them is byte for byte the answer encoded
+ * afresh (and the codec's buildResponse of the stored revisions); a committed run that changes the
+ * site (an import with expiry) makes the endpoint serve the changed revisions anew while unchanged
+ * ones are still served from memory; and the entries stay within their byte bound.
+ */
+import http from 'node:http';
+import { expect } from 'chai';
+import type { RevisionKey } from '../src/model/update.js';
+import { planSupChange } from '../src/model/sup-settings.js';
+import { decodeUpdateBlob, encodeUpdateBlob } from '../src/protocol/cab/index.js';
+import { DSS_AUTH_PATH, buildRequest, buildResponse, parseResponse, type Cookie, type RequestMessage, type ResponseOf } from '../src/protocol/soap/index.js';
+import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
+import { Home } from '../src/store/home.js';
+import { updateSiteControl } from '../src/store/site-file.js';
+import { SiteStore, openSiteStore, withSiteStore } from '../src/store/site-store.js';
+import { importPackage } from '../src/sync/import-package.js';
+import { tempDir } from './helpers/cli.js';
+import { corpusSite } from './helpers/corpus-site.js';
+import { seededSite } from './helpers/recorded-site.js';
+
+/** Posts a SOAP body and returns the answer's bytes as sent (asking for them plain). */
+function post(url: string, soapAction: string, body: string): Promise<{ status: number; bytes: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .request(url, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: soapAction, 'accept-encoding': 'identity' } }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.once('end', () => resolve({ status: answer.statusCode ?? 0, bytes: Buffer.concat(chunks) }));
+        answer.once('error', reject);
+      })
+      .once('error', reject)
+      .end(body);
+  });
+}
+
+/** A downstream that keeps each GetUpdateData answer's raw bytes. */
+async function rawDownstream(endpoint: RunningEndpoint) {
+  const call = async <M extends RequestMessage>(message: M, path?: string) => {
+    const request = buildRequest(message);
+    const answer = await post(`${endpoint.url}${path ?? request.path}`, request.soapAction, request.body);
+    expect(answer.status, message.operation).to.equal(200);
+    return parseResponse(message.operation, answer.bytes.toString('utf8')) as ResponseOf<M['operation']>;
+  };
+  const auth = await call({ operation: 'GetAuthorizationCookie', accountName: 'cache.test', accountGuid: '4f4ee2b1-7c38-4b8b-9d0e-7d5a4c0f3a11' }, DSS_AUTH_PATH);
+  const { cookie } = await call({ operation: 'GetCookie', authCookies: [{ plugInId: auth.plugInId, cookieData: auth.cookieData }], protocolVersion: '1.20' });
+  return {
+    updateData: async (updateIds: RevisionKey[], withCookie: Cookie = cookie): Promise<Buffer> => {
+      const request = buildRequest({ operation: 'GetUpdateData', cookie: withCookie, updateIds });
+      const answer = await post(`${endpoint.url}${request.path}`, request.soapAction, request.body);
+      expect(answer.status, answer.bytes.toString().slice(0, 300)).to.equal(200);
+      return answer.bytes;
+    },
+  };
+}
+
+/** GetUpdateData's answer as the codec writes it from the stored revisions (the endpoint's rules: compressed over 4 KB, expired marked). */
+function codecAnswer(store: SiteStore, keys: RevisionKey[]): Buffer {
+  const fileUrls = new Map<string, string>();
+  const updates = keys.map((key) => {
+    const revision = store.served.revision(key)!;
+    for (const f of revision.files) if (f.url) fileUrls.set(f.digest, f.url);
+    const xml = revision.expired ? revision.xml.replace(/PublicationState="[^"]*"/, 'PublicationState="Expired"') : revision.xml;
+    const blob = Buffer.byteLength(xml) > 4096 ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml };
+    return { ...key, fileDigestList: revision.files.map((f) => f.digest), ...blob };
+  });
+  return Buffer.from(buildResponse({ operation: 'GetUpdateData', updates, fileUrls: [...fileUrls].map(([fileDigest, muUrl]) => ({ fileDigest, muUrl, ussUrl: '' })) }));
+}
+
+function batches<T>(items: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+}
+
+describe('SUP endpoint: GetUpdateData entries kept encoded', () => {
+  let home: Home;
+  let pkg: string;
+  let store: SiteStore;
+  let keys: RevisionKey[];
+
+  before(async () => {
+    home = new Home(tempDir('supsync-cache-'));
+    pkg = await corpusSite(home, 'UPS', { updates: 400, seed: 'kept-entries' });
+    store = openSiteStore(home.sitePaths('UPS').database);
+    keys = [...store.served.categoryRevisions(), ...store.served.updateRevisions({})];
+  });
+  after(() => store.close());
+
+  it('serves a batch from memory byte for byte as it encoded it, and as the codec writes the stored revisions', async () => {
+    const cached = new SupEndpoint({ store });
+    const uncached = new SupEndpoint({ store, encodedCacheBytes: 0 });
+    const [withCache, withoutCache] = [await cached.listen('127.0.0.1', 0), await uncached.listen('127.0.0.1', 0)];
+    try {
+      const downstream = await rawDownstream(withCache);
+      // Categories (no files), updates with files and URLs, documents over and under 4 KB.
+      const batch = [...keys.slice(0, 30), ...keys.slice(-70)];
+      const first = await downstream.updateData(batch);
+      expect(cached.encodedCacheFigures).to.include({ hits: 0, misses: batch.length, entries: batch.length });
+      const second = await downstream.updateData(batch);
+      expect(cached.encodedCacheFigures).to.include({ hits: batch.length, misses: batch.length });
+      expect(second.equals(first)).to.equal(true);
+      expect(first.equals(codecAnswer(store, batch))).to.equal(true);
+      expect(first.equals(await (await rawDownstream(withoutCache)).updateData(batch))).to.equal(true);
+      expect(uncached.encodedCacheFigures.entries).to.equal(0);
+      // The batch covers what the answer's shape depends on.
+      const text = first.toString('utf8');
+      expect(text).to.include('<XmlUpdateBlobCompressed>').and.include('<XmlUpdateBlob>');
+      // A batch of one revision without files has an empty URL list.
+      const category = await downstream.updateData([keys[0]!]);
+      expect(category.toString('utf8')).to.include('<fileUrls />');
+      expect(category.equals(codecAnswer(store, [keys[0]!]))).to.equal(true);
+    } finally {
+      await withCache.close();
+      await withoutCache.close();
+    }
+  });
+
+  it('serves what a committed run changed anew, and what it left alone still from memory', async () => {
+    const endpoint = new SupEndpoint({ store });
+    const running = await endpoint.listen('127.0.0.1', 0);
+    try {
+      const downstream = await rawDownstream(running);
+      const updateKeys = store.served.updateRevisions({});
+      const before = new Map<RevisionKey, Buffer>();
+      for (const batch of batches(updateKeys, 100)) before.set(batch[0]!, await downstream.updateData(batch));
+      const since = store.served.maxChangeSeq();
+      // A run of the site's own that commits: the same package imported again under a rule that
+      // expires superseded updates now (as a sync's finish does), through its own connection.
+      const known = withSiteStore(home.sitePaths('UPS').database, (s) => s.categories.known());
+      updateSiteControl(home.sitePaths('UPS').controlFile, (site) => ({ ...site, sup: planSupChange(site, { immediatelyExpireSupersedence: true }, known).settings }));
+      const imported = await importPackage(home, 'UPS', pkg);
+      expect(imported.state).to.equal('Succeeded');
+      const changed = store.served.updateRevisions({ sinceSeq: since });
+      expect(changed.length).to.be.greaterThan(0);
+      const changedIds = new Set(changed.map((k) => k.updateId));
+      const unchanged = updateKeys.filter((k) => !changedIds.has(k.updateId)).slice(0, 50);
+      expect(unchanged).to.have.length(50);
+
+      const { hits, stale } = endpoint.encodedCacheFigures;
+      const expired = changed.slice(0, 50);
+      const fresh = await downstream.updateData(expired);
+      expect(endpoint.encodedCacheFigures.stale - stale).to.equal(expired.length);
+      expect(fresh.equals(codecAnswer(store, expired))).to.equal(true);
+      for (const update of parseResponse('GetUpdateData', fresh.toString('utf8')).updates) {
+        const xml = update.xmlUpdateBlob ?? decodeUpdateBlob(update.xmlUpdateBlobCompressed!, 'test');
+        expect(xml, update.updateId).to.include('PublicationState="Expired"');
+      }
+      const kept = await downstream.updateData(unchanged);
+      expect(endpoint.encodedCacheFigures.hits - hits).to.equal(unchanged.length);
+      expect(kept.equals(codecAnswer(store, unchanged))).to.equal(true);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('keeps no more than its byte bound, least recently used out, and answers the same after eviction', async () => {
+    const maxBytes = 150_000;
+    const endpoint = new SupEndpoint({ store, encodedCacheBytes: maxBytes });
+    const running = await endpoint.listen('127.0.0.1', 0);
+    try {
+      const downstream = await rawDownstream(running);
+      const updateKeys = store.served.updateRevisions({});
+      const first = await downstream.updateData(updateKeys.slice(0, 100));
+      for (const batch of batches(updateKeys.slice(100), 100)) {
+        await downstream.updateData(batch);
+        const figures = endpoint.encodedCacheFigures;
+        expect(figures.bytes).to.be.at.most(maxBytes);
+        expect(figures.entries).to.be.greaterThan(0);
+      }
+      // The first batch went out first: asked again, it is encoded again, to the same bytes.
+      const { misses } = endpoint.encodedCacheFigures;
+      const again = await downstream.updateData(updateKeys.slice(0, 100));
+      expect(endpoint.encodedCacheFigures.misses - misses).to.equal(100);
+      expect(again.equals(first)).to.equal(true);
+      expect(endpoint.encodedCacheFigures.bytes).to.be.at.most(maxBytes);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('serves the recorded real updates, with their files and file URLs, byte for byte as the codec writes them, from memory too', async () => {
+    const { db } = seededSite('REC');
+    const recorded = new SiteStore(db);
+    const endpoint = new SupEndpoint({ store: recorded });
+    const running = await endpoint.listen('127.0.0.1', 0);
+    try {
+      const downstream = await rawDownstream(running);
+      const all = [...recorded.served.categoryRevisions(), ...recorded.served.updateRevisions({})];
+      let urls = 0;
+      for (const batch of batches(all, 25)) {
+        const expected = codecAnswer(recorded, batch);
+        const first = await downstream.updateData(batch);
+        const second = await downstream.updateData(batch);
+        expect(first.equals(expected)).to.equal(true);
+        expect(second.equals(expected)).to.equal(true);
+        urls += first.toString('utf8').split('<ServerSyncUrlData>').length - 1;
+      }
+      expect(urls).to.be.greaterThan(0);
+      expect(endpoint.encodedCacheFigures).to.include({ hits: all.length, misses: all.length });
+    } finally {
+      await running.close();
+      db.close();
+    }
+  });
+});
