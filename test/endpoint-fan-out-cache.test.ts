@@ -6,6 +6,7 @@
  * ones are still served from memory; and the entries stay within their byte bound.
  */
 import http from 'node:http';
+import zlib from 'node:zlib';
 import { expect } from 'chai';
 import type { RevisionKey } from '../src/model/update.js';
 import { planSupChange } from '../src/model/sup-settings.js';
@@ -20,14 +21,14 @@ import { tempDir } from './helpers/cli.js';
 import { corpusSite } from './helpers/corpus-site.js';
 import { seededSite } from './helpers/recorded-site.js';
 
-/** Posts a SOAP body and returns the answer's bytes as sent (asking for them plain). */
-function post(url: string, soapAction: string, body: string): Promise<{ status: number; bytes: Buffer }> {
+/** Posts a SOAP body and returns the answer's bytes as sent (asking for them plain unless told). */
+function post(url: string, soapAction: string, body: string, acceptEncoding = 'identity'): Promise<{ status: number; bytes: Buffer; encoding: string | undefined }> {
   return new Promise((resolve, reject) => {
     http
-      .request(url, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: soapAction, 'accept-encoding': 'identity' } }, (answer) => {
+      .request(url, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: soapAction, 'accept-encoding': acceptEncoding } }, (answer) => {
         const chunks: Buffer[] = [];
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.once('end', () => resolve({ status: answer.statusCode ?? 0, bytes: Buffer.concat(chunks) }));
+        answer.once('end', () => resolve({ status: answer.statusCode ?? 0, bytes: Buffer.concat(chunks), encoding: answer.headers['content-encoding'] }));
         answer.once('error', reject);
       })
       .once('error', reject)
@@ -50,6 +51,15 @@ async function rawDownstream(endpoint: RunningEndpoint) {
       const request = buildRequest({ operation: 'GetUpdateData', cookie: withCookie, updateIds });
       const answer = await post(`${endpoint.url}${request.path}`, request.soapAction, request.body);
       expect(answer.status, answer.bytes.toString().slice(0, 300)).to.equal(200);
+      expect(answer.encoding).to.equal(undefined);
+      return answer.bytes;
+    },
+    /** The answer as sent to a downstream that asks for gzip. */
+    gzippedUpdateData: async (updateIds: RevisionKey[]): Promise<Buffer> => {
+      const request = buildRequest({ operation: 'GetUpdateData', cookie, updateIds });
+      const answer = await post(`${endpoint.url}${request.path}`, request.soapAction, request.body, 'gzip');
+      expect(answer.status).to.equal(200);
+      expect(answer.encoding).to.equal('gzip');
       return answer.bytes;
     },
   };
@@ -200,6 +210,33 @@ describe('SUP endpoint: GetUpdateData entries kept encoded', () => {
     } finally {
       await running.close();
       db.close();
+    }
+  });
+
+  it('keeps a batch gzipped for the next downstream that asks for gzip, until the site changes', async () => {
+    const endpoint = new SupEndpoint({ store });
+    const running = await endpoint.listen('127.0.0.1', 0);
+    try {
+      const first = await rawDownstream(running);
+      const second = await rawDownstream(running);
+      const batch = store.served.updateRevisions({}).slice(0, 100);
+      const zipped = await first.gzippedUpdateData(batch);
+      expect(endpoint.gzippedAnswerFigures).to.include({ answers: 1, hits: 0, misses: 1 });
+      expect(zlib.gunzipSync(zipped).equals(codecAnswer(store, batch))).to.equal(true);
+      expect((await second.gzippedUpdateData(batch)).equals(zipped)).to.equal(true);
+      expect(endpoint.gzippedAnswerFigures).to.include({ answers: 1, hits: 1, misses: 1 });
+      // Another batch, or the same in another order, is another answer.
+      const reordered = [...batch].reverse();
+      expect(zlib.gunzipSync(await second.gzippedUpdateData(reordered)).equals(codecAnswer(store, reordered))).to.equal(true);
+      expect(endpoint.gzippedAnswerFigures).to.include({ answers: 2, hits: 1, misses: 2 });
+      // A commit to the site (an expiry, through the store's own write path on another connection) moves the data version.
+      withSiteStore(home.sitePaths('UPS').database, (writer) => writer.transaction(() => writer.updates.expire(batch[0]!.updateId, 'superseded', new Date().toISOString(), writer.nextChangeSeq()))());
+      const after = zlib.gunzipSync(await first.gzippedUpdateData(batch));
+      expect(endpoint.gzippedAnswerFigures).to.include({ hits: 1, misses: 3 });
+      expect(after.equals(codecAnswer(store, batch))).to.equal(true);
+      expect(after.equals(zlib.gunzipSync(zipped))).to.equal(false);
+    } finally {
+      await running.close();
     }
   });
 });

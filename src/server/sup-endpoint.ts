@@ -40,7 +40,7 @@ import type { SiteStore } from '../store/site-store.js';
 import { type SyncRequestFile, writeSyncRequest } from '../store/sync-requests.js';
 import { CONTENT_PREFIX, contentStoreHasFiles, serveContent } from './content.js';
 import { CookieSigner } from './cookies.js';
-import { type EncodedCacheFigures, type EncodedRevision, EncodedRevisionCache } from './encoded-revisions.js';
+import { type EncodedCacheFigures, type EncodedRevision, EncodedRevisionCache, GzippedAnswerCache } from './encoded-revisions.js';
 import { type RunningServer, type ServerLimits, listen } from './listen.js';
 import { RequestBodyTooLarge, readRequestBody } from './request-body.js';
 
@@ -84,6 +84,11 @@ export interface SupEndpointOptions {
    */
   encodedCacheBytes?: number;
   /**
+   * Memory for whole GetUpdateData answers kept gzipped (default 32 MB), for downstreams that ask
+   * for gzip (across a WAN) and fetch the same batches.
+   */
+  gzippedAnswerBytes?: number;
+  /**
    * Updates read from the site database in one turn of the event loop for a revision list (default
    * 5,000): a longer list is written page by page, other requests served between pages.
    */
@@ -115,10 +120,15 @@ interface PagedRevisionList {
   pages: Iterable<RevisionKey[]> | AsyncIterable<RevisionKey[]>;
 }
 
-/** An answer already encoded (GetUpdateData's, put together from the entries kept encoded). */
+/** GetUpdateData's answer, put together from the entries kept encoded, or kept gzipped whole (`gzipped`). */
 interface EncodedAnswer {
   operation: 'GetUpdateData';
   body: Buffer;
+  gzipped: boolean;
+  /** The answer's length before gzip. */
+  plainBytes: number;
+  /** Under which a gzipped copy is kept, for a downstream that asked for gzip. */
+  gzipKey?: string;
 }
 
 /** A listening SUP endpoint. */
@@ -140,10 +150,12 @@ export class SupEndpoint {
   readonly #startedAt = new Date();
   #contentChecked = { at: 0, hasFiles: false };
   readonly #encoded: EncodedRevisionCache;
+  readonly #gzipped: GzippedAnswerCache;
 
   constructor(options: SupEndpointOptions) {
     this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 4096, maxRequestBytes: 16 * 1024 * 1024, listPageRows: 5000, ...options };
     this.#encoded = new EncodedRevisionCache(options.encodedCacheBytes ?? 64 * 1024 * 1024);
+    this.#gzipped = new GzippedAnswerCache(options.gzippedAnswerBytes ?? 32 * 1024 * 1024);
   }
 
   listen(host: string, port: number): Promise<RunningEndpoint> {
@@ -234,9 +246,10 @@ export class SupEndpoint {
       return send(500, buildFault({ errorCode: 'InvalidParameters', message: 'operation', actor, method: message.operation }));
     }
     try {
-      const answer = this.#answer(message, req);
+      const answer = this.#answer(message, req, gzip);
       if ('pages' in answer) return await this.#sendRevisionList(answer, res, gzip, send, (bytes) => this.#options.onRequest?.(operation, 200, Date.now() - started, bytes));
-      send(200, 'body' in answer ? answer.body : buildResponse(answer));
+      if ('body' in answer) return this.#sendUpdateData(answer, res, gzip, (bytes) => this.#options.onRequest?.(operation, 200, Date.now() - started, bytes));
+      send(200, buildResponse(answer));
     } catch (error) {
       if (error instanceof Fault) return send(500, buildFault({ errorCode: error.errorCode, message: error.detail, actor, method: message.operation }));
       return send(500, buildFault({ errorCode: 'InternalServerError', message: '', actor, method: message.operation }));
@@ -315,6 +328,26 @@ export class SupEndpoint {
     out.end(parts.tail);
   }
 
+  /**
+   * Sends a GetUpdateData answer: as it is, or gzipped for a downstream that asks (above 16 KB, level
+   * 1, off the event loop, as any answer), keeping the gzipped copy for the next downstream that
+   * asks for the same batch.
+   */
+  #sendUpdateData(answer: EncodedAnswer, res: http.ServerResponse, gzip: boolean, done: (bytes: number) => void): void {
+    const sendBody = (body: Buffer, gzipped: boolean) => {
+      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'cache-control': 'private', vary: 'accept-encoding', ...(gzipped ? { 'content-encoding': 'gzip' } : {}), 'content-length': body.length });
+      res.end(body);
+      done(answer.plainBytes);
+    };
+    if (answer.gzipped) return sendBody(answer.body, true);
+    if (!gzip || answer.body.length <= gzipAbove) return sendBody(answer.body, false);
+    zlib.gzip(answer.body, { level: 1 }, (error, zipped) => {
+      if (error) return void res.destroy(error);
+      if (answer.gzipKey !== undefined) this.#gzipped.set(answer.gzipKey, zipped, answer.plainBytes);
+      sendBody(zipped, true);
+    });
+  }
+
   /** Admitted: no gate configured, the shared secret, or a client certificate the configured CA issued. */
   #admitted(req: http.IncomingMessage): boolean {
     const { sharedSecret, clientCa } = this.#options;
@@ -373,7 +406,12 @@ export class SupEndpoint {
     return this.#encoded.figures;
   }
 
-  #answer(message: RequestMessage, req: http.IncomingMessage): ResponseMessage | PagedRevisionList | EncodedAnswer {
+  /** The same of the answers kept gzipped. */
+  get gzippedAnswerFigures(): GzippedAnswerCache['figures'] {
+    return this.#gzipped.figures;
+  }
+
+  #answer(message: RequestMessage, req: http.IncomingMessage, gzip: boolean): ResponseMessage | PagedRevisionList | EncodedAnswer {
     const served = this.#options.store.served;
     switch (message.operation) {
       case 'GetAuthConfig':
@@ -455,6 +493,9 @@ export class SupEndpoint {
         // One look at the database's data version for the whole answer: an entry kept since an
         // earlier version is checked against its revision before it is served (encoded-revisions.ts).
         const version = served.dataVersion();
+        const gzipKey = gzip && this.#gzipped.maxBytes > 0 ? `${version} ${message.updateIds.map((k) => `${k.updateId}/${k.revisionNumber}`).join(' ')}` : undefined;
+        const kept = gzipKey === undefined ? undefined : this.#gzipped.get(gzipKey);
+        if (kept) return { operation: 'GetUpdateData', body: kept.body, gzipped: true, plainBytes: kept.plainBytes };
         const pieces: Buffer[] = [updateDataHead];
         const fileUrls = new Map<string, string>();
         for (const key of message.updateIds) {
@@ -466,7 +507,8 @@ export class SupEndpoint {
         }
         const urls = [...fileUrls.values()];
         pieces.push(Buffer.from(urls.length > 0 ? updateDataParts.between + urls.join('') + updateDataParts.tail : updateDataParts.noUrls));
-        return { operation: 'GetUpdateData', body: Buffer.concat(pieces) };
+        const body = Buffer.concat(pieces);
+        return { operation: 'GetUpdateData', body, gzipped: false, plainBytes: body.length, ...(gzipKey !== undefined ? { gzipKey } : {}) };
       }
       case 'GetDeployments': {
         // A replica downstream: supsync keeps no target groups, deployments, hidden updates or accepted EULAs.
