@@ -246,7 +246,7 @@ export class SupEndpoint {
       return send(500, buildFault({ errorCode: 'InvalidParameters', message: 'operation', actor, method: message.operation }));
     }
     try {
-      const answer = this.#answer(message, req, gzip);
+      const answer = await this.#answer(message, req, gzip);
       if ('pages' in answer) return await this.#sendRevisionList(answer, res, gzip, send, (bytes) => this.#options.onRequest?.(operation, 200, Date.now() - started, bytes));
       if ('body' in answer) return this.#sendUpdateData(answer, res, gzip, (bytes) => this.#options.onRequest?.(operation, 200, Date.now() - started, bytes));
       send(200, buildResponse(answer));
@@ -411,7 +411,7 @@ export class SupEndpoint {
     return this.#gzipped.figures;
   }
 
-  #answer(message: RequestMessage, req: http.IncomingMessage, gzip: boolean): ResponseMessage | PagedRevisionList | EncodedAnswer {
+  #answer(message: RequestMessage, req: http.IncomingMessage, gzip: boolean): ResponseMessage | PagedRevisionList | EncodedAnswer | Promise<EncodedAnswer> {
     const served = this.#options.store.served;
     switch (message.operation) {
       case 'GetAuthConfig':
@@ -496,19 +496,7 @@ export class SupEndpoint {
         const gzipKey = gzip && this.#gzipped.maxBytes > 0 ? `${version} ${message.updateIds.map((k) => `${k.updateId}/${k.revisionNumber}`).join(' ')}` : undefined;
         const kept = gzipKey === undefined ? undefined : this.#gzipped.get(gzipKey);
         if (kept) return { operation: 'GetUpdateData', body: kept.body, gzipped: true, plainBytes: kept.plainBytes };
-        const pieces: Buffer[] = [updateDataHead];
-        const fileUrls = new Map<string, string>();
-        for (const key of message.updateIds) {
-          const encoded = this.#encodedRevision(key, version);
-          // Windows answers an unknown revision with InternalServerError (exchange 000017).
-          if (!encoded) throw new Fault('InternalServerError', '');
-          for (const [digest, url] of encoded.urls) fileUrls.set(digest, url);
-          pieces.push(encoded.entry);
-        }
-        const urls = [...fileUrls.values()];
-        pieces.push(Buffer.from(urls.length > 0 ? updateDataParts.between + urls.join('') + updateDataParts.tail : updateDataParts.noUrls));
-        const body = Buffer.concat(pieces);
-        return { operation: 'GetUpdateData', body, gzipped: false, plainBytes: body.length, ...(gzipKey !== undefined ? { gzipKey } : {}) };
+        return this.#updateData(message.updateIds, version, gzipKey);
       }
       case 'GetDeployments': {
         // A replica downstream: supsync keeps no target groups, deployments, hidden updates or accepted EULAs.
@@ -569,6 +557,32 @@ export class SupEndpoint {
         };
       }
     }
+  }
+
+  /**
+   * GetUpdateData's answer from the entries kept encoded, encoding those not kept. Encoding one
+   * takes about a millisecond (inflate, cabinet, base64), so the first child to ask for a batch of
+   * 100 would hold the event loop for ~0.1 s: other requests get their turn every 10 ms of it.
+   */
+  async #updateData(keys: RevisionKey[], version: string, gzipKey: string | undefined): Promise<EncodedAnswer> {
+    const pieces: Buffer[] = [updateDataHead];
+    const fileUrls = new Map<string, string>();
+    let turn = performance.now();
+    for (const key of keys) {
+      if (performance.now() - turn > 10) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turn = performance.now();
+      }
+      const encoded = this.#encodedRevision(key, version);
+      // Windows answers an unknown revision with InternalServerError (exchange 000017).
+      if (!encoded) throw new Fault('InternalServerError', '');
+      for (const [digest, url] of encoded.urls) fileUrls.set(digest, url);
+      pieces.push(encoded.entry);
+    }
+    const urls = [...fileUrls.values()];
+    pieces.push(Buffer.from(urls.length > 0 ? updateDataParts.between + urls.join('') + updateDataParts.tail : updateDataParts.noUrls));
+    const body = Buffer.concat(pieces);
+    return { operation: 'GetUpdateData', body, gzipped: false, plainBytes: body.length, ...(gzipKey !== undefined ? { gzipKey } : {}) };
   }
 
   /**
