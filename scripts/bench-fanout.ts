@@ -61,6 +61,8 @@ export interface FanOutFigures {
   parent: ProbeFigures;
   /** 1, 5 and 15 minute load average as the scenario ended. */
   loadAverage: number[];
+  /** Real children: requests and gzipped answers in all, and how many children got any answer gzipped. */
+  links?: { requests: number; gzipped: number; gzipChildren: number; roundTripMs: number[] };
 }
 
 interface Parent {
@@ -95,8 +97,22 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : 0;
 }
 
+/**
+ * What a real child's sync log says of its link: its requests, the least round trip it measured and
+ * how many answers came gzipped (a child asks for gzip when that round trip is 10 ms or more, as
+ * a busy parent on a loaded machine can make loopback seem).
+ */
+function childLink(homeDir: string): { requests: number; roundTripMs: number; gzipped: number } | undefined {
+  const logs = fs.readdirSync(homeDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.log'));
+  for (const file of logs) {
+    const m = /sync: (\d+) request\(s\) to the upstream.*round trip (\d+) ms or less, (\d+) answer\(s\) gzipped/.exec(fs.readFileSync(path.join(homeDir, file), 'utf8').split('\n').reverse().join('\n'));
+    if (m) return { requests: Number(m[1]), roundTripMs: Number(m[2]), gzipped: Number(m[3]) };
+  }
+  return undefined;
+}
+
 /** One child's full sync (or a probe's fetch of the parent's updates) as its own process; its time, CPU and exit status. */
-function runChild(homeDir: string, code: string, delayMs: number, kind: ChildKind, url: string): Promise<{ status: number; seconds: number; cpuSeconds: number; stderr: string }> {
+function runChild(homeDir: string, code: string, delayMs: number, kind: ChildKind, url: string): Promise<{ status: number; seconds: number; cpuSeconds: number; stderr: string; link?: ReturnType<typeof childLink> }> {
   return new Promise((resolve) => {
     setTimeout(() => {
       const started = performance.now();
@@ -109,7 +125,7 @@ function runChild(homeDir: string, code: string, delayMs: number, kind: ChildKin
       child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
       child.once('exit', (status) => {
         const figures = fs.existsSync(path.join(homeDir, 'probe.json')) ? (JSON.parse(fs.readFileSync(path.join(homeDir, 'probe.json'), 'utf8')) as ProbeFigures) : undefined;
-        resolve({ status: status ?? -1, seconds: (performance.now() - started) / 1000, cpuSeconds: figures?.cpuSeconds ?? 0, stderr });
+        resolve({ status: status ?? -1, seconds: (performance.now() - started) / 1000, cpuSeconds: figures?.cpuSeconds ?? 0, stderr, ...(kind === 'sync' ? { link: childLink(homeDir) } : {}) });
       });
     }, delayMs);
   });
@@ -173,6 +189,16 @@ async function fanOut(updates: number, children: number, kind: ChildKind): Promi
           refusedConnections: parent.requests.filter((r) => r.operation === 'ConnectionRefused').length,
           parent: JSON.parse(fs.readFileSync(probeFile, 'utf8')) as ProbeFigures,
           loadAverage: os.loadavg(),
+          ...(kind === 'sync'
+            ? {
+                links: {
+                  requests: results.reduce((n, r) => n + (r.link?.requests ?? 0), 0),
+                  gzipped: results.reduce((n, r) => n + (r.link?.gzipped ?? 0), 0),
+                  gzipChildren: results.filter((r) => (r.link?.gzipped ?? 0) > 0).length,
+                  roundTripMs: results.flatMap((r) => (r.link ? [r.link.roundTripMs] : [])).sort((a, b) => a - b),
+                },
+              }
+            : {}),
         });
       } finally {
         if (parent.process.exitCode === null) {
@@ -201,6 +227,7 @@ for (const f of await fanOut(updates, children, kind)) {
   console.log(`  parent CPU serving ${serving.toFixed(2)} s = ${Math.round(f.updatesServed / serving)} updates per parent CPU-second, ${((serving * 1e6) / Math.max(f.updatesServed, 1)).toFixed(0)} µs/update (handshakes and lists included; ${f.parent.cpuSeconds.toFixed(1)} s with its start-up)`);
   console.log(`  GetUpdateData ${f.getUpdateDataMs.count} requests: p50 ${f.getUpdateDataMs.p50} ms, p99 ${f.getUpdateDataMs.p99} ms, max ${f.getUpdateDataMs.max} ms (target p99 <= 2000); GetRevisionIdList max ${f.getRevisionIdListMs.max} ms`);
   console.log(`  children CPU ${f.childCpuSeconds.toFixed(1)} s = ${Math.round(f.updatesServed / Math.max(f.childCpuSeconds, 0.001))} updates per child CPU-second (${((f.childCpuSeconds * 1e6) / Math.max(f.updatesServed, 1)).toFixed(0)} µs/update)`);
+  if (f.links) console.log(`  children's link: ${f.links.gzipped} of ${f.links.requests} answers gzipped, to ${f.links.gzipChildren} of ${f.children} children; their least round trip ${f.links.roundTripMs[0] ?? '?'}–${f.links.roundTripMs[f.links.roundTripMs.length - 1] ?? '?'} ms (gzip asked from 10 ms up, and before the first answer)`);
   console.log(`  parent event-loop delay p50 ${f.parent.loopDelayMs.p50} ms, p99 ${f.parent.loopDelayMs.p99} ms, max ${f.parent.loopDelayMs.max} ms; peak RSS ${f.parent.peakRssMb.toFixed(0)} MB (target <= 400)`);
 }
 console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
