@@ -54,6 +54,13 @@ async function rawDownstream(endpoint: RunningEndpoint) {
       expect(answer.encoding).to.equal(undefined);
       return answer.bytes;
     },
+    /** A full revision list of every update, as sent. */
+    listAll: async (): Promise<Buffer> => {
+      const request = buildRequest({ operation: 'GetRevisionIdList', cookie, filter: { getConfig: false } });
+      const answer = await post(`${endpoint.url}${request.path}`, request.soapAction, request.body);
+      expect(answer.status).to.equal(200);
+      return answer.bytes;
+    },
     /** The answer as sent to a downstream that asks for gzip. */
     gzippedUpdateData: async (updateIds: RevisionKey[]): Promise<Buffer> => {
       const request = buildRequest({ operation: 'GetUpdateData', cookie, updateIds });
@@ -235,6 +242,32 @@ describe('SUP endpoint: GetUpdateData entries kept encoded', () => {
       expect(endpoint.gzippedAnswerFigures).to.include({ hits: 1, misses: 3 });
       expect(after.equals(codecAnswer(store, batch))).to.equal(true);
       expect(after.equals(zlib.gunzipSync(zipped))).to.equal(false);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('keeps a revision list read to its end for the next downstream, until the site changes; the same text as the codec writes', async () => {
+    const endpoint = new SupEndpoint({ store, listPageRows: 40 });
+    const running = await endpoint.listen('127.0.0.1', 0);
+    // The answer as the codec writes the stored list whole, with the anchor the endpoint gave.
+    const codecList = (answer: Buffer) => Buffer.from(buildResponse({ operation: 'GetRevisionIdList', anchor: parseResponse('GetRevisionIdList', answer.toString('utf8')).anchor, newRevisions: store.served.updateRevisions({}) }));
+    try {
+      const [first, second] = [await rawDownstream(running), await rawDownstream(running)];
+      const read = await first.listAll();
+      expect(endpoint.keptListFigures).to.include({ answers: 1, hits: 0, misses: 1 });
+      expect(read.equals(codecList(read))).to.equal(true);
+      const kept = await second.listAll();
+      expect(endpoint.keptListFigures).to.include({ answers: 1, hits: 1, misses: 1 });
+      expect(kept.equals(codecList(kept))).to.equal(true);
+      // An expiry committed on another connection: the list is read again, without the expired update.
+      const [gone] = store.served.updateRevisions({});
+      withSiteStore(home.sitePaths('UPS').database, (writer) => writer.transaction(() => writer.updates.expire(gone!.updateId, 'superseded', new Date().toISOString(), writer.nextChangeSeq()))());
+      const after = await first.listAll();
+      expect(endpoint.keptListFigures).to.include({ hits: 1, misses: 2 });
+      expect(after.equals(codecList(after))).to.equal(true);
+      expect(after.toString('utf8')).not.to.include(gone!.updateId);
+      expect(read.toString('utf8')).to.include(gone!.updateId);
     } finally {
       await running.close();
     }

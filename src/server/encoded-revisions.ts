@@ -103,23 +103,28 @@ export class EncodedRevisionCache {
 }
 
 /**
- * Whole GetUpdateData answers gzipped, by the data version and the revisions asked in order: a
- * downstream that asks for gzip (across a WAN) fetches in batches of the endpoint's full size from
- * the start, so children syncing the same list together ask for the same batches. Gzip is not put
- * together from per-entry segments because deflating each entry alone loses what entries share
- * (~37% more bytes on the bench corpus), and across a WAN the bytes are the limit. The data
- * version in the key makes an answer kept before a commit unreachable; it ages out. Bounded by
- * size, least recently used out first.
+ * Whole answers kept by what they answer, bounded by size (`sizeOf` each, plus the key), least
+ * recently used out first. The endpoint keeps two: GetUpdateData answers gzipped, by data version
+ * and the revisions asked in order (a downstream that asks for gzip, across a WAN, fetches in
+ * batches of the endpoint's full size from the start, so children syncing the same list together
+ * ask for the same batches; gzip is not put together from per-entry deflate segments because
+ * deflating each entry alone loses what entries share, ~37% more bytes on the bench corpus, and
+ * across a WAN the bytes are the limit); and revision lists' pages, by data version and filter
+ * (every child of a site asks for the same list). The data version in the key makes what was kept
+ * before a commit unreachable; it ages out.
  */
-export class GzippedAnswerCache {
-  readonly #answers = new Map<string, { body: Buffer; plainBytes: number }>();
+export class KeptAnswers<V> {
+  readonly #answers = new Map<string, { value: V; bytes: number }>();
   #bytes = 0;
   #hits = 0;
   #misses = 0;
 
-  constructor(readonly maxBytes: number) {}
+  constructor(
+    readonly maxBytes: number,
+    readonly sizeOf: (value: V) => number,
+  ) {}
 
-  get(key: string): { body: Buffer; plainBytes: number } | undefined {
+  get(key: string): V | undefined {
     const held = this.#answers.get(key);
     if (!held) {
       this.#misses++;
@@ -128,23 +133,23 @@ export class GzippedAnswerCache {
     this.#answers.delete(key);
     this.#answers.set(key, held);
     this.#hits++;
-    return held;
+    return held.value;
   }
 
-  set(key: string, body: Buffer, plainBytes: number): void {
-    const bytes = body.length + 2 * key.length;
+  set(key: string, value: V): void {
+    const bytes = this.sizeOf(value) + 2 * key.length;
     if (bytes > this.maxBytes) return;
     const old = this.#answers.get(key);
     if (old) {
       this.#answers.delete(key);
-      this.#bytes -= old.body.length + 2 * key.length;
+      this.#bytes -= old.bytes;
     }
-    this.#answers.set(key, { body, plainBytes });
+    this.#answers.set(key, { value, bytes });
     this.#bytes += bytes;
     for (const [oldest, held] of this.#answers) {
       if (this.#bytes <= this.maxBytes) break;
       this.#answers.delete(oldest);
-      this.#bytes -= held.body.length + 2 * oldest.length;
+      this.#bytes -= held.bytes;
     }
   }
 

@@ -35,12 +35,12 @@ import {
   type WsusErrorCode,
 } from '../protocol/soap/index.js';
 import type { RevisionKey } from '../model/update.js';
-import type { ServedRevision } from '../store/served.js';
+import type { RevisionQuery, ServedRevision } from '../store/served.js';
 import type { SiteStore } from '../store/site-store.js';
 import { type SyncRequestFile, writeSyncRequest } from '../store/sync-requests.js';
 import { CONTENT_PREFIX, contentStoreHasFiles, serveContent } from './content.js';
 import { CookieSigner } from './cookies.js';
-import { type EncodedCacheFigures, type EncodedRevision, EncodedRevisionCache, GzippedAnswerCache } from './encoded-revisions.js';
+import { type EncodedCacheFigures, type EncodedRevision, EncodedRevisionCache, KeptAnswers } from './encoded-revisions.js';
 import { type RunningServer, type ServerLimits, listen } from './listen.js';
 import { RequestBodyTooLarge, readRequestBody } from './request-body.js';
 
@@ -150,12 +150,16 @@ export class SupEndpoint {
   readonly #startedAt = new Date();
   #contentChecked = { at: 0, hasFiles: false };
   readonly #encoded: EncodedRevisionCache;
-  readonly #gzipped: GzippedAnswerCache;
+  readonly #gzipped: KeptAnswers<{ body: Buffer; plainBytes: number }>;
+  readonly #lists: KeptAnswers<RevisionKey[][]>;
 
   constructor(options: SupEndpointOptions) {
     this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 4096, maxRequestBytes: 16 * 1024 * 1024, listPageRows: 5000, ...options };
     this.#encoded = new EncodedRevisionCache(options.encodedCacheBytes ?? 64 * 1024 * 1024);
-    this.#gzipped = new GzippedAnswerCache(options.gzippedAnswerBytes ?? 32 * 1024 * 1024);
+    this.#gzipped = new KeptAnswers(options.gzippedAnswerBytes ?? 32 * 1024 * 1024, (answer) => answer.body.length);
+    // A listed revision costs ~150 bytes kept (its key object and GUID string); lists get the budget
+    // of the gzipped answers, 32 MB by default (a 100,000-update list is ~15 MB).
+    this.#lists = new KeptAnswers(options.gzippedAnswerBytes ?? 32 * 1024 * 1024, (pages) => pages.reduce((n, page) => n + 150 * page.length + 50, 0));
   }
 
   listen(host: string, port: number): Promise<RunningEndpoint> {
@@ -343,7 +347,7 @@ export class SupEndpoint {
     if (!gzip || answer.body.length <= gzipAbove) return sendBody(answer.body, false);
     zlib.gzip(answer.body, { level: 1 }, (error, zipped) => {
       if (error) return void res.destroy(error);
-      if (answer.gzipKey !== undefined) this.#gzipped.set(answer.gzipKey, zipped, answer.plainBytes);
+      if (answer.gzipKey !== undefined) this.#gzipped.set(answer.gzipKey, { body: zipped, plainBytes: answer.plainBytes });
       sendBody(zipped, true);
     });
   }
@@ -407,8 +411,13 @@ export class SupEndpoint {
   }
 
   /** The same of the answers kept gzipped. */
-  get gzippedAnswerFigures(): GzippedAnswerCache['figures'] {
+  get gzippedAnswerFigures(): KeptAnswers<unknown>['figures'] {
     return this.#gzipped.figures;
+  }
+
+  /** The same of the revision lists kept. */
+  get keptListFigures(): KeptAnswers<unknown>['figures'] {
+    return this.#lists.figures;
   }
 
   #answer(message: RequestMessage, req: http.IncomingMessage, gzip: boolean): ResponseMessage | PagedRevisionList | EncodedAnswer | Promise<EncodedAnswer> {
@@ -485,7 +494,7 @@ export class SupEndpoint {
           ...(categories.length > 0 ? { products: categories.map((c) => c.id), classifications: classifications.map((c) => c.id) } : {}),
           ...(sinceSeq !== undefined ? { sinceSeq } : {}),
         };
-        return { operation: 'GetRevisionIdList', anchor: anchorText, pages: served.updateRevisionPages(query, this.#options.listPageRows) };
+        return { operation: 'GetRevisionIdList', anchor: anchorText, pages: this.#revisionPages(query) };
       }
       case 'GetUpdateData': {
         this.#checkCookie(message.cookie);
@@ -557,6 +566,28 @@ export class SupEndpoint {
         };
       }
     }
+  }
+
+  /**
+   * A revision list's pages: kept ones while the database's data version is the one they were read
+   * at (every child of a site asks for the same list, and reading it is most of what a list costs),
+   * else read page by page as before and kept once read to the end.
+   */
+  #revisionPages(query: RevisionQuery): PagedRevisionList['pages'] {
+    const key = this.#lists.maxBytes > 0 ? `${this.#options.store.served.dataVersion()} ${JSON.stringify(query)}` : undefined;
+    const kept = key === undefined ? undefined : this.#lists.get(key);
+    if (kept) return kept;
+    const source = this.#options.store.served.updateRevisionPages(query, this.#options.listPageRows);
+    if (key === undefined) return source;
+    const lists = this.#lists;
+    return (async function* () {
+      const read: RevisionKey[][] = [];
+      for await (const page of source) {
+        read.push(page);
+        yield page;
+      }
+      lists.set(key, read);
+    })();
   }
 
   /**
