@@ -11,9 +11,9 @@ import { SupEndpoint } from './sup-endpoint.js';
 export async function serveLocalParent(home: Home, parent: SiteControl): Promise<{ url: string; close(): Promise<void> }> {
   const store = openSiteStore(home.sitePaths(parent.code).database);
   try {
-    // One downstream, which asks for each revision once: nothing to gain from keeping answers encoded
-    // (it raised a child sync's peak RSS by ~57 MB).
-    const endpoint = await new SupEndpoint({ store, languages: parent.sup.languageSummaryDetails, contentDir: home.sitePaths(parent.code).content, encodedCacheBytes: 0 }).listen('127.0.0.1', 0);
+    // One downstream, which asks for each revision and list once: nothing to gain from keeping
+    // answers (encoded entries raised a child sync's peak RSS by ~57 MB).
+    const endpoint = await new SupEndpoint({ store, languages: parent.sup.languageSummaryDetails, contentDir: home.sitePaths(parent.code).content, encodedCacheBytes: 0, gzippedAnswerBytes: 0, keptListBytes: 0 }).listen('127.0.0.1', 0);
     return {
       url: endpoint.url,
       close: async () => {

@@ -89,6 +89,11 @@ export interface SupEndpointOptions {
    */
   gzippedAnswerBytes?: number;
   /**
+   * Memory for revision lists kept as read (default 32 MB, ~150 bytes a listed revision: a
+   * 100,000-update list is ~15 MB), for the next child that asks for the same list.
+   */
+  keptListBytes?: number;
+  /**
    * Updates read from the site database in one turn of the event loop for a revision list (default
    * 5,000): a longer list is written page by page, other requests served between pages.
    */
@@ -157,9 +162,8 @@ export class SupEndpoint {
     this.#options = { maxUpdatesPerRequest: 100, languages: ['en'], compressAbove: 4096, maxRequestBytes: 16 * 1024 * 1024, listPageRows: 5000, ...options };
     this.#encoded = new EncodedRevisionCache(options.encodedCacheBytes ?? 64 * 1024 * 1024);
     this.#gzipped = new KeptAnswers(options.gzippedAnswerBytes ?? 32 * 1024 * 1024, (answer) => answer.body.length);
-    // A listed revision costs ~150 bytes kept (its key object and GUID string); lists get the budget
-    // of the gzipped answers, 32 MB by default (a 100,000-update list is ~15 MB).
-    this.#lists = new KeptAnswers(options.gzippedAnswerBytes ?? 32 * 1024 * 1024, (pages) => pages.reduce((n, page) => n + 150 * page.length + 50, 0));
+    // A listed revision costs ~150 bytes kept (its key object and GUID string).
+    this.#lists = new KeptAnswers(options.keptListBytes ?? 32 * 1024 * 1024, (pages) => pages.reduce((n, page) => n + 150 * page.length + 50, 0));
   }
 
   listen(host: string, port: number): Promise<RunningEndpoint> {
