@@ -191,7 +191,7 @@ export class SupEndpoint {
     // Gzip only for a client that asks (a supsync client asks across a WAN, not on loopback or a LAN;
     // a WSUS downstream that sends no Accept-Encoding gets plain answers).
     const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-    const send = (status: number, body: string | Buffer, contentType = 'text/xml; charset=utf-8') => {
+    const send = (status: number, body: string, contentType = 'text/xml; charset=utf-8') => {
       const headers = { 'content-type': contentType, 'cache-control': 'private', vary: 'accept-encoding' };
       // The answer's own bytes, gzipped or not: what a downstream's sync counts as fetched.
       const written = () => this.#options.onRequest?.(operation, status, Date.now() - started, Buffer.byteLength(body));
