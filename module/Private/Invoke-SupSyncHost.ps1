@@ -64,10 +64,12 @@ function ConvertFrom-SupSyncRecordXml {
     .DESCRIPTION
     PowerShell's own deserializer makes the objects, typed ([datetime] in local time or wall-clock,
     Int64, Double, Boolean, lists, nested objects), in compiled code and for a whole block of lines
-    at once: what is left here per record is its type name, which the deserializer gives a
-    "Deserialized." prefix. A block that does not deserialize (a line that is not a record) is
-    read line by line, so one bad line spoils only itself. PSSerializer.DeserializeAsList is in
-    Windows PowerShell 5.1 as in pwsh 7.
+    at once. It would name each record's type with a "Deserialized." prefix, so a block whose lines
+    are all records of one type (the usual block) is read without the type name, as plain
+    PSCustomObjects, and the type is put in front of their type names: one statement per record.
+    Other blocks have their type names mended record by record. A block that does not deserialize
+    (a line that is not a record) is read line by line, so one bad line spoils only itself.
+    PSSerializer.DeserializeAsList is in Windows PowerShell 5.1 as in pwsh 7.
     #>
     [OutputType([System.Collections.Generic.List[object]])]
     param(
@@ -77,10 +79,28 @@ function ConvertFrom-SupSyncRecordXml {
     )
     $records = [System.Collections.Generic.List[object]]::new($Lines.Count)
     if ($Lines.Count -gt 1) {
-        try { $records.AddRange([System.Management.Automation.PSSerializer]::DeserializeAsList($script:SupSyncCliXmlStart + [string]::Join('', $Lines) + $script:SupSyncCliXmlEnd)) }
+        $text = [string]::Join('', $Lines)
+        # The first line's type, if every line starts with it: then the text without it.
+        $type = $null
+        $head = $Lines[0]
+        $end = $head.IndexOf('</T></TN>')
+        if ($head.StartsWith('<Obj><TN><T>') -and $end -gt 12) {
+            $name = $head.Substring(12, $end - 12)
+            $prefix = $head.Substring(0, $end + 9)
+            $plain = $text.Replace($prefix, '<Obj>')
+            if ($name -match '^[A-Za-z][A-Za-z0-9.]*$' -and ($text.Length - $plain.Length) -eq ($prefix.Length - 5) * $Lines.Count) {
+                $type = $name
+                $text = $plain
+            }
+        }
+        try { $records.AddRange([System.Management.Automation.PSSerializer]::DeserializeAsList($script:SupSyncCliXmlStart + $text + $script:SupSyncCliXmlEnd)) }
         catch { $records.Clear() }
         # A line of two objects would shift every record after it: then line by line after all.
         if ($records.Count -ne $Lines.Count) { $records.Clear() }
+        elseif ($null -ne $type) {
+            foreach ($record in $records) { $record.PSTypeNames.Insert(0, $type) }
+            return , $records
+        }
     }
     if ($records.Count -ne $Lines.Count) {
         foreach ($line in $Lines) {
