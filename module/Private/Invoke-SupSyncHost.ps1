@@ -83,7 +83,7 @@ function Start-SupSyncRecordXml {
         [AllowEmptyCollection()]
         [string[]] $Lines
     )
-    $block = @{ Lines = $Lines; Type = $null; Task = $null }
+    $block = @{ Lines = $Lines; Type = $null; Xml = $null; Task = $null }
     if ($Lines.Count -le 1) { return $block }
     $text = [string]::Join('', $Lines)
     # The first line's type, if every line starts with it: then the text without it.
@@ -98,8 +98,10 @@ function Start-SupSyncRecordXml {
             $text = $plain
         }
     }
-    $deserialize = [System.Delegate]::CreateDelegate([System.Func[object[]]], $script:SupSyncCliXmlStart + $text + $script:SupSyncCliXmlEnd, $script:SupSyncDeserializeAsList)
-    $block.Task = [System.Threading.Tasks.Task[object[]]]::Factory.StartNew($deserialize)
+    $block.Xml = $script:SupSyncCliXmlStart + $text + $script:SupSyncCliXmlEnd
+    # A task that cannot start leaves the block to be read on this thread when it is completed.
+    try { $block.Task = [System.Threading.Tasks.Task[object[]]]::Factory.StartNew([System.Delegate]::CreateDelegate([System.Func[object[]]], $block.Xml, $script:SupSyncDeserializeAsList)) }
+    catch { $block.Task = $null }
     $block
 }
 
@@ -120,8 +122,11 @@ function Complete-SupSyncRecordXml {
     )
     $lines = $Block.Lines
     $records = [System.Collections.Generic.List[object]]::new($lines.Count)
-    if ($null -ne $Block.Task) {
-        try { $records.AddRange($Block.Task.GetAwaiter().GetResult()) }
+    if ($null -ne $Block.Xml) {
+        try {
+            if ($null -ne $Block.Task) { $records.AddRange($Block.Task.GetAwaiter().GetResult()) }
+            else { $records.AddRange([System.Management.Automation.PSSerializer]::DeserializeAsList($Block.Xml)) }
+        }
         catch { $records.Clear() }
         # A line of two objects would shift every record after it: then line by line after all.
         if ($records.Count -ne $lines.Count) { $records.Clear() }
