@@ -9,6 +9,7 @@
     Description = 'A software update point that synchronizes Windows update metadata over the WSUS server-to-server protocol, driven from PowerShell'
     PowerShellVersion = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
+    TypesToProcess = @('SupSync.Types.ps1xml')
     FormatsToProcess = @('SupSync.Format.ps1xml')
     FunctionsToExport = @(
         'New-CMSite',

@@ -1,6 +1,6 @@
 /**
  * The second step of `npm run build`: writes the PowerShell module (module/SupSync.psd1, .psm1,
- * .Format.ps1xml) from the command spec. See scripts/module/generate.ts.
+ * .Format.ps1xml, .Types.ps1xml) from the command spec. See scripts/module/generate.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -213,6 +213,9 @@ $result = @{
   Posted = @($all | ForEach-Object { $_.DatePosted.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture) })
   Kinds = @($all | ForEach-Object { [string]$_.DatePosted.Kind; [string]$_.ArrivalDate.Kind } | Select-Object -Unique)
   Products = @($all | ForEach-Object { @($_.Products).Count })
+  Names = @($all | ForEach-Object { @($_.PSObject.Properties.Name) -join ',' } | Select-Object -Unique)
+  Computed = @($all | ForEach-Object { [ordered]@{ IsSuperseded = $_.IsSuperseded; Severity = $_.Severity; SeverityName = $_.SeverityName; LocalizedCategoryInstanceNames = @($_.LocalizedCategoryInstanceNames) } })
+  ComputedTypes = @($all | ForEach-Object { $_.Severity.GetType().Name; $_.LocalizedCategoryInstanceNames.GetType().Name } | Select-Object -Unique)
 }`);
     expect(listed.length, 'the host listed a multi-block stream').to.be.greaterThan(50);
     expect(result.Ids).to.deep.equal(listed.map((r) => r.UpdateId));
@@ -221,6 +224,11 @@ $result = @{
     expect(result.Posted).to.deep.equal(listed.map((r) => r.DatePosted));
     expect(result.Kinds).to.deep.equal(['Local']);
     expect(result.Products).to.deep.equal(listed.map((r) => (r.Products as unknown[]).length));
+    // The ConfigMgr properties the module computes (type data) are the host's fields, in the host's order.
+    expect(result.Names).to.deep.equal([Object.keys(listed[0]!).filter((k) => k !== 'type').join(',')]);
+    const computed = (r: Record<string, unknown>) => ({ IsSuperseded: r.IsSuperseded, Severity: r.Severity, SeverityName: r.SeverityName, LocalizedCategoryInstanceNames: r.LocalizedCategoryInstanceNames });
+    expect(result.Computed).to.deep.equal(listed.map(computed));
+    expect(result.ComputedTypes).to.deep.equal(['Int64', 'ArrayList']);
   });
 
   it('reads the host\'s CliXml lines block by block as the single lines would be: bad lines alone are $null, typed values, dates only where the record has one', async () => {

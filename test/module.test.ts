@@ -237,6 +237,7 @@ describe('PowerShell module: the files parsed with the PowerShell grammar', () =
     expect(manifest.CompatiblePSEditions).to.deep.equal(['Desktop', 'Core']);
     expect(manifest.PowerShellVersion).to.equal('5.1');
     expect(manifest.FormatsToProcess).to.deep.equal(['SupSync.Format.ps1xml']);
+    expect(manifest.TypesToProcess).to.deep.equal(['SupSync.Types.ps1xml']);
     expect(asArray(manifest.FunctionsToExport)).to.have.members([...psCommands.map(cmdletNameOf), ...publicFunctions]);
     expect(asArray(manifest.FunctionsToExport)).to.have.length(psCommands.length + publicFunctions.length);
     expect(manifest.CmdletsToExport).to.deep.equal([]);
@@ -368,7 +369,7 @@ describe('PowerShell module: the generator', () => {
     const second = tempDir('supsync-module-');
     const names = writeModule(repoRoot, first).map((f) => path.basename(f));
     writeModule(repoRoot, second);
-    expect(names).to.have.members(['SupSync.psd1', 'SupSync.psm1', 'SupSync.Format.ps1xml']);
+    expect(names).to.have.members(['SupSync.psd1', 'SupSync.psm1', 'SupSync.Format.ps1xml', 'SupSync.Types.ps1xml']);
     for (const name of names) {
       const bytes = fs.readFileSync(path.join(first, name));
       expect(bytes.equals(fs.readFileSync(path.join(second, name))), name).to.equal(true);

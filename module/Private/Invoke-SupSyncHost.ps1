@@ -6,6 +6,10 @@ $script:SupSyncProgressId = 0x5353
 # The CliXml document around a block of the host's record lines (--output=clixml, one <Obj> a line).
 $script:SupSyncCliXmlStart = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
 $script:SupSyncCliXmlEnd = '</Objs>'
+# PSSerializer.DeserializeAsList(string), run as a task on a block of them (Start-SupSyncRecordXml).
+$script:SupSyncDeserializeAsList = [System.Management.Automation.PSSerializer].GetMethod('DeserializeAsList', [type[]]@([string]))
+# How many blocks of stdout may be read ahead of the pipeline, being made into objects.
+$script:SupSyncBlocksInFlight = 3
 # Completions and the top-level site, per supsync home (emptied by every state-changing call).
 $script:SupSyncCache = @{}
 
@@ -55,35 +59,87 @@ function ConvertTo-SupSyncCommandLine {
     @($quoted) -join ' '
 }
 
-function ConvertFrom-SupSyncRecordXml {
+function Start-SupSyncRecordXml {
     <#
     .SYNOPSIS
-    The host's record lines (CliXml, one object a line) as objects whose PSTypeNames are the
-    record's type, then PSCustomObject's, in a list as long as the lines: $null for a line that is
-    not a record.
+    Starts making objects of a block of the host's record lines (CliXml, one object a line) on a
+    thread-pool thread; Complete-SupSyncRecordXml takes the result.
     .DESCRIPTION
     PowerShell's own deserializer makes the objects, typed ([datetime] in local time or wall-clock,
     Int64, Double, Boolean, lists, nested objects), in compiled code and for a whole block of lines
-    at once: what is left here per record is its type name, which the deserializer gives a
-    "Deserialized." prefix. A block that does not deserialize (a line that is not a record) is
-    read line by line, so one bad line spoils only itself. PSSerializer.DeserializeAsList is in
-    Windows PowerShell 5.1 as in pwsh 7.
+    at once. It runs as a task, PSSerializer.DeserializeAsList bound to the block's text as a
+    delegate (no script runs off the pipeline thread), so that while it works the caller reads the
+    host's next lines and writes the records of the blocks before to the pipeline: the
+    deserializer is most of what reading records costs, and another core takes it.
+    The deserializer would name each record's type with a "Deserialized." prefix, so a block whose
+    lines are all records of one type (the usual block) is read without the type name, as plain
+    PSCustomObjects, and Complete-SupSyncRecordXml puts the type in front of their type names.
+    A single line is read when it is completed. PSSerializer.DeserializeAsList, Delegate.CreateDelegate
+    and TaskFactory are in Windows PowerShell 5.1 as in pwsh 7.
     #>
-    [OutputType([System.Collections.Generic.List[object]])]
+    [OutputType([hashtable])]
     param(
         [Parameter(Mandatory = $true)]
         [AllowEmptyCollection()]
         [string[]] $Lines
     )
-    $records = [System.Collections.Generic.List[object]]::new($Lines.Count)
-    if ($Lines.Count -gt 1) {
-        try { $records.AddRange([System.Management.Automation.PSSerializer]::DeserializeAsList($script:SupSyncCliXmlStart + [string]::Join('', $Lines) + $script:SupSyncCliXmlEnd)) }
+    $block = @{ Lines = $Lines; Type = $null; Xml = $null; Task = $null }
+    if ($Lines.Count -le 1) { return $block }
+    $text = [string]::Join('', $Lines)
+    # The first line's type, if every line starts with it: then the text without it.
+    $head = $Lines[0]
+    $end = $head.IndexOf('</T></TN>')
+    if ($head.StartsWith('<Obj><TN><T>') -and $end -gt 12) {
+        $name = $head.Substring(12, $end - 12)
+        $prefix = $head.Substring(0, $end + 9)
+        $plain = $text.Replace($prefix, '<Obj>')
+        if ($name -match '^[A-Za-z][A-Za-z0-9.]*$' -and ($text.Length - $plain.Length) -eq ($prefix.Length - 5) * $Lines.Count) {
+            $block.Type = $name
+            $text = $plain
+        }
+    }
+    $block.Xml = $script:SupSyncCliXmlStart + $text + $script:SupSyncCliXmlEnd
+    # A task that cannot start leaves the block to be read on this thread when it is completed.
+    try { $block.Task = [System.Threading.Tasks.Task[object[]]]::Factory.StartNew([System.Delegate]::CreateDelegate([System.Func[object[]]], $block.Xml, $script:SupSyncDeserializeAsList)) }
+    catch { $block.Task = $null }
+    $block
+}
+
+function Complete-SupSyncRecordXml {
+    <#
+    .SYNOPSIS
+    The objects of a block started by Start-SupSyncRecordXml (waiting for them if need be), whose
+    PSTypeNames are the record's type, then PSCustomObject's, in a list as long as the lines:
+    $null for a line that is not a record.
+    .DESCRIPTION
+    A block that did not deserialize (a line that is not a record) is read line by line, so one
+    bad line spoils only itself; a block of mixed types has its type names mended record by record.
+    #>
+    [OutputType([System.Collections.Generic.List[object]])]
+    param(
+        [Parameter(Mandatory = $true)]
+        [hashtable] $Block
+    )
+    $lines = $Block.Lines
+    $records = [System.Collections.Generic.List[object]]::new($lines.Count)
+    if ($null -ne $Block.Xml) {
+        try {
+            if ($null -ne $Block.Task) { $records.AddRange($Block.Task.GetAwaiter().GetResult()) }
+            else { $records.AddRange([System.Management.Automation.PSSerializer]::DeserializeAsList($Block.Xml)) }
+        }
         catch { $records.Clear() }
         # A line of two objects would shift every record after it: then line by line after all.
-        if ($records.Count -ne $Lines.Count) { $records.Clear() }
+        if ($records.Count -ne $lines.Count) { $records.Clear() }
+        elseif ($null -ne $Block.Type) {
+            $type = $Block.Type
+            foreach ($record in $records) { $record.PSTypeNames.Insert(0, $type) }
+            return , $records
+        }
     }
-    if ($records.Count -ne $Lines.Count) {
-        foreach ($line in $Lines) {
+    # Read some other way than as one type: the records name their own types.
+    $Block.Type = $null
+    if ($records.Count -ne $lines.Count) {
+        foreach ($line in $lines) {
             $items = $null
             try { $items = [System.Management.Automation.PSSerializer]::DeserializeAsList($script:SupSyncCliXmlStart + $line + $script:SupSyncCliXmlEnd) }
             catch { $items = $null }
@@ -104,28 +160,44 @@ function ConvertFrom-SupSyncRecordXml {
     , $records
 }
 
-function Receive-SupSyncOutputLines {
+function ConvertFrom-SupSyncRecordXml {
     <#
     .SYNOPSIS
-    The host's stdout lines read so far: records go to the pipeline; an error record is held until
-    the next line, because only the host's last word can be its own failure (anything after an
-    error record shows that it concerned one item).
+    The host's record lines as objects (Start-SupSyncRecordXml, then Complete-SupSyncRecordXml):
+    a list as long as the lines, $null for a line that is not a record.
     #>
+    [OutputType([System.Collections.Generic.List[object]])]
     param(
         [Parameter(Mandatory = $true)]
         [AllowEmptyCollection()]
-        [string[]] $Lines,
+        [string[]] $Lines
+    )
+    Complete-SupSyncRecordXml -Block (Start-SupSyncRecordXml -Lines $Lines)
+}
+
+function Receive-SupSyncOutputLines {
+    <#
+    .SYNOPSIS
+    A block of the host's stdout lines (Start-SupSyncRecordXml): records go to the pipeline; an
+    error record is held until the next line, because only the host's last word can be its own
+    failure (anything after an error record shows that it concerned one item).
+    #>
+    param(
+        [Parameter(Mandatory = $true)]
+        [hashtable] $Block,
 
         [Parameter(Mandatory = $true)]
         [hashtable] $State,
 
         [System.Management.Automation.PSCmdlet] $Cmdlet
     )
-    $records = ConvertFrom-SupSyncRecordXml -Lines $Lines
+    $Lines = $Block.Lines
+    $records = Complete-SupSyncRecordXml -Block $Block
     # Most blocks hold records only: they go to the pipeline in one statement, enumerated in
     # compiled code rather than by a round of this loop each. XML escapes '<' in text, so the
     # type-name markup below can only be an error record's.
-    if ($records.Count -gt 0 -and -not $records.Contains($null) -and -not [string]::Join('', $Lines).Contains('<TN><T>SupSync.Error</T></TN>')) {
+    $recordsOnly = $null -ne $Block.Type -and $Block.Type -ne 'SupSync.Error' -and $records.Count -gt 0
+    if ($recordsOnly -or ($records.Count -gt 0 -and -not $records.Contains($null) -and -not [string]::Join('', $Lines).Contains('<TN><T>SupSync.Error</T></TN>'))) {
         if ($null -ne $State.Held -and $null -ne $Cmdlet) {
             $Cmdlet.WriteError($State.Held)
             $State.Held = $null
@@ -320,20 +392,28 @@ function Invoke-SupSyncHost {
         $process.StandardInput.Close()
         $stdout = $process.StandardOutput
         $stderr = $process.StandardError
-        # stdout is read in blocks and its complete lines handled together (one JSON parse per
-        # block): records still reach the pipeline as the host writes them, without a round of
-        # this loop per record. stderr (log lines, progress) is read a line at a time.
+        # stdout is read in blocks of complete lines, each made into objects on a thread-pool
+        # thread (Start-SupSyncRecordXml) while this loop reads on; finished blocks go to the
+        # pipeline in the host's order. stderr (log lines, progress) is read a line at a time.
         $block = [char[]]::new(65536)
         $partial = ''
+        $inFlight = [System.Collections.Generic.Queue[hashtable]]::new()
         $outRead = $stdout.ReadAsync($block, 0, $block.Length)
         $errLine = $stderr.ReadLineAsync()
-        while ($null -ne $outRead -or $null -ne $errLine) {
+        while ($null -ne $outRead -or $null -ne $errLine -or $inFlight.Count -gt 0) {
+            while ($inFlight.Count -gt 0 -and ($null -eq $inFlight.Peek().Task -or $inFlight.Peek().Task.IsCompleted)) {
+                Receive-SupSyncOutputLines -Block $inFlight.Dequeue() -State $state -Cmdlet $Cmdlet
+            }
             $pending = [System.Collections.Generic.List[System.Threading.Tasks.Task]]::new()
-            if ($null -ne $outRead) { $pending.Add($outRead) }
+            # A bounded number of blocks ahead: reading waits while they are made.
+            $reading = $null -ne $outRead -and $inFlight.Count -lt $script:SupSyncBlocksInFlight
+            if ($reading) { $pending.Add($outRead) }
             if ($null -ne $errLine) { $pending.Add($errLine) }
+            if ($inFlight.Count -gt 0) { $pending.Add($inFlight.Peek().Task) }
+            if ($pending.Count -eq 0) { continue }
             # Short waits: PowerShell acts on Ctrl+C only between statements.
             if ([System.Threading.Tasks.Task]::WaitAny($pending.ToArray(), 200) -lt 0) { continue }
-            if ($null -ne $outRead -and $outRead.IsCompleted) {
+            if ($reading -and $outRead.IsCompleted) {
                 $count = $outRead.Result
                 if ($count -eq 0) {
                     $outRead = $null
@@ -348,7 +428,7 @@ function Invoke-SupSyncHost {
                     $text = $text.Substring(0, $end + 1)
                 }
                 $lines = $text.Split([char[]]@([char]13, [char]10), [System.StringSplitOptions]::RemoveEmptyEntries)
-                if ($lines.Count -gt 0) { Receive-SupSyncOutputLines -Lines $lines -State $state -Cmdlet $Cmdlet }
+                if ($lines.Count -gt 0) { $inFlight.Enqueue((Start-SupSyncRecordXml -Lines $lines)) }
             }
             if ($null -ne $errLine -and $errLine.IsCompleted) {
                 $line = $errLine.Result

@@ -1,7 +1,8 @@
 /**
  * Generates the SupSync PowerShell module from the command spec: SupSync.psm1 (one function per
  * spec command with a PowerShell face, argument completers, dot-sourcing of the handwritten
- * module/Private and module/Public files), SupSync.psd1 and SupSync.Format.ps1xml. Pure apart
+ * module/Private and module/Public files), SupSync.psd1, SupSync.Format.ps1xml and
+ * SupSync.Types.ps1xml. Pure apart
  * from readGeneratorInput/writeModule, and byte-for-byte reproducible: no timestamps, spec order,
  * sorted file lists, LF line endings.
  */
@@ -13,6 +14,7 @@ import { commandSpec } from '../../src/cli/spec.js';
 import type { CommandSpec } from '../../src/cli/spec-types.js';
 import { renderFormat } from './format.js';
 import { renderFunction } from './functions.js';
+import { renderTypes } from './types.js';
 import { type Cmdlet, ModuleSpecError, cmdlets, exitCodeErrors } from './model.js';
 import { approvedVerbs, psArray, psQuote } from './ps.js';
 
@@ -47,6 +49,7 @@ export function generateModule(input: GeneratorInput): Map<string, string> {
     [`${moduleName}.psd1`, bom + manifest(input, functions, aliases)],
     [`${moduleName}.psm1`, bom + rootModule(input, all, functions, aliases)],
     [`${moduleName}.Format.ps1xml`, renderFormat(header)],
+    [`${moduleName}.Types.ps1xml`, renderTypes(header)],
   ]);
 }
 
@@ -127,6 +130,7 @@ function manifest(input: GeneratorInput, functions: readonly string[], aliases: 
     `    Description = ${psQuote(input.description)}`,
     "    PowerShellVersion = '5.1'",
     "    CompatiblePSEditions = @('Desktop', 'Core')",
+    `    TypesToProcess = @(${psQuote(`${moduleName}.Types.ps1xml`)})`,
     `    FormatsToProcess = @(${psQuote(`${moduleName}.Format.ps1xml`)})`,
     `    FunctionsToExport = ${list(functions)}`,
     '    CmdletsToExport = @()',

@@ -9,6 +9,7 @@
 import { styleText } from 'node:util';
 import Table from 'cli-table3';
 import type { SupsyncError } from '../errors.js';
+import { computedMemberNames } from './computed-members.js';
 import { formatCell, formatField } from './human.js';
 import { type ViewColumn, columnLabel, viewOf } from './views.js';
 
@@ -81,11 +82,13 @@ export function createOutput(mode: OutputMode, options: OutputOptions = {}): Out
  * (I64, Db, B, Nil, lists, nested objects). A top-level field whose text is an ISO 8601 date-time
  * is a DT: with an offset (Z written as +00:00) PowerShell makes a local [datetime] of it, without
  * one a wall-clock (Unspecified) value; nested text stays text, as in the JSON the module read before.
+ * The fields the module computes from the others (cli/computed-members.ts) are left out.
  */
 export function cliXmlRecord(record: OutputRecord): string {
+  const computed = computedMemberNames(record.type);
   let members = '';
   for (const [name, value] of Object.entries(record)) {
-    if (name === 'type' || value === undefined) continue;
+    if (name === 'type' || value === undefined || computed?.has(name)) continue;
     const date = typeof value === 'string' ? cliXmlDateTime(value) : undefined;
     members += date === undefined ? cliXmlValue(value, name) : `<DT N="${cliXmlText(name, true)}">${date}</DT>`;
   }
