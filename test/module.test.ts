@@ -6,7 +6,7 @@
  * host records. Wherever pwsh is on PATH: the module imported and run for real through
  * node-powershell against a temporary hierarchy.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -23,7 +23,7 @@ import type { CommandSpec, ParamSpec, PowerShellCommand, PowerShellParam } from 
 import { tempDir } from './helpers/cli.js';
 import { runInProcess } from './helpers/in-process.js';
 import { requirePwsh } from './helpers/pwsh.js';
-import { cliPath, devCliPath, repoRoot } from './helpers/fixtures.js';
+import { devCliPath, repoRoot } from './helpers/fixtures.js';
 import {
   type PsAttribute,
   type PsFunction,
@@ -419,12 +419,15 @@ describe('PowerShell module: the generator', () => {
   }
 });
 
-/** Runs the host the way the module does: the arguments as base64 of a UTF-8 JSON array in SUPSYNC_ARGV (asking for --output=json, which a test reads, where the module asks for clixml). */
-function runLikeModule(home: string, args: string[]): { code: number | null; records: Record<string, unknown>[]; stderr: string } {
+/**
+ * Runs the host the way the module does: the arguments as base64 of a UTF-8 JSON array in SUPSYNC_ARGV, the home in
+ * SUPSYNC_HOME (asking for --output=json, which a test reads, where the module asks for clixml). In this process: the
+ * real process is what the cmdlets below start, with hostile values too.
+ */
+async function runLikeModule(home: string, args: string[]): Promise<{ code: number | null; records: Record<string, unknown>[]; stderr: string }> {
   const argv = Buffer.from(JSON.stringify(['--output=json', ...args]), 'utf8').toString('base64');
-  const result = spawnSync(process.execPath, [cliPath, '--argv-env', 'SUPSYNC_ARGV'], { env: { ...process.env, SUPSYNC_HOME: home, SUPSYNC_ARGV: argv }, encoding: 'utf8' });
-  const records = result.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code: result.status, records, stderr: result.stderr };
+  const { code, records, stderr } = await runInProcess(home, ['--argv-env', 'SUPSYNC_ARGV'], { asGiven: true, env: { SUPSYNC_HOME: home, SUPSYNC_ARGV: argv } });
+  return { code, records, stderr };
 }
 
 /**
@@ -451,9 +454,9 @@ describe('PowerShell module: the argument contract with the host', () => {
   const cmdlet = (name: string) => all.find((c) => c.name === name)!;
   let home: string;
 
-  before(() => {
+  before(async () => {
     home = tempDir();
-    expect(runLikeModule(home, moduleArguments(cmdlet('New-CMSite'), { SiteCode: 'CS1', Role: 'central' })).code).to.equal(0);
+    expect((await runLikeModule(home, moduleArguments(cmdlet('New-CMSite'), { SiteCode: 'CS1', Role: 'central' }))).code).to.equal(0);
   });
 
   const hostile = [
@@ -467,17 +470,17 @@ describe('PowerShell module: the argument contract with the host', () => {
     'new\nline\ttab',
   ];
   for (const value of hostile) {
-    it(`carries ${JSON.stringify(value)} to the host intact`, () => {
-      const set = runLikeModule(home, moduleArguments(cmdlet('Set-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1', ProxyUrl: 'http://proxy.contoso.com:8080', ProxyUserName: value, PassThru: true }));
+    it(`carries ${JSON.stringify(value)} to the host intact`, async () => {
+      const set = await runLikeModule(home, moduleArguments(cmdlet('Set-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1', ProxyUrl: 'http://proxy.contoso.com:8080', ProxyUserName: value, PassThru: true }));
       expect(set.code, set.stderr).to.equal(0);
-      const get = runLikeModule(home, moduleArguments(cmdlet('Get-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1' }));
+      const get = await runLikeModule(home, moduleArguments(cmdlet('Get-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1' }));
       expect(get.records[0]!.ProxyUserName).to.equal(value);
     });
   }
 
-  it('accepts every value shape the bindings produce: booleans, numbers, lists, secrets, switches, a schedule string and the schedule\'s $null', () => {
+  it('accepts every value shape the bindings produce: booleans, numbers, lists, secrets, switches, a schedule string and the schedule\'s $null', async () => {
     const set = cmdlet('Set-CMSoftwareUpdatePointComponent');
-    const first = runLikeModule(
+    const first = await runLikeModule(
       home,
       moduleArguments(set, {
         SiteCode: 'CS1',
@@ -496,31 +499,31 @@ describe('PowerShell module: the argument contract with the host', () => {
     expect(first.records[0]!.LanguageUpdateFiles).to.include.members(['de', 'fr']);
     const control = JSON.parse(fs.readFileSync(path.join(home, 'sites', 'CS1', 'site.json'), 'utf8')) as { sup: { proxy: { password: string } } };
     expect(control.sup.proxy.password).to.equal('p@ss "w0rd" $(x)');
-    const off = runLikeModule(home, moduleArguments(set, { SiteCode: 'CS1', Schedule: null, NoProxy: true, PassThru: true }));
+    const off = await runLikeModule(home, moduleArguments(set, { SiteCode: 'CS1', Schedule: null, NoProxy: true, PassThru: true }));
     expect(off.code, off.stderr).to.equal(0);
     expect(off.records[0]).to.include({ ScheduleString: null, ProxyUrl: null });
   });
 
-  it('answers -WhatIf with the plan: "What if:" lines on stderr and plan records, changing nothing', () => {
-    const result = runLikeModule(home, [...moduleArguments(cmdlet('Set-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1', WaitMonth: 5 }), '--what-if']);
+  it('answers -WhatIf with the plan: "What if:" lines on stderr and plan records, changing nothing', async () => {
+    const result = await runLikeModule(home, [...moduleArguments(cmdlet('Set-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1', WaitMonth: 5 }), '--what-if']);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stderr).to.match(/^What if: CS1 /m);
     expect(result.records.map((r) => r.type)).to.deep.equal(['SupSync.SupChangePlan']);
-    expect(runLikeModule(home, ['sup', 'get', '--site=CS1']).records[0]!.WaitMonth).to.equal(2);
+    expect((await runLikeModule(home, ['sup', 'get', '--site=CS1'])).records[0]!.WaitMonth).to.equal(2);
   });
 
-  it('ends a failure with one SupSync.Error record carrying the code, ErrorCategory, target and exit code the module maps', () => {
-    const result = runLikeModule(home, moduleArguments(cmdlet('Get-CMSoftwareUpdatePointComponent'), { SiteCode: 'ZZ9' }));
+  it('ends a failure with one SupSync.Error record carrying the code, ErrorCategory, target and exit code the module maps', async () => {
+    const result = await runLikeModule(home, moduleArguments(cmdlet('Get-CMSoftwareUpdatePointComponent'), { SiteCode: 'ZZ9' }));
     expect(result.code).to.equal(3);
     expect(result.records).to.have.length(1);
     expect(result.records[0]).to.include({ type: 'SupSync.Error', code: 'SiteNotFound', category: 'ObjectNotFound', exitCode: 3 });
   });
 
-  it('answers the completers\' host calls with the properties they read', () => {
-    const sites = runLikeModule(home, ['site', 'list']);
+  it('answers the completers\' host calls with the properties they read', async () => {
+    const sites = await runLikeModule(home, ['site', 'list']);
     expect(sites.records[0]).to.include.keys('SiteCode', 'Role', 'TopLevel');
     for (const kind of ['product', 'classification']) {
-      const categories = runLikeModule(home, ['category', 'list', '--site=CS1', `--type=${kind}`]);
+      const categories = await runLikeModule(home, ['category', 'list', '--site=CS1', `--type=${kind}`]);
       expect(categories.code, categories.stderr).to.equal(0);
     }
   });
@@ -617,7 +620,7 @@ describe('PowerShell module: cmdlets run in pwsh', function () {
     home = tempDir();
     work = tempDir();
     scripts = tempDir('supsync-pwsh-');
-    expect(runLikeModule(home, ['corpus', 'generate', '--updates=30', `--out=${path.join(work, 'corpus.pkg.gz')}`]).code).to.equal(0);
+    expect((await runLikeModule(home, ['corpus', 'generate', '--updates=30', `--out=${path.join(work, 'corpus.pkg.gz')}`])).code).to.equal(0);
     const fake = path.join(work, 'old-node');
     fs.writeFileSync(fake, '#!/bin/sh\necho v18.0.0\n', { mode: 0o755 });
     const { PowerShell } = await import('node-powershell');
@@ -878,12 +881,12 @@ $result = @{ Missing = $missing; Windows = [bool](Get-Command Register-Scheduled
 
   it('streams Import-Csv rows through Import-UpdateFromCatalog, one result per row', async function () {
     const catalogHome = tempDir();
-    expect(runLikeModule(catalogHome, ['site', 'add', '--code=CAT', '--role=central']).code).to.equal(0);
-    expect(runLikeModule(catalogHome, ['sup', 'set', '--site=CAT', '--sync-source=none']).code).to.equal(0);
+    expect((await runLikeModule(catalogHome, ['site', 'add', '--code=CAT', '--role=central'])).code).to.equal(0);
+    expect((await runLikeModule(catalogHome, ['sup', 'set', '--site=CAT', '--sync-source=none'])).code).to.equal(0);
     const corpus = path.join(catalogHome, 'corpus.pkg.gz');
-    expect(runLikeModule(catalogHome, ['corpus', 'generate', '--updates=20', '--seed=csv', `--out=${corpus}`]).code).to.equal(0);
-    expect(runLikeModule(catalogHome, ['metadata', 'import', '--site=CAT', `--path=${corpus}`]).code).to.equal(0);
-    const ids = runLikeModule(catalogHome, ['update', 'list', '--site=CAT', '--limit=3']).records.map((r) => String(r.UpdateId));
+    expect((await runLikeModule(catalogHome, ['corpus', 'generate', '--updates=20', '--seed=csv', `--out=${corpus}`])).code).to.equal(0);
+    expect((await runLikeModule(catalogHome, ['metadata', 'import', '--site=CAT', `--path=${corpus}`])).code).to.equal(0);
+    const ids = (await runLikeModule(catalogHome, ['update', 'list', '--site=CAT', '--limit=3'])).records.map((r) => String(r.UpdateId));
     fs.writeFileSync(path.join(work, 'ids.csv'), `UpdateId,Note\n${ids.map((id) => `${id},ok`).join('\n')}\nnot-a-guid,bad\n`);
     const server = spawn(process.execPath, [devCliPath, '--home', catalogHome, '--output', 'json', 'catalog', 'serve', '--site', 'CAT'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
