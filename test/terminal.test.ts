@@ -77,7 +77,7 @@ describe('terminal: what a person sees', function () {
   let productGroups: string[][] = [];
 
   before(async () => {
-    const built = await upstreamHome(600, 'terminal');
+    const built = await upstreamHome(240, 'terminal');
     home = built.home;
     upstream = await serveSite(home, 'UPS');
     gate = await gatedProxy(upstream.url);
@@ -160,6 +160,7 @@ describe('terminal: what a person sees', function () {
   });
 
   it('prints the status and history tables within 120 columns, without a wrapped row, with human values', async () => {
+    const screens = new Map<string, string[]>();
     for (const args of [['status'], ['sync', 'history', '--site', 'CS1']]) {
       const { code, output } = await runInPty(home, args).exited;
       expect(code, output).to.equal(0);
@@ -168,11 +169,12 @@ describe('terminal: what a person sees', function () {
       for (const line of screen) expect(line.text.length, line.text).to.be.at.most(120);
       expect(output).to.not.match(/\d{4}-\d\d-\d\dT\d\d:\d\d/); // no raw ISO times
       expect(colourCodes.test(output), 'states in colour on a terminal').to.equal(true);
+      screens.set(args[0]!, screen.map((l) => l.text));
     }
-    const status = (await screenOf((await runInPty(home, ['status']).exited).output)).map((l) => l.text);
+    const status = screens.get('status')!;
     expect(status[0]).to.equal('Site Server                   State     Since       Last success     Catalog Lag Status');
     expect(status.find((l) => l.startsWith('CS1 '))).to.match(/^CS1  cs1\.contoso\.com +Succeeded \d+ (s|min) ago +\d{4}-\d\d-\d\d \d\d:\d\d +\d+ +no changes$/);
-    const history = (await screenOf((await runInPty(home, ['sync', 'history', '--site', 'CS1']).exited).output)).map((l) => l.text);
+    const history = screens.get('sync')!;
     expect(history[0]).to.equal('  Run Trigger  Full Started          Duration State           New Revised Expired Removed Failed Catalog   Fetched');
     expect(history.slice(2).every((l) => /^ +\d+ (manual|parent) +(Yes|No) +\d{4}-\d\d-\d\d \d\d:\d\d +\S+ (Succeeded|Failed|Interrupted) .* [\d.]+ (B|KB|MB)$/.test(l)), history.join('\n')).to.equal(true);
   });
@@ -269,7 +271,7 @@ describe('terminal: the demo (npm start)', function () {
   this.timeout(240_000);
 
   it('shows one line per step with the bars, the status and the runs as tables, and where the home is', async () => {
-    const { code, output } = await runInPty(tempDir(), ['demo', '--updates', '200']).exited;
+    const { code, output } = await runInPty(tempDir(), ['demo', '--updates', '60']).exited;
     expect(code, output).to.equal(0);
     const screen = await screenOf(output);
     const text = screen.map((l) => l.text);
