@@ -834,17 +834,6 @@ $result = @{ State = $queued.State; Behind = $queued.QueuedBehindRun; Errors = @
     }
   });
 
-  it('completes site codes and classification titles from the host', async () => {
-    const { result } = await run(`
-$line = 'Get-CMSoftwareUpdatePointComponent -SiteCode '
-$sites = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { $_.CompletionText })
-$line = 'Set-CMSoftwareUpdatePointComponent -SiteCode DS1 -AddUpdateClassification Sec'
-$classes = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { $_.CompletionText })
-$result = @{ Sites = $sites; Classes = $classes }`);
-    expect(result.Sites).to.include.members(['CS1', 'PS1', 'DS1']);
-    expect(result.Classes).to.include("'Security Updates'");
-  });
-
   it('says which Node.js it needs when node is missing or too old', async function () {
     const { result } = await run(`
 $saved = $env:SUPSYNC_NODE
@@ -862,62 +851,5 @@ $result = @{ Ids = $ids; Message = $message; After = @(Get-CMSite).Count }`);
     expect(result.Message).to.include('20.19');
     if (process.platform !== 'win32') expect(result.Ids[1]).to.match(/^NodeTooOld/);
     expect(result.After).to.be.greaterThan(0);
-  });
-
-  it('shows the Task Scheduler XML under -WhatIf, and says Task Scheduler is Windows-only where it is missing', async () => {
-    const { result, raw } = await run(`
-Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -Schedule (New-CMSoftwareUpdateSyncSchedule -RecurInterval Days -RecurCount 1)
-Register-CMSoftwareUpdateSyncTask -SiteCode CS1 -Shell pwsh -WhatIf
-$missing = $null
-if (-not (Get-Command Register-ScheduledTask -ErrorAction SilentlyContinue)) {
-  try { Register-CMSoftwareUpdateSyncTask -SiteCode CS1 -Confirm:$false } catch { $missing = $_.FullyQualifiedErrorId }
-}
-$result = @{ Missing = $missing; Windows = [bool](Get-Command Register-ScheduledTask -ErrorAction SilentlyContinue) }`);
-    expect(raw).to.include('<Task');
-    expect(raw).to.include('Invoke-CMSoftwareUpdateSync -SiteCode CS1');
-    expect(raw).to.include('SupSync.psd1');
-    if (!result.Windows) expect(result.Missing).to.match(/^TaskSchedulerUnavailable/);
-  });
-
-  it('streams Import-Csv rows through Import-UpdateFromCatalog, one result per row', async function () {
-    const catalogHome = tempDir();
-    expect((await runLikeModule(catalogHome, ['site', 'add', '--code=CAT', '--role=central'])).code).to.equal(0);
-    expect((await runLikeModule(catalogHome, ['sup', 'set', '--site=CAT', '--sync-source=none'])).code).to.equal(0);
-    const corpus = path.join(catalogHome, 'corpus.pkg.gz');
-    expect((await runLikeModule(catalogHome, ['corpus', 'generate', '--updates=20', '--seed=csv', `--out=${corpus}`])).code).to.equal(0);
-    expect((await runLikeModule(catalogHome, ['metadata', 'import', '--site=CAT', `--path=${corpus}`])).code).to.equal(0);
-    const ids = (await runLikeModule(catalogHome, ['update', 'list', '--site=CAT', '--limit=3'])).records.map((r) => String(r.UpdateId));
-    fs.writeFileSync(path.join(work, 'ids.csv'), `UpdateId,Note\n${ids.map((id) => `${id},ok`).join('\n')}\nnot-a-guid,bad\n`);
-    const server = spawn(process.execPath, [devCliPath, '--home', catalogHome, '--output', 'json', 'catalog', 'serve', '--site', 'CAT'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        server.stdout.setEncoding('utf8').on('data', (d: string) => {
-          out += d;
-          if (out.includes('\n')) resolve(String((JSON.parse(out.split('\n')[0]!) as { Url: string }).Url));
-        });
-        server.on('exit', (code) => reject(new Error(`catalog serve exited with ${code}`)));
-      });
-      fs.writeFileSync(path.join(work, 'catalog-url.txt'), url);
-      const { result } = await run(`
-Set-Location $env:SUPSYNC_TEST_WORK
-$url = (Get-Content -Raw -Path ./catalog-url.txt).Trim()
-$records = @(Import-Csv ./ids.csv | Import-UpdateFromCatalog -SiteCode DS1 -MetadataOnly -CatalogUrl $url -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable problems)
-$results = @($records | Where-Object { $_.PSObject.TypeNames[0] -eq 'SupSync.CatalogImportResult' })
-$result = @{
-  Inputs = @($results | ForEach-Object { $_.Input })
-  Statuses = @($results | ForEach-Object { $_.Status })
-  Summaries = @($records | Where-Object { $_.PSObject.TypeNames[0] -eq 'SupSync.CatalogImportSummary' }).Count
-  Errors = @($problems | ForEach-Object { $_.FullyQualifiedErrorId })
-}`);
-      expect(result.Inputs).to.have.members([...ids, 'not-a-guid']);
-      expect(result.Statuses.filter((s: string) => s === 'Imported')).to.have.length(3);
-      expect(result.Statuses.filter((s: string) => s === 'Invalid')).to.have.length(1);
-      expect(result.Summaries, 'one host call for the four rows').to.equal(1);
-      expect(result.Errors).to.have.length(1);
-      expect(result.Errors[0]).to.match(/^PartialFailure/);
-    } finally {
-      if (server.exitCode === null) server.kill();
-    }
   });
 });
