@@ -410,15 +410,16 @@ $result = @{ Sites = $sites; Products = $products.Count; Again = $again.Count; C
   });
 
   it('completes from the completion cache without starting Node.js, sees the products a sync adds at once, and asks the host when a site\'s cache is gone', async () => {
+    // A second home with a central site that has never synced, made in this process: the cmdlets that would make it are proven above.
+    const completionHome = path.join(work, 'completion-home');
+    await host(completionHome, ['site', 'add', '--code=CC1', '--role=central', '--server-name=cc1.contoso.com']);
+    await host(completionHome, ['sup', 'set', '--site=CC1', '--synchronize-action=SynchronizeFromAnUpstreamDataSourceLocation', `--upstream-url=${upstream!.url}`]);
     const { result } = await run(`
 $saved = $env:SUPSYNC_HOME
 $env:SUPSYNC_HOME = Join-Path $env:SUPSYNC_TEST_WORK 'completion-home'
 try {
   function Complete($line) { @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { $_.ListItemText }) }
   function Starts { @(Get-Content -Path $env:SUPSYNC_TEST_WORK/node-starts.log).Count }
-  $null = New-CMSite -SiteCode CC1 -Role central -ServerName 'cc1.contoso.com'
-  $url = (Get-Content -Raw ./upstream-url.txt).Trim()
-  Set-CMSoftwareUpdatePointComponent -SiteCode CC1 -SynchronizeAction SynchronizeFromAnUpstreamDataSourceLocation -UpstreamSourceLocation $url
   $s0 = Starts
   $sites = Complete 'Get-CMSoftwareUpdate -SiteCode '
   # Asked of the completer itself: with nothing to offer, TabExpansion2 would fall back to file names.
