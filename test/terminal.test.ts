@@ -79,7 +79,9 @@ describe('terminal: what a person sees', function () {
   before(async () => {
     const built = await upstreamHome(240, 'terminal');
     home = built.home;
-    upstream = await serveSite(home, 'UPS');
+    // Batches of at most 20: each product group (about 100 updates) takes several GetUpdateData requests even where the
+    // client, its loopback round trips slowed by a busy machine, takes the link for a WAN and asks for full batches at once.
+    upstream = await serveSite(home, 'UPS', ['--max-updates-per-request', '20']);
     gate = await gatedProxy(upstream.url);
     await cli(home, ['site', 'add', '--code', 'CS1', '--role', 'central', '--server-name', 'cs1.contoso.com']);
     await cli(home, ['site', 'add', '--code', 'PS1', '--role', 'primary', '--parent', 'CS1', '--server-name', 'ps1.contoso.com']);
