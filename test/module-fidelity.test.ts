@@ -400,12 +400,14 @@ $before = @(Get-Content -Path $env:SUPSYNC_TEST_WORK/node-starts.log).Count
 $again = Complete 'Set-CMSoftwareUpdatePointComponent -AddProduct Win'
 $classes = Complete 'Get-CMSoftwareUpdate -Classification Sec'
 $classesAgain = Complete 'Get-CMSoftwareUpdate -Classification Cri'
+$childClasses = Complete 'Set-CMSoftwareUpdatePointComponent -SiteCode PS1 -AddUpdateClassification Sec'
 $after = @(Get-Content -Path $env:SUPSYNC_TEST_WORK/node-starts.log).Count
-$result = @{ Sites = $sites; Products = $products.Count; Again = $again.Count; Classes = $classes; Starts = $after - $before }`);
+$result = @{ Sites = $sites; Products = $products.Count; Again = $again.Count; Classes = $classes; ChildClasses = $childClasses; Starts = $after - $before }`);
     expect(result.Sites).to.include.members(['CS1', 'PS1', 'SS1']);
     expect(result.Products).to.be.greaterThan(0);
     expect(result.Again).to.equal(result.Products);
     expect(result.Classes).to.include("'Security Updates'");
+    expect(result.ChildClasses, "a child site's classifications, for -AddUpdateClassification").to.include("'Security Updates'");
     expect(result.Starts, "every completion came from the sites' completion caches").to.equal(0);
   });
 
