@@ -18,8 +18,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { tempDir } from './helpers/cli.js';
-import { cliPath, devCliPath, repoRoot } from './helpers/fixtures.js';
+import { devCliPath, repoRoot } from './helpers/fixtures.js';
 import { type ServedSite, serveSite, upstreamHome } from './helpers/hierarchy.js';
+import { runInProcess } from './helpers/in-process.js';
 import { requirePwsh } from './helpers/pwsh.js';
 import { makeCertificate } from './helpers/servers.js';
 
@@ -45,10 +46,7 @@ describe('PowerShell module: every help example runs in a test home', function (
       });
       catalog.on('exit', (code) => reject(new Error(`catalog serve exited with ${code}: ${err}`)));
     });
-    const listed = spawnSync(process.execPath, [cliPath, '--home', up.home, '--output', 'json', 'update', 'list', '--site', 'UPS', '--limit', '20'], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { UpdateId: string; ArticleId: string | null });
+    const listed = (await runInProcess(up.home, ['update', 'list', '--site', 'UPS', '--limit', '20'])).records as { UpdateId: string; ArticleId: string | null }[];
     const home = tempDir('supsync-examples-');
     const work = tempDir('supsync-examples-work-');
     const dRoot = tempDir('supsync-examples-d-');

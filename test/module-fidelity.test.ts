@@ -6,12 +6,13 @@
  * Data reaches PowerShell only through the environment and files (node-powershell's templates
  * would run `$(…)` inside values).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { tempDir } from './helpers/cli.js';
-import { cliPath, devCliPath, repoRoot } from './helpers/fixtures.js';
+import { devCliPath, repoRoot } from './helpers/fixtures.js';
+import { runInProcess } from './helpers/in-process.js';
 import { type ServedSite, serveSite, upstreamHome } from './helpers/hierarchy.js';
 import { requirePwsh } from './helpers/pwsh.js';
 import { batchChars, batchSize } from '../scripts/module/model.js';
@@ -19,10 +20,11 @@ import { cliXmlRecord } from '../src/cli/output.js';
 
 const moduleDir = path.join(repoRoot, 'module');
 
-function host(home: string, args: string[]): { code: number | null; records: Record<string, unknown>[] } {
-  const result = spawnSync(process.execPath, [cliPath, '--home', home, '--output', 'json', ...args], { encoding: 'utf8' });
-  const records = result.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code: result.status, records };
+/** A command line's records, the host run in this process (the cmdlets below start it as a process). */
+async function host(home: string, args: string[]): Promise<Record<string, unknown>[]> {
+  const result = await runInProcess(home, args);
+  expect(result.code, result.stderr).to.equal(0);
+  return result.records;
 }
 
 /** `supsync catalog serve` on loopback for the updates of a site; resolves with its URL. */
@@ -55,7 +57,7 @@ describe('PowerShell module: ConfigMgr drop-in fidelity in pwsh, under Set-Stric
     const up = await upstreamHome(60, 'fidelity');
     upstream = await serveSite(up.home, 'UPS');
     catalog = await serveCatalog(up.home, 'UPS');
-    const listed = host(up.home, ['update', 'list', '--site', 'UPS', '--limit', '70']).records;
+    const listed = await host(up.home, ['update', 'list', '--site', 'UPS', '--limit', '70']);
     catalogIds = listed.map((r) => String(r.UpdateId));
     catalogKbs = [...new Set(listed.map((r) => r.ArticleId).filter((kb): kb is string => typeof kb === 'string'))];
     home = tempDir('supsync-fidelity-');
@@ -203,7 +205,7 @@ $result = @{
   });
 
   it('Get-CMSoftwareUpdate turns the host\'s lines into objects block by block and keeps every record, its order, type and local [datetime]s', async () => {
-    const listed = host(home, ['update', 'list', '--site', 'CS1', '--include-expired']).records;
+    const listed = await host(home, ['update', 'list', '--site', 'CS1', '--include-expired']);
     const { result } = await run(`
 $all = @(Get-CMSoftwareUpdate -SiteCode CS1 -IncludeExpired)
 $result = @{
@@ -381,11 +383,20 @@ $result = @{ Exists = Test-Path -LiteralPath (Join-Path $env:SUPSYNC_TEST_WORK '
     expect(result.Exists).to.equal(true);
   });
 
-  it('writes the scheduled task with -ExecutionPolicy RemoteSigned, so a restrictive machine policy does not stop it', async () => {
-    const { raw } = await run(`
+  it('shows the Task Scheduler XML under -WhatIf, with -ExecutionPolicy RemoteSigned so that a restrictive machine policy does not stop it, and says Task Scheduler is Windows-only where it is missing', async () => {
+    const { result, raw } = await run(`
 Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -Schedule (New-CMSchedule -RecurInterval Days -RecurCount 1)
-Register-CMSoftwareUpdateSyncTask -SiteCode CS1 -WhatIf`);
+Register-CMSoftwareUpdateSyncTask -SiteCode CS1 -Shell pwsh -WhatIf
+$missing = $null
+if (-not (Get-Command Register-ScheduledTask -ErrorAction SilentlyContinue)) {
+  try { Register-CMSoftwareUpdateSyncTask -SiteCode CS1 -Confirm:$false } catch { $missing = $_.FullyQualifiedErrorId }
+}
+$result = @{ Missing = $missing; Windows = [bool](Get-Command Register-ScheduledTask -ErrorAction SilentlyContinue) }`);
+    expect(raw).to.include('<Task');
+    expect(raw).to.include('Invoke-CMSoftwareUpdateSync -SiteCode CS1');
+    expect(raw).to.include('SupSync.psd1');
     expect(raw).to.include('-ExecutionPolicy RemoteSigned');
+    if (!result.Windows) expect(result.Missing).to.match(/^TaskSchedulerUnavailable/);
   });
 
   it('completes site codes, products and classifications without starting Node.js, from the sites\' completion caches', async () => {
@@ -397,25 +408,28 @@ $before = @(Get-Content -Path $env:SUPSYNC_TEST_WORK/node-starts.log).Count
 $again = Complete 'Set-CMSoftwareUpdatePointComponent -AddProduct Win'
 $classes = Complete 'Get-CMSoftwareUpdate -Classification Sec'
 $classesAgain = Complete 'Get-CMSoftwareUpdate -Classification Cri'
+$childClasses = Complete 'Set-CMSoftwareUpdatePointComponent -SiteCode PS1 -AddUpdateClassification Sec'
 $after = @(Get-Content -Path $env:SUPSYNC_TEST_WORK/node-starts.log).Count
-$result = @{ Sites = $sites; Products = $products.Count; Again = $again.Count; Classes = $classes; Starts = $after - $before }`);
+$result = @{ Sites = $sites; Products = $products.Count; Again = $again.Count; Classes = $classes; ChildClasses = $childClasses; Starts = $after - $before }`);
     expect(result.Sites).to.include.members(['CS1', 'PS1', 'SS1']);
     expect(result.Products).to.be.greaterThan(0);
     expect(result.Again).to.equal(result.Products);
     expect(result.Classes).to.include("'Security Updates'");
+    expect(result.ChildClasses, "a child site's classifications, for -AddUpdateClassification").to.include("'Security Updates'");
     expect(result.Starts, "every completion came from the sites' completion caches").to.equal(0);
   });
 
   it('completes from the completion cache without starting Node.js, sees the products a sync adds at once, and asks the host when a site\'s cache is gone', async () => {
+    // A second home with a central site that has never synced, made in this process: the cmdlets that would make it are proven above.
+    const completionHome = path.join(work, 'completion-home');
+    await host(completionHome, ['site', 'add', '--code=CC1', '--role=central', '--server-name=cc1.contoso.com']);
+    await host(completionHome, ['sup', 'set', '--site=CC1', '--synchronize-action=SynchronizeFromAnUpstreamDataSourceLocation', `--upstream-url=${upstream!.url}`]);
     const { result } = await run(`
 $saved = $env:SUPSYNC_HOME
 $env:SUPSYNC_HOME = Join-Path $env:SUPSYNC_TEST_WORK 'completion-home'
 try {
   function Complete($line) { @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { $_.ListItemText }) }
   function Starts { @(Get-Content -Path $env:SUPSYNC_TEST_WORK/node-starts.log).Count }
-  $null = New-CMSite -SiteCode CC1 -Role central -ServerName 'cc1.contoso.com'
-  $url = (Get-Content -Raw ./upstream-url.txt).Trim()
-  Set-CMSoftwareUpdatePointComponent -SiteCode CC1 -SynchronizeAction SynchronizeFromAnUpstreamDataSourceLocation -UpstreamSourceLocation $url
   $s0 = Starts
   $sites = Complete 'Get-CMSoftwareUpdate -SiteCode '
   # Asked of the completer itself: with nothing to offer, TabExpansion2 would fall back to file names.
@@ -457,6 +471,7 @@ $results = @($r | Where-Object { $_.PSObject.TypeNames[0] -eq 'SupSync.CatalogIm
 $result = @{
   Inputs = @($results | ForEach-Object { [string]$_.Input })
   Statuses = @($results | ForEach-Object { [string]$_.Status })
+  Summaries = @($r | Where-Object { $_.PSObject.TypeNames[0] -eq 'SupSync.CatalogImportSummary' }).Count
   Errors = @($problems | ForEach-Object { $_.FullyQualifiedErrorId })
 }`);
       return { ...result, starts: nodeStarts() - before };
@@ -469,6 +484,18 @@ $result = @{
       expect(result.Inputs).to.have.members(ids);
       expect(result.Statuses.every(ok)).to.equal(true);
       expect(result.starts).to.equal(1);
+    });
+
+    it('valid rows and an invalid one: a result each, one host call and one summary for the four rows, a PartialFailure error', async () => {
+      const ids = catalogIds.slice(55, 58);
+      const result = await importCsv(`UpdateId,Note\n${ids.map((id) => `${id},ok`).join('\n')}\nnot-a-guid,bad\n`);
+      expect(result.Inputs).to.have.members([...ids, 'not-a-guid']);
+      expect(result.Statuses.filter(ok)).to.have.length(3);
+      expect(result.Statuses.filter((s: string) => s === 'Invalid')).to.have.length(1);
+      expect(result.Summaries, 'one host call for the four rows').to.equal(1);
+      expect(result.starts).to.equal(1);
+      expect(result.Errors).to.have.length(1);
+      expect(result.Errors[0]).to.match(/^PartialFailure/);
     });
 
     it(`ends a batch at ${batchSize} rows or ${batchChars} characters of values: one more Node.js start each, every row answered`, async () => {

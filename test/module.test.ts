@@ -6,7 +6,7 @@
  * host records. Wherever pwsh is on PATH: the module imported and run for real through
  * node-powershell against a temporary hierarchy.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -23,7 +23,7 @@ import type { CommandSpec, ParamSpec, PowerShellCommand, PowerShellParam } from 
 import { tempDir } from './helpers/cli.js';
 import { runInProcess } from './helpers/in-process.js';
 import { requirePwsh } from './helpers/pwsh.js';
-import { cliPath, devCliPath, repoRoot } from './helpers/fixtures.js';
+import { devCliPath, repoRoot } from './helpers/fixtures.js';
 import {
   type PsAttribute,
   type PsFunction,
@@ -420,12 +420,15 @@ describe('PowerShell module: the generator', () => {
   }
 });
 
-/** Runs the host the way the module does: the arguments as base64 of a UTF-8 JSON array in SUPSYNC_ARGV (asking for --output=json, which a test reads, where the module asks for clixml). */
-function runLikeModule(home: string, args: string[]): { code: number | null; records: Record<string, unknown>[]; stderr: string } {
+/**
+ * Runs the host the way the module does: the arguments as base64 of a UTF-8 JSON array in SUPSYNC_ARGV, the home in
+ * SUPSYNC_HOME (asking for --output=json, which a test reads, where the module asks for clixml). In this process: the
+ * real process is what the cmdlets below start, with hostile values too.
+ */
+async function runLikeModule(home: string, args: string[]): Promise<{ code: number | null; records: Record<string, unknown>[]; stderr: string }> {
   const argv = Buffer.from(JSON.stringify(['--output=json', ...args]), 'utf8').toString('base64');
-  const result = spawnSync(process.execPath, [cliPath, '--argv-env', 'SUPSYNC_ARGV'], { env: { ...process.env, SUPSYNC_HOME: home, SUPSYNC_ARGV: argv }, encoding: 'utf8' });
-  const records = result.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code: result.status, records, stderr: result.stderr };
+  const { code, records, stderr } = await runInProcess(home, ['--argv-env', 'SUPSYNC_ARGV'], { asGiven: true, env: { SUPSYNC_HOME: home, SUPSYNC_ARGV: argv } });
+  return { code, records, stderr };
 }
 
 /**
@@ -452,9 +455,9 @@ describe('PowerShell module: the argument contract with the host', () => {
   const cmdlet = (name: string) => all.find((c) => c.name === name)!;
   let home: string;
 
-  before(() => {
+  before(async () => {
     home = tempDir();
-    expect(runLikeModule(home, moduleArguments(cmdlet('New-CMSite'), { SiteCode: 'CS1', Role: 'central' })).code).to.equal(0);
+    expect((await runLikeModule(home, moduleArguments(cmdlet('New-CMSite'), { SiteCode: 'CS1', Role: 'central' }))).code).to.equal(0);
   });
 
   const hostile = [
@@ -468,17 +471,17 @@ describe('PowerShell module: the argument contract with the host', () => {
     'new\nline\ttab',
   ];
   for (const value of hostile) {
-    it(`carries ${JSON.stringify(value)} to the host intact`, () => {
-      const set = runLikeModule(home, moduleArguments(cmdlet('Set-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1', ProxyUrl: 'http://proxy.contoso.com:8080', ProxyUserName: value, PassThru: true }));
+    it(`carries ${JSON.stringify(value)} to the host intact`, async () => {
+      const set = await runLikeModule(home, moduleArguments(cmdlet('Set-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1', ProxyUrl: 'http://proxy.contoso.com:8080', ProxyUserName: value, PassThru: true }));
       expect(set.code, set.stderr).to.equal(0);
-      const get = runLikeModule(home, moduleArguments(cmdlet('Get-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1' }));
+      const get = await runLikeModule(home, moduleArguments(cmdlet('Get-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1' }));
       expect(get.records[0]!.ProxyUserName).to.equal(value);
     });
   }
 
-  it('accepts every value shape the bindings produce: booleans, numbers, lists, secrets, switches, a schedule string and the schedule\'s $null', () => {
+  it('accepts every value shape the bindings produce: booleans, numbers, lists, secrets, switches, a schedule string and the schedule\'s $null', async () => {
     const set = cmdlet('Set-CMSoftwareUpdatePointComponent');
-    const first = runLikeModule(
+    const first = await runLikeModule(
       home,
       moduleArguments(set, {
         SiteCode: 'CS1',
@@ -497,31 +500,31 @@ describe('PowerShell module: the argument contract with the host', () => {
     expect(first.records[0]!.LanguageUpdateFiles).to.include.members(['de', 'fr']);
     const control = JSON.parse(fs.readFileSync(path.join(home, 'sites', 'CS1', 'site.json'), 'utf8')) as { sup: { proxy: { password: string } } };
     expect(control.sup.proxy.password).to.equal('p@ss "w0rd" $(x)');
-    const off = runLikeModule(home, moduleArguments(set, { SiteCode: 'CS1', Schedule: null, NoProxy: true, PassThru: true }));
+    const off = await runLikeModule(home, moduleArguments(set, { SiteCode: 'CS1', Schedule: null, NoProxy: true, PassThru: true }));
     expect(off.code, off.stderr).to.equal(0);
     expect(off.records[0]).to.include({ ScheduleString: null, ProxyUrl: null });
   });
 
-  it('answers -WhatIf with the plan: "What if:" lines on stderr and plan records, changing nothing', () => {
-    const result = runLikeModule(home, [...moduleArguments(cmdlet('Set-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1', WaitMonth: 5 }), '--what-if']);
+  it('answers -WhatIf with the plan: "What if:" lines on stderr and plan records, changing nothing', async () => {
+    const result = await runLikeModule(home, [...moduleArguments(cmdlet('Set-CMSoftwareUpdatePointComponent'), { SiteCode: 'CS1', WaitMonth: 5 }), '--what-if']);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stderr).to.match(/^What if: CS1 /m);
     expect(result.records.map((r) => r.type)).to.deep.equal(['SupSync.SupChangePlan']);
-    expect(runLikeModule(home, ['sup', 'get', '--site=CS1']).records[0]!.WaitMonth).to.equal(2);
+    expect((await runLikeModule(home, ['sup', 'get', '--site=CS1'])).records[0]!.WaitMonth).to.equal(2);
   });
 
-  it('ends a failure with one SupSync.Error record carrying the code, ErrorCategory, target and exit code the module maps', () => {
-    const result = runLikeModule(home, moduleArguments(cmdlet('Get-CMSoftwareUpdatePointComponent'), { SiteCode: 'ZZ9' }));
+  it('ends a failure with one SupSync.Error record carrying the code, ErrorCategory, target and exit code the module maps', async () => {
+    const result = await runLikeModule(home, moduleArguments(cmdlet('Get-CMSoftwareUpdatePointComponent'), { SiteCode: 'ZZ9' }));
     expect(result.code).to.equal(3);
     expect(result.records).to.have.length(1);
     expect(result.records[0]).to.include({ type: 'SupSync.Error', code: 'SiteNotFound', category: 'ObjectNotFound', exitCode: 3 });
   });
 
-  it('answers the completers\' host calls with the properties they read', () => {
-    const sites = runLikeModule(home, ['site', 'list']);
+  it('answers the completers\' host calls with the properties they read', async () => {
+    const sites = await runLikeModule(home, ['site', 'list']);
     expect(sites.records[0]).to.include.keys('SiteCode', 'Role', 'TopLevel');
     for (const kind of ['product', 'classification']) {
-      const categories = runLikeModule(home, ['category', 'list', '--site=CS1', `--type=${kind}`]);
+      const categories = await runLikeModule(home, ['category', 'list', '--site=CS1', `--type=${kind}`]);
       expect(categories.code, categories.stderr).to.equal(0);
     }
   });
@@ -618,7 +621,7 @@ describe('PowerShell module: cmdlets run in pwsh', function () {
     home = tempDir();
     work = tempDir();
     scripts = tempDir('supsync-pwsh-');
-    expect(runLikeModule(home, ['corpus', 'generate', '--updates=30', `--out=${path.join(work, 'corpus.pkg.gz')}`]).code).to.equal(0);
+    expect((await runLikeModule(home, ['corpus', 'generate', '--updates=30', `--out=${path.join(work, 'corpus.pkg.gz')}`])).code).to.equal(0);
     const fake = path.join(work, 'old-node');
     fs.writeFileSync(fake, '#!/bin/sh\necho v18.0.0\n', { mode: 0o755 });
     const { PowerShell } = await import('node-powershell');
@@ -832,17 +835,6 @@ $result = @{ State = $queued.State; Behind = $queued.QueuedBehindRun; Errors = @
     }
   });
 
-  it('completes site codes and classification titles from the host', async () => {
-    const { result } = await run(`
-$line = 'Get-CMSoftwareUpdatePointComponent -SiteCode '
-$sites = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { $_.CompletionText })
-$line = 'Set-CMSoftwareUpdatePointComponent -SiteCode DS1 -AddUpdateClassification Sec'
-$classes = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object { $_.CompletionText })
-$result = @{ Sites = $sites; Classes = $classes }`);
-    expect(result.Sites).to.include.members(['CS1', 'PS1', 'DS1']);
-    expect(result.Classes).to.include("'Security Updates'");
-  });
-
   it('says which Node.js it needs when node is missing or too old', async function () {
     const { result } = await run(`
 $saved = $env:SUPSYNC_NODE
@@ -860,62 +852,5 @@ $result = @{ Ids = $ids; Message = $message; After = @(Get-CMSite).Count }`);
     expect(result.Message).to.include('20.19');
     if (process.platform !== 'win32') expect(result.Ids[1]).to.match(/^NodeTooOld/);
     expect(result.After).to.be.greaterThan(0);
-  });
-
-  it('shows the Task Scheduler XML under -WhatIf, and says Task Scheduler is Windows-only where it is missing', async () => {
-    const { result, raw } = await run(`
-Set-CMSoftwareUpdatePointComponent -SiteCode CS1 -Schedule (New-CMSoftwareUpdateSyncSchedule -RecurInterval Days -RecurCount 1)
-Register-CMSoftwareUpdateSyncTask -SiteCode CS1 -Shell pwsh -WhatIf
-$missing = $null
-if (-not (Get-Command Register-ScheduledTask -ErrorAction SilentlyContinue)) {
-  try { Register-CMSoftwareUpdateSyncTask -SiteCode CS1 -Confirm:$false } catch { $missing = $_.FullyQualifiedErrorId }
-}
-$result = @{ Missing = $missing; Windows = [bool](Get-Command Register-ScheduledTask -ErrorAction SilentlyContinue) }`);
-    expect(raw).to.include('<Task');
-    expect(raw).to.include('Invoke-CMSoftwareUpdateSync -SiteCode CS1');
-    expect(raw).to.include('SupSync.psd1');
-    if (!result.Windows) expect(result.Missing).to.match(/^TaskSchedulerUnavailable/);
-  });
-
-  it('streams Import-Csv rows through Import-UpdateFromCatalog, one result per row', async function () {
-    const catalogHome = tempDir();
-    expect(runLikeModule(catalogHome, ['site', 'add', '--code=CAT', '--role=central']).code).to.equal(0);
-    expect(runLikeModule(catalogHome, ['sup', 'set', '--site=CAT', '--sync-source=none']).code).to.equal(0);
-    const corpus = path.join(catalogHome, 'corpus.pkg.gz');
-    expect(runLikeModule(catalogHome, ['corpus', 'generate', '--updates=20', '--seed=csv', `--out=${corpus}`]).code).to.equal(0);
-    expect(runLikeModule(catalogHome, ['metadata', 'import', '--site=CAT', `--path=${corpus}`]).code).to.equal(0);
-    const ids = runLikeModule(catalogHome, ['update', 'list', '--site=CAT', '--limit=3']).records.map((r) => String(r.UpdateId));
-    fs.writeFileSync(path.join(work, 'ids.csv'), `UpdateId,Note\n${ids.map((id) => `${id},ok`).join('\n')}\nnot-a-guid,bad\n`);
-    const server = spawn(process.execPath, [devCliPath, '--home', catalogHome, '--output', 'json', 'catalog', 'serve', '--site', 'CAT'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        server.stdout.setEncoding('utf8').on('data', (d: string) => {
-          out += d;
-          if (out.includes('\n')) resolve(String((JSON.parse(out.split('\n')[0]!) as { Url: string }).Url));
-        });
-        server.on('exit', (code) => reject(new Error(`catalog serve exited with ${code}`)));
-      });
-      fs.writeFileSync(path.join(work, 'catalog-url.txt'), url);
-      const { result } = await run(`
-Set-Location $env:SUPSYNC_TEST_WORK
-$url = (Get-Content -Raw -Path ./catalog-url.txt).Trim()
-$records = @(Import-Csv ./ids.csv | Import-UpdateFromCatalog -SiteCode DS1 -MetadataOnly -CatalogUrl $url -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable problems)
-$results = @($records | Where-Object { $_.PSObject.TypeNames[0] -eq 'SupSync.CatalogImportResult' })
-$result = @{
-  Inputs = @($results | ForEach-Object { $_.Input })
-  Statuses = @($results | ForEach-Object { $_.Status })
-  Summaries = @($records | Where-Object { $_.PSObject.TypeNames[0] -eq 'SupSync.CatalogImportSummary' }).Count
-  Errors = @($problems | ForEach-Object { $_.FullyQualifiedErrorId })
-}`);
-      expect(result.Inputs).to.have.members([...ids, 'not-a-guid']);
-      expect(result.Statuses.filter((s: string) => s === 'Imported')).to.have.length(3);
-      expect(result.Statuses.filter((s: string) => s === 'Invalid')).to.have.length(1);
-      expect(result.Summaries, 'one host call for the four rows').to.equal(1);
-      expect(result.Errors).to.have.length(1);
-      expect(result.Errors[0]).to.match(/^PartialFailure/);
-    } finally {
-      if (server.exitCode === null) server.kill();
-    }
   });
 });

@@ -99,35 +99,27 @@ describe('views: one definition for the CLI and the module', () => {
 describe('views: the module shows the cells the CLI shows (pwsh)', function () {
   this.timeout(120_000);
   const zone = 'Pacific/Chatham'; // +12:45/+13:45: a local time no UTC slip can match by chance
-  let pwsh: string;
   let savedZone: string | undefined;
+  let now: number;
+  let records: Record<string, unknown>[];
+  /** What each part of the one pwsh run printed: the script blocks' cells, and Format-Table with the module imported. */
+  let cells: string;
+  let table: string;
 
+  // One pwsh for both checks (a start costs about a second of CPU): each part prints between its markers.
   before(function () {
-    pwsh = requirePwsh(this, 'the Format.ps1xml views');
+    const pwsh = requirePwsh(this, 'the Format.ps1xml views');
     savedZone = process.env.TZ;
     process.env.TZ = zone;
-  });
-
-  after(() => {
-    if (savedZone === undefined) delete process.env.TZ;
-    else process.env.TZ = savedZone;
-  });
-
-  function runPwsh(script: string, env: Record<string, string>): string {
-    const result = spawnSync(pwsh, ['-NoProfile', '-NonInteractive', '-Command', script], { encoding: 'utf8', env: { ...process.env, ...env, TZ: zone } });
-    expect(result.status, result.stderr + result.stdout).to.equal(0);
-    return result.stdout;
-  }
-
-  it('runs the script blocks of SupSync.Format.ps1xml on the records, dates as strings and as [datetime], and gets the CLI cells', () => {
-    const now = Date.now();
-    const records = sampleRecords(now);
+    now = Date.now();
+    records = sampleRecords(now);
     const script = `
       $ErrorActionPreference = 'Stop'
       $xml = [xml](Get-Content -Raw -LiteralPath $env:FORMAT_FILE)
       $views = @{}
       foreach ($view in $xml.Configuration.ViewDefinitions.View) { $views[$view.Name] = @($view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem) }
       $json = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($env:RECORDS))
+      '@@CELLS@@'
       foreach ($kind in 'String', 'Default') {
         foreach ($line in $json -split "\\n") {
           $record = if ($kind -eq 'String') { ConvertFrom-Json -InputObject $line -DateKind String } else { ConvertFrom-Json -InputObject $line }
@@ -137,9 +129,26 @@ describe('views: the module shows the cells the CLI shows (pwsh)', function () {
           }
           $kind + ' ' + (ConvertTo-Json -InputObject @($cells) -Compress)
         }
-      }`;
-    const out = runPwsh(script, { FORMAT_FILE: formatFile, RECORDS: Buffer.from(records.map((r) => JSON.stringify(r)).join('\n')).toString('base64') });
-    const lines = out.trimEnd().split(/\r?\n/);
+      }
+      '@@TABLE@@'
+      Import-Module $env:MODULE
+      $runs = foreach ($line in $json -split "\\n") { $r = ConvertFrom-Json -InputObject $line; if ($r.type -eq 'SupSync.SyncRun') { $r.PSTypeNames.Insert(0, $r.type); $r } }
+      $runs | Format-Table | Out-String -Width 200`;
+    const env = { FORMAT_FILE: formatFile, MODULE: path.join(repoRoot, 'module', 'SupSync.psd1'), RECORDS: Buffer.from(records.map((r) => JSON.stringify(r)).join('\n')).toString('base64') };
+    const result = spawnSync(pwsh, ['-NoProfile', '-NonInteractive', '-Command', script], { encoding: 'utf8', env: { ...process.env, ...env, TZ: zone } });
+    expect(result.status, result.stderr + result.stdout).to.equal(0);
+    const [, afterCells] = result.stdout.split(/^@@CELLS@@\r?\n/m);
+    [cells, table] = (afterCells ?? '').split(/^@@TABLE@@\r?\n/m) as [string, string];
+    expect(table, result.stdout).to.be.a('string');
+  });
+
+  after(() => {
+    if (savedZone === undefined) delete process.env.TZ;
+    else process.env.TZ = savedZone;
+  });
+
+  it('runs the script blocks of SupSync.Format.ps1xml on the records, dates as strings and as [datetime], and gets the CLI cells', () => {
+    const lines = cells.trimEnd().split(/\r?\n/);
     expect(lines).to.have.length(records.length * 2);
     const expected = records.map((record) => JSON.stringify(tableViews[String(record.type)]!.map((column) => formatCell(column, record, now))));
     expect(lines.filter((l) => l.startsWith('String ')).map((l) => l.slice(7))).to.deep.equal(expected);
@@ -147,17 +156,9 @@ describe('views: the module shows the cells the CLI shows (pwsh)', function () {
   });
 
   it('heads Format-Table with the CLI table heading, once the module is imported', () => {
-    const now = Date.now();
-    const records = sampleRecords(now).filter((r) => r.type === 'SupSync.SyncRun');
-    const script = `
-      $ErrorActionPreference = 'Stop'
-      Import-Module $env:MODULE
-      $json = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($env:RECORDS))
-      $records = foreach ($line in $json -split "\\n") { $r = ConvertFrom-Json -InputObject $line; $r.PSTypeNames.Insert(0, $r.type); $r }
-      $records | Format-Table | Out-String -Width 200`;
-    const out = runPwsh(script, { MODULE: path.join(repoRoot, 'module', 'SupSync.psd1'), RECORDS: Buffer.from(records.map((r) => JSON.stringify(r)).join('\n')).toString('base64') });
-    const psLines = out.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => l.trimEnd());
-    const cliLines = renderTable(tableViews['SupSync.SyncRun']!, records as never[], { now }).split('\n');
+    const runs = records.filter((r) => r.type === 'SupSync.SyncRun');
+    const psLines = table.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => l.trimEnd());
+    const cliLines = renderTable(tableViews['SupSync.SyncRun']!, runs as never[], { now }).split('\n');
     expect(psLines[0]).to.equal(cliLines[0]);
     // The rows carry the same cells (PowerShell underlines each heading only as wide as its text).
     expect(psLines.slice(2)).to.deep.equal(cliLines.slice(2));

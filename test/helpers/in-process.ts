@@ -35,8 +35,12 @@ function withoutTerminal(stream: NodeJS.WriteStream): () => void {
   };
 }
 
-/** `entry`: the built entry point whose `main` runs, the product's (cliPath, the default) or the development one (devCliPath). */
-export async function runInProcess(home: string, args: string[], options: { entry?: string } = {}): Promise<InProcessResult> {
+/**
+ * `entry`: the built entry point whose `main` runs, the product's (cliPath, the default) or the development one (devCliPath).
+ * `env`: variables set for the command's run only. `asGiven`: `args` is the whole command line, without the
+ * `--home`/`--output json` put before it otherwise (the module's `--argv-env NAME`, which must come first).
+ */
+export async function runInProcess(home: string, args: string[], options: { entry?: string; env?: Record<string, string>; asGiven?: boolean } = {}): Promise<InProcessResult> {
   if (running) throw new Error('runInProcess: one command line at a time (stdout is captured)');
   running = true;
   const entry = options.entry ?? cliPath;
@@ -64,10 +68,16 @@ export async function runInProcess(home: string, args: string[], options: { entr
   process.stderr.write = capture((t) => (stderr += t));
   const restoreTerminals = [withoutTerminal(process.stdout), withoutTerminal(process.stderr)];
   process.exitCode = undefined;
+  const savedEnv = Object.keys(options.env ?? {}).map((name) => [name, process.env[name]] as const);
+  Object.assign(process.env, options.env);
   let code: number;
   try {
-    code = await main(['--home', home, '--output', 'json', ...args]);
+    code = await main(options.asGiven ? args : ['--home', home, '--output', 'json', ...args]);
   } finally {
+    for (const [name, value] of savedEnv) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     for (const restore of restoreTerminals) restore();
     process.stdout.write = realOut;
     process.stderr.write = realErr;
