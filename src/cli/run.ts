@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import yargs, { type Argv } from 'yargs';
+import yargs, { type Argv } from './yargs.js';
 import { ExitCode, InvalidArgumentError, SupsyncError, asSupsyncError } from '../errors.js';
 import { Home, resolveHome } from '../store/home.js';
 import type { AnyCommandHandler, CommandContext } from './context.js';
