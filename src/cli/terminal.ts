@@ -144,8 +144,9 @@ export class Terminal {
   }
 
   #multiBar(): cliProgress.MultiBar {
+    if (this.#bars) return this.#bars;
     const progress = liveBars();
-    this.#bars ??= new progress.MultiBar({
+    this.#bars = new progress.MultiBar({
       stream: this.#options.stream,
       format: (options, params, payload: { line?: string }) => (payload.line ?? '').replace('{bar}', progress.Format.BarFormat(params.progress, options)),
       barsize: 24,
