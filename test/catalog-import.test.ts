@@ -306,7 +306,8 @@ describe('catalog import into a hierarchy', function () {
     const chosen: Record<string, string> = {};
     let detailsSeen = new Map<string, number>();
     let searchSeen = 0;
-    let slow = 0;
+    /** While set, a details page after the first one waits for it: an import held after its first update, with no clock. */
+    let hold: Promise<void> | undefined;
 
     before(async () => {
       const candidates = query<{ update_id: string; kb: string }>(
@@ -327,7 +328,7 @@ describe('catalog import into a hierarchy', function () {
           detailsSeen.set(id, n);
           if (id === chosen.errorPage) return { body: renderErrorPage('8DDD0010') };
           if (id === chosen.timeout && n === 1) return 'hang';
-          if (slow > 0) await new Promise((resolve) => setTimeout(resolve, slow));
+          if (hold && [...detailsSeen.values()].reduce((a, b) => a + b, 0) > 1) await hold;
           return undefined;
         }
         if (url.pathname === '/Search.aspx' && url.searchParams.get('q') === `KB${chosen.kb}` && ++searchSeen === 1) {
@@ -346,10 +347,10 @@ describe('catalog import into a hierarchy', function () {
     after(() => front?.close());
     beforeEach(() => {
       detailsSeen = new Map();
-      slow = 0;
     });
 
-    const flakyArgs = () => ['--catalog-url', front.url, '--allow-download-host', String(catalog.record.AllowDownloadHost), '--download-ca', certificate.certFile, '--retries', '2', '--retry-delay', '0.05', '--catalog-timeout', '1'];
+    // The timeout the hanging page meets: long enough that no other answer meets it on a loaded machine.
+    const flakyArgs = () => ['--catalog-url', front.url, '--allow-download-host', String(catalog.record.AllowDownloadHost), '--download-ca', certificate.certFile, '--retries', '2', '--retry-delay', '0.05', '--catalog-timeout', '10'];
 
     it('retries error pages, empty tables and timeouts, then fails only the update that stays broken; bad files never land', async () => {
       const run = await cli(home, ['catalog', 'import', '--site', 'DS1', '--update-id', chosen.errorPage!, chosen.timeout!, chosen.wrongDigest!, chosen.lookAlike!, chosen.plainHttp!, chosen.good!, '--kb', chosen.kb!, ...flakyArgs()], 7);
@@ -378,11 +379,14 @@ describe('catalog import into a hierarchy', function () {
       const batch = Object.keys(chosen).filter((k) => k.startsWith('crash')).map((k) => chosen[k]!);
       const file = path.join(home, 'batch.txt');
       fs.writeFileSync(file, `# one GUID per line, as ImportUpdateToWSUS.ps1 reads them\n\n${batch.join('\n')}\n`);
-      slow = 150;
+      let release = () => {};
+      hold = new Promise((resolve) => (release = resolve));
       const version = () => query<{ v: number }>(home, 'DS1', 'SELECT catalog_version AS v FROM sync_state')[0]!.v;
       const lastRuns = (n: number) => query<{ state: string; trigger: string; new_count: number; catalog_version: number | null }>(home, 'DS1', 'SELECT state, trigger, new_count, catalog_version FROM sync_runs ORDER BY id DESC LIMIT ?', n);
       const versionBefore = version();
       const killed = await runUntilFirstImport(home, ['catalog', 'import', '--site', 'DS1', '--path', file, '--concurrency', '1', ...flakyArgs()]);
+      hold = undefined;
+      release();
       const importedBefore = ids(home, 'DS1');
       const done = batch.filter((id) => importedBefore.has(id));
       expect(done.length, 'some imported before the crash').to.be.greaterThan(0);
@@ -397,7 +401,6 @@ describe('catalog import into a hierarchy', function () {
       fs.mkdirSync(path.join(home, 'sites', 'DS1', 'content', pending), { recursive: true });
       fs.writeFileSync(path.join(home, 'sites', 'DS1', 'content', pending, `${name}.partial`), content.subarray(0, 1000));
 
-      slow = 0;
       const rerun = await cli(home, ['catalog', 'import', '--site', 'DS1', '--path', file, ...flakyArgs()]);
       for (const id of batch) expect(byInput(rerun, id)[0]!.Status, id).to.equal(done.includes(id) ? 'AlreadyPresent' : 'Imported');
       expect(fs.readFileSync(path.join(home, 'sites', 'DS1', 'content', pending, name!)).equals(content)).to.equal(true);

@@ -4,6 +4,8 @@
  * the reason, retries scheduled after 60 minutes and stopped after too many failures, and the
  * previous content untouched. Plus the expiry and cleanup rules. The engine runs in-process here
  * (so retry timings can be shortened) against real servers on loopback and real SQLite files.
+ * The upstream and the top-level site are built once (`before`), with and without a first full
+ * sync; each test works on its own copy of them.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -24,7 +26,7 @@ import { addMonths, cleanupDue, judgeSuperseded, outsideSelection } from '../src
 import type { SupChangeRequest } from '../src/model/sup-settings.js';
 import { tempDir } from './helpers/cli.js';
 import { corpusSite } from './helpers/corpus-site.js';
-import { cli, query, siteContent, siteRevisions } from './helpers/hierarchy.js';
+import { cli, copyHome, query, siteContent, siteRevisions } from './helpers/hierarchy.js';
 
 const fast: Partial<SyncOptions> = { retry: { limit: 1, baseDelayMs: 5, maxDelayMs: 10 }, timeoutMs: 2000 };
 
@@ -35,12 +37,12 @@ function setSup(home: Home, code: string, request: SupChangeRequest): void {
   updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, request, known).settings }));
 }
 
-/** An upstream site with a small corpus, served in-process, and a top-level site syncing from a given URL. */
-async function fixture(): Promise<{ home: Home; upstreamDb: SiteDb; endpoint: RunningEndpoint; close(): Promise<void> }> {
-  const home = new Home(tempDir('supsync-faults-'));
-  await corpusSite(home, 'UPS', { updates: 400, seed: 'faults' }, { syncSource: 'none', waitMonths: 99 });
+/** A copy of a home built in `before`, its upstream UPS served in-process behind the file's front URL. */
+async function fixture(template: string, front: UpstreamFront): Promise<{ home: Home; upstreamDb: SiteDb; endpoint: RunningEndpoint; close(): Promise<void> }> {
+  const home = new Home(copyHome(template, 'supsync-faults-'));
   const upstreamDb = openSiteDb(home.sitePaths('UPS').database);
   const endpoint = await new SupEndpoint({ store: new SiteStore(upstreamDb), maxUpdatesPerRequest: 25 }).listen('127.0.0.1', 0);
+  front.route(endpoint.url);
   return {
     home,
     upstreamDb,
@@ -62,12 +64,27 @@ async function topLevel(home: Home, code: string, url: string): Promise<void> {
   setSup(home, code, { addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
 }
 
+type Fault = (operation: string, call: number) => { status: number; body: string } | undefined;
+
 /**
- * A proxy in front of the upstream that, once armed, replaces the answer to the Nth call of an
+ * The one upstream URL every site of the file syncs from: a proxy passing each request to the
+ * current test's upstream endpoint, so that sites built once, and the anchors they hold for this
+ * URL, serve every test. Once armed, a test's `fault` replaces the answer to the Nth call of an
  * operation (counted from arming, so the set-up syncs pass untouched).
  */
-function faultyProxy(target: string, fault: (operation: string, call: number) => { status: number; body: string } | undefined) {
+interface UpstreamFront {
+  url: string;
+  counts: Map<string, number>;
+  /** Passes requests to `target` from now on, unarmed, with `fault` for when the test arms it. */
+  route(target: string, fault?: Fault): void;
+  arm(): void;
+  close(): Promise<void>;
+}
+
+function upstreamFront(): Promise<UpstreamFront> {
   const counts = new Map<string, number>();
+  let target = '';
+  let fault: Fault | undefined;
   let armed = false;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -75,7 +92,7 @@ function faultyProxy(target: string, fault: (operation: string, call: number) =>
     req.on('end', () => {
       const operation = String(req.headers.soapaction ?? '').replace(/^"|"$/g, '').split('/').pop()!;
       counts.set(operation, (counts.get(operation) ?? 0) + 1);
-      const replaced = armed ? fault(operation, counts.get(operation)!) : undefined;
+      const replaced = armed ? fault?.(operation, counts.get(operation)!) : undefined;
       if (replaced) {
         res.writeHead(replaced.status, { 'content-type': 'text/xml; charset=utf-8' });
         res.end(replaced.body);
@@ -88,11 +105,16 @@ function faultyProxy(target: string, fault: (operation: string, call: number) =>
       forward.end(Buffer.concat(chunks));
     });
   });
-  return new Promise<{ url: string; counts: Map<string, number>; arm(): void; close(): Promise<void> }>((resolve) =>
+  return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () =>
       resolve({
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         counts,
+        route: (to, withFault) => {
+          target = to;
+          fault = withFault;
+          armed = false;
+        },
         arm: () => {
           counts.clear();
           armed = true;
@@ -108,15 +130,37 @@ const soapFault = (code: string) =>
 
 describe('sync faults', function () {
   this.timeout(120_000);
-  let f: Awaited<ReturnType<typeof fixture>>;
-  beforeEach(async () => {
-    f = await fixture();
+  let front: UpstreamFront;
+  /** UPS with a 400-update corpus, and CS1 syncing from the front: its categories synced, every product and classification selected. */
+  let selected: string;
+  /** The same after CS1's first full sync. */
+  let synced: string;
+  let current: Awaited<ReturnType<typeof fixture>> | undefined;
+  /** The test's own copy of a home built in `before`, closed after the test. */
+  const copyOf = async (template: string) => (current = await fixture(template, front));
+
+  before(async () => {
+    front = await upstreamFront();
+    const upstream = new Home(tempDir('supsync-faults-upstream-'));
+    await corpusSite(upstream, 'UPS', { updates: 400, seed: 'faults' }, { syncSource: 'none', waitMonths: 99 });
+    const building = await fixture(upstream.root, front);
+    await topLevel(building.home, 'CS1', front.url);
+    await building.close();
+    selected = building.home.root;
+    const syncing = await fixture(selected, front);
+    const [first] = await syncSite(syncing.home, 'CS1', { trigger: 'manual', ...fast });
+    expect(first!.state, first!.error?.message).to.equal('Succeeded');
+    await syncing.close();
+    synced = syncing.home.root;
   });
-  afterEach(() => f.close());
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  after(() => front.close());
 
   it('upstream down: 6703 with the reason, retry in 60 minutes, content untouched; retries stop after too many failures', async () => {
-    await topLevel(f.home, 'CS1', f.endpoint.url);
-    expect((await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast }))[0]!.state).to.equal('Succeeded');
+    const f = await copyOf(synced);
     const before = siteContent(f.home.root, 'CS1');
     setSup(f.home, 'CS1', { upstreamUrl: 'http://127.0.0.1:9' });
     const started = Date.now();
@@ -139,72 +183,60 @@ describe('sync faults', function () {
     expect(log).to.match(/STATMSG: ID=6703 SEV=E/);
     expect((await cli(f.home.root, ['status', '--site', 'CS1'])).records[0]!.Status).to.contain('retries stopped after too many consecutive failures');
     // A success resets the count.
-    setSup(f.home, 'CS1', { upstreamUrl: f.endpoint.url });
+    setSup(f.home, 'CS1', { upstreamUrl: front.url });
     expect((await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast }))[0]!.state).to.be.oneOf(['Succeeded', 'NoChanges']);
     expect(query<{ consecutive_failures: number }>(f.home.root, 'CS1', 'SELECT consecutive_failures FROM sync_state')[0]!.consecutive_failures).to.equal(0);
   });
 
   it('malformed XML from the upstream fails the sync; only lists stored whole keep their new anchor', async () => {
-    const proxy = await faultyProxy(f.endpoint.url, (op, n) => (op === 'GetUpdateData' && n === 3 ? { status: 200, body: '<soap:Envelope><soap:Body><GetUpdateDataResponse>' } : undefined));
-    try {
-      await topLevel(f.home, 'CS1', proxy.url);
-      proxy.arm();
-      const [result] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast, concurrency: 1 });
-      expect(result!.state).to.equal('Failed');
-      expect(result!.error!.code).to.match(/^(XmlMalformed|SoapMalformed)$/);
-      // Lists are fetched product by product; the one that met the fault has no new anchor.
-      const anchored = query<{ filter_key: string }>(f.home.root, 'CS1', "SELECT filter_key FROM anchors WHERE filter_key LIKE 'updates:%'").map((a) => a.filter_key);
-      const products = query<{ n: number }>(f.home.root, 'CS1', "SELECT count(*) AS n FROM categories WHERE category_type = 'Product'")[0]!.n;
-      expect(anchored.length).to.be.lessThan(products);
-      for (const key of anchored) {
-        const product = /product=([0-9a-f-]+)/.exec(key)![1]!;
-        const upstreamIds = query<{ id: string }>(f.home.root, 'UPS', 'SELECT update_id AS id FROM update_products WHERE product_id = ?', product).map((r) => r.id);
-        const stored = new Set(query<{ id: string }>(f.home.root, 'CS1', 'SELECT update_id AS id FROM updates').map((r) => r.id));
-        expect(upstreamIds.every((id) => stored.has(id)), key).to.equal(true);
-      }
-      expect(query<{ message_id: number }>(f.home.root, 'CS1', 'SELECT message_id FROM status_messages ORDER BY id DESC LIMIT 1')[0]!.message_id).to.equal(6703);
-      // The batches stored before the fault stay; the next sync completes from there.
-      const [again] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
-      expect(again!.state).to.equal('Succeeded');
-      expect(siteContent(f.home.root, 'CS1').size).to.equal(siteContent(f.home.root, 'UPS').size);
-    } finally {
-      await proxy.close();
+    const f = await copyOf(selected);
+    front.route(f.endpoint.url, (op, n) => (op === 'GetUpdateData' && n === 3 ? { status: 200, body: '<soap:Envelope><soap:Body><GetUpdateDataResponse>' } : undefined));
+    front.arm();
+    const [result] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast, concurrency: 1 });
+    expect(result!.state).to.equal('Failed');
+    expect(result!.error!.code).to.match(/^(XmlMalformed|SoapMalformed)$/);
+    // Lists are fetched product by product; the one that met the fault has no new anchor.
+    const anchored = query<{ filter_key: string }>(f.home.root, 'CS1', "SELECT filter_key FROM anchors WHERE filter_key LIKE 'updates:%'").map((a) => a.filter_key);
+    const products = query<{ n: number }>(f.home.root, 'CS1', "SELECT count(*) AS n FROM categories WHERE category_type = 'Product'")[0]!.n;
+    expect(anchored.length).to.be.lessThan(products);
+    for (const key of anchored) {
+      const product = /product=([0-9a-f-]+)/.exec(key)![1]!;
+      const upstreamIds = query<{ id: string }>(f.home.root, 'UPS', 'SELECT update_id AS id FROM update_products WHERE product_id = ?', product).map((r) => r.id);
+      const stored = new Set(query<{ id: string }>(f.home.root, 'CS1', 'SELECT update_id AS id FROM updates').map((r) => r.id));
+      expect(upstreamIds.every((id) => stored.has(id)), key).to.equal(true);
     }
+    expect(query<{ message_id: number }>(f.home.root, 'CS1', 'SELECT message_id FROM status_messages ORDER BY id DESC LIMIT 1')[0]!.message_id).to.equal(6703);
+    // The batches stored before the fault stay; the next sync completes from there.
+    const [again] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
+    expect(again!.state).to.equal('Succeeded');
+    expect(siteContent(f.home.root, 'CS1').size).to.equal(siteContent(f.home.root, 'UPS').size);
   });
 
   it('rides out HTTP 503 and ServerBusy with retries', async () => {
-    const proxy = await faultyProxy(f.endpoint.url, (op, n) =>
+    const f = await copyOf(selected);
+    front.route(f.endpoint.url, (op, n) =>
       op === 'GetRevisionIdList' && n === 2 ? { status: 503, body: 'busy' } : op === 'GetUpdateData' && n === 2 ? { status: 500, body: soapFault('ServerBusy') } : undefined,
     );
-    try {
-      await topLevel(f.home, 'CS1', proxy.url);
-      proxy.arm();
-      const [result] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 10 } });
-      expect(result!.state).to.equal('Succeeded');
-    } finally {
-      await proxy.close();
-    }
+    front.arm();
+    const [result] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast, retry: { limit: 2, baseDelayMs: 5, maxDelayMs: 10 } });
+    expect(result!.state).to.equal('Succeeded');
   });
 
   it('re-authenticates when the cookie expires mid-sync', async () => {
-    const proxy = await faultyProxy(f.endpoint.url, (op, n) => (op === 'GetUpdateData' && n === 4 ? { status: 500, body: soapFault('InvalidCookie') } : undefined));
-    try {
-      await topLevel(f.home, 'CS1', proxy.url);
-      proxy.arm();
-      const cookiesBefore = 0;
-      const [result] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast, concurrency: 1 });
-      expect(result!.state).to.equal('Succeeded');
-      expect(proxy.counts.get('GetCookie')! - cookiesBefore).to.equal(2);
-      expect(siteContent(f.home.root, 'CS1').size).to.equal(siteContent(f.home.root, 'UPS').size);
-    } finally {
-      await proxy.close();
-    }
+    const f = await copyOf(selected);
+    front.route(f.endpoint.url, (op, n) => (op === 'GetUpdateData' && n === 4 ? { status: 500, body: soapFault('InvalidCookie') } : undefined));
+    front.arm();
+    const cookiesBefore = 0;
+    const [result] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast, concurrency: 1 });
+    expect(result!.state).to.equal('Succeeded');
+    expect(front.counts.get('GetCookie')! - cookiesBefore).to.equal(2);
+    expect(siteContent(f.home.root, 'CS1').size).to.equal(siteContent(f.home.root, 'UPS').size);
   });
 
   it('a bundled update missing upstream fails only its bundle: logged as incomplete, the rest stored, asked again next sync', async () => {
+    const f = await copyOf(selected);
     const child = query<{ child_id: string; parent_id: string }>(f.home.root, 'UPS', 'SELECT child_id, parent_id FROM bundles LIMIT 1')[0]!;
     f.upstreamDb.prepare('DELETE FROM updates WHERE update_id = ?').run(child.child_id);
-    await topLevel(f.home, 'CS1', f.endpoint.url);
     const [result] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
     expect(result!.state, result!.error?.message).to.equal('Succeeded');
     const held = siteRevisions(f.home.root, 'CS1');
@@ -215,6 +247,7 @@ describe('sync faults', function () {
   });
 
   it('refuses a corrupt or altered package and leaves the previous content untouched', async () => {
+    const f = await copyOf(selected);
     const before = siteContent(f.home.root, 'UPS');
     const good = path.join(f.home.root, 'corpus.pkg.gz');
     const truncated = path.join(f.home.root, 'truncated.pkg.gz');
@@ -231,8 +264,7 @@ describe('sync faults', function () {
   });
 
   it('a supersedence change makes the next sync full, once', async () => {
-    await topLevel(f.home, 'CS1', f.endpoint.url);
-    await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
+    const f = await copyOf(synced);
     setSup(f.home, 'CS1', { immediatelyExpireSupersedence: true });
     const [full] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
     expect(full!.full).to.equal(true);
@@ -242,8 +274,7 @@ describe('sync faults', function () {
   });
 
   it('judges only updates stored since the last supersedence check until a deferred expiry falls due, then every candidate', async () => {
-    await topLevel(f.home, 'CS1', f.endpoint.url);
-    await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
+    const f = await copyOf(synced);
     const readCheck = () => JSON.parse(query<{ value: string }>(f.home.root, 'CS1', "SELECT value FROM meta WHERE key = 'supersedence_checked'")[0]!.value) as { rules: string; seq: number; nextDue: string | null };
     const check = readCheck();
     expect(JSON.parse(check.rules)).to.deep.equal(f.home.site('CS1').sup.supersedence);
@@ -271,8 +302,7 @@ describe('sync faults', function () {
   });
 
   it('expires updates outside the selection, and removes expired ones after the cleanup age', async () => {
-    await topLevel(f.home, 'CS1', f.endpoint.url);
-    await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
+    const f = await copyOf(synced);
     const security = '0fa1201d-4330-4fa8-8ae9-b877473b6441';
     const securityCount = query<{ n: number }>(f.home.root, 'CS1', 'SELECT count(*) AS n FROM updates WHERE classification_id = ? AND expired = 0', security)[0]!.n;
     setSup(f.home, 'CS1', { removeClassification: [security] });

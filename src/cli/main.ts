@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The supsync entry point: the product's commands (spec.ts) and their handlers. */
-import { hideBin } from 'yargs/helpers';
+import { hideBin } from './yargs.js';
 import { handlers } from './commands/index.js';
 import { exitWith, isEntryPoint, runCli } from './run.js';
 import { commandSpec } from './spec.js';

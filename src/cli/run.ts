@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import yargs, { type Argv } from 'yargs';
+import yargs, { type Argv } from './yargs.js';
 import { ExitCode, InvalidArgumentError, SupsyncError, asSupsyncError } from '../errors.js';
 import { Home, resolveHome } from '../store/home.js';
 import type { AnyCommandHandler, CommandContext } from './context.js';
@@ -107,8 +107,9 @@ function buildCli(program: CliProgram, argv: string[], onRun: (command: CommandS
     .version()
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .fail((message, error) => {
-      if (error) throw error;
-      throw new InvalidArgumentError('UsageError', message ?? 'Invalid command line', { target: 'argv' });
+      // yargs reports some usage errors as its own YError (a flag given without its value): usage too, not an internal error.
+      if (error && error.name !== 'YError') throw error;
+      throw new InvalidArgumentError('UsageError', message ?? error?.message ?? 'Invalid command line', { target: 'argv' });
     });
   for (const param of globalParams) cli = cli.option(param.flag, { ...optionFor(param), global: true });
 

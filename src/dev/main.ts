@@ -3,7 +3,7 @@
  * The development entry point (`node dist/src/dev/main.js`): every supsync command, plus what
  * tests and demos need and the product must not offer (see dev/commands.ts).
  */
-import { hideBin } from 'yargs/helpers';
+import { hideBin } from '../cli/yargs.js';
 import { exitWith, isEntryPoint, runCli } from '../cli/run.js';
 import { devProgram } from './commands.js';
 

@@ -210,6 +210,7 @@ export function badInputCases(files: CampaignFiles): BadInputCase[] {
   add('--log-format foo', ['--log-format', 'foo', 'status'], 'UsageError', 2);
   add('a flag given twice', ['update', 'list', '--site', 'CS1', '--limit', '1', '--limit', '2'], 'InvalidArgument', 2);
   add('a group without its subcommand', ['site'], 'UsageError', 2);
+  add('a flag without its value', ['sync', 'history', '--site'], 'UsageError', 2);
   add('--home a regular file', ['status'], 'HomeNotDirectory', 2, { home: (s) => path.join(s, 'home-file') });
   add('--home a regular file, site add', ['site', 'add', '--code', 'CS1', '--role', 'central'], 'HomeNotDirectory', 2, { home: (s) => path.join(s, 'home-file') });
   add('--home /proc/1, site add', ['site', 'add', '--code', 'CS1', '--role', 'central'], 'HomeNotWritable', 8, { home: () => '/proc/1' });

@@ -9,6 +9,7 @@
  * (helpers/cli.ts) or `cliProcess` below.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -48,6 +49,17 @@ export async function upstreamHome(updates: number, seed: string): Promise<{ hom
   };
   await cli(home, ['metadata', 'import', '--site', 'UPS', '--path', await corpus(1)]);
   return { home, corpus };
+}
+
+/**
+ * A new home holding a copy of `template`'s sites (settings JSON, SQLite files, logs): a test that
+ * needs a hierarchy a file built once in `before` works on its own copy. The template's databases
+ * must be closed (nothing left in their write-ahead logs to lose).
+ */
+export function copyHome(template: string, prefix = 'supsync-copy-'): string {
+  const home = tempDir(prefix);
+  fs.cpSync(template, home, { recursive: true });
+  return home;
 }
 
 export interface ServedSite {
