@@ -14,6 +14,8 @@ export interface CommandContext<Args = Record<string, unknown>> {
   args: Args;
   logFormat: 'site-server' | 'cmtrace';
   emit(record: OutputRecord): void;
+  /** Settles once stdout has taken what was emitted so far (Output.drained): a long listing awaits it now and then. */
+  drained(): Promise<void>;
   /** A line for the human on stderr. */
   note(message: string): void;
   /**

@@ -6,6 +6,7 @@
  * field as a table (`wide`) or one field a line (`list`). Everything else (logs, progress,
  * errors in words) goes to stderr through cli/terminal.ts.
  */
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { styleText } from 'node:util';
 import type Table from 'cli-table3';
@@ -29,6 +30,12 @@ export interface Output {
   emit(record: OutputRecord): void;
   /** Writes buffered tables (table modes); a no-op for NDJSON, which is written as produced. */
   flush(): void;
+  /**
+   * Settles once stdout has taken the records written so far, at once when it holds little. A
+   * pipe's writes are asynchronous: a listing made in one go would be queued whole in memory and
+   * reach its reader only at the end, so a long listing awaits this now and then to stream.
+   */
+  drained(): Promise<void>;
   error(error: SupsyncError): void;
 }
 
@@ -55,6 +62,7 @@ export function createOutput(mode: OutputMode, options: OutputOptions = {}): Out
       mode,
       emit: (record) => stdout.write(line(record)),
       flush: () => undefined,
+      drained: () => ((stdout as { writableNeedDrain?: boolean }).writableNeedDrain === true ? once(stdout, 'drain').then(() => undefined) : Promise.resolve()),
       error: (error) => {
         stdout.write(line(errorRecord(error)));
         stderr.write(`supsync: ${error.message}\n`);
@@ -65,6 +73,7 @@ export function createOutput(mode: OutputMode, options: OutputOptions = {}): Out
   return {
     mode,
     emit: (record) => buffered.push(record),
+    drained: () => Promise.resolve(),
     flush: () => {
       if (buffered.length > 0) stdout.write(render(buffered, mode, { color: color.stdout, columns: stdout.columns }));
       buffered.length = 0;

@@ -74,6 +74,7 @@ async function runCommandLine(program: CliProgram, rawArgv: string[], signal: Ab
         shown.settle(record);
         output.emit(record);
       },
+      drained: () => output.drained(),
       note: (message) => shown.note(message),
       progress: (activity, status, percent, counts) => shown.progress(activity, status, percent, counts),
       settle: (record) => shown.settle(record),

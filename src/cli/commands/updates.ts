@@ -9,7 +9,7 @@ import { type CommandHandler, listArg, stringArg } from '../context.js';
 import { hasWildcard, wildcardMatcher } from '../wildcard.js';
 import { InvalidArgumentError, NotFoundError } from '../../errors.js';
 
-export const updateList: CommandHandler<'update.list'> = ({ home, args, emit }) => {
+export const updateList: CommandHandler<'update.list'> = async ({ home, args, emit, drained }) => {
   const code = normalizeSiteCode(String(args.site), '--site');
   home.site(code);
   const store = openSiteStore(home.sitePaths(code).database);
@@ -79,6 +79,8 @@ export const updateList: CommandHandler<'update.list'> = ({ home, args, emit }) 
         SeverityName: severity ?? 'None',
         LocalizedCategoryInstanceNames: [...(r.products ? String(r.products).split('|') : []), ...(r.classification ? [String(r.classification)] : [])],
       });
+      // The reader (the module) makes objects of the first records while the rest are made.
+      if (emitted % 64 === 0) await drained();
     }
   } finally {
     store.close();
