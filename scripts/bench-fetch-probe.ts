@@ -13,6 +13,7 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import type { RevisionKey } from '../src/model/update.js';
 import { DSS_AUTH_PATH, buildRequest, parseResponse, type Cookie, type RequestMessage, type ResponseOf } from '../src/protocol/soap/index.js';
+import { measured, printMeasurement } from './bench-measurement.js';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
@@ -62,14 +63,7 @@ async function main() {
   };
   await Promise.all(Array.from({ length: 4 }, lane));
   agent.destroy();
-  const usage = process.resourceUsage();
-  return { updates, seconds: (performance.now() - started) / 1000, peakRssMb: usage.maxRSS / 1024, bytes, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 };
+  return measured(started, updates, bytes);
 }
 
-main().then(
-  (m) => console.log(JSON.stringify(m)),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+printMeasurement(main);

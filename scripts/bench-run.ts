@@ -9,17 +9,7 @@ import { type FetchStats, UpstreamClient } from '../src/protocol/client.js';
 import { Home } from '../src/store/home.js';
 import { serveLocalParent } from '../src/server/local-parent.js';
 import { syncSite } from '../src/sync/engine.js';
-
-export interface Measurement {
-  updates: number;
-  seconds: number;
-  peakRssMb: number;
-  bytes: number;
-  /** CPU time of this process (user + system), all threads. */
-  cpuSeconds: number;
-  /** A sync's fetch: requests, the request window's figures. */
-  fetch?: FetchStats;
-}
+import { type Measurement, measured, printMeasurement } from './bench-measurement.js';
 
 async function main(): Promise<Measurement> {
   const [scenario, homeDir, ...rest] = process.argv.slice(2);
@@ -29,7 +19,7 @@ async function main(): Promise<Measurement> {
     const window = rest[1] ? (JSON.parse(rest[1]) as { concurrency?: number; initialConcurrency?: number; adaptiveConcurrency?: boolean }) : {};
     const [result] = await syncSite(new Home(homeDir!), rest[0]!, { trigger: 'manual', serveLocalParent, ...window, onFetchStats: (stats) => (fetch = stats) });
     if (result!.state === 'Failed') throw result!.error;
-    return { ...finish(started, result!.counts.new + result!.counts.revised, fetch?.bytes ?? 0), ...(fetch ? { fetch } : {}) };
+    return { ...measured(started, result!.counts.new + result!.counts.revised, fetch?.bytes ?? 0), ...(fetch ? { fetch } : {}) };
   }
   if (scenario === 'parse-only') {
     const client = new UpstreamClient({ baseUrl: rest[0]!, accountName: 'bench.test', accountGuid: crypto.randomUUID(), concurrency: 4 });
@@ -48,20 +38,9 @@ async function main(): Promise<Measurement> {
       }
     };
     await Promise.all(Array.from({ length: 4 }, lane));
-    return finish(started, parsed, client.bytesReceived);
+    return measured(started, parsed, client.bytesReceived);
   }
   throw new Error(`unknown scenario ${scenario}`);
 }
 
-function finish(started: number, updates: number, bytes: number): Measurement {
-  const usage = process.resourceUsage();
-  return { updates, seconds: (performance.now() - started) / 1000, peakRssMb: usage.maxRSS / 1024, bytes, cpuSeconds: (usage.userCPUTime + usage.systemCPUTime) / 1e6 };
-}
-
-main().then(
-  (m) => console.log(JSON.stringify(m)),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+printMeasurement(main);

@@ -30,7 +30,7 @@ import { type Home, temporaryHome } from '../src/store/home.js';
 import { openSiteStore, withSiteStore } from '../src/store/site-store.js';
 import { updateSiteControl } from '../src/store/site-file.js';
 import { importPackage } from '../src/sync/import-package.js';
-import type { Measurement } from './bench-run.js';
+import type { Measurement } from './bench-measurement.js';
 import { ShaperThread } from './wan-shaper-thread.js';
 
 const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-run.js');

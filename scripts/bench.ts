@@ -25,7 +25,7 @@ import { openSiteStore, withSiteStore } from '../src/store/site-store.js';
 import { updateSiteControl } from '../src/store/site-file.js';
 import type { SupChangeRequest } from '../src/model/sup-settings.js';
 import { importPackage } from '../src/sync/import-package.js';
-import type { Measurement } from './bench-run.js';
+import type { Measurement } from './bench-measurement.js';
 
 const runner = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-run.js');
 
