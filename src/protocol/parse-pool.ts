@@ -10,6 +10,8 @@ import { type StorableUpdateData, unpackUpdateData } from './update-data.js';
 
 /** A batch of a hundred updates needs a few MB; a bound under 1 GB also keeps V8's heap growth modest. */
 const workerHeapMb = 512;
+/** How long a close waits for the worker to stop. */
+const workerStopMs = 5000;
 
 export class UpdateDataParser {
   readonly #worker: Worker;
@@ -52,7 +54,13 @@ export class UpdateDataParser {
 
   async close(): Promise<void> {
     this.#failure ??= new Error('closed');
-    await this.#worker.terminate();
+    // terminate() does not always settle (seen when a stopping service aborts a fetch), and an idle
+    // worker does not hold the event loop: a process with nothing else to do ended there, before
+    // the code after the close (the service's last records) ran. The timer holds the loop and
+    // bounds the wait; the worker is stopping either way.
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([this.#worker.terminate(), new Promise((resolve) => (bound = setTimeout(resolve, workerStopMs)))]);
+    clearTimeout(bound);
   }
 
   #fail(cause: Error): void {
