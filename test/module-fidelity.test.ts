@@ -238,7 +238,7 @@ $result = @{
     const record = quoted(cliXmlRecord({ type: 'T.A', When: '2026-03-01T10:00:00.123Z', Offset: '2026-03-01T10:00:00+02:00', Wall: '2026-03-01T10:00', Text: '2026-03-01T10:00:00Z is text', Nested: { Text: '2026-01-01T00:00:00Z' }, N: 1, F: 1.5, B: true, None: null, List: ['a', 2], Odd: "line\nfeed\r\ttab _x0041_ <&>\"' \u{1F600} \u0001" }));
     const error = quoted(cliXmlRecord({ type: 'SupSync.Error', code: 'X', message: 'm' }));
     const { result } = await run(`
-$convert = { param([string[]] $Lines) & (Get-Module SupSync) { param($l) ConvertFrom-SupSyncRecordXml -Lines $l } $Lines }
+$convert = { param([string[]] $Lines) & (Get-Module SupSync) { param($l) Complete-SupSyncRecordXml -Block (Start-SupSyncRecordXml -Lines $l) } $Lines }
 $record = ${record}
 $describe = {
   param($r)

@@ -160,21 +160,6 @@ function Complete-SupSyncRecordXml {
     , $records
 }
 
-function ConvertFrom-SupSyncRecordXml {
-    <#
-    .SYNOPSIS
-    The host's record lines as objects (Start-SupSyncRecordXml, then Complete-SupSyncRecordXml):
-    a list as long as the lines, $null for a line that is not a record.
-    #>
-    [OutputType([System.Collections.Generic.List[object]])]
-    param(
-        [Parameter(Mandatory = $true)]
-        [AllowEmptyCollection()]
-        [string[]] $Lines
-    )
-    Complete-SupSyncRecordXml -Block (Start-SupSyncRecordXml -Lines $Lines)
-}
-
 function Receive-SupSyncOutputLines {
     <#
     .SYNOPSIS

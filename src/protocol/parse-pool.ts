@@ -54,10 +54,9 @@ export class UpdateDataParser {
 
   async close(): Promise<void> {
     this.#failure ??= new Error('closed');
-    // terminate() does not always settle (seen when a stopping service aborts a fetch), and an idle
-    // worker does not hold the event loop: a process with nothing else to do ended there, before
-    // the code after the close (the service's last records) ran. The timer holds the loop and
-    // bounds the wait; the worker is stopping either way.
+    // An idle worker does not hold the event loop while it stops: a process with nothing else to do
+    // (a stopping service whose sync was aborted) ended inside terminate(), before the code after
+    // the close (the service's last records) ran. The timer holds the loop and bounds the wait.
     let bound: NodeJS.Timeout | undefined;
     await Promise.race([this.#worker.terminate(), new Promise((resolve) => (bound = setTimeout(resolve, workerStopMs)))]);
     clearTimeout(bound);
