@@ -1,0 +1,120 @@
+/**
+ * Bundles the host's entry points with esbuild (run by `npm run build`, after tsc has type-checked
+ * and emitted everything): dist/src/cli/main.js (the product), dist/src/dev/main.js (development)
+ * and dist/src/protocol/parse-worker.js (the parse worker's thread) are written over tsc's output,
+ * the modules they share in dist/src/chunks/. Every cmdlet call, Tab completion, child sync and
+ * scheduled task starts a host that runs one command; loaded as tsc's ~45 files of our own plus
+ * yargs and lowdb as ~40 more, the ESM loader's resolving and linking was a sixth of a start's CPU.
+ * A command's handler stays a chunk of its own, loaded when the command runs (cli/commands/index.ts).
+ *
+ * What is bundled: our modules, and the few pure-ESM packages every start loads (yargs, lowdb and
+ * what they import). Every other package stays external, loaded from node_modules as before:
+ * better-sqlite3 finds its native addon from its own files, and the rest load only in the commands
+ * that use them. tsc's other files stay in dist/ for the scripts (benchmarks, generators).
+ */
+import fs from 'node:fs';
+import { isBuiltin } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Plugin, build } from 'esbuild';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** The repository, whether this runs from dist/scripts (the build) or from scripts (tsx). */
+const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+const srcDir = path.join(root, 'src');
+
+/** Packages bundled with their own dependencies; an import of any other package from our code stays external. */
+const bundledPackages = new Set(['yargs', 'lowdb']);
+
+/** A change to one file of a bundled package: the build fails if the file no longer has `from`. */
+interface Patch {
+  file: RegExp;
+  from: string;
+  to: string;
+}
+
+const patches: Patch[] = [
+  // yargs finds its locale files and the program's package.json (`--version`) from its platform
+  // shim's own location. Bundled, that location would be dist/src/chunks; the shim is told where
+  // the installed yargs package is instead, so both are found where they were.
+  {
+    file: /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/,
+    from: 'const __dirname = fileURLToPath(import.meta.url);',
+    to: "const __dirname = join(dirname(createRequire(import.meta.url).resolve('yargs/package.json')), 'lib', 'platform-shims', 'esm.mjs');",
+  },
+  // After a command's yargs handler, yargs renders the command's whole help text and keeps it, to
+  // show it should the handler fail later. The host's yargs handlers only note which command was
+  // parsed and its failures go to its own fail handler (cli/run.ts), so the text was never shown;
+  // rendering it cost every host start about 0.03 s of CPU.
+  {
+    file: /[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/,
+    from: 'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();',
+    to: '',
+  },
+];
+
+const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+
+const externalPackages: Plugin = {
+  name: 'external-packages',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (isBuiltin(args.path) || args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      return bundledPackages.has(packageName(args.path)) ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
+const patchedPackages: Plugin = {
+  name: 'package-patches',
+  setup(bundler) {
+    for (const patch of patches) {
+      bundler.onLoad({ filter: patch.file }, async (args) => {
+        const source = await fs.promises.readFile(args.path, 'utf8');
+        if (!source.includes(patch.from)) throw new Error(`${args.path} no longer has "${patch.from}": check this package before bundling it (scripts/bundle-hosts.ts)`);
+        return { contents: source.replace(patch.from, patch.to), loader: 'js' };
+      });
+    }
+  },
+};
+
+/**
+ * Our modules find files from their own location (the parse worker's entry, the console's templates,
+ * the main.js a child sync or a schedule runs). Bundled, a module's code lands in an entry or a chunk,
+ * all one folder below dist/src (the entries' folders and chunks/), so each module's `import.meta.url`
+ * is rewritten to the URL its tsc output has, and all of them find what they found before.
+ */
+const ownLocation: Plugin = {
+  name: 'own-location',
+  setup(bundler) {
+    bundler.onLoad({ filter: /\.ts$/ }, async (args) => {
+      const relative = path.relative(srcDir, args.path);
+      if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+      const source = await fs.promises.readFile(args.path, 'utf8');
+      const compiled = `../${relative.split(path.sep).join('/').replace(/\.ts$/, '.js')}`;
+      return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(compiled)}, import.meta.url).href`), loader: 'ts' };
+    });
+  },
+};
+
+const outdir = path.join(root, 'dist', 'src');
+// Chunks are named by content hash: the previous build's would stay behind.
+fs.rmSync(path.join(outdir, 'chunks'), { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/cli/main.ts', 'src/dev/main.ts', 'src/protocol/parse-worker.ts'],
+  outbase: 'src',
+  outdir,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  legalComments: 'inline',
+  banner: { js: '// Generated by npm run build (scripts/bundle-hosts.ts): a host entry point or a chunk of them. Do not edit.' },
+  plugins: [externalPackages, patchedPackages, ownLocation],
+  logLevel: 'warning',
+});
+console.log('bundle-hosts: wrote dist/src/cli/main.js, dist/src/dev/main.js, dist/src/protocol/parse-worker.js and dist/src/chunks/');
