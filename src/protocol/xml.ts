@@ -4,8 +4,16 @@
  * live here: strict XML 1.0 well-formedness (saxes), no DTDs (so no external or expanding
  * entities), a size bound and a depth bound enforced while parsing.
  */
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { createRequire } from 'node:module';
+import type { SaxesTagPlain } from 'saxes';
 import { InvalidDataError } from '../errors.js';
+
+let saxesModule: typeof import('saxes') | undefined;
+/**
+ * saxes, loaded on the first parse: its character classes cost ~0.03 s of CPU to build, and the
+ * commands that only escape text (a schedule's task XML, `sup get`) start a host and never parse.
+ */
+const saxes = (): typeof import('saxes') => (saxesModule ??= createRequire(import.meta.url)('saxes') as typeof import('saxes'));
 
 export interface XmlLimits {
   /** Largest document accepted, in characters. */
@@ -65,7 +73,7 @@ export function parseXml(
   const open: OpenElement[] = [];
   let current: OpenElement | undefined;
   // Prefixes are left to the callers that care about namespaces (they check declarations themselves).
-  const parser = new SaxesParser({ xmlns: false });
+  const parser = new (saxes().SaxesParser)({ xmlns: false });
   parser.on('error', (error) => {
     const reason = error.message.replace(/^\d+:\d+: /, '').replace(/\.$/, '');
     throw new InvalidDataError('XmlMalformed', `${what} is not well-formed XML: ${reason} (line ${parser.line}, column ${parser.column})`, { target: what });
