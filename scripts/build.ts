@@ -1,7 +1,7 @@
 /**
  * `npm run build`, after esbuild has compiled src/ and scripts/ into dist/ file by file (the first
  * step of the npm script; this file is one of them). tsc type-checks, it does not emit: its emit was
- * a third of its time, and esbuild writes the same modules in a second. The type-check covers the
+ * about a quarter of its time, and esbuild writes the same modules in a second. The type-check covers the
  * tests too (tsconfig.test.json) and runs beside the rest of the build, after the handler argument
  * types are generated so it checks the fresh ones; the build fails when it fails. It is incremental
  * (its record in dist/), so a rebuild checks only what changed and what depends on it.
