@@ -380,7 +380,7 @@ describe('catalog import into a hierarchy', function () {
       // The import asks for the details page alone; its first request hangs and the retry is answered
       // from memory at once, so the short timeout is met by the hanging request alone, however busy the machine.
       const asked = front.requests.length;
-      const run = await cli(home, ['catalog', 'import', '--site', 'DS1', '--update-id', chosen.timeout!, '--metadata-only', '--catalog-url', front.url, '--retries', '2', '--retry-delay', '0.05', '--catalog-timeout', '1']);
+      const run = await cli(home, ['catalog', 'import', '--site', 'DS1', '--update-id', chosen.timeout!, '--metadata-only', '--catalog-url', front.url, '--retries', '2', '--retry-delay', '0.05', '--catalog-timeout', '2']);
       expect(byInput(run, chosen.timeout!)[0]).to.include({ Status: 'Imported', MetadataSource: 'Catalog' });
       expect(detailsSeen.get(chosen.timeout!)).to.equal(2);
       expect(front.requests.slice(asked).map((r) => new URL(r.url, 'http://x').pathname)).to.deep.equal(['/ScopedViewInline.aspx', '/ScopedViewInline.aspx']);
