@@ -1,27 +1,29 @@
 /**
  * mocha's settings: every test file, run in two parallel jobs. The jobs take files in this order, so
  * the longest files go first (longest-first keeps one job from being left with a long file at the
- * end while the other idles): the list below, longest first by `test-timing.json`
- * (`npx mocha --no-parallel --reporter .ci/timing-reporter.cjs`), then the rest by name. A file
+ * end while the other idles): the list below, longest first by each file's wall time run alone on a
+ * quiet machine (`npx mocha --no-config --node-option import=tsx --reporter .ci/timing-reporter.cjs
+ * test/x.test.ts`; the pwsh and chromium files wait on their child processes, so their wall time,
+ * not the mocha process's CPU, is what a job is held for), then the rest by name. A file
  * missing from the list still runs; one gone from test/ is skipped.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 
 const longestFirst = [
-  'module-examples',
   'module-fidelity',
+  'module-examples',
+  'console',
   'module',
   'terminal',
   'sync',
-  'console',
-  'sync-resume',
-  'service',
   'catalog-import',
+  'wsusss-peers',
+  'service',
+  'sync-resume',
   'sync-faults',
   'campaign',
   'campaign-kills',
-  'wsusss-peers',
   'protocol-client',
   'catalog-client',
   'alerts',

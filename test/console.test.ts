@@ -18,7 +18,7 @@ import { formatSiteServerLine, statusMessageLine } from '../src/log/index.js';
 import { createSiteLogger } from '../src/log/site-logger.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { runCommandLine } from './helpers/in-process.js';
-import { cliPath, repoRoot } from './helpers/fixtures.js';
+import { cliPath, devCliPath, repoRoot } from './helpers/fixtures.js';
 import { type GatedProxy, type ServedSite, cli, gatedProxy, query, serveSite, upstreamHome } from './helpers/hierarchy.js';
 import { makeCertificate } from './helpers/servers.js';
 
@@ -99,7 +99,8 @@ describe('web console (chromium)', function () {
     // A second top-level site whose upstream is gone: its sync fails.
     await cli(home, ['site', 'add', '--code', 'BAD', '--role', 'primary', '--stand-alone', '--server-name', 'bad.test']);
     await cli(home, ['sup', 'set', '--site', 'BAD', '--sync-source', 'upstream', '--upstream-url', 'http://127.0.0.1:9', '--enable-sync-failure-alert', 'true']);
-    await cli(home, ['sync', '--site', 'BAD'], 5);
+    // The development entry's sync without transport retries: the refused connection fails at once, not after 7 s of backoff.
+    expect((await runCommandLine(home, ['sync', '--site', 'BAD', '--retry-limit', '0'], { entry: devCliPath })).code).to.equal(5);
     // BAD's log has rolled over once: its older part, with a warning and an error, is in wsyncmgr.lo_.
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     const old = new Date(Date.now() - 86_400_000);

@@ -21,7 +21,7 @@ import { tempDir } from './helpers/cli.js';
 import { devCliPath, repoRoot } from './helpers/fixtures.js';
 import { type ServedSite, serveSite, upstreamHome } from './helpers/hierarchy.js';
 import { runInProcess } from './helpers/in-process.js';
-import { requirePwsh } from './helpers/pwsh.js';
+import { pwshRuntimeEnv, requirePwsh } from './helpers/pwsh.js';
 import { makeCertificate } from './helpers/servers.js';
 
 describe('PowerShell module: every help example runs in a test home', function () {
@@ -109,6 +109,7 @@ $outcome = foreach ($command in $ordered) {
       maxBuffer: 64 * 1024 * 1024,
       env: {
         ...process.env,
+        ...pwshRuntimeEnv,
         SUPSYNC_HOME: home,
         SUPSYNC_NODE: process.execPath,
         SUPSYNC_TEST_MODULE: path.join(repoRoot, 'module', 'SupSync.psd1'),

@@ -14,7 +14,7 @@ import { tempDir } from './helpers/cli.js';
 import { devCliPath, repoRoot } from './helpers/fixtures.js';
 import { runInProcess } from './helpers/in-process.js';
 import { type ServedSite, serveSite, upstreamHome } from './helpers/hierarchy.js';
-import { requirePwsh } from './helpers/pwsh.js';
+import { pwshRuntimeEnv, requirePwsh } from './helpers/pwsh.js';
 import { batchChars, batchSize } from '../scripts/module/model.js';
 import { cliXmlRecord } from '../src/cli/output.js';
 
@@ -77,6 +77,7 @@ describe('PowerShell module: ConfigMgr drop-in fidelity in pwsh, under Set-Stric
       spawnOptions: {
         env: {
           ...process.env,
+          ...pwshRuntimeEnv,
           SUPSYNC_HOME: home,
           SUPSYNC_NODE: process.platform === 'win32' ? process.execPath : countingNode,
           SUPSYNC_TEST_MODULE: path.join(moduleDir, 'SupSync.psd1'),

@@ -22,7 +22,7 @@ import { withSiteStore } from '../src/store/site-store.js';
 import type { CommandSpec, ParamSpec, PowerShellCommand, PowerShellParam } from '../src/cli/spec-types.js';
 import { tempDir } from './helpers/cli.js';
 import { runInProcess } from './helpers/in-process.js';
-import { requirePwsh } from './helpers/pwsh.js';
+import { pwshRuntimeEnv, requirePwsh } from './helpers/pwsh.js';
 import { devCliPath, repoRoot } from './helpers/fixtures.js';
 import {
   type PsAttribute,
@@ -632,6 +632,7 @@ describe('PowerShell module: cmdlets run in pwsh', function () {
       spawnOptions: {
         env: {
           ...process.env,
+          ...pwshRuntimeEnv,
           SUPSYNC_HOME: home,
           SUPSYNC_NODE: process.execPath,
           SUPSYNC_TEST_MODULE: path.join(moduleDir, 'SupSync.psd1'),

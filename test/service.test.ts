@@ -431,15 +431,15 @@ describe('supsync service (CLI)', function () {
       await cli(home, ['site', 'add', '--code', 'PS4', '--role', 'primary', '--stand-alone']);
       await cli(home, ['sup', 'set', '--site', 'PS4', '--sync-source', 'upstream', '--upstream-url', `http://127.0.0.1:${(broken.address() as AddressInfo).port}`, ...hourlyFlags(startHoursAgo(1.5))]);
       // The next poll is 10 minutes away: a retry before it can only come from the retry timer, however slow the machine.
-      const retrying = new ServiceProcess(home, ['--site', 'PS4', '--poll-seconds', '600', '--retry-delay-seconds', '2']);
+      const retrying = new ServiceProcess(home, ['--site', 'PS4', '--poll-seconds', '600', '--retry-delay-seconds', '1']);
       await retrying.started();
       await waitFor(() => retrying.results('PS4').length === 2, 'the retry', 240_000);
       expect(await retrying.stop()).to.equal(0);
       const [failed, retry] = runs(home, 'PS4');
       expect([failed!.trigger, failed!.state, retry!.trigger, retry!.state]).to.deep.equal(['schedule', 'failed', 'retry', 'failed']);
       const gap = Date.parse(retry!.started_at) - Date.parse(failed!.ended_at!);
-      // Due 2 s after the failure, never earlier; the next poll would have come 600 s after the start.
-      expect(gap).to.be.within(1900, 599_000);
+      // Due 1 s (the shortest retry delay) after the failure, never earlier; the next poll would have come 600 s after the start.
+      expect(gap).to.be.within(900, 599_000);
     } finally {
       await new Promise((resolve) => broken.close(resolve));
     }

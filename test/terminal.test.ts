@@ -12,7 +12,7 @@ import { runCli, tempDir } from './helpers/cli.js';
 import { repoRoot } from './helpers/fixtures.js';
 import { cli, serveSite, upstreamHome, type ServedSite } from './helpers/hierarchy.js';
 import { colourCodes, runInPty, screenOf } from './helpers/pty.js';
-import { requirePwsh } from './helpers/pwsh.js';
+import { pwshRuntimeEnv, requirePwsh } from './helpers/pwsh.js';
 
 /**
  * A proxy in front of the upstream whose GetUpdateData answers can be held: a sync stays in its
@@ -238,7 +238,7 @@ describe('terminal: what a person sees', function () {
     const script = `Import-Module $env:SUPSYNC_TEST_MODULE; ${sync(true)}; '@@QUIET@@'; ${sync(false)}`;
     const lines = await new Promise<string[]>((resolve, reject) => {
       const child = spawn(pwsh, ['-NoProfile', '-NonInteractive', '-Command', script], {
-        env: { ...process.env, SUPSYNC_HOME: home, SUPSYNC_NODE: process.execPath, SUPSYNC_TEST_MODULE: path.join(repoRoot, 'module', 'SupSync.psd1') },
+        env: { ...process.env, ...pwshRuntimeEnv, SUPSYNC_HOME: home, SUPSYNC_NODE: process.execPath, SUPSYNC_TEST_MODULE: path.join(repoRoot, 'module', 'SupSync.psd1') },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';

@@ -16,7 +16,7 @@ import { formatAge, formatBytes, formatCell, formatDuration } from '../src/cli/h
 import { renderTable } from '../src/cli/output.js';
 import { columnLabel, maxViewWidth, tableViews, viewWidth } from '../src/cli/views.js';
 import { repoRoot } from './helpers/fixtures.js';
-import { requirePwsh } from './helpers/pwsh.js';
+import { pwshRuntimeEnv, requirePwsh } from './helpers/pwsh.js';
 
 const formatFile = path.join(repoRoot, 'module', 'SupSync.Format.ps1xml');
 
@@ -135,7 +135,7 @@ describe('views: the module shows the cells the CLI shows (pwsh)', function () {
       $runs = foreach ($line in $json -split "\\n") { $r = ConvertFrom-Json -InputObject $line; if ($r.type -eq 'SupSync.SyncRun') { $r.PSTypeNames.Insert(0, $r.type); $r } }
       $runs | Format-Table | Out-String -Width 200`;
     const env = { FORMAT_FILE: formatFile, MODULE: path.join(repoRoot, 'module', 'SupSync.psd1'), RECORDS: Buffer.from(records.map((r) => JSON.stringify(r)).join('\n')).toString('base64') };
-    const result = spawnSync(pwsh, ['-NoProfile', '-NonInteractive', '-Command', script], { encoding: 'utf8', env: { ...process.env, ...env, TZ: zone } });
+    const result = spawnSync(pwsh, ['-NoProfile', '-NonInteractive', '-Command', script], { encoding: 'utf8', env: { ...process.env, ...pwshRuntimeEnv, ...env, TZ: zone } });
     expect(result.status, result.stderr + result.stdout).to.equal(0);
     const [, afterCells] = result.stdout.split(/^@@CELLS@@\r?\n/m);
     [cells, table] = (afterCells ?? '').split(/^@@TABLE@@\r?\n/m) as [string, string];

@@ -44,6 +44,8 @@ export async function upstreamHome(updates: number, seed: string): Promise<{ hom
   await cli(home, ['sup', 'set', '--site', 'UPS', '--sync-source', 'none', '--wait-months', '99', '--wait-months-for-feature', '99']);
   const corpus = async (generation: number) => {
     const file = path.join(home, `corpus-${generation}.pkg.gz`);
+    // A generation is the same package every time (seeded): one made already is not made again.
+    if (fs.existsSync(file)) return file;
     await cli(home, ['corpus', 'generate', '--updates', String(updates), '--seed', seed, '--generation', String(generation), '--out', file]);
     return file;
   };
