@@ -163,7 +163,7 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
     const scope: RunScope = { store, site, log, recorder, languages: summaryLanguages(home, site), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     let plan: SyncPlan | undefined;
     if (upstream) {
-      const fetching = (client = clientFor(site, upstream, options));
+      const fetching = (client = clientFor(site, upstream, options, store));
       recorder.measureBytes(() => fetching.bytesReceived);
       client.prepareFetch();
       recorder.status(6704);
