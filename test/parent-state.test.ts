@@ -1,0 +1,121 @@
+/**
+ * The Parent USS State a downstream keeps between syncs ([MS-WSUSSS] 3.1.1: the last cookie and the
+ * DSS URL, persistent data): a client given a still-valid cookie skips the handshake, one given only
+ * the DSS URL skips GetAuthConfig, and whatever the upstream refuses is dropped for the whole
+ * handshake. Against a real SUP endpoint on loopback, which reports each operation it answered.
+ */
+import { expect } from 'chai';
+import { type ParentUssState, UpstreamClient } from '../src/protocol/client.js';
+import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
+import { type SupChangeRequest, planSupChange } from '../src/model/sup-settings.js';
+import { Home } from '../src/store/home.js';
+import { type SiteStore, openSiteStore, withSiteStore } from '../src/store/site-store.js';
+import { updateSiteControl } from '../src/store/site-file.js';
+import { applyAddSite, planAddSite } from '../src/store/sites.js';
+import { syncSite } from '../src/sync/engine.js';
+import { tempDir } from './helpers/cli.js';
+import { corpusSite } from './helpers/corpus-site.js';
+
+const handshake = ['GetAuthConfig', 'GetAuthorizationCookie', 'GetCookie'];
+
+describe('the Parent USS State kept between syncs', function () {
+  this.timeout(60_000);
+  let home: Home;
+  let upstream: SiteStore;
+  let endpoint: RunningEndpoint;
+  /** The operations the endpoint answered, with their HTTP status, in order. */
+  let answered: { operation: string; status: number }[] = [];
+  const identity = { accountName: 'cs1.contoso.test', accountGuid: '0b7f6d35-3c39-4b8e-9a43-8ab0e7d0a1c2' };
+
+  function setSup(code: string, change: SupChangeRequest): void {
+    const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
+    updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, change, known, code).settings }));
+  }
+  const operations = () => answered.map((a) => a.operation);
+
+  /** A client's state after its own whole handshake. */
+  async function freshState(): Promise<ParentUssState> {
+    let kept: ParentUssState | undefined;
+    await new UpstreamClient({ baseUrl: endpoint.url, ...identity, onParentState: (state) => (kept = state) }).config();
+    expect(kept?.cookie?.encryptedData).to.be.a('string');
+    return kept!;
+  }
+
+  before(async () => {
+    home = new Home(tempDir('supsync-parent-state-'));
+    await corpusSite(home, 'UPS', { updates: 60, seed: 'parent-state' });
+    upstream = openSiteStore(home.sitePaths('UPS').database);
+    endpoint = await new SupEndpoint({ store: upstream, onRequest: (operation, status) => answered.push({ operation, status }) }).listen('127.0.0.1', 0);
+  });
+  after(async () => {
+    await endpoint.close();
+    upstream.close();
+  });
+  beforeEach(() => (answered = []));
+
+  it('a client without state does the whole handshake and hands over the cookie and the DSS URL it got', async () => {
+    const state = await freshState();
+    expect(operations()).to.deep.equal([...handshake, 'GetConfigData']);
+    expect(state.dssUrl).to.equal(`${endpoint.url}/DssAuthWebService/DssAuthWebService.asmx`);
+    expect(Date.parse(state.cookie!.expiration)).to.be.greaterThan(Date.now());
+  });
+
+  it('a still-valid cookie is used as it is: no handshake, no new state', async () => {
+    const state = await freshState();
+    answered = [];
+    const kept: ParentUssState[] = [];
+    const config = await new UpstreamClient({ baseUrl: endpoint.url, ...identity, parentState: state, onParentState: (s) => kept.push(s) }).config();
+    expect(config.maxNumberOfUpdatesPerRequest).to.be.greaterThan(0);
+    expect(operations()).to.deep.equal(['GetConfigData']);
+    expect(kept).to.deep.equal([]);
+  });
+
+  it('a cookie the upstream refuses (InvalidCookie) restarts the protocol from GetAuthConfig, and the new cookie is kept', async () => {
+    const state = await freshState();
+    const forged = { ...state.cookie!, encryptedData: Buffer.from('not a cookie this server issued').toString('base64') };
+    answered = [];
+    const kept: ParentUssState[] = [];
+    await new UpstreamClient({ baseUrl: endpoint.url, ...identity, parentState: { ...state, cookie: forged }, onParentState: (s) => kept.push(s) }).config();
+    expect(answered[0]).to.deep.equal({ operation: 'GetConfigData', status: 500 });
+    expect(operations().slice(1)).to.deep.equal([...handshake, 'GetConfigData']);
+    expect(kept).to.have.length(1);
+    expect(kept[0]!.cookie!.encryptedData).to.not.equal(forged.encryptedData);
+    expect(kept[0]!.dssUrl).to.equal(state.dssUrl);
+  });
+
+  it('an expired cookie is never sent; the remembered DSS URL saves GetAuthConfig', async () => {
+    const state = await freshState();
+    const expired = { ...state.cookie!, expiration: new Date(Date.now() - 60_000).toISOString() };
+    answered = [];
+    await new UpstreamClient({ baseUrl: endpoint.url, ...identity, parentState: { ...state, cookie: expired } }).config();
+    expect(operations()).to.deep.equal(['GetAuthorizationCookie', 'GetCookie', 'GetConfigData']);
+    expect(answered.every((a) => a.status === 200)).to.equal(true);
+  });
+
+  it('a remembered DSS URL that no longer answers falls back to GetAuthConfig and keeps the URL it names', async () => {
+    answered = [];
+    const kept: ParentUssState[] = [];
+    const moved = `${endpoint.url}/OldDssAuthWebService/DssAuthWebService.asmx`;
+    const retry = { limit: 0, baseDelayMs: 1, maxDelayMs: 1 };
+    await new UpstreamClient({ baseUrl: endpoint.url, ...identity, retry, parentState: { dssUrl: moved }, onParentState: (s) => kept.push(s) }).config();
+    expect(operations().slice(-4)).to.deep.equal([...handshake, 'GetConfigData']);
+    expect(kept[0]!.dssUrl).to.equal(`${endpoint.url}/DssAuthWebService/DssAuthWebService.asmx`);
+  });
+
+  it('a site keeps the state in its database: its next sync skips the handshake; another upstream URL does not get it', async () => {
+    applyAddSite(home, planAddSite(home, { code: 'CS1', role: 'central' }));
+    setSup('CS1', { syncSource: 'upstream', upstreamUrl: endpoint.url });
+    expect((await syncSite(home, 'CS1', { trigger: 'manual' }))[0]!.state).to.equal('Succeeded');
+    expect(operations().slice(0, 3)).to.deep.equal(handshake);
+    answered = [];
+    expect((await syncSite(home, 'CS1', { trigger: 'manual' }))[0]!.state).to.be.oneOf(['Succeeded', 'NoChanges']);
+    expect(operations()).to.include('GetRevisionIdList');
+    expect(operations().filter((o) => handshake.includes(o))).to.deep.equal([]);
+
+    // The same endpoint under another name (localhost for 127.0.0.1) is another upstream to the site.
+    setSup('CS1', { upstreamUrl: endpoint.url.replace('127.0.0.1', 'localhost') });
+    answered = [];
+    expect((await syncSite(home, 'CS1', { trigger: 'manual' }))[0]!.state).to.be.oneOf(['Succeeded', 'NoChanges']);
+    expect(operations().slice(0, 3)).to.deep.equal(handshake);
+  });
+});
