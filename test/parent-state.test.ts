@@ -35,10 +35,10 @@ describe('the Parent USS State kept between syncs', function () {
 
   /** A client's state after its own whole handshake. */
   async function freshState(): Promise<ParentUssState> {
-    let kept: ParentUssState | undefined;
-    await new UpstreamClient({ baseUrl: endpoint.url, ...identity, onParentState: (state) => (kept = state) }).config();
-    expect(kept?.cookie?.encryptedData).to.be.a('string');
-    return kept!;
+    const client = new UpstreamClient({ baseUrl: endpoint.url, ...identity });
+    await client.config();
+    expect(client.parentState.cookie?.encryptedData).to.be.a('string');
+    return client.parentState;
   }
 
   before(async () => {
@@ -53,34 +53,53 @@ describe('the Parent USS State kept between syncs', function () {
   });
   beforeEach(() => (answered = []));
 
-  it('a client without state does the whole handshake and hands over the cookie and the DSS URL it got', async () => {
+  it('a client without state does the whole handshake and hands over the cookie, the DSS URL and the round trip it got', async () => {
     const state = await freshState();
     expect(operations()).to.deep.equal([...handshake, 'GetConfigData']);
     expect(state.dssUrl).to.equal(`${endpoint.url}/DssAuthWebService/DssAuthWebService.asmx`);
     expect(Date.parse(state.cookie!.expiration)).to.be.greaterThan(Date.now());
+    expect(state.roundTripMs).to.be.a('number');
   });
 
-  it('a still-valid cookie is used as it is: no handshake, no new state', async () => {
+  it('a still-valid cookie is used as it is: no handshake, the same cookie kept', async () => {
     const state = await freshState();
     answered = [];
-    const kept: ParentUssState[] = [];
-    const config = await new UpstreamClient({ baseUrl: endpoint.url, ...identity, parentState: state, onParentState: (s) => kept.push(s) }).config();
+    const client = new UpstreamClient({ baseUrl: endpoint.url, ...identity, parentState: state });
+    const config = await client.config();
     expect(config.maxNumberOfUpdatesPerRequest).to.be.greaterThan(0);
     expect(operations()).to.deep.equal(['GetConfigData']);
-    expect(kept).to.deep.equal([]);
+    expect(client.parentState.cookie).to.deep.equal(state.cookie);
+  });
+
+  it('the last round trip decides gzip until the client measured its own: a loopback upstream is asked for plain answers from the first request', async () => {
+    const state = await freshState();
+    const listing = new UpstreamClient({ baseUrl: endpoint.url, ...identity, parentState: state });
+    const ids = (await listing.getRevisionIdList({ getConfig: false })).newRevisions.slice(0, 50);
+    // The first request of each client is this large GetUpdateData (over the endpoint's 16 KB gzip threshold).
+    const gzipped = async (parentState: ParentUssState) => {
+      const client = new UpstreamClient({ baseUrl: endpoint.url, ...identity, parentState });
+      const batch = await client.getUpdateData(ids);
+      expect(batch.bytes).to.be.greaterThan(16 * 1024);
+      return client.fetchStats().gzippedAnswers;
+    };
+    // Told nothing, a client asks for gzip until it has measured its link.
+    expect(await gzipped({ cookie: state.cookie! })).to.equal(1);
+    // Told the loopback round trip the last sync measured, it asks for plain answers from the start.
+    expect(await gzipped({ cookie: state.cookie!, roundTripMs: 0 })).to.equal(0);
+    // Told a WAN's, it asks for gzip.
+    expect(await gzipped({ cookie: state.cookie!, roundTripMs: 200 })).to.equal(1);
   });
 
   it('a cookie the upstream refuses (InvalidCookie) restarts the protocol from GetAuthConfig, and the new cookie is kept', async () => {
     const state = await freshState();
     const forged = { ...state.cookie!, encryptedData: Buffer.from('not a cookie this server issued').toString('base64') };
     answered = [];
-    const kept: ParentUssState[] = [];
-    await new UpstreamClient({ baseUrl: endpoint.url, ...identity, parentState: { ...state, cookie: forged }, onParentState: (s) => kept.push(s) }).config();
+    const client = new UpstreamClient({ baseUrl: endpoint.url, ...identity, parentState: { ...state, cookie: forged } });
+    await client.config();
     expect(answered[0]).to.deep.equal({ operation: 'GetConfigData', status: 500 });
     expect(operations().slice(1)).to.deep.equal([...handshake, 'GetConfigData']);
-    expect(kept).to.have.length(1);
-    expect(kept[0]!.cookie!.encryptedData).to.not.equal(forged.encryptedData);
-    expect(kept[0]!.dssUrl).to.equal(state.dssUrl);
+    expect(client.parentState.cookie!.encryptedData).to.not.equal(forged.encryptedData);
+    expect(client.parentState.dssUrl).to.equal(state.dssUrl);
   });
 
   it('an expired cookie is never sent; the remembered DSS URL saves GetAuthConfig', async () => {
@@ -94,12 +113,12 @@ describe('the Parent USS State kept between syncs', function () {
 
   it('a remembered DSS URL that no longer answers falls back to GetAuthConfig and keeps the URL it names', async () => {
     answered = [];
-    const kept: ParentUssState[] = [];
     const moved = `${endpoint.url}/OldDssAuthWebService/DssAuthWebService.asmx`;
     const retry = { limit: 0, baseDelayMs: 1, maxDelayMs: 1 };
-    await new UpstreamClient({ baseUrl: endpoint.url, ...identity, retry, parentState: { dssUrl: moved }, onParentState: (s) => kept.push(s) }).config();
+    const client = new UpstreamClient({ baseUrl: endpoint.url, ...identity, retry, parentState: { dssUrl: moved } });
+    await client.config();
     expect(operations().slice(-4)).to.deep.equal([...handshake, 'GetConfigData']);
-    expect(kept[0]!.dssUrl).to.equal(`${endpoint.url}/DssAuthWebService/DssAuthWebService.asmx`);
+    expect(client.parentState.dssUrl).to.equal(`${endpoint.url}/DssAuthWebService/DssAuthWebService.asmx`);
   });
 
   it('a site keeps the state in its database: its next sync skips the handshake; another upstream URL does not get it', async () => {

@@ -22,6 +22,18 @@ export const wanRoundTripMs = 10;
 
 export class LinkEstimate {
   #minRoundTripMs: number | undefined;
+  /** What the last sync measured to this upstream: the measure until this one has its own. */
+  readonly #lastRoundTripMs: number | undefined;
+
+  /**
+   * `lastRoundTripMs`: the least round trip the last sync to this upstream measured. A sync that
+   * skips the handshake (a kept cookie) asks its lists before any answer measured the link; this
+   * decides until one has. It only stands in: the first answer's own measure replaces it, so a
+   * path that changed since counts from then on.
+   */
+  constructor(lastRoundTripMs?: number) {
+    this.#lastRoundTripMs = lastRoundTripMs !== undefined && Number.isFinite(lastRoundTripMs) && lastRoundTripMs >= 0 ? lastRoundTripMs : undefined;
+  }
 
   /**
    * Takes the time from a request's last byte sent to its answer's first byte. Every answer
@@ -44,10 +56,12 @@ export class LinkEstimate {
   }
 
   /**
-   * Whether to ask for gzipped answers: until something is measured, yes (what any HTTP client
-   * asks, and the handshake's answers are too small to be gzipped anyway); then only across a WAN.
+   * Whether to ask for gzipped answers: only across a WAN; until something is measured, as the
+   * last sync measured, or yes when nothing is known (what any HTTP client asks, and the
+   * handshake's answers are too small to be gzipped anyway).
    */
   get acceptsGzip(): boolean {
-    return this.crossesWan !== false;
+    const roundTripMs = this.#minRoundTripMs ?? this.#lastRoundTripMs;
+    return roundTripMs === undefined || roundTripMs >= wanRoundTripMs;
   }
 }

@@ -55,17 +55,17 @@ export interface UpstreamClientOptions extends TransportOptions {
    * What the last sync kept of its upstream ([MS-WSUSSS] 3.1.1 "Parent USS State", persistent data
    * a DSS keeps between syncs): its cookie, used while it has not expired, which saves the whole
    * handshake (three round trips), and the DSS URL GetAuthConfig named, which saves GetAuthConfig
-   * when a new cookie is needed. Either is dropped when the upstream refuses it.
+   * when a new cookie is needed; either is dropped when the upstream refuses it. And the least
+   * round trip it measured, which decides gzip until this client has measured its own.
    */
   parentState?: ParentUssState;
-  /** Receives the state to keep each time the client obtains a new cookie. */
-  onParentState?: (state: ParentUssState) => void;
 }
 
-/** The upstream state a downstream keeps between syncs: the DSS authorization URL and the last cookie. */
+/** The upstream state a downstream keeps between syncs (`UpstreamClient.parentState` after a sync). */
 export interface ParentUssState {
   dssUrl?: string;
   cookie?: Cookie;
+  roundTripMs?: number;
 }
 
 export interface FetchedBatch extends UpdateData {
@@ -107,7 +107,7 @@ export class UpstreamClient {
       this.#cookie = remembered;
       this.#cookieExpires = Date.parse(remembered.expiration);
     }
-    this.#transport = new SoapTransport(options);
+    this.#transport = new SoapTransport(options, options.parentState?.roundTripMs);
     this.#window = new RequestWindow({
       ...(options.concurrency !== undefined ? { max: options.concurrency } : {}),
       ...(options.initialConcurrency !== undefined ? { initial: options.initialConcurrency } : {}),
@@ -117,6 +117,16 @@ export class UpstreamClient {
 
   get bytesReceived(): number {
     return this.#transport.bytesReceived;
+  }
+
+  /** The state to keep for the next sync to this upstream: the DSS URL, the cookie, the round trip (as far as known). */
+  get parentState(): ParentUssState {
+    const roundTripMs = this.#transport.link.roundTripMs ?? this.#options.parentState?.roundTripMs;
+    return {
+      ...(this.#dssUrl !== undefined ? { dssUrl: this.#dssUrl } : {}),
+      ...(this.#cookie ? { cookie: this.#cookie } : {}),
+      ...(roundTripMs !== undefined ? { roundTripMs } : {}),
+    };
   }
 
   /** What this client measured of its link to the upstream (and so whether it asks for gzip). */
@@ -298,10 +308,12 @@ export class UpstreamClient {
       if (error instanceof SoapFaultError && (error.faultCode === 'InvalidCookie' || error.faultCode === 'InvalidAuthorizationCookie')) {
         // Another call in flight may have got a new cookie already. Otherwise the protocol restarts
         // from the beginning, as [MS-WSUSSS] 2.2.9.3 says: GetAuthConfig too, not a remembered DSS URL.
+        // A refused cookie is not kept for the next sync, even if the handshake fails now.
         if (this.#cookie === used) {
+          this.#cookie = undefined;
           this.#dssUrl = undefined;
-          await this.#sharedAuthentication(undefined);
         }
+        if (!this.#cookie) await this.#sharedAuthentication(undefined);
         return call(this.#cookie!);
       }
       throw error;
@@ -346,7 +358,6 @@ export class UpstreamClient {
     const expires = Date.parse(cookie.expiration);
     // A server clock far off from ours must not make us refresh on every call.
     this.#cookieExpires = Number.isFinite(expires) && expires > Date.now() + 2 * cookieRefreshMarginMs ? expires : Date.now() + 60 * 60_000;
-    this.#options.onParentState?.({ dssUrl: this.#dssUrl, cookie });
   }
 
   #authorizationCookie(dssUrl: string): Promise<ResponseOf<'GetAuthorizationCookie'>> {

@@ -86,13 +86,17 @@ interface KeptParentState extends ParentUssState {
  * starts afresh. A local parent, served on a new port each time, never matches, so it always does
  * the whole handshake.
  */
-function parentStateIn(store: SiteStore, upstreamUrl: string, identity: { accountName: string; accountGuid: string }) {
+function parentStateIn(store: SiteStore, upstreamUrl: string, identity: { accountName: string; accountGuid: string }): { parentState?: ParentUssState } {
   const kept = store.meta.readJson<KeptParentState>(parentStateKey);
-  const matches = kept?.upstreamUrl === upstreamUrl && kept.accountGuid === identity.accountGuid && kept.accountName === identity.accountName;
-  return {
-    ...(matches ? { parentState: { ...(kept.dssUrl ? { dssUrl: kept.dssUrl } : {}), ...(kept.cookie ? { cookie: kept.cookie } : {}) } } : {}),
-    onParentState: (state: ParentUssState) => store.meta.write(parentStateKey, JSON.stringify({ ...state, upstreamUrl, ...identity } satisfies KeptParentState)),
-  };
+  if (kept?.upstreamUrl !== upstreamUrl || kept.accountGuid !== identity.accountGuid || kept.accountName !== identity.accountName) return {};
+  const { dssUrl, cookie, roundTripMs } = kept;
+  return { parentState: { ...(dssUrl !== undefined ? { dssUrl } : {}), ...(cookie ? { cookie } : {}), ...(roundTripMs !== undefined ? { roundTripMs } : {}) } };
+}
+
+/** Keeps what a sync's client holds of its upstream for the next sync (written only when it changed). */
+export function keepParentState(store: SiteStore, site: SiteControl, upstreamUrl: string, client: UpstreamClient): void {
+  const record = JSON.stringify({ ...client.parentState, upstreamUrl, ...downstreamIdentity(site) } satisfies KeptParentState);
+  if (store.meta.read(parentStateKey) !== record) store.meta.write(parentStateKey, record);
 }
 
 /** The identity a site presents to its upstream (accountName, accountGuid). */
