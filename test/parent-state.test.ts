@@ -5,6 +5,8 @@
  * handshake. Against a real SUP endpoint on loopback, which reports each operation it answered.
  */
 import { expect } from 'chai';
+import { LinkEstimate } from '../src/net/link.js';
+import { RequestWindow } from '../src/net/window.js';
 import { type ParentUssState, UpstreamClient } from '../src/protocol/client.js';
 import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
 import { type SupChangeRequest, planSupChange } from '../src/model/sup-settings.js';
@@ -136,5 +138,45 @@ describe('the Parent USS State kept between syncs', function () {
     answered = [];
     expect((await syncSite(home, 'CS1', { trigger: 'manual' }))[0]!.state).to.be.oneOf(['Succeeded', 'NoChanges']);
     expect(operations().slice(0, 3)).to.deep.equal(handshake);
+  });
+});
+
+describe('a sync that skips the handshake: the link and the window from the start', () => {
+  it('the last sync\'s round trip counts as a sample until a handshake measures afresh', () => {
+    // Kept: a loopback measure. The first answers of a sync that skips the handshake carry the
+    // upstream's time to read its lists (here 40 ms): the link is still loopback.
+    const kept = new LinkEstimate(0);
+    expect(kept.crossesWan).to.equal(false);
+    kept.record(40);
+    expect(kept.roundTripMs).to.equal(0);
+    expect(kept.acceptsGzip).to.equal(false);
+    // A handshake measures afresh: a path that became a WAN since counts from then on.
+    const moved = new LinkEstimate(0);
+    moved.forgetLast();
+    expect(moved.crossesWan).to.equal(undefined);
+    moved.record(200);
+    expect(moved.crossesWan).to.equal(true);
+    // Nothing usable kept: nothing known until an answer.
+    expect(new LinkEstimate(Number.NaN).crossesWan).to.equal(undefined);
+    expect(new LinkEstimate(-1).roundTripMs).to.equal(undefined);
+  });
+
+  it('the request window starts higher only before its first request, and never past its bound', async () => {
+    const window = new RequestWindow({ max: 16 });
+    window.startAt(8);
+    expect(window.size).to.equal(8);
+    const bounded = new RequestWindow({ max: 6 });
+    bounded.startAt(8);
+    expect(bounded.size).to.equal(6);
+    const fixed = new RequestWindow({ max: 4, adaptive: false });
+    fixed.startAt(2);
+    expect(fixed.size).to.equal(4);
+    const started = new RequestWindow({ max: 16 });
+    await started.acquire();
+    started.startAt(8);
+    expect(started.size).to.equal(2);
+    started.complete(1000);
+    started.startAt(8);
+    expect(started.stats().sizes).to.deep.equal([2]);
   });
 });

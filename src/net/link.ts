@@ -22,17 +22,24 @@ export const wanRoundTripMs = 10;
 
 export class LinkEstimate {
   #minRoundTripMs: number | undefined;
-  /** What the last sync measured to this upstream: the measure until this one has its own. */
-  readonly #lastRoundTripMs: number | undefined;
+  /** What the last sync measured to this upstream, counted as a sample until `forgetLast`. */
+  #lastRoundTripMs: number | undefined;
 
   /**
    * `lastRoundTripMs`: the least round trip the last sync to this upstream measured. A sync that
-   * skips the handshake (a kept cookie) asks its lists before any answer measured the link; this
-   * decides until one has. It only stands in: the first answer's own measure replaces it, so a
-   * path that changed since counts from then on.
+   * keeps its cookie skips the handshake, whose small answers measure the link cleanly; its first
+   * answers (the configuration and the lists, asked at once) carry the upstream's time to read
+   * them, tens of milliseconds under load, enough to take loopback for a WAN. So the last measure
+   * counts as a sample; a handshake (`forgetLast`) measures afresh, so a path that changed counts
+   * from the next handshake on.
    */
   constructor(lastRoundTripMs?: number) {
-    this.#lastRoundTripMs = lastRoundTripMs !== undefined && Number.isFinite(lastRoundTripMs) && lastRoundTripMs >= 0 ? lastRoundTripMs : undefined;
+    if (lastRoundTripMs !== undefined && Number.isFinite(lastRoundTripMs) && lastRoundTripMs >= 0) this.#lastRoundTripMs = lastRoundTripMs;
+  }
+
+  /** A handshake begins: its own answers measure the link, not what the last sync measured. */
+  forgetLast(): void {
+    this.#lastRoundTripMs = undefined;
   }
 
   /**
@@ -45,23 +52,23 @@ export class LinkEstimate {
     this.#minRoundTripMs = Math.min(this.#minRoundTripMs ?? Infinity, firstByteMs);
   }
 
-  /** The least time to a first byte seen, if any answer came yet. */
+  /** The least time to a first byte seen (or kept from the last sync), if any. */
   get roundTripMs(): number | undefined {
-    return this.#minRoundTripMs;
+    if (this.#lastRoundTripMs === undefined) return this.#minRoundTripMs;
+    return Math.min(this.#minRoundTripMs ?? Infinity, this.#lastRoundTripMs);
   }
 
-  /** True across a WAN (least round trip 10 ms or more), false on loopback or a LAN, undefined before any answer. */
+  /** True across a WAN (least round trip 10 ms or more), false on loopback or a LAN, undefined before any measure. */
   get crossesWan(): boolean | undefined {
-    return this.#minRoundTripMs === undefined ? undefined : this.#minRoundTripMs >= wanRoundTripMs;
+    const roundTripMs = this.roundTripMs;
+    return roundTripMs === undefined ? undefined : roundTripMs >= wanRoundTripMs;
   }
 
   /**
-   * Whether to ask for gzipped answers: only across a WAN; until something is measured, as the
-   * last sync measured, or yes when nothing is known (what any HTTP client asks, and the
-   * handshake's answers are too small to be gzipped anyway).
+   * Whether to ask for gzipped answers: until something is measured, yes (what any HTTP client
+   * asks, and the handshake's answers are too small to be gzipped anyway); then only across a WAN.
    */
   get acceptsGzip(): boolean {
-    const roundTripMs = this.#minRoundTripMs ?? this.#lastRoundTripMs;
-    return roundTripMs === undefined || roundTripMs >= wanRoundTripMs;
+    return this.crossesWan !== false;
   }
 }

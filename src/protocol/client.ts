@@ -121,7 +121,7 @@ export class UpstreamClient {
 
   /** The state to keep for the next sync to this upstream: the DSS URL, the cookie, the round trip (as far as known). */
   get parentState(): ParentUssState {
-    const roundTripMs = this.#transport.link.roundTripMs ?? this.#options.parentState?.roundTripMs;
+    const roundTripMs = this.#transport.link.roundTripMs;
     return {
       ...(this.#dssUrl !== undefined ? { dssUrl: this.#dssUrl } : {}),
       ...(this.#cookie ? { cookie: this.#cookie } : {}),
@@ -332,6 +332,7 @@ export class UpstreamClient {
    * handshake starts again from GetAuthConfig.
    */
   async #authenticate(oldCookie: Cookie | undefined): Promise<void> {
+    this.#transport.link.forgetLast();
     let authCookie: ResponseOf<'GetAuthorizationCookie'> | undefined;
     if (this.#dssUrl !== undefined) {
       try {
