@@ -52,8 +52,8 @@ export interface UpstreamClientOptions extends TransportOptions {
    */
   updateLanguages?: string[];
   /**
-   * What the last sync kept of its upstream ([MS-WSUSSS] 3.1.1 "Parent USS State", persistent data
-   * a DSS keeps between syncs): its cookie, used while it has not expired, which saves the whole
+   * What the last sync kept of its upstream (the "Parent USS State" of [MS-WSUSSS] 3.1.1, which a
+   * cookie's Expiration bounds, 3.2.4.1): its cookie, used while it has not expired, which saves the whole
    * handshake (three round trips), and the DSS URL GetAuthConfig named, which saves GetAuthConfig
    * when a new cookie is needed; either is dropped when the upstream refuses it. And the least
    * round trip it measured, which decides gzip until this client has measured its own.

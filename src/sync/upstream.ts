@@ -81,7 +81,7 @@ interface KeptParentState extends ParentUssState {
 }
 
 /**
- * The Parent USS State ([MS-WSUSSS] 3.1.1, persistent) a site's syncs keep in its database: one
+ * The Parent USS State ([MS-WSUSSS] 3.1.1) a site's syncs keep in its database: one
  * record, for the upstream and identity it was obtained with; another upstream or a renamed server
  * starts afresh. A local parent, served on a new port each time, never matches, so it always does
  * the whole handshake.
