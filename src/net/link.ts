@@ -22,6 +22,25 @@ export const wanRoundTripMs = 10;
 
 export class LinkEstimate {
   #minRoundTripMs: number | undefined;
+  /** What the last sync measured to this upstream, counted as a sample until `forgetLast`. */
+  #lastRoundTripMs: number | undefined;
+
+  /**
+   * `lastRoundTripMs`: the least round trip the last sync to this upstream measured. A sync that
+   * keeps its cookie skips the handshake, whose small answers measure the link cleanly; its first
+   * answers (the configuration and the lists, asked at once) carry the upstream's time to read
+   * them, tens of milliseconds under load, enough to take loopback for a WAN. So the last measure
+   * counts as a sample; a handshake (`forgetLast`) measures afresh, so a path that changed counts
+   * from the next handshake on.
+   */
+  constructor(lastRoundTripMs?: number) {
+    if (lastRoundTripMs !== undefined && Number.isFinite(lastRoundTripMs) && lastRoundTripMs >= 0) this.#lastRoundTripMs = lastRoundTripMs;
+  }
+
+  /** A handshake begins: its own answers measure the link, not what the last sync measured. */
+  forgetLast(): void {
+    this.#lastRoundTripMs = undefined;
+  }
 
   /**
    * Takes the time from a request's last byte sent to its answer's first byte. Every answer
@@ -33,14 +52,16 @@ export class LinkEstimate {
     this.#minRoundTripMs = Math.min(this.#minRoundTripMs ?? Infinity, firstByteMs);
   }
 
-  /** The least time to a first byte seen, if any answer came yet. */
+  /** The least time to a first byte seen (or kept from the last sync), if any. */
   get roundTripMs(): number | undefined {
-    return this.#minRoundTripMs;
+    if (this.#lastRoundTripMs === undefined) return this.#minRoundTripMs;
+    return Math.min(this.#minRoundTripMs ?? Infinity, this.#lastRoundTripMs);
   }
 
-  /** True across a WAN (least round trip 10 ms or more), false on loopback or a LAN, undefined before any answer. */
+  /** True across a WAN (least round trip 10 ms or more), false on loopback or a LAN, undefined before any measure. */
   get crossesWan(): boolean | undefined {
-    return this.#minRoundTripMs === undefined ? undefined : this.#minRoundTripMs >= wanRoundTripMs;
+    const roundTripMs = this.roundTripMs;
+    return roundTripMs === undefined ? undefined : roundTripMs >= wanRoundTripMs;
   }
 
   /**

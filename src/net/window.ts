@@ -77,6 +77,15 @@ export class RequestWindow {
   }
 
   /**
+   * Starts the window at `size` (within the bound) instead of its initial size, if no request has
+   * completed yet: for a path known to cross a WAN before the first fetch, where each doubling
+   * from a small start costs a round trip.
+   */
+  startAt(size: number): void {
+    if (this.adaptive && this.#requests === 0 && this.#inFlight === 0) this.#resize(Math.max(this.#size, size));
+  }
+
+  /**
    * Waits for a free place in the window (and the end of a back-off), then takes it. Returns the
    * time the request starts, which `complete` and `overloaded` take back.
    */

@@ -51,6 +51,21 @@ export interface UpstreamClientOptions extends TransportOptions {
    * Languages filter, as a protocol 1.3+ DSS should ([MS-WSUSSS] 3.1.4.5.3.1). None: no filter.
    */
   updateLanguages?: string[];
+  /**
+   * What the last sync kept of its upstream (the "Parent USS State" of [MS-WSUSSS] 3.1.1, which a
+   * cookie's Expiration bounds, 3.2.4.1): its cookie, used while it has not expired, which saves the whole
+   * handshake (three round trips), and the DSS URL GetAuthConfig named, which saves GetAuthConfig
+   * when a new cookie is needed; either is dropped when the upstream refuses it. And the least
+   * round trip it measured, which decides gzip until this client has measured its own.
+   */
+  parentState?: ParentUssState;
+}
+
+/** The upstream state a downstream keeps between syncs (`UpstreamClient.parentState` after a sync). */
+export interface ParentUssState {
+  dssUrl?: string;
+  cookie?: Cookie;
+  roundTripMs?: number;
 }
 
 export interface FetchedBatch extends UpdateData {
@@ -79,11 +94,20 @@ export class UpstreamClient {
   /** One window for all of this client's fetches, so what the categories phase learned carries over. */
   readonly #window: RequestWindow;
   #authenticating: Promise<void> | undefined;
+  /** The DSS URL of the upstream's GetAuthConfig: remembered from the last sync, or learned here. */
+  #dssUrl: string | undefined;
 
   constructor(options: UpstreamClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.#options = options;
-    this.#transport = new SoapTransport(options);
+    this.#dssUrl = options.parentState?.dssUrl;
+    const remembered = options.parentState?.cookie;
+    // [MS-WSUSSS] 3.2.4.1: a DSS must not use an expired cookie; one that expires within the refresh margin is not taken either.
+    if (remembered && Date.parse(remembered.expiration) > Date.now() + cookieRefreshMarginMs) {
+      this.#cookie = remembered;
+      this.#cookieExpires = Date.parse(remembered.expiration);
+    }
+    this.#transport = new SoapTransport(options, options.parentState?.roundTripMs);
     this.#window = new RequestWindow({
       ...(options.concurrency !== undefined ? { max: options.concurrency } : {}),
       ...(options.initialConcurrency !== undefined ? { initial: options.initialConcurrency } : {}),
@@ -93,6 +117,16 @@ export class UpstreamClient {
 
   get bytesReceived(): number {
     return this.#transport.bytesReceived;
+  }
+
+  /** The state to keep for the next sync to this upstream: the DSS URL, the cookie, the round trip (as far as known). */
+  get parentState(): ParentUssState {
+    const roundTripMs = this.#transport.link.roundTripMs;
+    return {
+      ...(this.#dssUrl !== undefined ? { dssUrl: this.#dssUrl } : {}),
+      ...(this.#cookie ? { cookie: this.#cookie } : {}),
+      ...(roundTripMs !== undefined ? { roundTripMs } : {}),
+    };
   }
 
   /** What this client measured of its link to the upstream (and so whether it asks for gzip). */
@@ -187,8 +221,13 @@ export class UpstreamClient {
     const window = this.#window;
     const parser = this.prepareFetch();
     // Across a WAN the first answer costs a round trip anyway (time enough for the parse worker to
-    // warm up), and each doubling of a small first batch would cost another: full batches at once.
-    let size = this.#transport.link.crossesWan ? limit : Math.min(10, limit);
+    // warm up), and each doubling of a small first batch would cost another: full batches at once,
+    // and half the bound in flight, which covers the bandwidth-delay product of a 20 Mbit/s link at
+    // 200 ms or 100 Mbit/s at 80 ms (0.5-1 MB, 4-8 gzipped answers of 100 updates) and reaches the
+    // bound in one doubling. On loopback the window starts small: there the CPU is the limit.
+    const wan = this.#transport.link.crossesWan === true;
+    if (wan) window.startAt(Math.ceil(window.max / 2));
+    let size = wan ? limit : Math.min(10, limit);
     let cursor = 0;
     let stored = 0;
     let failed: unknown;
@@ -267,8 +306,14 @@ export class UpstreamClient {
       return await call(this.#cookie!);
     } catch (error) {
       if (error instanceof SoapFaultError && (error.faultCode === 'InvalidCookie' || error.faultCode === 'InvalidAuthorizationCookie')) {
-        // Another call in flight may have got a new cookie already.
-        if (this.#cookie === used) await this.#sharedAuthentication(undefined);
+        // Another call in flight may have got a new cookie already. Otherwise the protocol restarts
+        // from the beginning, as [MS-WSUSSS] 2.2.9.3 says: GetAuthConfig too, not a remembered DSS URL.
+        // A refused cookie is not kept for the next sync, even if the handshake fails now.
+        if (this.#cookie === used) {
+          this.#cookie = undefined;
+          this.#dssUrl = undefined;
+        }
+        if (!this.#cookie) await this.#sharedAuthentication(undefined);
         return call(this.#cookie!);
       }
       throw error;
@@ -281,16 +326,29 @@ export class UpstreamClient {
     return this.#authenticating;
   }
 
-  /** The handshake; with `oldCookie` a refresh (GetCookie accepts the old one). */
+  /**
+   * The handshake; with `oldCookie` a refresh (GetCookie accepts the old one). With a DSS URL
+   * remembered from the last sync it starts at GetAuthorizationCookie; if that URL fails, the
+   * handshake starts again from GetAuthConfig.
+   */
   async #authenticate(oldCookie: Cookie | undefined): Promise<void> {
-    const authConfig = await this.#call({ operation: 'GetAuthConfig' });
-    const plugIn = authConfig.authInfo.find((p) => p.plugInID === 'DssTargeting') ?? authConfig.authInfo[0];
-    if (!plugIn) throw new UpstreamError('UpstreamNoAuthPlugIn', `${this.baseUrl} offers no authorization plug-in in GetAuthConfig`, { target: this.baseUrl, category: 'ProtocolError' });
-    const dssUrl = new URL(plugIn.serviceUrl.replace(/^\/+/, ''), `${this.baseUrl}/`).toString();
-    const authCookie = await this.#call(
-      { operation: 'GetAuthorizationCookie', accountName: this.#options.accountName, accountGuid: this.#options.accountGuid },
-      dssUrl,
-    );
+    this.#transport.link.forgetLast();
+    let authCookie: ResponseOf<'GetAuthorizationCookie'> | undefined;
+    if (this.#dssUrl !== undefined) {
+      try {
+        authCookie = await this.#authorizationCookie(this.#dssUrl);
+      } catch (error) {
+        if (error instanceof UpstreamError && error.code === 'Aborted') throw error;
+        this.#dssUrl = undefined;
+      }
+    }
+    if (!authCookie) {
+      const authConfig = await this.#call({ operation: 'GetAuthConfig' });
+      const plugIn = authConfig.authInfo.find((p) => p.plugInID === 'DssTargeting') ?? authConfig.authInfo[0];
+      if (!plugIn) throw new UpstreamError('UpstreamNoAuthPlugIn', `${this.baseUrl} offers no authorization plug-in in GetAuthConfig`, { target: this.baseUrl, category: 'ProtocolError' });
+      this.#dssUrl = new URL(plugIn.serviceUrl.replace(/^\/+/, ''), `${this.baseUrl}/`).toString();
+      authCookie = await this.#authorizationCookie(this.#dssUrl);
+    }
     const { cookie } = await this.#call({
       operation: 'GetCookie',
       authCookies: [{ plugInId: authCookie.plugInId, cookieData: authCookie.cookieData }],
@@ -301,6 +359,10 @@ export class UpstreamClient {
     const expires = Date.parse(cookie.expiration);
     // A server clock far off from ours must not make us refresh on every call.
     this.#cookieExpires = Number.isFinite(expires) && expires > Date.now() + 2 * cookieRefreshMarginMs ? expires : Date.now() + 60 * 60_000;
+  }
+
+  #authorizationCookie(dssUrl: string): Promise<ResponseOf<'GetAuthorizationCookie'>> {
+    return this.#call({ operation: 'GetAuthorizationCookie', accountName: this.#options.accountName, accountGuid: this.#options.accountGuid }, dssUrl);
   }
 
   /** Posts a message and reads the answer (`read` replaces the ordinary parse, e.g. in the parse worker). */

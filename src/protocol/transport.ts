@@ -57,10 +57,11 @@ export class SoapTransport {
   /** Answers that came gzipped. */
   gzippedAnswers = 0;
   /** The link to the upstream as measured, which decides whether answers are asked gzipped. */
-  readonly link = new LinkEstimate();
+  readonly link: LinkEstimate;
 
-  constructor(options: TransportOptions = {}) {
+  constructor(options: TransportOptions = {}, lastRoundTripMs?: number) {
     this.#options = { timeoutMs: defaultTimeoutMs, retry: defaultRetry, maxResponseBytes: 512 * 1024 * 1024, ...options };
+    this.link = new LinkEstimate(lastRoundTripMs);
     this.#agent = options.proxy ? proxyAgents(options.proxy) : undefined;
     this.#ca = trustedCertificates(options.caFile);
   }

@@ -109,7 +109,11 @@ function filteredRevisions(db: SiteDb, query: RevisionQuery, page?: { after: [nu
   return db.prepare(`SELECT u.update_id, u.revision, u.change_seq FROM updates u WHERE ${where.join(' AND ')} ORDER BY u.change_seq, u.update_id${limit}`).raw().all(...params) as [string, number, number][];
 }
 
-/** Bundled children and prerequisite updates of `ids`, recursively (not `ids` themselves unless reached). */
+/**
+ * Bundled children and prerequisite updates of `ids`, recursively (not `ids` themselves unless reached).
+ * CROSS JOIN keeps SQLite driving by what was reached: left to itself it scanned every update
+ * against an automatic index of the reached ones (20,000 updates, a delta's 238: 37 -> 15 ms).
+ */
 function closureOf(db: SiteDb, ids: string[], liveOnly: boolean): [string, number, number][] {
   if (ids.length === 0) return [];
   return db
@@ -119,7 +123,7 @@ function closureOf(db: SiteDb, ids: string[], liveOnly: boolean): [string, numbe
          UNION SELECT r.prerequisite_id FROM json_each(?) j JOIN prerequisites r ON r.update_id = j.value
          UNION SELECT b.child_id FROM reached c JOIN bundles b ON b.parent_id = c.id
          UNION SELECT r.prerequisite_id FROM reached c JOIN prerequisites r ON r.update_id = c.id)
-       SELECT u.update_id, u.revision, u.change_seq FROM reached c JOIN updates u ON u.update_id = c.id${liveOnly ? ' WHERE u.expired = 0' : ''}`,
+       SELECT u.update_id, u.revision, u.change_seq FROM reached c CROSS JOIN updates u ON u.update_id = c.id${liveOnly ? ' WHERE u.expired = 0' : ''}`,
     )
     .raw()
     .all(JSON.stringify(ids), JSON.stringify(ids)) as [string, number, number][];
@@ -128,7 +132,9 @@ function closureOf(db: SiteDb, ids: string[], liveOnly: boolean): [string, numbe
 /** Updates changed since the anchor that the filter does not match but a matched update bundles or requires. */
 function changedUnderFilter(db: SiteDb, query: RevisionQuery): [string, number, number][] {
   const params: unknown[] = [query.sinceSeq];
-  const where = filterClause({ ...query, sinceSeq: undefined }, params);
+  // Driven by change_seq like the delta's own rows, not by every update of the classifications
+  // (20,000 updates, 255 changed: 55 -> 2 ms).
+  const where = filterClause({ ...query, sinceSeq: undefined }, params, true);
   return db
     .prepare(
       `WITH RECURSIVE above(origin, id) AS (

@@ -308,21 +308,30 @@ export class UpdateStore {
       .iterate() as IterableIterator<string>;
   }
 
-  /** Live synchronized updates that live bundles carry, each with the live bundles that carry it. */
-  liveBundlesOfChildren(): Map<string, string[]> {
+  /**
+   * Live synchronized updates that live bundles carry, each with the live bundles that carry it:
+   * only the children below `bundles` (bundled by them, or by their children, recursively), which
+   * is all an expiry of those bundles can orphan; reading every bundle relation cost a delta ~50 ms
+   * at 20,000 updates.
+   */
+  liveBundlesOfChildren(bundles: readonly string[]): Map<string, string[]> {
     const pairs = this.#prepare(
-      `SELECT b.child_id, b.parent_id FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0
-       JOIN updates c ON c.update_id = b.child_id AND c.expired = 0 AND c.imported = 0`,
+      `WITH RECURSIVE below(id) AS (
+         SELECT b.child_id FROM json_each(?) j JOIN bundles b ON b.parent_id = j.value
+         UNION SELECT b.child_id FROM below c JOIN bundles b ON b.parent_id = c.id)
+       SELECT b.child_id, b.parent_id FROM below c CROSS JOIN bundles b ON b.child_id = c.id
+       JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0
+       JOIN updates u ON u.update_id = b.child_id AND u.expired = 0 AND u.imported = 0`,
     )
       .raw()
-      .iterate() as IterableIterator<[string, string]>;
-    const bundles = new Map<string, string[]>();
+      .iterate(JSON.stringify(bundles)) as IterableIterator<[string, string]>;
+    const carriers = new Map<string, string[]>();
     for (const [child, parent] of pairs) {
-      const list = bundles.get(child);
+      const list = carriers.get(child);
       if (list) list.push(parent);
-      else bundles.set(child, [parent]);
+      else carriers.set(child, [parent]);
     }
-    return bundles;
+    return carriers;
   }
 
   /** Expired updates with when they expired. */

@@ -22,7 +22,7 @@ import { type RunCounts, type SyncTrigger, SyncRunRecorder, emptyCounts, markInt
 import type { LockHolder } from '../store/site-lock.js';
 import { type SiteWrite, siteBusy, tryOpenSiteWrite } from './site-write.js';
 import { type SyncPlan, planSync } from './sync-plan.js';
-import { type LocalParentServer, type ResolvedUpstream, clientFor, resolveUpstream } from './upstream.js';
+import { type LocalParentServer, type ResolvedUpstream, clientFor, keepParentState, resolveUpstream } from './upstream.js';
 
 export interface SyncOptions {
   trigger: SyncTrigger;
@@ -163,7 +163,7 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
     const scope: RunScope = { store, site, log, recorder, languages: summaryLanguages(home, site), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     let plan: SyncPlan | undefined;
     if (upstream) {
-      const fetching = (client = clientFor(site, upstream, options));
+      const fetching = (client = clientFor(site, upstream, options, store));
       recorder.measureBytes(() => fetching.bytesReceived);
       client.prepareFetch();
       recorder.status(6704);
@@ -230,7 +230,15 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
       ...(nextRetry ? { nextRetryAt: nextRetry.toISOString() } : {}),
     };
   } finally {
-    if (client) options.onFetchStats?.(client.fetchStats());
+    if (client) {
+      options.onFetchStats?.(client.fetchStats());
+      try {
+        keepParentState(store, site, upstream!.url, client);
+      } catch (error) {
+        // Only the next sync's handshake depends on it: not a reason to change this sync's outcome.
+        log.warn(`Could not keep the upstream's cookie for the next sync: ${asSupsyncError(error).message}`);
+      }
+    }
     await client?.close();
     await upstream?.close();
     log.close();

@@ -60,7 +60,10 @@ export function planExpiry({ store, site, listed }: ExpiryInput, now: Date): Exp
   // A child whose last live bundle expires now expires with it in this same plan: otherwise the
   // next sync would decide it, and a sync resumed after its bundle's expiry was committed would
   // differ from one that ran straight through. One the upstream lists in its own right stays.
-  if (decisions.length > 0) decisions.push(...orphanedChildren(store.updates.liveBundlesOfChildren(), decisions, (id, reason) => reason === 'not-listed' && listed?.has(id) === true));
+  if (decisions.length > 0) {
+    const carriers = store.updates.liveBundlesOfChildren(decisions.map((d) => d.updateId));
+    decisions.push(...orphanedChildren(carriers, decisions, (id, reason) => reason === 'not-listed' && listed?.has(id) === true));
+  }
   // One decision per update: the first reason found wins.
   const seen = new Set<string>();
   return { decisions: decisions.filter((d) => !seen.has(d.updateId) && seen.add(d.updateId)), ...(supersedence ? { supersedence } : {}) };

@@ -6,10 +6,11 @@
  */
 import crypto from 'node:crypto';
 import { InvalidOperationError } from '../errors.js';
-import { UpstreamClient } from '../protocol/client.js';
+import { type ParentUssState, UpstreamClient } from '../protocol/client.js';
 import type { RetryPolicy } from '../protocol/transport.js';
 import { type SiteControl, defaultMaxRequestsInFlight, isTopLevel, microsoftUpdateUrl } from '../model/site.js';
 import type { Home } from '../store/home.js';
+import type { SiteStore } from '../store/site-store.js';
 
 export interface ResolvedUpstream {
   /** Base URL (scheme, host, port). */
@@ -50,10 +51,13 @@ export function clientFor(
   site: SiteControl,
   upstream: ResolvedUpstream,
   options: { timeoutMs?: number; retry?: RetryPolicy; maxResponseBytes?: number; signal?: AbortSignal; concurrency?: number; initialConcurrency?: number; adaptiveConcurrency?: boolean },
+  store?: SiteStore,
 ): UpstreamClient {
+  const identity = downstreamIdentity(site);
   return new UpstreamClient({
     baseUrl: upstream.url,
-    ...downstreamIdentity(site),
+    ...identity,
+    ...(store ? parentStateIn(store, upstream.url, identity) : {}),
     ...(isTopLevel(site) && site.sup.proxy ? { proxy: site.sup.proxy } : {}),
     ...(site.sup.caFile ? { caFile: site.sup.caFile } : {}),
     // The languages selected on the top-level SUP travel as the Languages filter of update lists.
@@ -66,6 +70,33 @@ export function clientFor(
     ...(options.initialConcurrency !== undefined ? { initialConcurrency: options.initialConcurrency } : {}),
     ...(options.adaptiveConcurrency !== undefined ? { adaptiveConcurrency: options.adaptiveConcurrency } : {}),
   });
+}
+
+const parentStateKey = 'parent_uss_state';
+
+interface KeptParentState extends ParentUssState {
+  upstreamUrl: string;
+  accountGuid: string;
+  accountName: string;
+}
+
+/**
+ * The Parent USS State ([MS-WSUSSS] 3.1.1) a site's syncs keep in its database: one
+ * record, for the upstream and identity it was obtained with; another upstream or a renamed server
+ * starts afresh. A local parent, served on a new port each time, never matches, so it always does
+ * the whole handshake.
+ */
+function parentStateIn(store: SiteStore, upstreamUrl: string, identity: { accountName: string; accountGuid: string }): { parentState?: ParentUssState } {
+  const kept = store.meta.readJson<KeptParentState>(parentStateKey);
+  if (kept?.upstreamUrl !== upstreamUrl || kept.accountGuid !== identity.accountGuid || kept.accountName !== identity.accountName) return {};
+  const { dssUrl, cookie, roundTripMs } = kept;
+  return { parentState: { ...(dssUrl !== undefined ? { dssUrl } : {}), ...(cookie ? { cookie } : {}), ...(roundTripMs !== undefined ? { roundTripMs } : {}) } };
+}
+
+/** Keeps what a sync's client holds of its upstream for the next sync (written only when it changed). */
+export function keepParentState(store: SiteStore, site: SiteControl, upstreamUrl: string, client: UpstreamClient): void {
+  const record = JSON.stringify({ ...client.parentState, upstreamUrl, ...downstreamIdentity(site) } satisfies KeptParentState);
+  if (store.meta.read(parentStateKey) !== record) store.meta.write(parentStateKey, record);
 }
 
 /** The identity a site presents to its upstream (accountName, accountGuid). */
