@@ -3,7 +3,10 @@
  * For each corpus size: the parse-only baseline (download and parse the same SOAP bytes, store
  * nothing), a full sync, a delta sync with ~1% changed, and a child's sync from its parent. Each
  * measurement runs in its own process, started as every launcher starts the host (hostNodeOptions),
- * so its peak RSS is its own; the upstream is served from this process. Then the largest
+ * so its peak RSS is its own; the upstream is served from this process, started afresh on the same
+ * port before the baseline and before the full sync, so that both fetch from a cold upstream that
+ * encodes every answer (with one endpoint for both, the full sync was served what the baseline's
+ * requests left in its encoded-entry cache: all of it at 20,000 updates, none at 100,000). Then the largest
  * selections: 32,000 driver updates (the Drivers classification) and 20,000 updates that each carry
  * 40 languages of localized properties, whose full sync's peak RSS is set against the 20,000 figure.
  * Usage: node dist/scripts/bench.js [sizes...] [largest] (default: 20000 100000 and largest).
@@ -34,18 +37,23 @@ function setSup(home: Home, code: string, request: SupChangeRequest): void {
   updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, request, known).settings }));
 }
 
+/** A measurement, with the CPU this process spent meanwhile: serving the upstream. */
+type Figure = Measurement & { upstreamCpuSeconds: number };
+
 /** Runs a measurement in its own process; asynchronously, since the upstream is served from this one. */
-async function measure(scenario: string, home: Home, ...args: string[]): Promise<Measurement> {
+async function measure(scenario: string, home: Home, ...args: string[]): Promise<Figure> {
+  const before = process.cpuUsage();
   // BENCH_NODE_ARGS: extra Node options for the measured processes (e.g. --cpu-prof), for profiling.
   const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const { stdout } = await promisify(execFile)(process.execPath, [...hostNodeOptions, ...extra, runner, scenario, home.root, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as Measurement;
+  const served = process.cpuUsage(before);
+  return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Measurement), upstreamCpuSeconds: (served.user + served.system) / 1e6 };
 }
 
 type CorpusShape = Pick<CorpusOptions, 'classification' | 'localizedLanguages'>;
 
 /** Baseline, full, child and delta syncs of a corpus; only baseline and full with `fullOnly`. */
-async function benchSize(updates: number, shape: CorpusShape = {}, fullOnly = false): Promise<Record<string, Measurement>> {
+async function benchSize(updates: number, shape: CorpusShape = {}, fullOnly = false): Promise<Record<string, Figure>> {
   const home = temporaryHome('supsync-bench-');
   try {
     applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary' }));
@@ -55,7 +63,13 @@ async function benchSize(updates: number, shape: CorpusShape = {}, fullOnly = fa
     await writePackage(first, header, generateCorpus({ updates, seed: 'bench', generation: 1, ...shape }));
     await importPackage(home, 'UPS', first);
     const upstreamStore = openSiteStore(home.sitePaths('UPS').database);
-    const endpoint = await new SupEndpoint({ store: upstreamStore }).listen('127.0.0.1', 0);
+    let endpoint = await new SupEndpoint({ store: upstreamStore }).listen('127.0.0.1', 0);
+    const port = Number(new URL(endpoint.url).port);
+    /** The upstream again with nothing encoded yet, at the URL the sites know (anchors are kept by it). */
+    const coldUpstream = async () => {
+      await endpoint.close();
+      endpoint = await new SupEndpoint({ store: upstreamStore }).listen('127.0.0.1', port);
+    };
     try {
       applyAddSite(home, planAddSite(home, { code: 'CS1', role: 'central' }));
       setSup(home, 'CS1', { syncSource: 'upstream', upstreamUrl: endpoint.url });
@@ -63,8 +77,10 @@ async function benchSize(updates: number, shape: CorpusShape = {}, fullOnly = fa
       await measure('sync', home, 'CS1'); // categories only: nothing selected yet
       const known = withSiteStore(home.sitePaths('CS1').database, (store) => store.categories.known());
       setSup(home, 'CS1', { addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
-      const figures: Record<string, Measurement> = {};
+      const figures: Record<string, Figure> = {};
+      await coldUpstream();
       figures.baseline = await measure('parse-only', home, endpoint.url);
+      await coldUpstream();
       figures.full = await measure('sync', home, 'CS1');
       if (fullOnly) return figures;
       figures.child = await measure('sync', home, 'PS1');
@@ -85,10 +101,10 @@ async function benchSize(updates: number, shape: CorpusShape = {}, fullOnly = fa
 const args = process.argv.slice(2);
 const sizes = args.map(Number).filter((n) => n > 0);
 const largest = args.includes('largest') || args.length === 0;
-const line = (name: string, m: Measurement) =>
-  `  ${name.padEnd(9)} ${String(m.updates).padStart(7)} updates  ${m.seconds.toFixed(1).padStart(6)} s  ${Math.round(m.updates / m.seconds).toString().padStart(6)} updates/s  peak RSS ${m.peakRssMb.toFixed(0)} MB  CPU ${m.cpuSeconds.toFixed(1)} s (${((m.cpuSeconds * 1e6) / Math.max(1, m.updates)).toFixed(0)} µs/update)`;
+const line = (name: string, m: Figure) =>
+  `  ${name.padEnd(9)} ${String(m.updates).padStart(7)} updates  ${m.seconds.toFixed(1).padStart(6)} s  ${Math.round(m.updates / m.seconds).toString().padStart(6)} updates/s  peak RSS ${m.peakRssMb.toFixed(0)} MB  CPU ${m.cpuSeconds.toFixed(1)} s (${((m.cpuSeconds * 1e6) / Math.max(1, m.updates)).toFixed(0)} µs/update)  upstream CPU ${m.upstreamCpuSeconds.toFixed(1)} s`;
 console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-const results: Record<number, Record<string, Measurement>> = {};
+const results: Record<number, Record<string, Figure>> = {};
 // The largest selections are set against the 20,000-update full sync, so that runs with them.
 const runSizes = args.length === 0 ? [20_000, 100_000] : [...new Set([...sizes, ...(largest ? [20_000] : [])])];
 for (const size of runSizes) {

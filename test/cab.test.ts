@@ -999,7 +999,11 @@ describe('cabinet reader and writer (src/protocol/cab)', () => {
     });
 
     it('refuses to encode text with an unpaired surrogate', () => {
-      expect(() => encodeUpdateBlob('<a>\ud800</a>')).to.throw(InvalidArgumentError, /unpaired surrogate/);
+      for (const text of ['<a>\ud800</a>', '<a>\udc00</a>', '<a>\ude00\ud83d</a>', '<a>\ud83d']) {
+        expect(() => encodeUpdateBlob(text), JSON.stringify(text)).to.throw(InvalidArgumentError, /unpaired surrogate/);
+      }
+      // A pair is one character outside the BMP, encoded as it is.
+      expect(decodeUpdateBlob(encodeUpdateBlob('<a>\ud83d\ude00</a>'), 'the blob')).to.equal('<a>\ud83d\ude00</a>');
     });
 
     it('refuses member names a cabinet cannot hold', () => {

@@ -5,6 +5,8 @@
  * revision's expiry. Answers, whole or paged, are gzipped only for a downstream that asks.
  */
 import http from 'node:http';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { RevisionKey } from '../src/model/update.js';
@@ -129,6 +131,33 @@ describe('SUP endpoint serving several downstreams', () => {
     expect(paged.length).to.be.greaterThan(37 * 3);
     expect(paged).to.have.length(whole.length);
     expect(paged).to.have.deep.members(whole);
+  });
+
+  it('migrates a schema-3 site to list pages by (change_seq, update_id), and lists the same from it', async () => {
+    // A copy of the site as an older supsync left it: revision lists paged on the change_seq index alone.
+    const file = path.join(tempDir('supsync-migrate-'), 'site.db');
+    const source = openSiteDb(home.sitePaths('UPS').database);
+    await source.backup(file);
+    source.close();
+    const old = new Database(file);
+    old.exec('CREATE INDEX updates_seq ON updates (change_seq); DROP INDEX updates_seq_id;');
+    old.pragma('user_version = 3');
+    old.close();
+    const migrated = openSiteStore(file);
+    try {
+      const inspect = new Database(file, { readonly: true });
+      const indexes = (inspect.pragma('index_list(updates)') as { name: string }[]).map((i) => i.name);
+      // The imported corpus shares one change_seq: every page boundary falls inside it.
+      const seqs = inspect.prepare('SELECT count(DISTINCT change_seq) FROM updates').pluck().get() as number;
+      inspect.close();
+      expect(indexes).to.include('updates_seq_id').and.not.include('updates_seq');
+      expect(seqs).to.equal(1);
+      const paged = [...migrated.served.updateRevisionPages({}, 37)];
+      expect(paged.length).to.be.greaterThan(10);
+      expect(paged.flat()).to.deep.equal(store.served.updateRevisions({}));
+    } finally {
+      migrated.close();
+    }
   });
 
   it('gzips answers, whole and paged, only for a downstream that asks; one that sends no Accept-Encoding gets them plain', async () => {

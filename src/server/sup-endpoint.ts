@@ -632,7 +632,9 @@ export class SupEndpoint {
     const revision = served.revision(key);
     if (!revision) return undefined;
     const xml = servedXml(revision);
-    const blob = Buffer.byteLength(xml) > this.#options.compressAbove ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml };
+    // UTF-8 takes at least a byte a UTF-16 unit: the length decides most documents without a scan.
+    const large = xml.length > this.#options.compressAbove || Buffer.byteLength(xml) > this.#options.compressAbove;
+    const blob = large ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml };
     const encoded: EncodedRevision = {
       entry: utf8(updateDataParts.update({ ...key, fileDigestList: revision.files.map((f) => f.digest), ...blob })),
       urls: revision.files.flatMap((f) => (f.url ? [[f.digest, updateDataParts.url({ fileDigest: f.digest, muUrl: f.url, ussUrl: '' })] as [string, string]] : [])),

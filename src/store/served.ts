@@ -100,9 +100,10 @@ function filteredRevisions(db: SiteDb, query: RevisionQuery, page?: { after: [nu
     params.push(query.sinceSeq);
   } else where.push('u.expired = 0'); // a full list is what is live; expiries travel in deltas
   if (page?.after) {
-    // The plain >= gives SQLite a range on the change_seq index; the OR breaks ties by id.
-    where.push('u.change_seq >= ? AND (u.change_seq > ? OR u.update_id > ?)');
-    params.push(page.after[0], page.after[0], page.after[1]);
+    // A row value: SQLite seeks the (change_seq, update_id) index to the page's start instead of
+    // scanning every row of the last page's change_seq again.
+    where.push('(u.change_seq, u.update_id) > (?, ?)');
+    params.push(page.after[0], page.after[1]);
   }
   where.push(...filterClause(query, params, query.sinceSeq !== undefined || page !== undefined));
   const limit = page ? ` LIMIT ${Math.max(1, Math.floor(page.limit))}` : '';

@@ -158,6 +158,14 @@ const migrations: string[] = [
   `
   ALTER TABLE sync_runs ADD COLUMN failed_count INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: revision lists are read in pages keyed by (change_seq, update_id). On change_seq alone each
+  // page scanned and sorted every update of its change_seq again: a site that imported a package
+  // (one change_seq for all of it) read a 100,000-update list in O(pages × updates), 2.9 CPU-s
+  // unfiltered and 5.7 filtered, while its children waited for the list before fetching anything.
+  `
+  CREATE INDEX updates_seq_id ON updates (change_seq, update_id);
+  DROP INDEX updates_seq;
+  `,
 ];
 
 export const schemaVersion = migrations.length;
