@@ -42,14 +42,18 @@ export interface Certificate {
   key: Buffer;
 }
 
-/** A self-signed certificate for 127.0.0.1, or undefined when openssl is missing. */
+/**
+ * A self-signed certificate for 127.0.0.1, or undefined when openssl is missing. Its key is EC
+ * P-256: making one costs ~1 ms of CPU where an RSA-2048 key's prime search took 0.1-0.4 s, and
+ * Node.js, .NET and Chromium all accept it for TLS.
+ */
 export function makeCertificate(dir: string): Certificate | undefined {
   const certFile = path.join(dir, 'cert.pem');
   const keyFile = path.join(dir, 'key.pem');
   try {
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2', '-keyout', keyFile, '-out', certFile],
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2', '-keyout', keyFile, '-out', certFile],
       { stdio: 'ignore' },
     );
   } catch {
