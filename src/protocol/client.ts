@@ -212,10 +212,9 @@ export class UpstreamClient {
   }
 
   /**
-   * Fetches many revisions for storing, read and deflated by the parse worker if one was started
-   * (prepareFetch), handing each batch to
-   * `onBatch` in completion order (the caller stores it); `last` is true for the batch that
-   * completes the set, so the caller can commit an anchor with it.
+   * Fetches many revisions for storing, read by the parse worker if one was started (prepareFetch),
+   * handing each batch to `onBatch` in completion order (the caller stores it); `last` is true for
+   * the batch that completes the set, so the caller can commit an anchor with it.
    *
    * The client's request window (src/net/window.ts) decides how many batches are in flight. On
    * loopback or a LAN the batches start at 10 revisions (the parse worker, slow while cold, gets
