@@ -40,12 +40,24 @@ function setSup(home: Home, code: string, request: SupChangeRequest): void {
 /** A measurement, with the CPU this process spent meanwhile: serving the upstream. */
 type Figure = Measurement & { upstreamCpuSeconds: number };
 
+/**
+ * BENCH_DELTA_AGAINST=<another build's dist directory>: the delta is measured again from the same
+ * stored state, alternating that build's runner with this one's (BENCH_DELTA_ROUNDS rounds, 5 by
+ * default), so that a change's effect on the delta is seen within one run on a noisy machine.
+ */
+const deltaAgainst = process.env.BENCH_DELTA_AGAINST ? path.resolve(process.env.BENCH_DELTA_AGAINST, 'scripts', 'bench-run.js') : undefined;
+const deltaRounds = Number(process.env.BENCH_DELTA_ROUNDS ?? 5);
+
 /** Runs a measurement in its own process; asynchronously, since the upstream is served from this one. */
 async function measure(scenario: string, home: Home, ...args: string[]): Promise<Figure> {
+  return measureWith(runner, scenario, home, ...args);
+}
+
+async function measureWith(entry: string, scenario: string, home: Home, ...args: string[]): Promise<Figure> {
   const before = process.cpuUsage();
   // BENCH_NODE_ARGS: extra Node options for the measured processes (e.g. --cpu-prof), for profiling.
   const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const { stdout } = await promisify(execFile)(process.execPath, [...hostNodeOptions, ...extra, runner, scenario, home.root, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await promisify(execFile)(process.execPath, [...hostNodeOptions, ...extra, entry, scenario, home.root, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const served = process.cpuUsage(before);
   return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Measurement), upstreamCpuSeconds: (served.user + served.system) / 1e6 };
 }
@@ -87,7 +99,8 @@ async function benchSize(updates: number, shape: CorpusShape = {}, fullOnly = fa
       const second = path.join(home.root, 'corpus-2.pkg.gz');
       await writePackage(second, header, generateCorpus({ updates, seed: 'bench', generation: 2, ...shape }));
       await importPackage(home, 'UPS', second);
-      figures.delta = await measure('sync', home, 'CS1');
+      if (deltaAgainst) await compareDeltas(home, figures);
+      else figures.delta = await measure('sync', home, 'CS1');
       return figures;
     } finally {
       await endpoint.close();
@@ -96,6 +109,27 @@ async function benchSize(updates: number, shape: CorpusShape = {}, fullOnly = fa
   } finally {
     fs.rmSync(home.root, { recursive: true, force: true });
   }
+}
+
+/** The delta from one stored state, this build and the other alternating; the figure kept is this build's median. */
+async function compareDeltas(home: Home, figures: Record<string, Figure>): Promise<void> {
+  const site = path.dirname(home.sitePaths('CS1').database);
+  const saved = `${site}.before-delta`;
+  fs.cpSync(site, saved, { recursive: true });
+  const runs: Record<'this' | 'other', Figure[]> = { this: [], other: [] };
+  for (let round = 0; round < deltaRounds; round++) {
+    for (const build of round % 2 === 0 ? (['other', 'this'] as const) : (['this', 'other'] as const)) {
+      fs.rmSync(site, { recursive: true, force: true });
+      fs.cpSync(saved, site, { recursive: true });
+      runs[build].push(await measureWith(build === 'this' ? runner : deltaAgainst!, 'sync', home, 'CS1'));
+    }
+  }
+  const median = (list: Figure[]) => [...list].sort((a, b) => a.cpuSeconds - b.cpuSeconds)[list.length >> 1]!;
+  for (const build of ['other', 'this'] as const) {
+    const list = runs[build];
+    console.log(`  delta (${build === 'this' ? 'this build' : deltaAgainst}): CPU ${list.map((m) => m.cpuSeconds.toFixed(2)).join(' ')} s, wall ${list.map((m) => m.seconds.toFixed(2)).join(' ')} s; median CPU ${median(list).cpuSeconds.toFixed(2)} s`);
+  }
+  figures.delta = median(runs.this);
 }
 
 const args = process.argv.slice(2);

@@ -15,7 +15,7 @@ import { InvalidDataError, SoapFaultError, UpstreamError } from '../src/errors.j
 import type { FetchedUpdate } from '../src/model/update.js';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { warmUpAnswer } from '../src/protocol/parse-warm-up.js';
-import { blobXml, packUpdateData, readUpdateDataResponse, unpackUpdateData } from '../src/protocol/update-data.js';
+import { blobXml, packUpdateData, readStorableUpdateData, readUpdateDataResponse, unpackUpdateData } from '../src/protocol/update-data.js';
 import { compressMetadata, decompressMetadata } from '../src/model/deflated-xml.js';
 import { generateCorpus } from '../src/dev/corpus.js';
 import { encodeUpdateBlob } from '../src/protocol/cab/index.js';
@@ -89,35 +89,39 @@ describe('UpstreamClient against the recorded real WSUS responses', () => {
     });
   }
 
-  it('fetches for storing through the parse worker: each deflated document inflates byte-identical, URLs joined, languages kept', async () => {
-    // One update per request, so each recorded answer is a batch of its own.
-    replay.override = (message) => {
-      if (message.operation !== 'GetConfigData') return undefined;
-      const { status, response } = loadExchanges().find((e) => e.key === 'exchanges/000005')!;
-      return { status, body: response.replace('<MaxNumberOfUpdatesPerRequest>100<', '<MaxNumberOfUpdatesPerRequest>1<') };
-    };
-    const fetched = new Map<string, { xml: string; size: number; update: FetchedUpdate }>();
-    const lastFlags: boolean[] = [];
-    await client.fetchUpdates(
-      documents.map(([updateId, revisionNumber]) => ({ updateId, revisionNumber })),
-      (batch, last) => {
-        lastFlags.push(last);
-        for (const update of batch.updates) fetched.set(update.updateId, { xml: decompressMetadata(update.deflatedXml.bytes), size: update.deflatedXml.size, update });
-      },
-      ['de'],
-    );
-    expect(lastFlags).to.deep.equal([false, false, false, true]);
-    for (const [updateId, revision] of documents) {
-      const reference = doc(`${updateId}-r${revision}.xml`);
-      expect(fetched.get(updateId)!.xml).to.equal(reference);
-      expect(fetched.get(updateId)!.size).to.equal(Buffer.byteLength(reference));
-    }
-    expect(fetched.get('266f6222-c89d-43f2-9f8a-69340271e677')!.update.files[0]!.url).to.match(/^http:\/\/.*windowsupdate\.com\/.*am_delta/i);
-    expect(fetched.get('a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe')!.update.localized.map((l) => l.language)).to.deep.equal(['en', 'de']);
-    expect(fetched.get('a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe')!.update.bundledUpdates).to.have.length(124);
-  });
+  for (const reader of ['the parse worker', 'the calling thread'] as const) {
+    it(`fetches for storing through ${reader}: each deflated document inflates byte-identical, URLs joined, languages kept`, async () => {
+      if (reader === 'the parse worker') client.prepareFetch();
+      // One update per request, so each recorded answer is a batch of its own.
+      replay.override = (message) => {
+        if (message.operation !== 'GetConfigData') return undefined;
+        const { status, response } = loadExchanges().find((e) => e.key === 'exchanges/000005')!;
+        return { status, body: response.replace('<MaxNumberOfUpdatesPerRequest>100<', '<MaxNumberOfUpdatesPerRequest>1<') };
+      };
+      const fetched = new Map<string, { xml: string; size: number; update: FetchedUpdate }>();
+      const lastFlags: boolean[] = [];
+      await client.fetchUpdates(
+        documents.map(([updateId, revisionNumber]) => ({ updateId, revisionNumber })),
+        (batch, last) => {
+          lastFlags.push(last);
+          for (const update of batch.updates) fetched.set(update.updateId, { xml: decompressMetadata(update.deflatedXml.bytes), size: update.deflatedXml.size, update });
+        },
+        ['de'],
+      );
+      expect(lastFlags).to.deep.equal([false, false, false, true]);
+      for (const [updateId, revision] of documents) {
+        const reference = doc(`${updateId}-r${revision}.xml`);
+        expect(fetched.get(updateId)!.xml).to.equal(reference);
+        expect(fetched.get(updateId)!.size).to.equal(Buffer.byteLength(reference));
+      }
+      expect(fetched.get('266f6222-c89d-43f2-9f8a-69340271e677')!.update.files[0]!.url).to.match(/^http:\/\/.*windowsupdate\.com\/.*am_delta/i);
+      expect(fetched.get('a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe')!.update.localized.map((l) => l.language)).to.deep.equal(['en', 'de']);
+      expect(fetched.get('a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe')!.update.bundledUpdates).to.have.length(124);
+    });
+  }
 
   it('brings typed errors back from the parse worker, and re-authenticates on a refused cookie during the fetch', async () => {
+    client.prepareFetch();
     const ids = documents.map(([updateId, revisionNumber]) => ({ updateId, revisionNumber }));
     const answer = loadExchanges().find((e) => e.key === 'exchanges/000014')!.response;
     replay.override = (message) => (message.operation === 'GetUpdateData' ? { status: 200, body: answer.replace('<UpdateID>', '<UpdateID>x') } : undefined);
@@ -398,5 +402,7 @@ describe('an answer packed by the parse worker and deflated where it is stored',
     expect(updates.map((u) => u.deflatedXml.bytes)).to.deep.equal(read.map((u) => zlib.deflateRawSync(Buffer.from(u.xml, 'utf8'), { level: 1 })));
     expect(updates.map((u) => decompressMetadata(u.deflatedXml.bytes))).to.deep.equal(documents.map((d) => d.xml));
     expect(updates.map(({ deflatedXml, ...u }) => u)).to.deep.equal(read.map(({ xml, ...u }) => u));
+    // A small sync reads its answers in its own thread (no worker): it must store the very same.
+    expect(readStorableUpdateData(answer)).to.deep.equal({ updates, fileUrls: [] });
   });
 });

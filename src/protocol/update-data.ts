@@ -5,7 +5,7 @@
  */
 import { UpstreamError } from '../errors.js';
 import type { FetchedUpdate, UpdateMetadata } from '../model/update.js';
-import { compressMetadataBytes } from '../model/deflated-xml.js';
+import { compressMetadata, compressMetadataBytes } from '../model/deflated-xml.js';
 import { decodeUpdateBlob } from './cab/index.js';
 import { parseResponse, type GetUpdateDataResponse, type ServerSyncUpdateData, type ServerSyncUrlData } from './soap/index.js';
 import { parseUpdateXml } from './update-xml.js';
@@ -77,6 +77,16 @@ export function unpackUpdateData({ updates, fileUrls, xml }: PackedUpdateData): 
     (update as unknown as FetchedUpdate).deflatedXml = compressMetadataBytes(bytes.subarray(start, end));
   }
   return { updates: updates as unknown as FetchedUpdate[], fileUrls };
+}
+
+/**
+ * The same answer read and deflated in the calling thread: what a fetch too small to pay for the
+ * parse worker's start does (src/protocol/client.ts says where the line is).
+ */
+export function readStorableUpdateData(body: string, languages?: readonly string[]): StorableUpdateData {
+  const { updates, fileUrls } = readUpdateDataResponse(body, languages);
+  const storable = updates.map(({ xml, ...update }) => ({ ...update, deflatedXml: compressMetadata(xml) }));
+  return { updates: storable, fileUrls };
 }
 
 /** The update XML of a GetUpdateData entry, plain or decompressed. */

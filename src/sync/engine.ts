@@ -165,7 +165,6 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
     if (upstream) {
       const fetching = (client = clientFor(site, upstream, options, store));
       recorder.measureBytes(() => fetching.bytesReceived);
-      client.prepareFetch();
       recorder.status(6704);
       recorder.phase('Synchronizing WSUS Server');
       log.info(`Synchronizing WSUS server ${upstream.description} ...`);
