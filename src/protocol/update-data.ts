@@ -81,7 +81,7 @@ export function unpackUpdateData({ updates, fileUrls, xml }: PackedUpdateData): 
 
 /**
  * The same answer read and deflated in the calling thread: what a fetch too small to pay for the
- * parse worker's start does (src/protocol/client.ts says where the line is).
+ * parse worker's start does (`parseWorkerFrom` in src/sync/apply.ts draws the line).
  */
 export function readStorableUpdateData(body: string, languages?: readonly string[]): StorableUpdateData {
   const { updates, fileUrls } = readUpdateDataResponse(body, languages);
