@@ -4,6 +4,7 @@
  * and the values of literal expressions (strings, numbers, $true/$false/$null, @(), @{}).
  */
 import path from 'node:path';
+import v8 from 'node:v8';
 import { Language, type Node, Parser } from 'web-tree-sitter';
 import { repoRoot } from './fixtures.js';
 
@@ -11,6 +12,10 @@ let loaded: Promise<Parser> | undefined;
 
 export function powershellParser(): Promise<Parser> {
   loaded ??= (async () => {
+    // V8 compiles the grammar's and the runtime's WebAssembly with its baseline compiler, then
+    // recompiles the hot functions with its optimizing one on background threads: ~8 CPU-s per
+    // process for these two modules, which parse faster with the baseline code alone.
+    v8.setFlagsFromString('--liftoff-only');
     await Parser.init();
     const language = await Language.load(path.join(repoRoot, 'node_modules', 'tree-sitter-powershell', 'tree-sitter-powershell.wasm'));
     const parser = new Parser();
