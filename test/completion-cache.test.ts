@@ -9,7 +9,8 @@ import { expect } from 'chai';
 import { Home } from '../src/store/home.js';
 import { completionCacheFile } from '../src/store/completion-cache.js';
 import { tryOpenSiteWrite } from '../src/sync/site-write.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { tempDir } from './helpers/cli.js';
+import { runCommandLine } from './helpers/in-process.js';
 
 interface CompletionCache {
   SiteCode: string;
@@ -23,8 +24,8 @@ describe('completion cache', () => {
   it('is written with the site, is gone while a writer holds the site, and holds the products a metadata import added', async () => {
     const root = tempDir('supsync-completion-');
     const home = new Home(root);
-    expect((await runCli(root, ['site', 'add', '--code=CS1', '--role=central'])).code).to.equal(0);
-    expect((await runCli(root, ['site', 'add', '--code=PS1', '--role=primary', '--parent=CS1'])).code).to.equal(0);
+    expect((await runCommandLine(root, ['site', 'add', '--code=CS1', '--role=central'])).code).to.equal(0);
+    expect((await runCommandLine(root, ['site', 'add', '--code=PS1', '--role=primary', '--parent=CS1'])).code).to.equal(0);
     const file = completionCacheFile(home.sitePaths('CS1').dir);
     const read = () => JSON.parse(fs.readFileSync(file, 'utf8')) as CompletionCache;
     expect(read()).to.deep.equal({ SiteCode: 'CS1', Role: 'central', TopLevel: true, Products: [], Classifications: [] });
@@ -38,10 +39,10 @@ describe('completion cache', () => {
     expect(read().SiteCode).to.equal('CS1');
 
     const corpus = path.join(root, 'corpus.pkg.gz');
-    expect((await runCli(root, ['corpus', 'generate', '--updates=40', '--seed=completion', `--out=${corpus}`])).code).to.equal(0);
-    expect((await runCli(root, ['sup', 'set', '--site=CS1', '--sync-source=none'])).code).to.equal(0);
-    expect((await runCli(root, ['metadata', 'import', '--site=CS1', `--path=${corpus}`])).code).to.equal(0);
-    const listed = (await runCli(root, ['category', 'list', '--site=CS1'])).records;
+    expect((await runCommandLine(root, ['corpus', 'generate', '--updates=40', '--seed=completion', `--out=${corpus}`])).code).to.equal(0);
+    expect((await runCommandLine(root, ['sup', 'set', '--site=CS1', '--sync-source=none'])).code).to.equal(0);
+    expect((await runCommandLine(root, ['metadata', 'import', '--site=CS1', `--path=${corpus}`])).code).to.equal(0);
+    const listed = (await runCommandLine(root, ['category', 'list', '--site=CS1'])).records;
     const of = (type: string) => listed.filter((r) => r.CategoryType === type).map((r) => `${String(r.Title)} ${String(r.Id)}`).sort();
     const cache = read();
     expect(of('Product').length).to.be.greaterThan(0);
