@@ -5,12 +5,12 @@
  * (the service, a `supsync sync` finishing).
  */
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { IoError } from '../errors.js';
 import type { AlertDelivery, AlertRecord, AlertSeverity, AlertState, AlertType, DeliveryEvent } from '../model/alert.js';
 import type { Home } from './home.js';
+import { type Connection, Database } from './sqlite.js';
 
-export type AlertDb = Database.Database;
+export type AlertDb = Connection;
 
 const schema = `
   CREATE TABLE IF NOT EXISTS alerts (

@@ -4,11 +4,11 @@
  * are numbered migrations tracked in `PRAGMA user_version`, each applied in a transaction.
  */
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
 import { InvalidDataError, IoError } from '../errors.js';
 import type { Prepare } from './statements.js';
+import { type Connection, Database } from './sqlite.js';
 
-export type SiteDb = Database.Database;
+export type SiteDb = Connection;
 
 const migrations: string[] = [
   // 1: the initial schema.
