@@ -8,12 +8,12 @@
  * A command's handler stays a chunk of its own, loaded when the command runs (cli/commands/index.ts).
  *
  * What is bundled: our modules, the pure-ESM packages every start loads (yargs, lowdb and what they
- * import), and the logger and HTTP client every sync, import and service loads (winston and got with
- * their dependencies, CommonJS and ESM): loaded from node_modules as ~100 files, resolving, reading
- * and compiling them cost a sync process ~0.1 s of CPU. Every other package stays external, loaded
- * from node_modules as before: better-sqlite3 finds its native addon from its own files, and the
- * rest load only in the commands that use them. tsc's other files stay in dist/ for the scripts
- * (benchmarks, generators).
+ * import), better-sqlite3's JavaScript (its native addon stays in node_modules, found by
+ * store/sqlite.ts), and the logger and HTTP client every sync, import and service loads (winston and
+ * got with their dependencies, CommonJS and ESM): loaded from node_modules as ~100 files, resolving,
+ * reading and compiling them cost a sync process ~0.1 s of CPU. Every other package stays external,
+ * loaded from node_modules as before, only in the commands that use them. tsc's other files stay in
+ * dist/ for the scripts (benchmarks, generators).
  */
 import fs from 'node:fs';
 import { isBuiltin } from 'node:module';
@@ -31,7 +31,7 @@ const srcDir = path.join(root, 'src');
  * external. A bundled package must not find files from its own location (__dirname, require.resolve)
  * unless a patch below points it at its installed copy.
  */
-const bundledPackages = new Set(['yargs', 'lowdb', 'winston', 'winston-transport', 'got']);
+const bundledPackages = new Set(['yargs', 'lowdb', 'winston', 'winston-transport', 'got', 'better-sqlite3']);
 
 /** A change to one file of a bundled package: the build fails if the file no longer has `from`. */
 interface Patch {
