@@ -113,6 +113,38 @@ const loadedOnFirstCall: Plugin = {
 };
 
 /**
+ * http2-wrapper, which got imports for its `http2` option (supsync never sets it), loads node:http2
+ * and opens a TLS socket as it loads: ~10 ms of CPU of every process that makes a request. It is
+ * bundled behind a stand-in for its exports that loads it on first use (a property read, a call or
+ * a `new`), so got behaves as before.
+ */
+const loadedOnFirstUse: Plugin = {
+  name: 'loaded-on-first-use',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^http2-wrapper$/ }, async (args) => {
+      if (!/[\\/]node_modules[\\/]got[\\/]/.test(args.importer) || args.pluginData === 'resolve the package') return undefined;
+      const real = await bundler.resolve(args.path, { resolveDir: args.resolveDir, kind: 'import-statement', importer: args.importer, pluginData: 'resolve the package' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'on-first-use' };
+    });
+    // A CommonJS module: what require() gives is what an import's default was.
+    bundler.onLoad({ filter: /.*/, namespace: 'on-first-use' }, (args) => ({
+      contents: [
+        'let loaded;',
+        `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`,
+        'export default new Proxy(function firstUse() {}, {',
+        '  get: (_, key) => Reflect.get(load(), key),',
+        '  apply: (_, self, args) => Reflect.apply(load(), self, args),',
+        '  construct: (_, args) => Reflect.construct(load(), args),',
+        '});',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
+/**
  * yargs checks its own state with node:assert's strictEqual and notStrictEqual on every start, and
  * loading node:assert cost a start ~2.5 ms of CPU. Its import in yargs's platform shim is answered
  * by these two, which pass exactly when node:assert's pass and hand a failing check to node:assert
@@ -183,7 +215,7 @@ await build({
       'const require = bundledRequireFor(import.meta.url);',
     ].join('\n'),
   },
-  plugins: [loadedOnFirstCall, assertOnFailure, externalPackages, patchedPackages, ownLocation],
+  plugins: [loadedOnFirstCall, loadedOnFirstUse, assertOnFailure, externalPackages, patchedPackages, ownLocation],
   logLevel: 'warning',
 });
 console.log('bundle-hosts: wrote dist/src/cli/main.js, dist/src/dev/main.js, dist/src/protocol/parse-worker.js and dist/src/chunks/');
