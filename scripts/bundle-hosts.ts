@@ -62,11 +62,18 @@ const patches: Patch[] = [
 
 const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
+/**
+ * better-sqlite3's addon finder, which locates the addon from its caller's file (a stack trace): in
+ * a bundle that file is a chunk, so it stays external, never called, as store/sqlite.ts names the addon.
+ */
+const unbundledDependencies = new Set(['bindings']);
+
 const externalPackages: Plugin = {
   name: 'external-packages',
   setup(bundler) {
     bundler.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (isBuiltin(args.path) || args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      if (isBuiltin(args.path)) return undefined;
+      if (args.importer.includes(`${path.sep}node_modules${path.sep}`)) return unbundledDependencies.has(args.path) ? { path: args.path, external: true } : undefined;
       return bundledPackages.has(packageName(args.path)) ? undefined : { path: args.path, external: true };
     });
   },
