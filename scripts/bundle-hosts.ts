@@ -153,7 +153,7 @@ const loadedOnFirstUse: Plugin = {
 
 /**
  * yargs checks its own state with node:assert's strictEqual and notStrictEqual on every start, and
- * loading node:assert cost a start ~2.5 ms of CPU. Its import in yargs's platform shim is answered
+ * loading node:assert cost a start ~2 ms of CPU. Its import in yargs's platform shim is answered
  * by these two, which pass exactly when node:assert's pass and hand a failing check to node:assert
  * itself, so a failure throws the very error it threw before.
  */

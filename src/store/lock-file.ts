@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import { IoError } from '../errors.js';
 
 // node:crypto and node:child_process are loaded when first used: every host start loads this
-// module (settings writes take a lock file) and most take no lock; loading both cost ~7 ms of CPU.
+// module (settings writes take a lock file) and most take no lock; loading both cost ~5 ms of CPU.
 const randomUUID = () => process.getBuiltinModule('node:crypto').randomUUID();
 
 /** What a lock file says about its holder. */
