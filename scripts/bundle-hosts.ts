@@ -7,10 +7,13 @@
  * yargs and lowdb as ~40 more, the ESM loader's resolving and linking was a sixth of a start's CPU.
  * A command's handler stays a chunk of its own, loaded when the command runs (cli/commands/index.ts).
  *
- * What is bundled: our modules, and the few pure-ESM packages every start loads (yargs, lowdb and
- * what they import). Every other package stays external, loaded from node_modules as before:
- * better-sqlite3 finds its native addon from its own files, and the rest load only in the commands
- * that use them. tsc's other files stay in dist/ for the scripts (benchmarks, generators).
+ * What is bundled: our modules, the pure-ESM packages every start loads (yargs, lowdb and what they
+ * import), better-sqlite3's JavaScript (its native addon stays in node_modules, found by
+ * store/sqlite.ts), and the logger and HTTP client every sync, import and service loads (winston and
+ * got with their dependencies, CommonJS and ESM): loaded from node_modules as ~100 files, resolving,
+ * reading and compiling them cost a sync process ~0.1 s of CPU. Every other package stays external,
+ * loaded from node_modules as before, only in the commands that use them. tsc's other files stay in
+ * dist/ for the scripts (benchmarks, generators).
  */
 import fs from 'node:fs';
 import { isBuiltin } from 'node:module';
@@ -23,8 +26,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 const srcDir = path.join(root, 'src');
 
-/** Packages bundled with their own dependencies; an import of any other package from our code stays external. */
-const bundledPackages = new Set(['yargs', 'lowdb']);
+/**
+ * Packages bundled with their own dependencies; an import of any other package from our code stays
+ * external. A bundled package must not find files from its own location (__dirname, require.resolve)
+ * unless a patch below points it at its installed copy.
+ */
+const bundledPackages = new Set(['yargs', 'lowdb', 'winston', 'winston-transport', 'got', 'better-sqlite3']);
 
 /** A change to one file of a bundled package: the build fails if the file no longer has `from`. */
 interface Patch {
@@ -55,11 +62,18 @@ const patches: Patch[] = [
 
 const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
+/**
+ * better-sqlite3's addon finder, which locates the addon from its caller's file (a stack trace): in
+ * a bundle that file is a chunk, so it stays external, never called, as store/sqlite.ts names the addon.
+ */
+const unbundledDependencies = new Set(['bindings']);
+
 const externalPackages: Plugin = {
   name: 'external-packages',
   setup(bundler) {
     bundler.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (isBuiltin(args.path) || args.importer.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      if (isBuiltin(args.path)) return undefined;
+      if (args.importer.includes(`${path.sep}node_modules${path.sep}`)) return unbundledDependencies.has(args.path) ? { path: args.path, external: true } : undefined;
       return bundledPackages.has(packageName(args.path)) ? undefined : { path: args.path, external: true };
     });
   },
@@ -106,6 +120,65 @@ const loadedOnFirstCall: Plugin = {
 };
 
 /**
+ * http2-wrapper, which got imports for its `http2` option (supsync never sets it), loads node:http2
+ * and opens a TLS socket as it loads: ~10 ms of CPU of every process that makes a request. It is
+ * bundled behind a stand-in for its exports that loads it on first use (a property read, a call or
+ * a `new`), so got behaves as before.
+ */
+const loadedOnFirstUse: Plugin = {
+  name: 'loaded-on-first-use',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^http2-wrapper$/ }, async (args) => {
+      if (!/[\\/]node_modules[\\/]got[\\/]/.test(args.importer) || args.pluginData === 'resolve the package') return undefined;
+      const real = await bundler.resolve(args.path, { resolveDir: args.resolveDir, kind: 'import-statement', importer: args.importer, pluginData: 'resolve the package' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'on-first-use' };
+    });
+    // A CommonJS module: what require() gives is what an import's default was.
+    bundler.onLoad({ filter: /.*/, namespace: 'on-first-use' }, (args) => ({
+      contents: [
+        'let loaded;',
+        `const load = () => (loaded ??= require(${JSON.stringify(args.path)}));`,
+        'export default new Proxy(function firstUse() {}, {',
+        '  get: (_, key) => Reflect.get(load(), key),',
+        '  apply: (_, self, args) => Reflect.apply(load(), self, args),',
+        '  construct: (_, args) => Reflect.construct(load(), args),',
+        '});',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
+/**
+ * yargs checks its own state with node:assert's strictEqual and notStrictEqual on every start, and
+ * loading node:assert cost a start ~2 ms of CPU. Its import in yargs's platform shim is answered
+ * by these two, which pass exactly when node:assert's pass and hand a failing check to node:assert
+ * itself, so a failure throws the very error it threw before.
+ */
+const assertOnFailure: Plugin = {
+  name: 'assert-on-failure',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^assert$/ }, (args) =>
+      /[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/.test(args.importer) ? { path: 'assert', namespace: 'assert-on-failure' } : undefined,
+    );
+    bundler.onLoad({ filter: /.*/, namespace: 'assert-on-failure' }, () => ({
+      contents: [
+        "const assert = () => process.getBuiltinModule('node:assert');",
+        'export function strictEqual(actual, expected, message) {',
+        '  if (!Object.is(actual, expected)) assert().strictEqual(actual, expected, message);',
+        '}',
+        'export function notStrictEqual(actual, expected, message) {',
+        '  if (Object.is(actual, expected)) assert().notStrictEqual(actual, expected, message);',
+        '}',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Our modules find files from their own location (the parse worker's entry, the console's templates,
  * the main.js a child sync or a schedule runs). Bundled, a module's code lands in an entry or a chunk,
  * all one folder below dist/src (the entries' folders and chunks/), so each module's `import.meta.url`
@@ -140,8 +213,16 @@ await build({
   target: 'node20',
   sourcemap: true,
   legalComments: 'inline',
-  banner: { js: '// Generated by npm run build (scripts/bundle-hosts.ts): a host entry point or a chunk of them. Do not edit.' },
-  plugins: [loadedOnFirstCall, externalPackages, patchedPackages, ownLocation],
+  // Bundled CommonJS code requires Node.js's built-in modules at run time (esbuild leaves those
+  // require calls as they are), and an ES module has no `require`: each file gets one.
+  banner: {
+    js: [
+      '// Generated by npm run build (scripts/bundle-hosts.ts): a host entry point or a chunk of them. Do not edit.',
+      "import { createRequire as bundledRequireFor } from 'node:module';",
+      'const require = bundledRequireFor(import.meta.url);',
+    ].join('\n'),
+  },
+  plugins: [loadedOnFirstCall, loadedOnFirstUse, assertOnFailure, externalPackages, patchedPackages, ownLocation],
   logLevel: 'warning',
 });
 console.log('bundle-hosts: wrote dist/src/cli/main.js, dist/src/dev/main.js, dist/src/protocol/parse-worker.js and dist/src/chunks/');

@@ -5,12 +5,12 @@
  * (the service, a `supsync sync` finishing).
  */
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { IoError } from '../errors.js';
 import type { AlertDelivery, AlertRecord, AlertSeverity, AlertState, AlertType, DeliveryEvent } from '../model/alert.js';
 import type { Home } from './home.js';
+import { type Connection, openConnection } from './sqlite.js';
 
-export type AlertDb = Database.Database;
+export type AlertDb = Connection;
 
 const schema = `
   CREATE TABLE IF NOT EXISTS alerts (
@@ -54,7 +54,7 @@ export function openAlertDb(home: Home): AlertDb {
   const file = alertDbFile(home);
   let db: AlertDb;
   try {
-    db = new Database(file);
+    db = openConnection(file);
   } catch (error) {
     throw new IoError('AlertDatabaseOpenFailed', `Cannot open the alert database ${file}: ${(error as Error).message}`, { target: file, cause: error });
   }

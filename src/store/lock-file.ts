@@ -14,10 +14,12 @@
  * a minute, while a reused id belongs to a process started at another time. An OS lock on
  * the file (flock, LockFileEx) would need a native addon, and Node.js has none built in.
  */
-import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { IoError } from '../errors.js';
+
+// node:crypto and node:child_process are loaded when first used: every host start loads this
+// module (settings writes take a lock file) and most take no lock; loading both cost ~5 ms of CPU.
+const randomUUID = () => process.getBuiltinModule('node:crypto').randomUUID();
 
 /** What a lock file says about its holder. */
 export interface LockHolder {
@@ -71,7 +73,7 @@ export function tryCreateLock(file: string, operation: string): HeldLock | undef
         describe: (change) => {
           Object.assign(holder, change);
           const next = JSON.stringify(holder);
-          const temporary = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
+          const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
           // Best effort (Windows refuses a rename over a file another process is reading): the lock
           // stays ours either way, and a request queued meanwhile names the run from the history.
           try {
@@ -142,7 +144,7 @@ function parseHolder(text: string): LockHolder | undefined {
 
 /** Creates `file` with `text` whole, or returns false when it exists. */
 function createWhole(file: string, text: string): boolean {
-  const temporary = `${file}.${process.pid}.${crypto.randomUUID()}.tmp`;
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
   try {
     fs.writeFileSync(temporary, text, { flag: 'wx' });
   } catch (error) {
@@ -175,7 +177,7 @@ function createWhole(file: string, text: string): boolean {
  * lock another process took over in the meantime is put back rather than deleted.
  */
 function removeStale(file: string, text: string): void {
-  const aside = `${file}.${process.pid}.${crypto.randomUUID()}.stale`;
+  const aside = `${file}.${process.pid}.${randomUUID()}.stale`;
   try {
     fs.renameSync(file, aside);
   } catch (error) {
@@ -244,6 +246,7 @@ export function processStartTime(pid: number): string | undefined {
 
 /** A process's start time as the OS's own tools report it (ISO 8601), or undefined. */
 export function osStartTime(pid: number): string | undefined {
+  const { spawnSync } = process.getBuiltinModule('node:child_process');
   const answer =
     process.platform === 'win32'
       ? spawnSync('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', `(Get-Process -Id ${pid} -ErrorAction SilentlyContinue).StartTime.ToUniversalTime().ToString('o')`], {

@@ -1,5 +1,4 @@
 /** The site database's `meta` table: single values under a key, each written in one statement. */
-import crypto from 'node:crypto';
 import type { SiteDb } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
 
@@ -22,11 +21,14 @@ export function metaRepository(db: SiteDb, prepare: Prepare = statementCache(db)
     },
     /** The site code written when the site was created (an export's server id). */
     siteCode: (): string | undefined => repository.read('site_code'),
-    /** The site's cookie-signing secret, created on first use; a concurrent creator's secret wins. */
+    /**
+     * The site's cookie-signing secret, created on first use; a concurrent creator's secret wins.
+     * node:crypto is loaded only then: every command that opens a store loads this module.
+     */
     serverSecret: (): Buffer => {
       const stored = repository.read('server_secret');
       if (stored !== undefined) return Buffer.from(stored, 'hex');
-      prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('server_secret', ?)").run(crypto.randomBytes(32).toString('hex'));
+      prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('server_secret', ?)").run(process.getBuiltinModule('node:crypto').randomBytes(32).toString('hex'));
       return Buffer.from(repository.read('server_secret')!, 'hex');
     },
   };

@@ -4,11 +4,11 @@
  * are numbered migrations tracked in `PRAGMA user_version`, each applied in a transaction.
  */
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
 import { InvalidDataError, IoError } from '../errors.js';
 import type { Prepare } from './statements.js';
+import { type Connection, openConnection } from './sqlite.js';
 
-export type SiteDb = Database.Database;
+export type SiteDb = Connection;
 
 const migrations: string[] = [
   // 1: the initial schema.
@@ -180,7 +180,7 @@ export function openSiteDb(file: string, options: { readonly?: boolean; create?:
   checkFile(file, options.create ?? false);
   let db: SiteDb;
   try {
-    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: !(options.create ?? false) });
+    db = openConnection(file, { readonly: options.readonly ?? false, fileMustExist: !(options.create ?? false) });
   } catch (error) {
     throw new IoError('SiteDatabaseOpenFailed', `Cannot open the site database ${file}: ${(error as Error).message}`, { target: file, cause: error });
   }
