@@ -12,6 +12,7 @@ import type { RevisionKey } from '../src/model/update.js';
 import { planSupChange } from '../src/model/sup-settings.js';
 import { decodeUpdateBlob, encodeUpdateBlob } from '../src/protocol/cab/index.js';
 import { DSS_AUTH_PATH, buildRequest, buildResponse, parseResponse, type Cookie, type RequestMessage, type ResponseOf } from '../src/protocol/soap/index.js';
+import { storedXmlText } from '../src/protocol/stored-xml.js';
 import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
 import { Home } from '../src/store/home.js';
 import { updateSiteControl } from '../src/store/site-file.js';
@@ -78,7 +79,8 @@ function codecAnswer(store: SiteStore, keys: RevisionKey[]): Buffer {
   const updates = keys.map((key) => {
     const revision = store.served.revision(key)!;
     for (const f of revision.files) if (f.url) fileUrls.set(f.digest, f.url);
-    const xml = revision.expired ? revision.xml.replace(/PublicationState="[^"]*"/, 'PublicationState="Expired"') : revision.xml;
+    const text = storedXmlText(revision.stored, key.updateId);
+    const xml = revision.expired ? text.replace(/PublicationState="[^"]*"/, 'PublicationState="Expired"') : text;
     const blob = Buffer.byteLength(xml) > 4096 ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml };
     return { ...key, fileDigestList: revision.files.map((f) => f.digest), ...blob };
   });
