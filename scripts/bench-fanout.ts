@@ -221,7 +221,7 @@ async function fanOut(updates: number, children: number, kind: ChildKind): Promi
 
 /** Fills the site `code` by a full sync of the package's corpus from an upstream site served from this process. */
 async function syncFromUpstream(home: Home, code: string, pkg: string): Promise<void> {
-  applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary' }));
+  applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary', standAlone: true }));
   setSup(home, 'UPS', { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 });
   await importPackage(home, 'UPS', pkg);
   const upstream = openSiteStore(home.sitePaths('UPS').database);
