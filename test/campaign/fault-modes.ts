@@ -87,13 +87,22 @@ async function resetMidBody(c: FaultContext): Promise<boolean> {
 }
 
 const data = (c: FaultContext) => c.operation === 'GetUpdateData';
+const updateList = (c: FaultContext) => c.operation === 'GetRevisionIdList' && !/GetConfig>true</.test(c.body);
 
 /**
- * The answer with its first cabinet damaged: a byte of its first data block's compressed bytes
- * flipped, and with `unchecked` that block's checksum zeroed ("none", which [MS-CAB] allows), so
- * only reading the data can find the damage. A sync keeps a cabinet as it came: this is what must
- * be refused rather than stored.
+ * The second GetUpdateData answer with its first cabinet damaged: a byte of its first data block's
+ * compressed bytes flipped, and with `unchecked` that block's checksum zeroed ("none", which
+ * [MS-CAB] allows), so only reading the data can find the damage. A sync keeps a cabinet as it
+ * came: this is what must be refused rather than stored.
  */
+function damagedCabinet(unchecked: boolean): Fault {
+  return async (c) => {
+    if (!data(c) || c.call !== 2) return false;
+    const real = await c.forward();
+    return answer(c.res, 200, damageFirstCabinet(real.body.toString('utf8'), unchecked));
+  };
+}
+
 function damageFirstCabinet(body: string, unchecked: boolean): string {
   return body.replace(/(<XmlUpdateBlobCompressed>)([^<]+)/, (_, element: string, base64: string) => {
     const cabinet = Buffer.from(base64, 'base64');
@@ -103,7 +112,6 @@ function damageFirstCabinet(body: string, unchecked: boolean): string {
     return `${element}${cabinet.toString('base64')}`;
   });
 }
-const updateList = (c: FaultContext) => c.operation === 'GetRevisionIdList' && !/GetConfig>true</.test(c.body);
 
 /**
  * Each mode's timing needs the campaign's tuning: requests time out after 1.5 s and a transient
@@ -176,25 +184,11 @@ export const faultModes: FaultMode[] = [
     },
     expect: { outcome: 'failed', code: /^(UpdateBlobInvalid|UpdateXmlInvalid|XmlMalformed)$/, exit: 4 },
   },
-  {
-    name: 'cabinet-checksum',
-    inSuite: true,
-    what: 'update data whose compressed blob is a cabinet with a damaged data block (its checksum fails)',
-    fault: async (c) => {
-      if (!data(c) || c.call !== 2) return false;
-      const real = await c.forward();
-      return answer(c.res, 200, damageFirstCabinet(real.body.toString('utf8'), false));
-    },
-    expect: { outcome: 'failed', code: /^CabinetChecksum$/, exit: 4 },
-  },
+  { name: 'cabinet-checksum', inSuite: true, what: 'update data whose compressed blob is a cabinet with a damaged data block (its checksum fails)', fault: damagedCabinet(false), expect: { outcome: 'failed', code: /^CabinetChecksum$/, exit: 4 } },
   {
     name: 'cabinet-unchecked-damage',
     what: 'update data whose compressed blob is a cabinet with a damaged data block and no checksum (which [MS-CAB] allows)',
-    fault: async (c) => {
-      if (!data(c) || c.call !== 2) return false;
-      const real = await c.forward();
-      return answer(c.res, 200, damageFirstCabinet(real.body.toString('utf8'), true));
-    },
+    fault: damagedCabinet(true),
     expect: { outcome: 'failed', code: /^(MszipCorrupt|UpdateBlobInvalid|XmlMalformed|UpdateXmlInvalid)$/, exit: 4 },
   },
   {
