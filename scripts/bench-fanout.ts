@@ -12,7 +12,11 @@
  * With `fetch`, each child is the fetch-only probe (scripts/bench-fetch-probe.ts): the same
  * requests, its answers counted but not read, so the parent is what the two cores run out of: a
  * capacity measure of the parent, not of a child.
- * Usage: node dist/scripts/bench-fanout.js [updates=20000] [children=25] [probe|fetch]
+ * With `synced`, the parent holds what a sync brought it (a full sync from an upstream site that
+ * imported the corpus, served from this process), as a central site that synced from Microsoft
+ * Update does: the update XML as the cabinets the wire carried. Without it the parent imports the
+ * corpus package itself (the disconnected path), and keeps the XML deflated.
+ * Usage: node dist/scripts/bench-fanout.js [updates=20000] [children=25] [probe|fetch] [synced]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,7 +30,8 @@ import { planSupChange, type SupChangeRequest } from '../src/model/sup-settings.
 import { writePackage } from '../src/package/file.js';
 import { Home, temporaryHome } from '../src/store/home.js';
 import { updateSiteControl } from '../src/store/site-file.js';
-import { withSiteStore } from '../src/store/site-store.js';
+import { openSiteStore, withSiteStore } from '../src/store/site-store.js';
+import { SupEndpoint } from '../src/server/sup-endpoint.js';
 import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { importPackage } from '../src/sync/import-package.js';
 import { syncSite } from '../src/sync/engine.js';
@@ -141,7 +146,8 @@ async function fanOut(updates: number, children: number, kind: ChildKind): Promi
     const header = { serverId: 'bench', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] };
     const pkg = path.join(home.root, 'corpus.pkg.gz');
     await writePackage(pkg, header, generateCorpus({ updates, seed: 'bench', generation: 1 }));
-    await importPackage(home, 'PAR', pkg);
+    if (synced) await syncFromUpstream(home, 'PAR', pkg);
+    else await importPackage(home, 'PAR', pkg);
 
     const out: FanOutFigures[] = [];
     for (const [scenario, staggerMs] of [['stagger off', 0], ['stagger on (0-500 ms)', 500]] as const) {
@@ -213,12 +219,38 @@ async function fanOut(updates: number, children: number, kind: ChildKind): Promi
   }
 }
 
+/** Fills the site `code` by a full sync of the package's corpus from an upstream site served from this process. */
+async function syncFromUpstream(home: Home, code: string, pkg: string): Promise<void> {
+  applyAddSite(home, planAddSite(home, { code: 'UPS', role: 'primary', standAlone: true }));
+  setSup(home, 'UPS', { syncSource: 'none', waitMonths: 99, waitMonthsForFeature: 99 });
+  await importPackage(home, 'UPS', pkg);
+  const upstream = openSiteStore(home.sitePaths('UPS').database);
+  const endpoint = await new SupEndpoint({ store: upstream }).listen('127.0.0.1', 0);
+  try {
+    setSup(home, code, { syncSource: 'upstream', upstreamUrl: endpoint.url });
+    for (const step of ['categories', 'updates']) {
+      const [result] = await syncSite(home, code, { trigger: 'manual' });
+      if (result!.state === 'Failed') throw result!.error;
+      if (step === 'categories') {
+        const known = withSiteStore(home.sitePaths(code).database, (store) => store.categories.known());
+        setSup(home, code, { addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
+      }
+    }
+    // What it serves is what it holds; it syncs from nothing while it serves.
+    setSup(home, code, { syncSource: 'none' });
+  } finally {
+    await endpoint.close();
+    upstream.close();
+  }
+}
+
 const [updatesArg, childrenArg] = process.argv.slice(2).map(Number);
+const synced = process.argv.includes('synced');
 const updates = updatesArg || 20_000;
 const children = childrenArg || 25;
 const kind: ChildKind = process.argv.includes('fetch') ? 'fetch' : process.argv.includes('probe') ? 'probe' : 'sync';
 const childName = { sync: 'children (supsync sync)', probe: 'parse-only probe children', fetch: 'fetch-only probe children (a capacity measure of the parent, not real children)' }[kind];
-process.stderr.write(`fan-out: ${children} ${childName}, ${updates} updates each; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${os.cpus().length} cores\n`);
+process.stderr.write(`fan-out: ${children} ${childName}, ${updates} updates each, the parent ${synced ? 'filled by a sync' : 'filled by a package import'}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ${os.cpus().length} cores\n`);
 for (const f of await fanOut(updates, children, kind)) {
   console.log(`fan-out, ${f.scenario}: ${f.children} ${childName} × ${updates} updates; load average ${f.loadAverage.map((l) => l.toFixed(1)).join(' ')} at the end`);
   console.log(`  children succeeded ${f.succeeded}/${f.children} in ${f.seconds.toFixed(1)} s (each ${f.childSeconds.min.toFixed(1)}–${f.childSeconds.max.toFixed(1)} s); refused connections ${f.refusedConnections}`);

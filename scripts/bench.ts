@@ -37,8 +37,8 @@ function setSup(home: Home, code: string, request: SupChangeRequest): void {
   updateSiteControl(home.sitePaths(code).controlFile, (site) => ({ ...site, sup: planSupChange(site, request, known).settings }));
 }
 
-/** A measurement, with the CPU this process spent meanwhile: serving the upstream. */
-type Figure = Measurement & { upstreamCpuSeconds: number };
+/** A measurement, with the CPU this process spent meanwhile: serving the upstream; a sync's, with the size of its site.db after it. */
+type Figure = Measurement & { upstreamCpuSeconds: number; siteDbBytes?: number };
 
 /**
  * BENCH_DELTA_AGAINST=<another build's dist directory>: the delta is measured again from the same
@@ -93,7 +93,7 @@ async function benchSize(updates: number, shape: CorpusShape = {}, fullOnly = fa
       await coldUpstream();
       figures.baseline = await measure('parse-only', home, endpoint.url);
       await coldUpstream();
-      figures.full = await measure('sync', home, 'CS1');
+      figures.full = { ...(await measure('sync', home, 'CS1')), siteDbBytes: fs.statSync(home.sitePaths('CS1').database).size };
       if (fullOnly) return figures;
       figures.child = await measure('sync', home, 'PS1');
       const second = path.join(home.root, 'corpus-2.pkg.gz');
@@ -148,6 +148,10 @@ for (const size of runSizes) {
   console.log(`${size} updates:`);
   for (const [name, m] of Object.entries(f)) console.log(line(name, m));
   console.log(`  full / baseline time: ${(f.full!.seconds / f.baseline!.seconds).toFixed(2)}x (target <= 1.2)`);
+  // Both ends share the machine's cores: the CPU of the sync and its upstream together is the steadier ratio.
+  const cpu = (m: Figure) => m.cpuSeconds + m.upstreamCpuSeconds;
+  console.log(`  full / baseline CPU, with the upstream's: ${(cpu(f.full!) / cpu(f.baseline!)).toFixed(2)}x; load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`  site.db after the full sync: ${f.full!.siteDbBytes} bytes, ${Math.round(f.full!.siteDbBytes! / f.full!.updates)} bytes/update`);
   console.log(`  delta / full time:    ${((f.delta!.seconds / f.full!.seconds) * 100).toFixed(1)}% (target <= 5%)`);
   console.log(`  child / full time:    ${(f.child!.seconds / f.full!.seconds).toFixed(2)}x (target <= 1.2)`);
 }

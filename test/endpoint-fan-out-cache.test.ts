@@ -6,20 +6,28 @@
  * ones are still served from memory; and the entries stay within their byte bound.
  */
 import http from 'node:http';
+import path from 'node:path';
 import zlib from 'node:zlib';
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import type { RevisionKey } from '../src/model/update.js';
 import { planSupChange } from '../src/model/sup-settings.js';
 import { decodeUpdateBlob, encodeUpdateBlob } from '../src/protocol/cab/index.js';
 import { DSS_AUTH_PATH, buildRequest, buildResponse, parseResponse, type Cookie, type RequestMessage, type ResponseOf } from '../src/protocol/soap/index.js';
+import { storedXmlText } from '../src/protocol/stored-xml.js';
+import { readStorableUpdateData, readUpdateDataResponse } from '../src/protocol/update-data.js';
+import { exportPackage } from '../src/package/export.js';
+import { readPackage } from '../src/package/file.js';
 import { type RunningEndpoint, SupEndpoint } from '../src/server/sup-endpoint.js';
 import { Home } from '../src/store/home.js';
 import { updateSiteControl } from '../src/store/site-file.js';
+import { applyAddSite, planAddSite } from '../src/store/sites.js';
 import { SiteStore, openSiteStore, withSiteStore } from '../src/store/site-store.js';
 import { importPackage } from '../src/sync/import-package.js';
 import { tempDir } from './helpers/cli.js';
 import { corpusSite } from './helpers/corpus-site.js';
 import { seededSite } from './helpers/recorded-site.js';
+import { loadExchanges } from './helpers/wsusss.js';
 
 /** Posts a SOAP body and returns the answer's bytes as sent (asking for them plain unless told). */
 function post(url: string, soapAction: string, body: string, acceptEncoding = 'identity'): Promise<{ status: number; bytes: Buffer; encoding: string | undefined }> {
@@ -78,7 +86,8 @@ function codecAnswer(store: SiteStore, keys: RevisionKey[]): Buffer {
   const updates = keys.map((key) => {
     const revision = store.served.revision(key)!;
     for (const f of revision.files) if (f.url) fileUrls.set(f.digest, f.url);
-    const xml = revision.expired ? revision.xml.replace(/PublicationState="[^"]*"/, 'PublicationState="Expired"') : revision.xml;
+    const text = storedXmlText(revision.stored, key.updateId);
+    const xml = revision.expired ? text.replace(/PublicationState="[^"]*"/, 'PublicationState="Expired"') : text;
     const blob = Buffer.byteLength(xml) > 4096 ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml };
     return { ...key, fileDigestList: revision.files.map((f) => f.digest), ...blob };
   });
@@ -271,5 +280,111 @@ describe('SUP endpoint: GetUpdateData entries kept encoded', () => {
     } finally {
       await running.close();
     }
+  });
+});
+
+describe('SUP endpoint: update XML kept as the cabinet the wire carried', () => {
+  // The recorded Windows answers: LZX cabinets (2^21 window), one to three data blocks each.
+  const answers = loadExchanges().filter((e) => e.operation === 'GetUpdateData' && e.status === 200);
+  const wire = new Map(
+    answers
+      .flatMap((e) => (parseResponse('GetUpdateData', e.response) as ResponseOf<'GetUpdateData'>).updates)
+      .flatMap((u) => (u.xmlUpdateBlobCompressed ? [[`${u.updateId}/${u.revisionNumber}`, u.xmlUpdateBlobCompressed.replace(/\s+/g, '')] as const] : [])),
+  );
+
+  /** A site holding what a sync stores of the recorded answers (the storing thread's path, no worker). */
+  function receivedSite(): SiteStore {
+    const home = new Home(tempDir('supsync-cabinets-'));
+    applyAddSite(home, planAddSite(home, { code: 'REC', role: 'primary' }));
+    const store = openSiteStore(home.sitePaths('REC').database);
+    const index = store.categories.index();
+    store.transaction(() => {
+      for (const answer of answers) {
+        for (const update of readStorableUpdateData(answer.response).updates) store.updates.store(update, index, { changeSeq: 1, now: new Date().toISOString() });
+      }
+    })();
+    return store;
+  }
+
+  it('receives LZX cabinets of one to three data blocks, stores each as it came, and serves it as it is, from memory too', async () => {
+    const cabinets = [...wire.values()].map((base64) => Buffer.from(base64, 'base64'));
+    expect(cabinets.map((cab) => cab.readUInt16LE(36 + 6) & 0x0f)).to.satisfy((methods: number[]) => methods.every((m) => m === 3));
+    expect(Math.max(...cabinets.map((cab) => cab.readUInt16LE(36 + 4)))).to.equal(3);
+    const store = receivedSite();
+    const endpoint = new SupEndpoint({ store });
+    const running = await endpoint.listen('127.0.0.1', 0);
+    try {
+      const keys = [...store.served.categoryRevisions(), ...store.served.updateRevisions({})];
+      const compressed = keys.filter((k) => wire.has(`${k.updateId}/${k.revisionNumber}`));
+      expect(compressed).to.have.length(wire.size);
+      for (const key of keys) expect(store.served.revision(key)!.stored.format).to.equal(wire.has(`${key.updateId}/${key.revisionNumber}`) ? 'cabinet' : 'deflate');
+      const downstream = await rawDownstream(running);
+      for (let round = 0; round < 2; round++) {
+        const served = (parseResponse('GetUpdateData', (await downstream.updateData(keys)).toString('utf8')) as ResponseOf<'GetUpdateData'>).updates;
+        expect(served.map((u) => u.xmlUpdateBlobCompressed ?? null)).to.deep.equal(keys.map((k) => wire.get(`${k.updateId}/${k.revisionNumber}`) ?? null));
+      }
+      expect(endpoint.encodedCacheFigures).to.include({ hits: keys.length, misses: keys.length });
+    } finally {
+      await running.close();
+      store.close();
+    }
+  });
+
+  it('serves an expired update kept as a cabinet marked Expired, in a cabinet of its own', async () => {
+    const store = receivedSite();
+    const running = await new SupEndpoint({ store }).listen('127.0.0.1', 0);
+    try {
+      const key = store.served.updateRevisions({}).find((k) => wire.has(`${k.updateId}/${k.revisionNumber}`))!;
+      const xml = decodeUpdateBlob(wire.get(`${key.updateId}/${key.revisionNumber}`)!, 'recorded');
+      expect(xml).to.match(/PublicationState="Published"/);
+      store.transaction(() => store.updates.expire(key.updateId, 'test', new Date().toISOString(), 2))();
+      const [served] = (parseResponse('GetUpdateData', (await (await rawDownstream(running)).updateData([key])).toString('utf8')) as ResponseOf<'GetUpdateData'>).updates;
+      expect(served!.xmlUpdateBlobCompressed).to.be.a('string').and.not.equal(wire.get(`${key.updateId}/${key.revisionNumber}`));
+      expect(decodeUpdateBlob(served!.xmlUpdateBlobCompressed!, 'served')).to.equal(xml.replace('PublicationState="Published"', 'PublicationState="Expired"'));
+    } finally {
+      await running.close();
+      store.close();
+    }
+  });
+
+  it('migrates a schema-4 site: its deflated rows read, serve and export as before, and rows stored since keep the cabinet', async () => {
+    const home = new Home(tempDir('supsync-migrate-cabinets-'));
+    await corpusSite(home, 'OLD', { updates: 60, seed: 'schema-4' });
+    const file = home.sitePaths('OLD').database;
+    const before = withSiteStore(file, (store) => [...store.categories.documents(), ...store.updates.documents()].map((d) => [d.update_id, storedXmlText(d.stored, d.update_id)]));
+    // The site as supsync left it before migration 5: no metadata_format column.
+    const old = new Database(file);
+    old.exec('ALTER TABLE updates DROP COLUMN metadata_format; ALTER TABLE categories DROP COLUMN metadata_format;');
+    old.pragma('user_version = 4');
+    old.close();
+    const received = readStorableUpdateData(answers.find((e) => e.key === 'exchanges/000013')!.response).updates[0]!;
+    const receivedXml = readUpdateDataResponse(answers.find((e) => e.key === 'exchanges/000013')!.response).updates[0]!.xml;
+    const store = openSiteStore(file);
+    try {
+      const documents = [...store.categories.documents(), ...store.updates.documents()];
+      expect(documents.map((d) => d.stored.format)).to.satisfy((formats: string[]) => formats.every((f) => f === 'deflate'));
+      expect(documents.map((d) => [d.update_id, storedXmlText(d.stored, d.update_id)])).to.deep.equal(before);
+      const keys = store.served.updateRevisions({}).slice(0, 20);
+      const running = await new SupEndpoint({ store }).listen('127.0.0.1', 0);
+      try {
+        expect((await (await rawDownstream(running)).updateData(keys)).equals(codecAnswer(store, keys))).to.equal(true);
+      } finally {
+        await running.close();
+      }
+
+      store.transaction(() => store.updates.store(received, store.categories.index(), { changeSeq: 5, now: new Date().toISOString() }))();
+      const kept = store.served.revision(received)!.stored;
+      expect(kept.format).to.equal('cabinet');
+      expect(kept.bytes.toString('base64')).to.equal(wire.get(`${received.updateId}/${received.revisionNumber}`));
+    } finally {
+      store.close();
+    }
+    const exported = path.join(home.root, 'exported.pkg.gz');
+    await exportPackage(home, 'OLD', exported);
+    const records = new Map<string, string>();
+    for await (const { records: batch } of readPackage(exported)) for (const r of batch) records.set(r.updateId, r.xml);
+    for (const [id, xml] of before) expect(records.get(id), id).to.equal(xml);
+    expect(records.get(received.updateId)).to.equal(receivedXml);
+    expect(records.size).to.equal(before.length + 1);
   });
 });

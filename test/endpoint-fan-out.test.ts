@@ -141,6 +141,8 @@ describe('SUP endpoint serving several downstreams', () => {
     source.close();
     const old = new Database(file);
     old.exec('CREATE INDEX updates_seq ON updates (change_seq); DROP INDEX updates_seq_id;');
+    // Nor the metadata_format column of migration 5.
+    old.exec('ALTER TABLE updates DROP COLUMN metadata_format; ALTER TABLE categories DROP COLUMN metadata_format;');
     old.pragma('user_version = 3');
     old.close();
     const migrated = openSiteStore(file);

@@ -16,10 +16,11 @@ import type { FetchedUpdate } from '../src/model/update.js';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { warmUpAnswer } from '../src/protocol/parse-warm-up.js';
 import { blobXml, packUpdateData, readStorableUpdateData, readUpdateDataResponse, unpackUpdateData } from '../src/protocol/update-data.js';
-import { compressMetadata, decompressMetadata } from '../src/model/deflated-xml.js';
+import { compressMetadata } from '../src/model/deflated-xml.js';
+import { storedXmlText } from '../src/protocol/stored-xml.js';
 import { generateCorpus } from '../src/dev/corpus.js';
 import { encodeUpdateBlob } from '../src/protocol/cab/index.js';
-import { buildResponse } from '../src/protocol/soap/index.js';
+import { type GetUpdateDataResponse, buildResponse, parseResponse } from '../src/protocol/soap/index.js';
 import { wsusssRecorded } from './helpers/fixtures.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { runCommandLine } from './helpers/in-process.js';
@@ -90,7 +91,7 @@ describe('UpstreamClient against the recorded real WSUS responses', () => {
   }
 
   for (const reader of ['the parse worker', 'the calling thread'] as const) {
-    it(`fetches for storing through ${reader}: each deflated document inflates byte-identical, URLs joined, languages kept`, async () => {
+    it(`fetches for storing through ${reader}: a cabinet kept as the wire carried it, plain XML deflated, each read back byte-identical, URLs joined, languages kept`, async () => {
       if (reader === 'the parse worker') client.prepareFetch();
       // One update per request, so each recorded answer is a batch of its own.
       replay.override = (message) => {
@@ -99,12 +100,19 @@ describe('UpstreamClient against the recorded real WSUS responses', () => {
         return { status, body: response.replace('<MaxNumberOfUpdatesPerRequest>100<', '<MaxNumberOfUpdatesPerRequest>1<') };
       };
       const fetched = new Map<string, { xml: string; size: number; update: FetchedUpdate }>();
+      // The recorded answers' cabinets (LZX, as Windows sends them), base64 decoded.
+      const wire = new Map(
+        loadExchanges()
+          .filter((e) => e.operation === 'GetUpdateData' && e.status === 200)
+          .flatMap((e) => (parseResponse('GetUpdateData', e.response) as GetUpdateDataResponse).updates)
+          .flatMap((u) => (u.xmlUpdateBlobCompressed ? [[u.updateId, Buffer.from(u.xmlUpdateBlobCompressed, 'base64')] as const] : [])),
+      );
       const lastFlags: boolean[] = [];
       await client.fetchUpdates(
         documents.map(([updateId, revisionNumber]) => ({ updateId, revisionNumber })),
         (batch, last) => {
           lastFlags.push(last);
-          for (const update of batch.updates) fetched.set(update.updateId, { xml: decompressMetadata(update.deflatedXml.bytes), size: update.deflatedXml.size, update });
+          for (const update of batch.updates) fetched.set(update.updateId, { xml: storedXmlText(update.storedXml, update.updateId), size: update.storedXml.size, update });
         },
         ['de'],
       );
@@ -113,7 +121,11 @@ describe('UpstreamClient against the recorded real WSUS responses', () => {
         const reference = doc(`${updateId}-r${revision}.xml`);
         expect(fetched.get(updateId)!.xml).to.equal(reference);
         expect(fetched.get(updateId)!.size).to.equal(Buffer.byteLength(reference));
+        const stored = fetched.get(updateId)!.update.storedXml;
+        if (wire.has(updateId)) expect(stored).to.include({ format: 'cabinet' }).and.have.property('bytes').that.deep.equals(wire.get(updateId));
+        else expect(stored.format).to.equal('deflate');
       }
+      expect([...wire.keys()].filter((id) => fetched.has(id))).to.have.length(3);
       expect(fetched.get('266f6222-c89d-43f2-9f8a-69340271e677')!.update.files[0]!.url).to.match(/^http:\/\/.*windowsupdate\.com\/.*am_delta/i);
       expect(fetched.get('a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe')!.update.localized.map((l) => l.language)).to.deep.equal(['en', 'de']);
       expect(fetched.get('a2fef9b0-7951-4c2c-a42b-9e351dd1c1fe')!.update.bundledUpdates).to.have.length(124);
@@ -373,14 +385,15 @@ describe('the parse worker\'s warm-up answer', () => {
       expect(update.supersededUpdateIds).to.have.length(1);
       expect(update.bundledUpdates).to.have.length(1);
       expect(update.files[0]).to.include({ fileName: 'warm-up.cab', url: 'http://download.windowsupdate.com/warm-up.cab' });
-      expect(decompressMetadata(update.deflatedXml.bytes)).to.match(/^<upd:Update /);
+      expect(storedXmlText(update.storedXml, update.updateId)).to.match(/^<upd:Update /);
     }
+    expect(updates.map((u) => u.storedXml.format)).to.deep.equal(['cabinet', 'deflate']);
     expect(fileUrls).to.have.length(1);
   });
 });
 
-describe('an answer packed by the parse worker and deflated where it is stored', () => {
-  it('stores what the answer read in one thread would: the same fields, the XML deflated byte for byte alike', () => {
+describe('an answer packed by the parse worker and unpacked where it is stored', () => {
+  it('stores what the answer read in one thread would: the same fields, cabinets as they came, plain XML deflated byte for byte alike', () => {
     // Localized titles in other scripts: the XML's UTF-8 offsets in the packed buffer differ from its character offsets.
     const documents = [...generateCorpus({ updates: 40, seed: 'packed', generation: 1, localizedLanguages: 5 })];
     expect(documents.some((d) => /[^\x00-\x7f]/.test(d.xml))).to.equal(true);
@@ -397,11 +410,16 @@ describe('an answer packed by the parse worker and deflated where it is stored',
     const read = readUpdateDataResponse(answer).updates;
     const { updates } = unpackUpdateData(packUpdateData(answer));
     expect(updates).to.have.length(documents.length);
-    expect(updates.map((u) => u.deflatedXml)).to.deep.equal(read.map((u) => compressMetadata(u.xml)));
+    expect(updates.map((u) => u.storedXml)).to.deep.equal(
+      documents.map((d, i) =>
+        i % 2 === 0 ? { format: 'cabinet', bytes: Buffer.from(encodeUpdateBlob(d.xml), 'base64'), size: Buffer.byteLength(d.xml) } : compressMetadata(d.xml),
+      ),
+    );
     // What the site database stored before the deflate moved out of the parse worker: zlib's level 1 with its defaults.
-    expect(updates.map((u) => u.deflatedXml.bytes)).to.deep.equal(read.map((u) => zlib.deflateRawSync(Buffer.from(u.xml, 'utf8'), { level: 1 })));
-    expect(updates.map((u) => decompressMetadata(u.deflatedXml.bytes))).to.deep.equal(documents.map((d) => d.xml));
-    expect(updates.map(({ deflatedXml, ...u }) => u)).to.deep.equal(read.map(({ xml, ...u }) => u));
+    const plain = updates.filter((u) => u.storedXml.format === 'deflate');
+    expect(plain.map((u) => u.storedXml.bytes)).to.deep.equal(read.filter((_, i) => i % 2 === 1).map((u) => zlib.deflateRawSync(Buffer.from(u.xml, 'utf8'), { level: 1 })));
+    expect(updates.map((u) => storedXmlText(u.storedXml, u.updateId))).to.deep.equal(documents.map((d) => d.xml));
+    expect(updates.map(({ storedXml, ...u }) => u)).to.deep.equal(read.map(({ xml, ...u }) => u));
     // A small sync reads its answers in its own thread (no worker): it must store the very same.
     expect(readStorableUpdateData(answer)).to.deep.equal({ updates, fileUrls: [] });
   });

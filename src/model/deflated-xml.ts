@@ -1,12 +1,12 @@
 /**
- * Update metadata as it is kept and carried between the parse worker, the site database and
- * packages: raw-deflated UTF-8 XML.
+ * Update metadata in the site database's `deflate` form: raw-deflated UTF-8 XML (the `cabinet`
+ * form is read by protocol/stored-xml.ts, beside the cabinet reader).
  */
 import zlib from 'node:zlib';
-import type { DeflatedXml } from './update.js';
+import type { StoredXml } from './update.js';
 
 /** Level 1: metadata XML compresses about 5:1 even so, and a full sync deflates gigabytes of it. */
-export function compressMetadata(xml: string): DeflatedXml {
+export function compressMetadata(xml: string): StoredXml {
   return compressMetadataBytes(Buffer.from(xml, 'utf8'));
 }
 
@@ -16,8 +16,8 @@ export function compressMetadata(xml: string): DeflatedXml {
  * 16 KB) holds the deflated XML, about a fifth of it, in one allocation, so a sync's main thread
  * does not churn through 16 KB of external memory an update. The bytes are the same either way.
  */
-export function compressMetadataBytes(utf8: Uint8Array): DeflatedXml {
-  return { bytes: zlib.deflateRawSync(utf8, { level: 1, chunkSize: Math.max(1024, utf8.length >>> 1) }), size: utf8.length };
+export function compressMetadataBytes(utf8: Uint8Array): StoredXml {
+  return { format: 'deflate', bytes: zlib.deflateRawSync(utf8, { level: 1, chunkSize: Math.max(1024, utf8.length >>> 1) }), size: utf8.length };
 }
 
 export function decompressMetadata(blob: Buffer): string {

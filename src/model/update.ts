@@ -70,14 +70,24 @@ export interface UpdateMetadata extends RevisionKey {
   xml: string;
 }
 
-/** Update XML as the site database keeps it: raw deflate, with the size of the XML in bytes. */
-export interface DeflatedXml {
+/**
+ * How the site database keeps a revision's XML: `deflate`, raw deflate of its UTF-8 (what a writer
+ * holding the text stores: a package or catalog import, a document that came plain); `cabinet`, the
+ * Microsoft Cabinet an upstream sent as XmlUpdateBlobCompressed (base64 decoded; one member, the
+ * XML in UTF-16LE, MSZIP or LZX), kept as it came so that a sync does not compress it again and
+ * the SUP endpoint serves it to children as it is.
+ */
+export type StoredXmlFormat = 'deflate' | 'cabinet';
+
+/** A revision's XML as stored, with the size of the XML in bytes (UTF-8, whatever the format). */
+export interface StoredXml {
+  format: StoredXmlFormat;
   bytes: Buffer;
   size: number;
 }
 
-/** An update as a sync fetches it for storing: its XML already deflated (as the parse worker's answer arrives). */
-export type FetchedUpdate = Omit<UpdateMetadata, 'xml'> & { deflatedXml: DeflatedXml };
+/** An update as a sync fetches it for storing: its XML in its stored form (as the parse worker's answer arrives). */
+export type FetchedUpdate = Omit<UpdateMetadata, 'xml'> & { storedXml: StoredXml };
 
 /** Lower-case canonical GUID, or undefined when the text is not a GUID. */
 export function canonicalGuid(text: string): string | undefined {

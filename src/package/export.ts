@@ -5,7 +5,7 @@
 import os from 'node:os';
 import type { Home } from '../store/home.js';
 import { openSiteStore } from '../store/site-store.js';
-import { decompressMetadata } from '../model/deflated-xml.js';
+import { storedXmlText } from '../protocol/stored-xml.js';
 import { writePackage } from './file.js';
 import type { PackageRecord } from './format.js';
 
@@ -15,8 +15,8 @@ export async function exportPackage(home: Home, code: string, file: string): Pro
   try {
     const serverId = store.meta.siteCode() ?? code;
     function* records(): Generator<PackageRecord> {
-      for (const row of store.categories.documents()) yield { updateId: row.update_id, revisionNumber: row.revision, xml: decompressMetadata(row.metadata) };
-      for (const row of store.updates.documents()) yield { updateId: row.update_id, revisionNumber: row.revision, xml: decompressMetadata(row.metadata) };
+      for (const row of store.categories.documents()) yield { updateId: row.update_id, revisionNumber: row.revision, xml: storedXmlText(row.stored, `category ${row.update_id}`) };
+      for (const row of store.updates.documents()) yield { updateId: row.update_id, revisionNumber: row.revision, xml: storedXmlText(row.stored, `update ${row.update_id}`) };
     }
     return await writePackage(
       file,

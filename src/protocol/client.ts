@@ -78,7 +78,7 @@ export interface FetchedBatch extends UpdateData {
  */
 export type FetchStats = WindowStats & { httpRequests: number; bytes: number; gzippedAnswers: number; roundTripMs?: number };
 
-/** A batch fetched for storing: the updates' XML already deflated. */
+/** A batch fetched for storing: the updates' XML already in its stored form. */
 export interface StorableBatch extends StorableUpdateData {
   bytes: number;
 }

@@ -1,6 +1,6 @@
 /**
  * The parse worker of a client's fetches. Reading GetUpdateData answers (envelope, cabinets, update
- * XML) costs as much as deflating the XML and storing it, so in a worker the two overlap on two cores.
+ * XML) costs more than storing what they carry, so in a worker the two overlap on two cores.
  * The worker's heap is bounded, which also makes V8 collect it eagerly rather than let it grow.
  */
 import { Worker } from 'node:worker_threads';

@@ -1,7 +1,7 @@
 /**
  * The parse worker: reads GetUpdateData answers (envelope, cabinets, update XML) off the main
- * thread, which meanwhile deflates and stores earlier batches. The XML of a batch travels back
- * in one transferred buffer, not copied.
+ * thread, which meanwhile stores earlier batches. The stored forms of a batch's XML (the cabinets
+ * as they came, plain XML as UTF-8) travel back in one transferred buffer, not copied.
  */
 import { parentPort } from 'node:worker_threads';
 import { transferError } from '../errors.js';

@@ -4,9 +4,9 @@
  * same in the calling thread and in the parse worker.
  */
 import { UpstreamError } from '../errors.js';
-import type { FetchedUpdate, UpdateMetadata } from '../model/update.js';
+import type { FetchedUpdate, StoredXml, UpdateMetadata } from '../model/update.js';
 import { compressMetadata, compressMetadataBytes } from '../model/deflated-xml.js';
-import { decodeUpdateBlob } from './cab/index.js';
+import { decodeUpdateBlob, readUpdateBlob } from './cab/index.js';
 import { parseResponse, type GetUpdateDataResponse, type ServerSyncUpdateData, type ServerSyncUrlData } from './soap/index.js';
 import { parseUpdateXml } from './update-xml.js';
 
@@ -17,34 +17,43 @@ export interface UpdateData {
 
 /** Parses a GetUpdateData response body; a fault is thrown as SoapFaultError. */
 export function readUpdateDataResponse(body: string, languages?: readonly string[]): UpdateData {
+  const { entries, fileUrls } = readEntries(body, languages);
+  return { updates: entries.map((entry) => entry.update), fileUrls };
+}
+
+/** Each update read, with the cabinet its XML came in when it came compressed. */
+function readEntries(body: string, languages?: readonly string[]): { entries: { update: UpdateMetadata; cabinet: Buffer | undefined }[]; fileUrls: ServerSyncUrlData[] } {
   const response = parseResponse('GetUpdateData', body) as GetUpdateDataResponse;
   const urls = new Map(response.fileUrls.map((u) => [u.fileDigest, u.muUrl]));
-  const updates = response.updates.map((data) => {
-    const update = parseUpdateXml(blobXml(data), `update ${data.updateId} revision ${data.revisionNumber}`, languages ? { languages } : {});
+  const entries = response.updates.map((data) => {
+    const target = `update ${data.updateId} revision ${data.revisionNumber}`;
+    const blob = data.xmlUpdateBlobCompressed ? readUpdateBlob(data.xmlUpdateBlobCompressed, target) : { xml: blobXml(data), cabinet: undefined };
+    const update = parseUpdateXml(blob.xml, target, languages ? { languages } : {});
     for (const file of update.files) {
       const url = urls.get(file.digest);
       if (url) file.url = url;
     }
-    return update;
+    return { update, cabinet: blob.cabinet };
   });
-  return { updates, fileUrls: response.fileUrls };
+  return { entries, fileUrls: response.fileUrls };
 }
 
-/** A GetUpdateData answer read for storing: each update's XML deflated as the site database keeps it. */
+/** A GetUpdateData answer read for storing: each update's XML in the form the site database keeps it. */
 export interface StorableUpdateData {
   updates: FetchedUpdate[];
   fileUrls: ServerSyncUrlData[];
 }
 
 /**
- * An update without its XML, and where its XML (UTF-8) lies in the answer's `xml` buffer: under
- * the name of the deflated XML that replaces it, so unpacking keeps the object's shape.
+ * An update without its XML, and where its stored form lies in the answer's `xml` buffer (the
+ * cabinet it came in, else its UTF-8 to deflate), under the name of the stored XML that replaces
+ * it, so unpacking keeps the object's shape. `size` is the XML's length in UTF-8.
  */
-export type PackedUpdate = Omit<UpdateMetadata, 'xml'> & { deflatedXml: { start: number; end: number } };
+export type PackedUpdate = Omit<UpdateMetadata, 'xml'> & { storedXml: { start: number; end: number; cabinet: boolean; size: number } };
 
 /**
- * A GetUpdateData answer as the parse worker hands it over: the updates read, and all their XML
- * encoded as UTF-8 in one buffer, which moves between threads without a copy.
+ * A GetUpdateData answer as the parse worker hands it over: the updates read, and all their
+ * stored forms in one buffer, which moves between threads without a copy.
  */
 export interface PackedUpdateData {
   updates: PackedUpdate[];
@@ -53,39 +62,46 @@ export interface PackedUpdateData {
 }
 
 export function packUpdateData(body: string, languages?: readonly string[]): PackedUpdateData {
-  const { updates, fileUrls } = readUpdateDataResponse(body, languages);
-  const xml = Buffer.allocUnsafeSlow(updates.reduce((sum, update) => sum + Buffer.byteLength(update.xml, 'utf8'), 0));
+  const { entries, fileUrls } = readEntries(body, languages);
+  const lengths = entries.map(({ update, cabinet }) => cabinet?.length ?? Buffer.byteLength(update.xml, 'utf8'));
+  const xml = Buffer.allocUnsafeSlow(lengths.reduce((sum, length) => sum + length, 0));
   let offset = 0;
-  const packed = updates.map(({ xml: text, ...update }) => {
+  const packed = entries.map(({ update: { xml: text, ...update }, cabinet }, i) => {
     const start = offset;
-    offset += xml.write(text, offset, 'utf8');
-    return { ...update, deflatedXml: { start, end: offset } };
+    if (cabinet) offset += cabinet.copy(xml, offset);
+    else offset += xml.write(text, offset, 'utf8');
+    // A cabinet's XML is UTF-16: its UTF-8 size (what `metadata_size` holds) is counted, not encoded.
+    return { ...update, storedXml: { start, end: offset, cabinet: cabinet !== undefined, size: cabinet ? Buffer.byteLength(text, 'utf8') : lengths[i]! } };
   });
   return { updates: packed, fileUrls, xml };
 }
 
 /**
- * Deflates each packed update's XML for the site database, turning the packed updates into
- * fetched ones in place (a sync unpacks gigabytes; no copies). A sync does this in the thread that
- * stores, not in the parse worker: reading the answers alone keeps the worker as busy as deflating
- * and storing keep the storing thread, so a sync's work is shared evenly between two cores.
+ * Turns the packed updates into fetched ones in place (a sync unpacks gigabytes; no copies): a
+ * cabinet is stored as it came, XML that came plain is deflated. A sync does this in the thread
+ * that stores, not in the parse worker: reading the answers alone keeps the worker as busy as
+ * storing keeps the storing thread, so a sync's work is shared between two cores.
  */
 export function unpackUpdateData({ updates, fileUrls, xml }: PackedUpdateData): StorableUpdateData {
   const bytes = Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength);
   for (const update of updates) {
-    const { start, end } = update.deflatedXml;
-    (update as unknown as FetchedUpdate).deflatedXml = compressMetadataBytes(bytes.subarray(start, end));
+    const { start, end, cabinet, size } = update.storedXml;
+    const stored: StoredXml = cabinet ? { format: 'cabinet', bytes: bytes.subarray(start, end), size } : compressMetadataBytes(bytes.subarray(start, end));
+    (update as unknown as FetchedUpdate).storedXml = stored;
   }
   return { updates: updates as unknown as FetchedUpdate[], fileUrls };
 }
 
 /**
- * The same answer read and deflated in the calling thread: what a fetch too small to pay for the
+ * The same answer read for storing in the calling thread: what a fetch too small to pay for the
  * parse worker's start does (`parseWorkerFrom` in src/sync/apply.ts draws the line).
  */
 export function readStorableUpdateData(body: string, languages?: readonly string[]): StorableUpdateData {
-  const { updates, fileUrls } = readUpdateDataResponse(body, languages);
-  const storable = updates.map(({ xml, ...update }) => ({ ...update, deflatedXml: compressMetadata(xml) }));
+  const { entries, fileUrls } = readEntries(body, languages);
+  const storable = entries.map(({ update: { xml, ...update }, cabinet }) => ({
+    ...update,
+    storedXml: cabinet ? ({ format: 'cabinet', bytes: cabinet, size: Buffer.byteLength(xml, 'utf8') } satisfies StoredXml) : compressMetadata(xml),
+  }));
   return { updates: storable, fileUrls };
 }
 

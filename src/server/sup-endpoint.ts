@@ -31,8 +31,10 @@ import {
   type Cookie,
   type RequestMessage,
   type ResponseMessage,
+  type ServerSyncUpdateData,
   type WsusErrorCode,
 } from '../protocol/soap/index.js';
+import { storedXmlText } from '../protocol/stored-xml.js';
 import type { RevisionKey } from '../model/update.js';
 import type { RevisionQuery, ServedRevision } from '../store/served.js';
 import type { SiteStore } from '../store/site-store.js';
@@ -631,18 +633,27 @@ export class SupEndpoint {
     if (cached) return cached;
     const revision = served.revision(key);
     if (!revision) return undefined;
-    const xml = servedXml(revision);
-    // UTF-8 takes at least a byte a UTF-16 unit: the length decides most documents without a scan.
-    const large = xml.length > this.#options.compressAbove || Buffer.byteLength(xml) > this.#options.compressAbove;
-    const blob = large ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml };
     const encoded: EncodedRevision = {
-      entry: utf8(updateDataParts.update({ ...key, fileDigestList: revision.files.map((f) => f.digest), ...blob })),
+      entry: utf8(updateDataParts.update({ ...key, fileDigestList: revision.files.map((f) => f.digest), ...this.#blob(key, revision) })),
       urls: revision.files.flatMap((f) => (f.url ? [[f.digest, updateDataParts.url({ fileDigest: f.digest, muUrl: f.url, ussUrl: '' })] as [string, string]] : [])),
       changeSeq: revision.changeSeq,
       expired: revision.expired,
     };
     this.#encoded.set(cacheKey, encoded, version);
     return encoded;
+  }
+
+  /**
+   * A revision's XML as an entry carries it: a cabinet the site keeps as an upstream sent it goes
+   * as it is (checked when it was received); else the XML is compressed above `compressAbove`
+   * bytes. An expired revision is marked in its XML, so it is encoded anew.
+   */
+  #blob(key: RevisionKey, revision: ServedRevision): Pick<ServerSyncUpdateData, 'xmlUpdateBlob' | 'xmlUpdateBlobCompressed'> {
+    if (revision.stored.format === 'cabinet' && !revision.expired) return { xmlUpdateBlobCompressed: revision.stored.bytes.toString('base64') };
+    const xml = servedXml(storedXmlText(revision.stored, `update ${key.updateId} revision ${key.revisionNumber}`), revision.expired);
+    // UTF-8 takes at least a byte a UTF-16 unit: the length decides most documents without a scan.
+    const large = xml.length > this.#options.compressAbove || Buffer.byteLength(xml) > this.#options.compressAbove;
+    return large ? { xmlUpdateBlobCompressed: encodeUpdateBlob(xml) } : { xmlUpdateBlob: xml };
   }
 
   #checkCookie(cookie: Cookie | undefined): void {
@@ -680,6 +691,6 @@ function utf8(text: string): Buffer {
 }
 
 /** An expired update is served as Microsoft Update serves one: PublicationState="Expired". */
-function servedXml(served: ServedRevision): string {
-  return served.expired ? served.xml.replace(/PublicationState="[^"]*"/, 'PublicationState="Expired"') : served.xml;
+function servedXml(xml: string, expired: boolean): string {
+  return expired ? xml.replace(/PublicationState="[^"]*"/, 'PublicationState="Expired"') : xml;
 }

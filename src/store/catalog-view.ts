@@ -4,6 +4,7 @@
  */
 import type { SiteDb } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
+import { type StoredXmlBytes, storedXmlOf } from './stored-xml.js';
 
 export interface CatalogListedRow {
   update_id: string;
@@ -17,7 +18,7 @@ export interface CatalogListedRow {
 
 export interface CatalogDetailsRow extends Omit<CatalogListedRow, 'products'> {
   msrc_severity: string | null;
-  metadata: Buffer;
+  stored: StoredXmlBytes;
 }
 
 export interface CatalogFileRow {
@@ -47,11 +48,14 @@ export function catalogView(db: SiteDb, prepare: Prepare = statementCache(db)) {
       ).all(...params) as CatalogListedRow[];
     },
     details(updateId: string): CatalogDetailsRow | undefined {
-      return prepare(
-        `SELECT u.update_id, u.title, u.kb, u.creation_date, u.msrc_severity, u.metadata, c.title AS classification,
+      const row = prepare(
+        `SELECT u.update_id, u.title, u.kb, u.creation_date, u.msrc_severity, u.metadata, u.metadata_format, c.title AS classification,
            (SELECT sum(f.size) FROM files f WHERE f.update_id = u.update_id) AS size
          FROM updates u LEFT JOIN categories c ON c.update_id = u.classification_id WHERE u.update_id = ?`,
-      ).get(updateId) as CatalogDetailsRow | undefined;
+      ).get(updateId) as (Omit<CatalogDetailsRow, 'stored'> & { metadata: Buffer; metadata_format: number }) | undefined;
+      if (!row) return undefined;
+      const { metadata, metadata_format, ...details } = row;
+      return { ...details, stored: storedXmlOf({ metadata, metadata_format }) };
     },
     productTitles: (updateId: string): string[] =>
       prepare('SELECT c.title FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_id = ? ORDER BY c.title').pluck().all(updateId) as string[],

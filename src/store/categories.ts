@@ -5,6 +5,7 @@
 import type { KnownCategories } from '../model/sup-settings.js';
 import type { SiteDb } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
+import { type StoredDocument, storedDocuments } from './stored-xml.js';
 
 export interface CategoryRow {
   update_id: string;
@@ -69,8 +70,15 @@ export function categoryRepository(db: SiteDb, prepare: Prepare = statementCache
       return prepare('SELECT revision FROM categories WHERE update_id = ?').pluck().get(updateId) as number | undefined;
     },
     /** Every category's stored document, oldest change first (an export). */
-    *documents(): Generator<{ update_id: string; revision: number; metadata: Buffer }> {
-      yield* prepare('SELECT update_id, revision, metadata FROM categories ORDER BY change_seq, update_id').iterate() as Iterable<{ update_id: string; revision: number; metadata: Buffer }>;
+    *documents(): Generator<StoredDocument> {
+      yield* storedDocuments(
+        prepare('SELECT update_id, revision, metadata, metadata_format FROM categories ORDER BY change_seq, update_id').iterate() as Iterable<{
+          update_id: string;
+          revision: number;
+          metadata: Buffer;
+          metadata_format: number;
+        }>,
+      );
     },
   };
 }

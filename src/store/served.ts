@@ -4,7 +4,7 @@
  */
 import type { RevisionKey } from '../model/update.js';
 import type { SiteDb } from './site-db.js';
-import { decompressMetadata } from '../model/deflated-xml.js';
+import { type StoredXmlBytes, storedXmlOf } from './stored-xml.js';
 
 export interface RevisionQuery {
   /** Product (category) GUIDs; undefined = every product. */
@@ -150,7 +150,8 @@ function changedUnderFilter(db: SiteDb, query: RevisionQuery): [string, number, 
 }
 
 export interface ServedRevision {
-  xml: string;
+  /** Its XML as stored (protocol/stored-xml.ts reads it). */
+  stored: StoredXmlBytes;
   expired: boolean;
   /** The change sequence of the revision's last write. */
   changeSeq: number;
@@ -162,11 +163,11 @@ const revisionStatements = new WeakMap<SiteDb, ReturnType<typeof prepareRevision
 
 function prepareRevisionStatements(db: SiteDb) {
   return {
-    update: db.prepare('SELECT metadata, expired, change_seq AS changeSeq FROM updates WHERE update_id = ? AND revision = ?'),
+    update: db.prepare('SELECT metadata, metadata_format, expired, change_seq AS changeSeq FROM updates WHERE update_id = ? AND revision = ?'),
     updateHeld: db.prepare('SELECT expired, change_seq AS changeSeq FROM updates WHERE update_id = ? AND revision = ?'),
     categoryHeld: db.prepare('SELECT 0 AS expired, change_seq AS changeSeq FROM categories WHERE update_id = ? AND revision = ?'),
     files: db.prepare('SELECT digest, url FROM files WHERE update_id = ?'),
-    category: db.prepare('SELECT metadata, change_seq AS changeSeq FROM categories WHERE update_id = ? AND revision = ?'),
+    category: db.prepare('SELECT metadata, metadata_format, change_seq AS changeSeq FROM categories WHERE update_id = ? AND revision = ?'),
     // data_version moves when another connection commits (a sync, an import, an expiry: each its
     // own connection); total_changes when this one writes.
     version: db.prepare('SELECT data_version AS other, total_changes() AS own FROM pragma_data_version'),
@@ -201,13 +202,13 @@ export function dataVersion(db: SiteDb): string {
 /** The stored XML of exactly this revision, or undefined when the site does not hold it. */
 export function servedRevision(db: SiteDb, key: RevisionKey): ServedRevision | undefined {
   const statements = statementsOf(db);
-  const update = statements.update.get(key.updateId, key.revisionNumber) as { metadata: Buffer; expired: number; changeSeq: number } | undefined;
+  const update = statements.update.get(key.updateId, key.revisionNumber) as { metadata: Buffer; metadata_format: number; expired: number; changeSeq: number } | undefined;
   if (update) {
     const files = statements.files.all(key.updateId) as { digest: string; url: string | null }[];
-    return { xml: decompressMetadata(update.metadata), expired: update.expired === 1, changeSeq: update.changeSeq, files };
+    return { stored: storedXmlOf(update), expired: update.expired === 1, changeSeq: update.changeSeq, files };
   }
-  const category = statements.category.get(key.updateId, key.revisionNumber) as { metadata: Buffer; changeSeq: number } | undefined;
-  return category ? { xml: decompressMetadata(category.metadata), expired: false, changeSeq: category.changeSeq, files: [] } : undefined;
+  const category = statements.category.get(key.updateId, key.revisionNumber) as { metadata: Buffer; metadata_format: number; changeSeq: number } | undefined;
+  return category ? { stored: storedXmlOf(category), expired: false, changeSeq: category.changeSeq, files: [] } : undefined;
 }
 
 export type ServedRepository = ReturnType<typeof servedRepository>;

@@ -166,6 +166,14 @@ const migrations: string[] = [
   CREATE INDEX updates_seq_id ON updates (change_seq, update_id);
   DROP INDEX updates_seq;
   `,
+  // 5: how each row keeps its XML (store/stored-xml.ts): 0, raw-deflated UTF-8 as before; 1, the
+  // cabinet an upstream sent, kept as it came, so a sync no longer deflates what it stores and a
+  // SUP endpoint serves it without inflating and compressing it again. Existing rows are 0; the
+  // column is added, not the rows rewritten.
+  `
+  ALTER TABLE updates ADD COLUMN metadata_format INTEGER NOT NULL DEFAULT 0 CHECK (metadata_format IN (0, 1));
+  ALTER TABLE categories ADD COLUMN metadata_format INTEGER NOT NULL DEFAULT 0 CHECK (metadata_format IN (0, 1));
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -2,12 +2,13 @@
  * Storing and reading update revisions in the site database. Writes happen inside the caller's
  * transaction (a sync batch, an import), so a batch and the anchor that covers it commit together.
  */
-import { compressMetadata, decompressMetadata } from '../model/deflated-xml.js';
+import { compressMetadata } from '../model/deflated-xml.js';
 import { type CategoryType, type FetchedUpdate, type UpdateMetadata, localizedFor } from '../model/update.js';
 import type { Statement } from 'better-sqlite3';
 import type { CategoryIndex } from './categories.js';
 import type { SiteDb } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
+import { type StoredDocument, metadataFormatCodes, storedDocuments } from './stored-xml.js';
 
 export type StoreOutcome = 'new' | 'revised' | 'unchanged';
 
@@ -70,26 +71,27 @@ export class UpdateStore {
       revisionOfUpdate: p('SELECT revision FROM updates WHERE update_id = ?').pluck(),
       revisionOfCategory: p('SELECT revision FROM categories WHERE update_id = ?').pluck(),
       liveUpdate: p('SELECT 1 FROM updates WHERE update_id = ? AND expired = 0').pluck(),
-      upsertCategory: p(`INSERT INTO categories (update_id, revision, category_type, title, description, parent_id, creation_date, arrived_at, change_seq, metadata)
-        VALUES (@update_id, @revision, @category_type, @title, @description, @parent_id, @creation_date, @now, @change_seq, @metadata)
+      upsertCategory: p(`INSERT INTO categories (update_id, revision, category_type, title, description, parent_id, creation_date, arrived_at, change_seq, metadata, metadata_format)
+        VALUES (@update_id, @revision, @category_type, @title, @description, @parent_id, @creation_date, @now, @change_seq, @metadata, @metadata_format)
         ON CONFLICT (update_id) DO UPDATE SET revision = excluded.revision, category_type = excluded.category_type, title = excluded.title,
           description = excluded.description, parent_id = excluded.parent_id, creation_date = excluded.creation_date,
-          change_seq = excluded.change_seq, metadata = excluded.metadata`),
+          change_seq = excluded.change_seq, metadata = excluded.metadata, metadata_format = excluded.metadata_format`),
       upsertUpdate: p(`INSERT INTO updates (update_id, revision, update_type, title, description, kb, msrc_severity, classification_id, creation_date,
-          arrived_at, revised_at, imported, change_seq, metadata_size, metadata)
+          arrived_at, revised_at, imported, change_seq, metadata_size, metadata, metadata_format)
         VALUES (@update_id, @revision, @update_type, @title, @description, @kb, @msrc_severity, @classification_id, @creation_date,
-          @now, NULL, @imported, @change_seq, @metadata_size, @metadata)
+          @now, NULL, @imported, @change_seq, @metadata_size, @metadata, @metadata_format)
         ON CONFLICT (update_id) DO UPDATE SET revision = excluded.revision, update_type = excluded.update_type, title = excluded.title,
           description = excluded.description, kb = excluded.kb, msrc_severity = excluded.msrc_severity, classification_id = excluded.classification_id,
           creation_date = excluded.creation_date, revised_at = @now, imported = max(updates.imported, excluded.imported),
           expired = 0, expired_at = NULL, expired_reason = NULL,
-          change_seq = excluded.change_seq, metadata_size = excluded.metadata_size, metadata = excluded.metadata`),
+          change_seq = excluded.change_seq, metadata_size = excluded.metadata_size, metadata = excluded.metadata, metadata_format = excluded.metadata_format`),
       indexedOfUpdate: p('SELECT kb, classification_id FROM updates WHERE update_id = ?'),
       // A revision that keeps its KB and classification: those indexes are left alone (SQLite
       // rewrites an index entry whenever its column is SET, even to the same value).
       reviseUpdate: p(`UPDATE updates SET revision = @revision, update_type = @update_type, title = @title, description = @description,
           msrc_severity = @msrc_severity, creation_date = @creation_date, revised_at = @now, imported = max(imported, @imported),
-          expired = 0, expired_at = NULL, expired_reason = NULL, change_seq = @change_seq, metadata_size = @metadata_size, metadata = @metadata
+          expired = 0, expired_at = NULL, expired_reason = NULL, change_seq = @change_seq, metadata_size = @metadata_size, metadata = @metadata,
+          metadata_format = @metadata_format
         WHERE update_id = @update_id`),
     };
     // An update's relationship rows, keyed by the update (the column named first).
@@ -127,8 +129,9 @@ export class UpdateStore {
     const stored = this.storedRevision(update.updateId);
     if (stored !== undefined && stored >= update.revisionNumber) return 'unchanged';
     const english = localizedFor(update, 'en');
-    const deflated = 'deflatedXml' in update ? update.deflatedXml : compressMetadata(update.xml);
-    const metadata = deflated.bytes;
+    const storedXml = 'storedXml' in update ? update.storedXml : compressMetadata(update.xml);
+    const metadata = storedXml.bytes;
+    const metadata_format = metadataFormatCodes[storedXml.format];
     if (update.updateType === 'Category' || update.updateType === 'Detectoid') {
       s.upsertCategory.run({
         update_id: update.updateId,
@@ -141,6 +144,7 @@ export class UpdateStore {
         now: options.now,
         change_seq: options.changeSeq,
         metadata,
+        metadata_format,
       });
       if (update.categoryType === 'Product') index.productIds.add(update.updateId);
       if (update.categoryType === 'UpdateClassification') index.classificationIds.add(update.updateId);
@@ -162,8 +166,9 @@ export class UpdateStore {
       now: options.now,
       imported: options.imported ? 1 : 0,
       change_seq: options.changeSeq,
-      metadata_size: deflated.size,
+      metadata_size: storedXml.size,
       metadata,
+      metadata_format,
     });
     const id = update.updateId;
     const keep = options.languages;
@@ -183,13 +188,6 @@ export class UpdateStore {
     );
     rows(r.files, update.files.map((f) => [f.digest, f.fileName, f.size, f.sha256 ?? null, f.modified ?? null, f.url ?? null]));
     return stored === undefined ? 'new' : 'revised';
-  }
-
-  /** The stored XML of a revision (for serving it downstream or exporting it). */
-  metadataXml(updateId: string): { revision: number; xml: string } | undefined {
-    const row = (this.#prepare('SELECT revision, metadata FROM updates WHERE update_id = ?').get(updateId) ??
-      this.#prepare('SELECT revision, metadata FROM categories WHERE update_id = ?').get(updateId)) as { revision: number; metadata: Buffer } | undefined;
-    return row ? { revision: row.revision, xml: decompressMetadata(row.metadata) } : undefined;
   }
 
   /** The product and classification a stored update belongs to (undefined when it is not stored). */
@@ -255,11 +253,13 @@ export class UpdateStore {
   }
 
   /** Every update's stored document, bundled children first so an importer meets them before their bundles. */
-  *documents(): Generator<{ update_id: string; revision: number; metadata: Buffer }> {
-    yield* this.#prepare(
-      `SELECT update_id, revision, metadata FROM updates u
-       ORDER BY EXISTS (SELECT 1 FROM bundles b WHERE b.child_id = u.update_id) DESC, change_seq, update_id`,
-    ).iterate() as Iterable<{ update_id: string; revision: number; metadata: Buffer }>;
+  *documents(): Generator<StoredDocument> {
+    yield* storedDocuments(
+      this.#prepare(
+        `SELECT update_id, revision, metadata, metadata_format FROM updates u
+         ORDER BY EXISTS (SELECT 1 FROM bundles b WHERE b.child_id = u.update_id) DESC, change_seq, update_id`,
+      ).iterate() as Iterable<{ update_id: string; revision: number; metadata: Buffer; metadata_format: number }>,
+    );
   }
 
   /**

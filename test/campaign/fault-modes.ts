@@ -90,6 +90,30 @@ const data = (c: FaultContext) => c.operation === 'GetUpdateData';
 const updateList = (c: FaultContext) => c.operation === 'GetRevisionIdList' && !/GetConfig>true</.test(c.body);
 
 /**
+ * The second GetUpdateData answer with its first cabinet damaged: a byte of its first data block's
+ * compressed bytes flipped, and with `unchecked` that block's checksum zeroed ("none", which
+ * [MS-CAB] allows), so only reading the data can find the damage. A sync keeps a cabinet as it
+ * came: this is what must be refused rather than stored.
+ */
+function damagedCabinet(unchecked: boolean): Fault {
+  return async (c) => {
+    if (!data(c) || c.call !== 2) return false;
+    const real = await c.forward();
+    return answer(c.res, 200, damageFirstCabinet(real.body.toString('utf8'), unchecked));
+  };
+}
+
+function damageFirstCabinet(body: string, unchecked: boolean): string {
+  return body.replace(/(<XmlUpdateBlobCompressed>)([^<]+)/, (_, element: string, base64: string) => {
+    const cabinet = Buffer.from(base64, 'base64');
+    const block = cabinet.readUInt32LE(36); // the first folder's first CFDATA
+    cabinet[block + 8 + Math.min(20, cabinet.readUInt16LE(block + 4) >> 1)]! ^= 0x55;
+    if (unchecked) cabinet.writeUInt32LE(0, block);
+    return `${element}${cabinet.toString('base64')}`;
+  });
+}
+
+/**
  * Each mode's timing needs the campaign's tuning: requests time out after 1.5 s and a transient
  * failure is retried once (see `faultSyncArgs`).
  */
@@ -159,6 +183,13 @@ export const faultModes: FaultMode[] = [
       return answer(c.res, 200, real.body.toString('utf8').replace(/(<XmlUpdateBlob(?:Compressed)?>)[^<]*/, (_, element: string) => `${element}${garbage(element)}`));
     },
     expect: { outcome: 'failed', code: /^(UpdateBlobInvalid|UpdateXmlInvalid|XmlMalformed)$/, exit: 4 },
+  },
+  { name: 'cabinet-checksum', inSuite: true, what: 'update data whose compressed blob is a cabinet with a damaged data block (its checksum fails)', fault: damagedCabinet(false), expect: { outcome: 'failed', code: /^CabinetChecksum$/, exit: 4 } },
+  {
+    name: 'cabinet-unchecked-damage',
+    what: 'update data whose compressed blob is a cabinet with a damaged data block and no checksum (which [MS-CAB] allows)',
+    fault: damagedCabinet(true),
+    expect: { outcome: 'failed', code: /^(MszipCorrupt|UpdateBlobInvalid|XmlMalformed|UpdateXmlInvalid)$/, exit: 4 },
   },
   {
     name: 'anchor-gap',

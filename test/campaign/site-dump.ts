@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { decompressMetadata } from '../../src/model/deflated-xml.js';
+import { storedXmlText } from '../../src/protocol/stored-xml.js';
 
 export interface SiteDump {
   /** SHA-256 over every canonical row. */
@@ -21,7 +21,7 @@ export interface SiteDump {
 
 /** Timestamps and sequence numbers say when, not what: they are left out. */
 const relationQueries: Record<string, string> = {
-  categories: 'SELECT update_id, revision, category_type, title, description, parent_id, creation_date, metadata FROM categories ORDER BY update_id',
+  categories: 'SELECT update_id, revision, category_type, title, description, parent_id, creation_date, metadata, metadata_format FROM categories ORDER BY update_id',
   update_products: 'SELECT update_id, product_id FROM update_products ORDER BY 1, 2',
   update_languages: 'SELECT update_id, language, title, description FROM update_languages ORDER BY 1, 2',
   supersedence: 'SELECT update_id, superseded_id FROM supersedence ORDER BY 1, 2',
@@ -34,7 +34,17 @@ function openReadOnly(home: string, code: string): Database.Database {
   return new Database(path.join(home, 'sites', code, 'site.db'), { readonly: true, fileMustExist: true });
 }
 
-const cell = (value: unknown) => (Buffer.isBuffer(value) ? crypto.createHash('sha1').update(decompressMetadata(value)).digest('hex') : String(value));
+const cell = (value: unknown) => String(value);
+
+/**
+ * A row whose last two columns are `metadata, metadata_format`, with the XML's sha1 in their place:
+ * sites that keep the same XML in different forms (a cabinet as an upstream sent it, or deflated)
+ * dump alike.
+ */
+function withXmlDigest(row: unknown[]): unknown[] {
+  const stored = { format: row.at(-1) === 1 ? ('cabinet' as const) : ('deflate' as const), bytes: row.at(-2) as Buffer };
+  return [...row.slice(0, -2), crypto.createHash('sha1').update(storedXmlText(stored, String(row[0]))).digest('hex')];
+}
 
 export function dumpSite(home: string, code: string): SiteDump {
   const db = openReadOnly(home, code);
@@ -42,7 +52,9 @@ export function dumpSite(home: string, code: string): SiteDump {
     const hash = crypto.createHash('sha256');
     const counts: Record<string, number> = {};
     const updates = new Map<string, string>();
-    const rows = db.prepare('SELECT update_id, revision, update_type, title, kb, classification_id, expired, expired_reason, declined, imported, metadata FROM updates ORDER BY update_id').raw().all() as unknown[][];
+    const rows = (
+      db.prepare('SELECT update_id, revision, update_type, title, kb, classification_id, expired, expired_reason, declined, imported, metadata, metadata_format FROM updates ORDER BY update_id').raw().all() as unknown[][]
+    ).map(withXmlDigest);
     for (const row of rows) {
       const line = row.map(cell).join('|');
       hash.update(`updates|${line}\n`);
@@ -51,7 +63,8 @@ export function dumpSite(home: string, code: string): SiteDump {
     counts.updates = rows.length;
     counts.expired = rows.filter((r) => r[6] === 1).length;
     for (const [table, sql] of Object.entries(relationQueries)) {
-      const all = db.prepare(sql).raw().all() as unknown[][];
+      const read = db.prepare(sql).raw().all() as unknown[][];
+      const all = table === 'categories' ? read.map(withXmlDigest) : read;
       for (const row of all) hash.update(`${table}|${row.map(cell).join('|')}\n`);
       counts[table] = all.length;
     }

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { decompressMetadata } from '../../src/model/deflated-xml.js';
+import { storedXmlText } from '../../src/protocol/stored-xml.js';
 import { type CliResult, runCli, tempDir } from './cli.js';
 import { runCommandLine } from './in-process.js';
 import { serveProcess } from './servers.js';
@@ -187,13 +187,16 @@ export function gatedProxy(target: string): Promise<GatedProxy> {
 export function siteContent(home: string, code: string, options: { liveOnly?: boolean } = {}): Map<string, string> {
   const db = new Database(path.join(home, 'sites', code, 'site.db'), { readonly: true });
   try {
-    const rows = db.prepare(`SELECT update_id, revision, expired, metadata FROM updates ${options.liveOnly ? 'WHERE expired = 0' : ''}`).all() as {
+    const rows = db.prepare(`SELECT update_id, revision, expired, metadata, metadata_format FROM updates ${options.liveOnly ? 'WHERE expired = 0' : ''}`).all() as {
       update_id: string;
       revision: number;
       expired: number;
       metadata: Buffer;
+      metadata_format: number;
     }[];
-    return new Map(rows.map((r) => [r.update_id, `${r.revision}|${options.liveOnly ? '' : r.expired}|${crypto.createHash('sha1').update(decompressMetadata(r.metadata)).digest('hex')}`]));
+    // The XML's text: a child keeps the cabinet its parent served, the parent may keep it deflated.
+    const text = (r: (typeof rows)[number]) => storedXmlText({ format: r.metadata_format === 1 ? 'cabinet' : 'deflate', bytes: r.metadata }, r.update_id);
+    return new Map(rows.map((r) => [r.update_id, `${r.revision}|${options.liveOnly ? '' : r.expired}|${crypto.createHash('sha1').update(text(r)).digest('hex')}`]));
   } finally {
     db.close();
   }
