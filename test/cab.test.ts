@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, InvalidDataError } from '../src/errors.js';
 import { dataBlockChecksum } from '../src/protocol/cab/checksum.js';
-import { decodeUpdateBlob, encodeUpdateBlob, readCabinet, writeCabinet } from '../src/protocol/cab/index.js';
+import { encodeUpdateBlob, readCabinet, readUpdateBlob, writeCabinet } from '../src/protocol/cab/index.js';
 import { repoRoot, wsusssRecorded } from './helpers/fixtures.js';
 
 const cabFixtures = path.join(repoRoot, 'test', 'fixtures', 'cab');
@@ -651,7 +651,7 @@ describe('cabinet reader and writer (src/protocol/cab)', () => {
   describe('the recorded WSUS XmlUpdateBlobCompressed values', () => {
     for (const [index, blob] of realBlobs.entries()) {
       it(`decodes exchange ${blob.exchange} to exactly its reference document`, () => {
-        const xml = decodeUpdateBlob(blob.base64, `exchange ${blob.exchange}`);
+        const xml = readUpdateBlob(blob.base64, `exchange ${blob.exchange}`).xml;
         expect(Buffer.from(xml, 'utf8').equals(blob.document)).to.equal(true);
         const files = readCabinet(realCabinet(index), TARGET);
         expect(files.map((file) => file.name)).to.deep.equal(['blob']);
@@ -960,12 +960,12 @@ describe('cabinet reader and writer (src/protocol/cab)', () => {
   describe('update blobs', () => {
     const docs = fs.readdirSync(path.join(wsusssRecorded, 'docs')).filter((name) => name.endsWith('.xml'));
 
-    it('round-trips every reference document through encodeUpdateBlob and decodeUpdateBlob', () => {
+    it('round-trips every reference document through encodeUpdateBlob and readUpdateBlob', () => {
       expect(docs).to.have.length.greaterThan(2);
       for (const name of docs) {
         const document = fs.readFileSync(path.join(wsusssRecorded, 'docs', name));
         const blob = encodeUpdateBlob(document.toString('utf8'));
-        expect(Buffer.from(decodeUpdateBlob(blob, name), 'utf8').equals(document)).to.equal(true);
+        expect(Buffer.from(readUpdateBlob(blob, name).xml, 'utf8').equals(document)).to.equal(true);
       }
     });
 
@@ -973,14 +973,14 @@ describe('cabinet reader and writer (src/protocol/cab)', () => {
       const xml = '<upd:Update xmlns:upd="x">é ✓ 𝄞</upd:Update>';
       const withBom = writeCabinet('blob', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]), 'none');
       const wrapped = withBom.toString('base64').replace(/.{60}/g, '$&\r\n');
-      expect(decodeUpdateBlob(wrapped, 'bom')).to.equal(xml);
+      expect(readUpdateBlob(wrapped, 'bom').xml).to.equal(xml);
     });
 
     it('refuses what is not a one-member UTF-16LE cabinet named blob', () => {
       const blobError = (base64: string, message: RegExp) => {
         let caught: unknown;
         try {
-          decodeUpdateBlob(base64, 'the blob');
+          readUpdateBlob(base64, 'the blob').xml;
         } catch (error) {
           caught = error;
         }
@@ -995,7 +995,7 @@ describe('cabinet reader and writer (src/protocol/cab)', () => {
       blobError(writeCabinet('other', Buffer.from('<a/>', 'utf16le'), 'mszip').toString('base64'), /"other" instead/);
       blobError(writeCabinet('blob', Buffer.from('<a/>x', 'latin1'), 'mszip').toString('base64'), /odd length \(5 bytes\)/);
       blobError(writeCabinet('blob', Buffer.from([0x3c, 0, 0x00, 0xd8, 0x3e, 0]), 'mszip').toString('base64'), /not valid UTF-16LE/);
-      expectCabinetError(() => decodeUpdateBlob(Buffer.from('MSCF').toString('base64'), 'the blob'), 'CabinetInvalid', /header is truncated/, 'the blob');
+      expectCabinetError(() => readUpdateBlob(Buffer.from('MSCF').toString('base64'), 'the blob').xml, 'CabinetInvalid', /header is truncated/, 'the blob');
     });
 
     it('refuses to encode text with an unpaired surrogate', () => {
@@ -1003,7 +1003,7 @@ describe('cabinet reader and writer (src/protocol/cab)', () => {
         expect(() => encodeUpdateBlob(text), JSON.stringify(text)).to.throw(InvalidArgumentError, /unpaired surrogate/);
       }
       // A pair is one character outside the BMP, encoded as it is.
-      expect(decodeUpdateBlob(encodeUpdateBlob('<a>\ud83d\ude00</a>'), 'the blob')).to.equal('<a>\ud83d\ude00</a>');
+      expect(readUpdateBlob(encodeUpdateBlob('<a>\ud83d\ude00</a>'), 'the blob').xml).to.equal('<a>\ud83d\ude00</a>');
     });
 
     it('refuses member names a cabinet cannot hold', () => {

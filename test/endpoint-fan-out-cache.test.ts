@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import type { RevisionKey } from '../src/model/update.js';
 import { planSupChange } from '../src/model/sup-settings.js';
-import { decodeUpdateBlob, encodeUpdateBlob } from '../src/protocol/cab/index.js';
+import { encodeUpdateBlob, readUpdateBlob } from '../src/protocol/cab/index.js';
 import { DSS_AUTH_PATH, buildRequest, buildResponse, parseResponse, type Cookie, type RequestMessage, type ResponseOf } from '../src/protocol/soap/index.js';
 import { storedXmlText } from '../src/protocol/stored-xml.js';
 import { readStorableUpdateData, readUpdateDataResponse } from '../src/protocol/update-data.js';
@@ -168,7 +168,7 @@ describe('SUP endpoint: GetUpdateData entries kept encoded', () => {
       expect(endpoint.encodedCacheFigures.stale - stale).to.equal(expired.length);
       expect(fresh.equals(codecAnswer(store, expired))).to.equal(true);
       for (const update of parseResponse('GetUpdateData', fresh.toString('utf8')).updates) {
-        const xml = update.xmlUpdateBlob ?? decodeUpdateBlob(update.xmlUpdateBlobCompressed!, 'test');
+        const xml = update.xmlUpdateBlob ?? readUpdateBlob(update.xmlUpdateBlobCompressed!, 'test').xml;
         expect(xml, update.updateId).to.include('PublicationState="Expired"');
       }
       const kept = await downstream.updateData(unchanged);
@@ -335,12 +335,12 @@ describe('SUP endpoint: update XML kept as the cabinet the wire carried', () => 
     const running = await new SupEndpoint({ store }).listen('127.0.0.1', 0);
     try {
       const key = store.served.updateRevisions({}).find((k) => wire.has(`${k.updateId}/${k.revisionNumber}`))!;
-      const xml = decodeUpdateBlob(wire.get(`${key.updateId}/${key.revisionNumber}`)!, 'recorded');
+      const xml = readUpdateBlob(wire.get(`${key.updateId}/${key.revisionNumber}`)!, 'recorded').xml;
       expect(xml).to.match(/PublicationState="Published"/);
       store.transaction(() => store.updates.expire(key.updateId, 'test', new Date().toISOString(), 2))();
       const [served] = (parseResponse('GetUpdateData', (await (await rawDownstream(running)).updateData([key])).toString('utf8')) as ResponseOf<'GetUpdateData'>).updates;
       expect(served!.xmlUpdateBlobCompressed).to.be.a('string').and.not.equal(wire.get(`${key.updateId}/${key.revisionNumber}`));
-      expect(decodeUpdateBlob(served!.xmlUpdateBlobCompressed!, 'served')).to.equal(xml.replace('PublicationState="Published"', 'PublicationState="Expired"'));
+      expect(readUpdateBlob(served!.xmlUpdateBlobCompressed!, 'served').xml).to.equal(xml.replace('PublicationState="Published"', 'PublicationState="Expired"'));
     } finally {
       await running.close();
       store.close();

@@ -15,7 +15,7 @@ import { InvalidDataError, SoapFaultError, UpstreamError } from '../src/errors.j
 import type { FetchedUpdate } from '../src/model/update.js';
 import { UpstreamClient } from '../src/protocol/client.js';
 import { warmUpAnswer } from '../src/protocol/parse-warm-up.js';
-import { blobXml, packUpdateData, readStorableUpdateData, readUpdateDataResponse, unpackUpdateData } from '../src/protocol/update-data.js';
+import { packUpdateData, readStorableUpdateData, readUpdateDataResponse, unpackUpdateData, updateBlob } from '../src/protocol/update-data.js';
 import { compressMetadata } from '../src/model/deflated-xml.js';
 import { storedXmlText } from '../src/protocol/stored-xml.js';
 import { generateCorpus } from '../src/dev/corpus.js';
@@ -329,8 +329,8 @@ describe('UpstreamClient transport', () => {
 
   it('decodes both blob forms and refuses an entry without one', () => {
     const plain = '<upd:Update xmlns:upd="http://schemas.microsoft.com/msus/2002/12/Update"/>';
-    expect(blobXml({ updateId: 'x', revisionNumber: 1, xmlUpdateBlob: plain, fileDigestList: [] })).to.equal(plain);
-    expect(() => blobXml({ updateId: 'x', revisionNumber: 1, fileDigestList: [] })).to.throw(UpstreamError, /without update XML/);
+    expect(updateBlob({ updateId: 'x', revisionNumber: 1, xmlUpdateBlob: plain, fileDigestList: [] }, 'update x revision 1').xml).to.equal(plain);
+    expect(() => updateBlob({ updateId: 'x', revisionNumber: 1, fileDigestList: [] }, 'update x revision 1')).to.throw(UpstreamError, /without update XML/);
   });
 });
 

@@ -6,7 +6,7 @@
 import { UpstreamError } from '../errors.js';
 import type { FetchedUpdate, StoredXml, UpdateMetadata } from '../model/update.js';
 import { compressMetadata, compressMetadataBytes } from '../model/deflated-xml.js';
-import { decodeUpdateBlob, readUpdateBlob } from './cab/index.js';
+import { readUpdateBlob } from './cab/index.js';
 import { parseResponse, type GetUpdateDataResponse, type ServerSyncUpdateData, type ServerSyncUrlData } from './soap/index.js';
 import { parseUpdateXml } from './update-xml.js';
 
@@ -27,7 +27,7 @@ function readEntries(body: string, languages?: readonly string[]): { entries: { 
   const urls = new Map(response.fileUrls.map((u) => [u.fileDigest, u.muUrl]));
   const entries = response.updates.map((data) => {
     const target = `update ${data.updateId} revision ${data.revisionNumber}`;
-    const blob = data.xmlUpdateBlobCompressed ? readUpdateBlob(data.xmlUpdateBlobCompressed, target) : { xml: blobXml(data), cabinet: undefined };
+    const blob = updateBlob(data, target);
     const update = parseUpdateXml(blob.xml, target, languages ? { languages } : {});
     for (const file of update.files) {
       const url = urls.get(file.digest);
@@ -105,10 +105,9 @@ export function readStorableUpdateData(body: string, languages?: readonly string
   return { updates: storable, fileUrls };
 }
 
-/** The update XML of a GetUpdateData entry, plain or decompressed. */
-export function blobXml(data: ServerSyncUpdateData): string {
-  const target = `update ${data.updateId} revision ${data.revisionNumber}`;
-  if (data.xmlUpdateBlobCompressed) return decodeUpdateBlob(data.xmlUpdateBlobCompressed, target);
-  if (data.xmlUpdateBlob !== undefined) return data.xmlUpdateBlob;
+/** The update XML of a GetUpdateData entry, plain or decompressed, with the cabinet it came in when it came compressed. */
+export function updateBlob(data: ServerSyncUpdateData, target: string): { xml: string; cabinet?: Buffer } {
+  if (data.xmlUpdateBlobCompressed) return readUpdateBlob(data.xmlUpdateBlobCompressed, target);
+  if (data.xmlUpdateBlob !== undefined) return { xml: data.xmlUpdateBlob };
   throw new UpstreamError('UpstreamBlobMissing', `The upstream sent ${target} without update XML`, { target, category: 'ProtocolError' });
 }

@@ -18,11 +18,6 @@ function isBase64(text: string, charactersChecked = false): boolean {
 // Strips a BOM; fatal so that unpaired surrogates are refused rather than replaced.
 const utf16 = new TextDecoder('utf-16le', { fatal: true });
 
-/** Decodes an XmlUpdateBlobCompressed value to its XML text; `target` names it in errors. */
-export function decodeUpdateBlob(base64: string, target: string): string {
-  return readUpdateBlob(base64, target).xml;
-}
-
 /**
  * Decodes an XmlUpdateBlobCompressed value to its XML text and the cabinet it carried, as a sync
  * stores it: read whole (structure, block checksums, decompression, one member "blob", UTF-16LE),
