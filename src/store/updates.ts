@@ -68,8 +68,8 @@ export class UpdateStore {
     this.#prepare = prepare;
     const p = prepare;
     this.#statements = {
-      revisionOfUpdate: p('SELECT revision FROM updates WHERE update_id = ?').pluck(),
-      revisionOfCategory: p('SELECT revision FROM categories WHERE update_id = ?').pluck(),
+      // One statement for both tables: a sync looks up every revision it lists and every one it stores.
+      storedRevision: p('SELECT revision FROM updates WHERE update_id = @id UNION ALL SELECT revision FROM categories WHERE update_id = @id LIMIT 1').pluck(),
       liveUpdate: p('SELECT 1 FROM updates WHERE update_id = ? AND expired = 0').pluck(),
       upsertCategory: p(`INSERT INTO categories (update_id, revision, category_type, title, description, parent_id, creation_date, arrived_at, change_seq, metadata, metadata_format)
         VALUES (@update_id, @revision, @category_type, @title, @description, @parent_id, @creation_date, @now, @change_seq, @metadata, @metadata_format)
@@ -112,7 +112,7 @@ export class UpdateStore {
 
   /** The stored revision of an update or category, if any. */
   storedRevision(updateId: string): number | undefined {
-    return (this.#statements.revisionOfUpdate.get(updateId) ?? this.#statements.revisionOfCategory.get(updateId)) as number | undefined;
+    return this.#statements.storedRevision.get({ id: updateId }) as number | undefined;
   }
 
   /** True for a stored, unexpired software update or driver. */

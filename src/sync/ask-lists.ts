@@ -10,7 +10,7 @@ import { type SiteControl, isTopLevel } from '../model/site.js';
 import type { StoredAnchor } from '../store/anchors.js';
 import type { SiteStore } from '../store/site-store.js';
 import { type ListRequest, categoryLists, updateLists } from './lists.js';
-import type { AnsweredList, StoredRevisions } from './sync-plan.js';
+import { type AnsweredList, type StoredRevisions, type SyncPlan, type SyncSettings, planSync } from './sync-plan.js';
 
 export interface AnsweredLists {
   categories: AnsweredList[];
@@ -46,7 +46,16 @@ async function ask(client: UpstreamClient, site: SiteControl, anchors: StoredAnc
 }
 
 /** The planner's read-only view of what a site stores. */
-export function storedRevisions(store: SiteStore): StoredRevisions {
+function storedRevisions(store: SiteStore): StoredRevisions {
   const updates = store.updates;
   return { revision: (id) => updates.storedRevision(id), isLive: (id) => updates.isLiveUpdate(id) };
+}
+
+/**
+ * The sync's plan from what the site stores, read in one transaction: one snapshot, and one lock of
+ * the WAL's read mark for the whole plan instead of one per lookup (a full sync looks up every
+ * listed revision, 200,000 lookups at 100,000 updates).
+ */
+export function planFromStore(store: SiteStore, lists: AnsweredLists, settings: SyncSettings): SyncPlan {
+  return store.transaction(() => planSync(storedRevisions(store), lists, settings))();
 }

@@ -17,11 +17,11 @@ import { updateSiteControl } from '../store/site-file.js';
 import { type SiteStore, withSiteStore } from '../store/site-store.js';
 import { takeSyncRequests } from '../store/sync-requests.js';
 import { type RunScope, applyPlan, finishRun } from './apply.js';
-import { askSyncLists, storedRevisions } from './ask-lists.js';
+import { askSyncLists, planFromStore } from './ask-lists.js';
 import { type RunCounts, type SyncTrigger, SyncRunRecorder, emptyCounts, markInterruptedRuns, syncTime } from './run-recorder.js';
 import type { LockHolder } from '../store/site-lock.js';
 import { type SiteWrite, siteBusy, tryOpenSiteWrite } from './site-write.js';
-import { type SyncPlan, planSync } from './sync-plan.js';
+import type { SyncPlan } from './sync-plan.js';
 import { type LocalParentServer, type ResolvedUpstream, clientFor, keepParentState, resolveUpstream } from './upstream.js';
 
 export interface SyncOptions {
@@ -174,7 +174,7 @@ async function runOnce(home: Home, write: SiteWrite, options: SyncOptions, notes
       log.info('sync: WSUS synchronizing categories');
       const lists = askSyncLists(client, store, site, upstream.url, full, log);
       await Promise.all([config, lists]);
-      plan = planSync(storedRevisions(store), await lists, { full });
+      plan = planFromStore(store, await lists, { full });
       await applyPlan(plan, client, upstream.url, scope);
       const fetched = client.fetchStats();
       const link = fetched.roundTripMs === undefined ? '' : `; round trip ${fetched.roundTripMs} ms or less, ${fetched.gzippedAnswers} answer(s) gzipped`;

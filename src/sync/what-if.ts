@@ -9,9 +9,8 @@
 import { type SiteControl, isTopLevel } from '../model/site.js';
 import type { Home } from '../store/home.js';
 import { openSiteStore } from '../store/site-store.js';
-import { askSyncLists, storedRevisions } from './ask-lists.js';
+import { askSyncLists, planFromStore } from './ask-lists.js';
 import { planCleanup, planExpiry } from './expiry-apply.js';
-import { planSync } from './sync-plan.js';
 import { type LocalParentServer, clientFor, resolveUpstream } from './upstream.js';
 import type { RetryPolicy } from '../protocol/transport.js';
 
@@ -91,7 +90,7 @@ export async function whatIfSync(home: Home, code: string, options: WhatIfOption
     else {
       const client = clientFor(site, upstream, options);
       const lists = await askSyncLists(client, store, site, upstream.url, full, undefined);
-      const plan = planSync(storedRevisions(store), lists, { full });
+      const plan = planFromStore(store, lists, { full });
       categories.new = plan.categories.newIds.size;
       categories.revised = plan.categories.fetch.length - plan.categories.newIds.size;
       listed = plan.listed;
