@@ -47,6 +47,7 @@ type Figure = Measurement & { upstreamCpuSeconds: number; siteDbBytes?: number }
  */
 const deltaAgainst = process.env.BENCH_DELTA_AGAINST ? path.resolve(process.env.BENCH_DELTA_AGAINST, 'scripts', 'bench-run.js') : undefined;
 const deltaRounds = Number(process.env.BENCH_DELTA_ROUNDS ?? 5);
+const fullRounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 
 /** Runs a measurement in its own process; asynchronously, since the upstream is served from this one. */
 async function measure(scenario: string, home: Home, ...args: string[]): Promise<Figure> {
@@ -90,10 +91,31 @@ async function benchSize(updates: number, shape: CorpusShape = {}, fullOnly = fa
       const known = withSiteStore(home.sitePaths('CS1').database, (store) => store.categories.known());
       setSup(home, 'CS1', { addProduct: known.products.map((p) => p.id), addClassification: known.classifications.map((c) => c.id) });
       const figures: Record<string, Figure> = {};
-      await coldUpstream();
-      figures.baseline = await measure('parse-only', home, endpoint.url);
-      await coldUpstream();
-      figures.full = { ...(await measure('sync', home, 'CS1')), siteDbBytes: fs.statSync(home.sitePaths('CS1').database).size };
+      // BENCH_ROUNDS > 1: baseline and full sync again from the same stored state, alternating, and
+      // the median ratio kept: on a shared machine one pair's ratio moves by a tenth between runs.
+      const site = path.dirname(home.sitePaths('CS1').database);
+      const beforeFull = `${site}.before-full`;
+      if (fullRounds > 1) fs.cpSync(site, beforeFull, { recursive: true });
+      const pairs: { baseline: Figure; full: Figure }[] = [];
+      for (let round = 0; round < fullRounds; round++) {
+        if (round > 0) {
+          fs.rmSync(site, { recursive: true, force: true });
+          fs.cpSync(beforeFull, site, { recursive: true });
+        }
+        await coldUpstream();
+        const baseline = await measure('parse-only', home, endpoint.url);
+        await coldUpstream();
+        const full = { ...(await measure('sync', home, 'CS1')), siteDbBytes: fs.statSync(home.sitePaths('CS1').database).size };
+        pairs.push({ baseline, full });
+      }
+      if (fullRounds > 1) {
+        console.log(`  ${updates} updates, ${fullRounds} rounds of baseline then full sync: full / baseline time ${pairs.map((p) => `${(p.full.seconds / p.baseline.seconds).toFixed(2)} (${p.full.seconds.toFixed(1)} s / ${p.baseline.seconds.toFixed(1)} s, CPU ${p.full.cpuSeconds.toFixed(1)} + ${p.full.upstreamCpuSeconds.toFixed(1)} / ${p.baseline.cpuSeconds.toFixed(1)} + ${p.baseline.upstreamCpuSeconds.toFixed(1)} s)`).join(', ')}`);
+        fs.rmSync(beforeFull, { recursive: true, force: true });
+      }
+      // The pair with the median ratio; the site keeps the last round's sync (the child and delta start from it).
+      const median = [...pairs].sort((a, b) => a.full.seconds / a.baseline.seconds - b.full.seconds / b.baseline.seconds)[pairs.length >> 1]!;
+      figures.baseline = median.baseline;
+      figures.full = median.full;
       if (fullOnly) return figures;
       figures.child = await measure('sync', home, 'PS1');
       const second = path.join(home.root, 'corpus-2.pkg.gz');
