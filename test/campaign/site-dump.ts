@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { storedXmlText } from '../../src/protocol/stored-xml.js';
+import { storedXmlOf } from '../../src/store/stored-xml.js';
 
 export interface SiteDump {
   /** SHA-256 over every canonical row. */
@@ -34,15 +35,13 @@ function openReadOnly(home: string, code: string): Database.Database {
   return new Database(path.join(home, 'sites', code, 'site.db'), { readonly: true, fileMustExist: true });
 }
 
-const cell = (value: unknown) => String(value);
-
 /**
  * A row whose last two columns are `metadata, metadata_format`, with the XML's sha1 in their place:
  * sites that keep the same XML in different forms (a cabinet as an upstream sent it, or deflated)
  * dump alike.
  */
 function withXmlDigest(row: unknown[]): unknown[] {
-  const stored = { format: row.at(-1) === 1 ? ('cabinet' as const) : ('deflate' as const), bytes: row.at(-2) as Buffer };
+  const stored = storedXmlOf({ metadata: row.at(-2) as Buffer, metadata_format: row.at(-1) as number });
   return [...row.slice(0, -2), crypto.createHash('sha1').update(storedXmlText(stored, String(row[0]))).digest('hex')];
 }
 
@@ -56,16 +55,16 @@ export function dumpSite(home: string, code: string): SiteDump {
       db.prepare('SELECT update_id, revision, update_type, title, kb, classification_id, expired, expired_reason, declined, imported, metadata, metadata_format FROM updates ORDER BY update_id').raw().all() as unknown[][]
     ).map(withXmlDigest);
     for (const row of rows) {
-      const line = row.map(cell).join('|');
+      const line = row.map(String).join('|');
       hash.update(`updates|${line}\n`);
-      updates.set(String(row[0]), `${String(row[1])}|${String(row[6])}|${String(row[7])}|${cell(row[10])}`);
+      updates.set(String(row[0]), `${String(row[1])}|${String(row[6])}|${String(row[7])}|${String(row[10])}`);
     }
     counts.updates = rows.length;
     counts.expired = rows.filter((r) => r[6] === 1).length;
     for (const [table, sql] of Object.entries(relationQueries)) {
       const read = db.prepare(sql).raw().all() as unknown[][];
       const all = table === 'categories' ? read.map(withXmlDigest) : read;
-      for (const row of all) hash.update(`${table}|${row.map(cell).join('|')}\n`);
+      for (const row of all) hash.update(`${table}|${row.map(String).join('|')}\n`);
       counts[table] = all.length;
     }
     return { digest: hash.digest('hex'), counts, updates, integrity: String(db.pragma('integrity_check', { simple: true })) };
