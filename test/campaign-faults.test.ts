@@ -42,7 +42,7 @@ function anchorsAheadOfContent(home: string, upstreamHome: string): string[] {
     for (const key of site.prepare("SELECT filter_key FROM anchors WHERE filter_key LIKE 'updates:%'").pluck().all() as string[]) {
       const product = /product=([0-9a-f-]+)/.exec(key)?.[1];
       if (!product) continue;
-      const listed = upstream.prepare('SELECT p.update_id FROM update_products p JOIN updates u USING (update_id) WHERE p.product_id = ? AND u.expired = 0').pluck().all(product) as string[];
+      const listed = upstream.prepare('SELECT u.update_id FROM update_products p JOIN updates u USING (update_key) WHERE p.product_id = ? AND u.expired = 0').pluck().all(product) as string[];
       const missing = listed.filter((id) => !stored.has(id));
       if (missing.length > 0) problems.push(`anchor ${key} committed with ${missing.length} of its updates not stored`);
     }

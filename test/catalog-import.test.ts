@@ -116,19 +116,19 @@ describe('catalog import into a hierarchy', function () {
     const outside = query<{ update_id: string; kb: string | null; bundle: number; child: number; files: number }>(
       home,
       'UPS',
-      `SELECT u.update_id, u.kb, EXISTS (SELECT 1 FROM bundles b WHERE b.parent_id = u.update_id) AS bundle,
-         EXISTS (SELECT 1 FROM bundles b WHERE b.child_id = u.update_id) AS child, (SELECT count(*) FROM files f WHERE f.update_id = u.update_id) AS files
+      `SELECT u.update_id, u.kb, EXISTS (SELECT 1 FROM bundles b WHERE b.parent_key = u.update_key) AS bundle,
+         EXISTS (SELECT 1 FROM bundles b WHERE b.child_id = u.update_id) AS child, (SELECT count(*) FROM files f WHERE f.update_key = u.update_key) AS files
        FROM updates u WHERE u.expired = 0 ORDER BY u.update_id`,
     ).filter((u) => !inCs1.has(u.update_id));
     const plain = outside.filter((u) => !u.bundle && !u.child && u.files > 0 && u.kb !== null);
     [pick.A, pick.B, pick.F, pick.G] = plain.slice(0, 4).map((u) => u.update_id) as [string, string, string, string];
     kbOfB = plain[1]!.kb!;
     pick.C = outside.find((u) => u.bundle && !u.child)!.update_id;
-    childrenOfC = query<{ child_id: string }>(home, 'UPS', 'SELECT child_id FROM bundles WHERE parent_id = ?', pick.C).map((r) => r.child_id);
+    childrenOfC = query<{ child_id: string }>(home, 'UPS', 'SELECT b.child_id FROM bundles b JOIN updates p ON p.update_key = b.parent_key WHERE p.update_id = ?', pick.C).map((r) => r.child_id);
     expect(childrenOfC.length).to.be.greaterThan(0);
     for (const child of childrenOfC) expect(inCs1.has(child), 'the bundle child is outside the selection too').to.equal(false);
     pick.D = [...inCs1][0]!;
-    pick.E = query<{ update_id: string }>(home, 'CAT', 'SELECT u.update_id FROM updates u WHERE NOT EXISTS (SELECT 1 FROM bundles b WHERE b.parent_id = u.update_id OR b.child_id = u.update_id) AND EXISTS (SELECT 1 FROM files f WHERE f.update_id = u.update_id) ORDER BY u.update_id').find(
+    pick.E = query<{ update_id: string }>(home, 'CAT', 'SELECT u.update_id FROM updates u WHERE NOT EXISTS (SELECT 1 FROM bundles b WHERE b.parent_key = u.update_key OR b.child_id = u.update_id) AND EXISTS (SELECT 1 FROM files f WHERE f.update_key = u.update_key) ORDER BY u.update_id').find(
       (u) => !inUps.has(u.update_id),
     )!.update_id;
   });
@@ -315,8 +315,8 @@ describe('catalog import into a hierarchy', function () {
       const candidates = query<{ update_id: string; kb: string }>(
         home,
         'CAT',
-        `SELECT u.update_id, u.kb FROM updates u WHERE u.kb IS NOT NULL AND u.expired = 0 AND EXISTS (SELECT 1 FROM files f WHERE f.update_id = u.update_id)
-         AND NOT EXISTS (SELECT 1 FROM bundles b WHERE b.parent_id = u.update_id OR b.child_id = u.update_id) ORDER BY u.update_id DESC LIMIT 30`,
+        `SELECT u.update_id, u.kb FROM updates u WHERE u.kb IS NOT NULL AND u.expired = 0 AND EXISTS (SELECT 1 FROM files f WHERE f.update_key = u.update_key)
+         AND NOT EXISTS (SELECT 1 FROM bundles b WHERE b.parent_key = u.update_key OR b.child_id = u.update_id) ORDER BY u.update_id DESC LIMIT 30`,
       );
       ['errorPage', 'timeout', 'wrongDigest', 'lookAlike', 'plainHttp', 'kbEmptyTable', 'good'].forEach((name, i) => (chosen[name] = candidates[i]!.update_id));
       chosen.kb = candidates[5]!.kb;
@@ -408,7 +408,7 @@ describe('catalog import into a hierarchy', function () {
       expect(lastRuns(1)[0]).to.deep.equal({ state: 'running', trigger: 'catalog', new_count: done.length, catalog_version: versionBefore + 1 });
       // Leave half a download behind for an update not imported yet, as a crash mid-download does.
       const pending = batch.find((id) => !importedBefore.has(id))!;
-      const [name] = query<{ file_name: string }>(home, 'CAT', 'SELECT file_name FROM files WHERE update_id = ? ORDER BY file_name LIMIT 1', pending).map((r) => r.file_name);
+      const [name] = query<{ file_name: string }>(home, 'CAT', 'SELECT f.file_name FROM files f JOIN updates u USING (update_key) WHERE u.update_id = ? ORDER BY f.file_name LIMIT 1', pending).map((r) => r.file_name);
       const content = syntheticFileContent(pending, name!);
       fs.mkdirSync(path.join(home, 'sites', 'DS1', 'content', pending), { recursive: true });
       fs.writeFileSync(path.join(home, 'sites', 'DS1', 'content', pending, `${name}.partial`), content.subarray(0, 1000));

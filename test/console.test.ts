@@ -210,8 +210,8 @@ describe('web console (chromium)', function () {
     const [superseding] = query<{ update_id: string; kb: string; supersedes: number }>(
       home,
       'CS1',
-      `SELECT u.update_id, u.kb, (SELECT count(*) FROM supersedence s WHERE s.update_id = u.update_id) AS supersedes FROM updates u
-       WHERE u.kb IS NOT NULL AND EXISTS (SELECT 1 FROM supersedence s WHERE s.update_id = u.update_id) ORDER BY u.update_id LIMIT 1`,
+      `SELECT u.update_id, u.kb, (SELECT count(*) FROM supersedence s WHERE s.update_key = u.update_key) AS supersedes FROM updates u
+       WHERE u.kb IS NOT NULL AND EXISTS (SELECT 1 FROM supersedence s WHERE s.update_key = u.update_key) ORDER BY u.update_id LIMIT 1`,
     );
     expect(superseding, 'the corpus has supersedence').to.not.equal(undefined);
     const withKb = query<{ n: number }>(home, 'CS1', 'SELECT count(*) AS n FROM updates WHERE kb = ? AND expired = 0', superseding!.kb)[0]!.n;

@@ -27,6 +27,7 @@ import { importPackage } from '../src/sync/import-package.js';
 import { tempDir } from './helpers/cli.js';
 import { corpusSite } from './helpers/corpus-site.js';
 import { seededSite } from './helpers/recorded-site.js';
+import { asSchema5 } from './helpers/older-site-db.js';
 import { loadExchanges } from './helpers/wsusss.js';
 
 /** Posts a SOAP body and returns the answer's bytes as sent (asking for them plain unless told). */
@@ -354,6 +355,7 @@ describe('SUP endpoint: update XML kept as the cabinet the wire carried', () => 
     const before = withSiteStore(file, (store) => [...store.categories.documents(), ...store.updates.documents()].map((d) => [d.update_id, storedXmlText(d.stored, d.update_id)]));
     // The site as supsync left it before migration 5: no metadata_format column.
     const old = new Database(file);
+    asSchema5(old);
     old.exec('ALTER TABLE updates DROP COLUMN metadata_format; ALTER TABLE categories DROP COLUMN metadata_format;');
     old.pragma('user_version = 4');
     old.close();

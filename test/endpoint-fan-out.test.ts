@@ -18,6 +18,7 @@ import { openSiteDb } from '../src/store/site-db.js';
 import { type SiteStore, openSiteStore } from '../src/store/site-store.js';
 import { tempDir } from './helpers/cli.js';
 import { corpusSite } from './helpers/corpus-site.js';
+import { asSchema5 } from './helpers/older-site-db.js';
 
 /** A store whose revision lists stop before their third page until `open()`; `held` resolves when one is stopped there. */
 function gatedLists(store: SiteStore) {
@@ -140,6 +141,7 @@ describe('SUP endpoint serving several downstreams', () => {
     await source.backup(file);
     source.close();
     const old = new Database(file);
+    asSchema5(old);
     old.exec('CREATE INDEX updates_seq ON updates (change_seq); DROP INDEX updates_seq_id;');
     // Nor the metadata_format column of migration 5.
     old.exec('ALTER TABLE updates DROP COLUMN metadata_format; ALTER TABLE categories DROP COLUMN metadata_format;');

@@ -395,7 +395,7 @@ describe('supsync service (CLI)', function () {
     const db = new Database(path.join(home, 'sites', 'PS3', 'site.db'), { readonly: true });
     try {
       expect(db.pragma('integrity_check', { simple: true })).to.equal('ok');
-      const orphans = db.prepare('SELECT count(*) AS n FROM updates u WHERE NOT EXISTS (SELECT 1 FROM update_languages l WHERE l.update_id = u.update_id)').get() as { n: number };
+      const orphans = db.prepare('SELECT count(*) AS n FROM updates u WHERE NOT EXISTS (SELECT 1 FROM update_languages l WHERE l.update_key = u.update_key)').get() as { n: number };
       expect(orphans.n).to.equal(0);
       expect(db.prepare('SELECT running_run_id, queued_request FROM sync_state').get()).to.deep.equal({ running_run_id: null, queued_request: null });
     } finally {

@@ -269,13 +269,13 @@ describe('expiry of bundled children (pure and in-process)', function () {
     const raw = new Database(home.sitePaths('UPS').database);
     const bundle = raw
       .prepare(
-        `SELECT b.parent_id FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0
-         WHERE b.parent_id NOT IN (SELECT child_id FROM bundles)
-         GROUP BY b.parent_id HAVING max((SELECT count(*) FROM bundles o WHERE o.child_id = b.child_id)) = 1 LIMIT 1`,
+        `SELECT p.update_id FROM bundles b JOIN updates p ON p.update_key = b.parent_key AND p.expired = 0
+         WHERE p.update_id NOT IN (SELECT child_id FROM bundles)
+         GROUP BY b.parent_key HAVING max((SELECT count(*) FROM bundles o WHERE o.child_id = b.child_id)) = 1 LIMIT 1`,
       )
       .pluck()
       .get() as string;
-    const children = raw.prepare('SELECT child_id FROM bundles WHERE parent_id = ?').pluck().all(bundle) as string[];
+    const children = raw.prepare('SELECT child_id FROM bundles b JOIN updates p ON p.update_key = b.parent_key WHERE p.update_id = ?').pluck().all(bundle) as string[];
     expect(children.length).to.be.greaterThan(0);
     raw.close();
     const upstream = openSiteStore(home.sitePaths('UPS').database);

@@ -201,7 +201,7 @@ describe('sync faults', function () {
     expect(anchored.length).to.be.lessThan(products);
     for (const key of anchored) {
       const product = /product=([0-9a-f-]+)/.exec(key)![1]!;
-      const upstreamIds = query<{ id: string }>(f.home.root, 'UPS', 'SELECT update_id AS id FROM update_products WHERE product_id = ?', product).map((r) => r.id);
+      const upstreamIds = query<{ id: string }>(f.home.root, 'UPS', 'SELECT u.update_id AS id FROM update_products p JOIN updates u USING (update_key) WHERE p.product_id = ?', product).map((r) => r.id);
       const stored = new Set(query<{ id: string }>(f.home.root, 'CS1', 'SELECT update_id AS id FROM updates').map((r) => r.id));
       expect(upstreamIds.every((id) => stored.has(id)), key).to.equal(true);
     }
@@ -237,7 +237,7 @@ describe('sync faults', function () {
 
   it('a bundled update missing upstream fails only its bundle: logged as incomplete, the rest stored, asked again next sync', async () => {
     const f = await copyOf(selected);
-    const child = query<{ child_id: string; parent_id: string }>(f.home.root, 'UPS', 'SELECT child_id, parent_id FROM bundles LIMIT 1')[0]!;
+    const child = query<{ child_id: string; parent_id: string }>(f.home.root, 'UPS', 'SELECT b.child_id, p.update_id AS parent_id FROM bundles b JOIN updates p ON p.update_key = b.parent_key LIMIT 1')[0]!;
     f.upstreamDb.prepare('DELETE FROM updates WHERE update_id = ?').run(child.child_id);
     const [result] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
     expect(result!.state, result!.error?.message).to.equal('Succeeded');
@@ -285,7 +285,7 @@ describe('sync faults', function () {
     // site's back: nothing was stored, so while no deferred expiry is due it is not judged again.
     const db = openSiteDb(f.home.sitePaths('CS1').database);
     const pair = db
-      .prepare('SELECT s.update_id AS by, s.superseded_id AS id FROM supersedence s JOIN updates u ON u.update_id = s.superseded_id WHERE u.expired = 0 AND u.classification_id IS NOT ? LIMIT 1')
+      .prepare('SELECT b.update_id AS by, s.superseded_id AS id FROM supersedence s JOIN updates b USING (update_key) JOIN updates u ON u.update_id = s.superseded_id WHERE u.expired = 0 AND u.classification_id IS NOT ? LIMIT 1')
       .get(definitionUpdatesId) as { by: string; id: string };
     db.prepare('UPDATE updates SET creation_date = ? WHERE update_id = ?').run('2020-01-01T00:00:00.000Z', pair.by);
     const setDue = (due: string) => db.prepare("UPDATE meta SET value = json_set(value, '$.nextDue', ?) WHERE key = 'supersedence_checked'").run(due);

@@ -111,7 +111,7 @@ describe('sync resume and one-at-a-time (CLI)', function () {
       try {
         expect(db.pragma('integrity_check', { simple: true })).to.equal('ok');
         // Every stored update is whole: its languages are there (they commit in the same transaction).
-        const orphans = db.prepare('SELECT count(*) AS n FROM updates u WHERE NOT EXISTS (SELECT 1 FROM update_languages l WHERE l.update_id = u.update_id)').get() as { n: number };
+        const orphans = db.prepare('SELECT count(*) AS n FROM updates u WHERE NOT EXISTS (SELECT 1 FROM update_languages l WHERE l.update_key = u.update_key)').get() as { n: number };
         expect(orphans.n).to.equal(0);
       } finally {
         db.close();

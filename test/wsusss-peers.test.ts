@@ -565,7 +565,7 @@ describe('proof: a full and a delta sync, every SOAP body checked against the sp
       // Closure: every bundle CS1 holds has all its children; the corpus's leaves have no classification.
       const cs1 = openSiteDb(home.sitePaths('CS1').database);
       try {
-        const orphans = cs1.prepare('SELECT b.parent_id, b.child_id FROM bundles b JOIN updates p ON p.update_id = b.parent_id WHERE p.expired = 0 AND NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)').all();
+        const orphans = cs1.prepare('SELECT p.update_id, b.child_id FROM bundles b JOIN updates p ON p.update_key = b.parent_key WHERE p.expired = 0 AND NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)').all();
         expect(orphans).to.deep.equal([]);
         const leafCount = cs1.prepare('SELECT count(*) FROM updates u WHERE u.classification_id IS NULL AND EXISTS (SELECT 1 FROM bundles b WHERE b.child_id = u.update_id)').pluck().get() as number;
         expect(leafCount).to.be.greaterThan(0);

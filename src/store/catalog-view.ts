@@ -2,7 +2,7 @@
  * What the development stand-in for the Microsoft Update Catalog shows of a site database: search
  * results, an update's details page and its download dialog.
  */
-import type { SiteDb } from './site-db.js';
+import { type SiteDb, updateKeyOf } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
 import { type StoredXmlBytes, storedXmlOf } from './stored-xml.js';
 
@@ -41,8 +41,8 @@ export function catalogView(db: SiteDb, prepare: Prepare = statementCache(db)) {
       return prepare(
         `WITH listed AS (
            SELECT u.update_id, u.title, u.kb, u.creation_date, c.title AS classification,
-             (SELECT group_concat(pc.title, ', ') FROM update_products p JOIN categories pc ON pc.update_id = p.product_id WHERE p.update_id = u.update_id) AS products,
-             (SELECT sum(f.size) FROM files f WHERE f.update_id = u.update_id) AS size
+             (SELECT group_concat(pc.title, ', ') FROM update_products p JOIN categories pc ON pc.update_id = p.product_id WHERE p.update_key = u.update_key) AS products,
+             (SELECT sum(f.size) FROM files f WHERE f.update_key = u.update_key) AS size
            FROM updates u LEFT JOIN categories c ON c.update_id = u.classification_id WHERE u.expired = 0)
          SELECT * FROM listed WHERE ${conditions.join(' AND ')} ORDER BY creation_date DESC, update_id LIMIT ${Math.trunc(cap)}`,
       ).all(...params) as CatalogListedRow[];
@@ -50,7 +50,7 @@ export function catalogView(db: SiteDb, prepare: Prepare = statementCache(db)) {
     details(updateId: string): CatalogDetailsRow | undefined {
       const row = prepare(
         `SELECT u.update_id, u.title, u.kb, u.creation_date, u.msrc_severity, u.metadata, u.metadata_format, c.title AS classification,
-           (SELECT sum(f.size) FROM files f WHERE f.update_id = u.update_id) AS size
+           (SELECT sum(f.size) FROM files f WHERE f.update_key = u.update_key) AS size
          FROM updates u LEFT JOIN categories c ON c.update_id = u.classification_id WHERE u.update_id = ?`,
       ).get(updateId) as (Omit<CatalogDetailsRow, 'stored'> & { metadata: Buffer; metadata_format: number }) | undefined;
       if (!row) return undefined;
@@ -58,22 +58,23 @@ export function catalogView(db: SiteDb, prepare: Prepare = statementCache(db)) {
       return { ...details, stored: storedXmlOf({ metadata, metadata_format }) };
     },
     productTitles: (updateId: string): string[] =>
-      prepare('SELECT c.title FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_id = ? ORDER BY c.title').pluck().all(updateId) as string[],
-    languages: (updateId: string): string[] => prepare('SELECT language FROM update_languages WHERE update_id = ? ORDER BY language').pluck().all(updateId) as string[],
+      prepare(`SELECT c.title FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_key = ${updateKeyOf} ORDER BY c.title`).pluck().all(updateId) as string[],
+    languages: (updateId: string): string[] => prepare(`SELECT language FROM update_languages WHERE update_key = ${updateKeyOf} ORDER BY language`).pluck().all(updateId) as string[],
     supersededBy: (updateId: string): { id: string; title: string }[] =>
-      prepare('SELECT s.update_id AS id, u.title FROM supersedence s JOIN updates u ON u.update_id = s.update_id WHERE s.superseded_id = ? ORDER BY u.title').all(updateId) as {
+      prepare('SELECT u.update_id AS id, u.title FROM supersedence s JOIN updates u USING (update_key) WHERE s.superseded_id = ? ORDER BY u.title').all(updateId) as {
         id: string;
         title: string;
       }[],
     supersedesTitles: (updateId: string): string[] =>
-      prepare('SELECT u.title FROM supersedence s JOIN updates u ON u.update_id = s.superseded_id WHERE s.update_id = ? ORDER BY u.title').pluck().all(updateId) as string[],
+      prepare(`SELECT u.title FROM supersedence s JOIN updates u ON u.update_id = s.superseded_id WHERE s.update_key = ${updateKeyOf} ORDER BY u.title`).pluck().all(updateId) as string[],
     title: (updateId: string): string | undefined => prepare('SELECT title FROM updates WHERE update_id = ?').pluck().get(updateId) as string | undefined,
     /** An update's files; a bundle's are its bundled updates' files, as the catalog lists them. */
     files: (updateId: string): CatalogFileRow[] =>
       prepare(
-        `SELECT update_id, file_name FROM files WHERE update_id = ?
-         UNION SELECT f.update_id, f.file_name FROM bundles b JOIN files f ON f.update_id = b.child_id WHERE b.parent_id = ?
+        `SELECT ? AS update_id, file_name FROM files WHERE update_key = ${updateKeyOf}
+         UNION SELECT c.update_id, f.file_name FROM bundles b JOIN updates c ON c.update_id = b.child_id JOIN files f ON f.update_key = c.update_key
+           WHERE b.parent_key = ${updateKeyOf}
          ORDER BY 1, 2`,
-      ).all(updateId, updateId) as CatalogFileRow[],
+      ).all(updateId, updateId, updateId) as CatalogFileRow[],
   };
 }

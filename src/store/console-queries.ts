@@ -2,7 +2,7 @@
  * Read-only queries the web console needs: run history with per-product × classification counts,
  * the update search and an update's relations. Named functions so that SQL stays in store/.
  */
-import type { SiteDb } from './site-db.js';
+import { type SiteDb, updateKeyOf } from './site-db.js';
 
 /** A run's counts per product × classification, with titles (the console's table). */
 export interface TitledRunCountRow {
@@ -72,7 +72,7 @@ export function searchUpdates(db: SiteDb, search: UpdateSearch): { total: number
     params.push(`%${search.title.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
   }
   if (search.productId !== undefined) {
-    where.push('EXISTS (SELECT 1 FROM update_products p WHERE p.update_id = u.update_id AND p.product_id = ?)');
+    where.push('EXISTS (SELECT 1 FROM update_products p WHERE p.update_key = u.update_key AND p.product_id = ?)');
     params.push(search.productId);
   }
   if (search.classificationId !== undefined) {
@@ -90,7 +90,7 @@ export function searchUpdates(db: SiteDb, search: UpdateSearch): { total: number
     .prepare(
       `SELECT u.update_id, u.revision, u.title, u.kb, u.msrc_severity, u.creation_date, u.expired,
          (SELECT title FROM categories c WHERE c.update_id = u.classification_id) AS classification,
-         (SELECT group_concat(c.title, ', ') FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_id = u.update_id) AS products,
+         (SELECT group_concat(c.title, ', ') FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_key = u.update_key) AS products,
          ${superseded} AS superseded
        FROM updates u ${filter} ORDER BY u.creation_date DESC, u.update_id LIMIT ? OFFSET ?`,
     )
@@ -158,15 +158,15 @@ export function updateRelations(db: SiteDb, updateId: string): UpdateRelations {
       .all(updateId) as RelatedUpdate[];
   return {
     products: db
-      .prepare('SELECT c.title FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_id = ? ORDER BY c.title')
+      .prepare(`SELECT c.title FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_key = ${updateKeyOf} ORDER BY c.title`)
       .pluck()
       .all(updateId) as string[],
-    supersedes: related('SELECT superseded_id AS id FROM supersedence WHERE update_id = ?'),
-    supersededBy: related('SELECT update_id AS id FROM supersedence WHERE superseded_id = ?'),
-    bundles: related('SELECT child_id AS id FROM bundles WHERE parent_id = ?'),
-    bundledIn: related('SELECT parent_id AS id FROM bundles WHERE child_id = ?'),
-    prerequisites: related('SELECT prerequisite_id AS id, group_no FROM prerequisites WHERE update_id = ?'),
-    files: db.prepare('SELECT file_name, size FROM files WHERE update_id = ? ORDER BY file_name').all(updateId) as { file_name: string; size: number }[],
+    supersedes: related(`SELECT superseded_id AS id FROM supersedence WHERE update_key = ${updateKeyOf}`),
+    supersededBy: related('SELECT b.update_id AS id FROM supersedence s JOIN updates b USING (update_key) WHERE s.superseded_id = ?'),
+    bundles: related(`SELECT child_id AS id FROM bundles WHERE parent_key = ${updateKeyOf}`),
+    bundledIn: related('SELECT p.update_id AS id FROM bundles b JOIN updates p ON p.update_key = b.parent_key WHERE b.child_id = ?'),
+    prerequisites: related(`SELECT prerequisite_id AS id, group_no FROM prerequisites WHERE update_key = ${updateKeyOf}`),
+    files: db.prepare(`SELECT file_name, size FROM files WHERE update_key = ${updateKeyOf} ORDER BY file_name`).all(updateId) as { file_name: string; size: number }[],
   };
 }
 

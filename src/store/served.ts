@@ -85,7 +85,7 @@ function filterClause(query: RevisionQuery, params: unknown[], byChangeSeq = que
     params.push(...query.classifications);
   }
   if (query.products !== undefined) {
-    where.push(`EXISTS (SELECT 1 FROM update_products p WHERE p.update_id = u.update_id AND +p.product_id IN (${query.products.map(() => '?').join(',') || 'NULL'}))`);
+    where.push(`EXISTS (SELECT 1 FROM update_products p WHERE p.update_key = u.update_key AND +p.product_id IN (${query.products.map(() => '?').join(',') || 'NULL'}))`);
     params.push(...query.products);
   }
   return where;
@@ -120,10 +120,10 @@ function closureOf(db: SiteDb, ids: string[], liveOnly: boolean): [string, numbe
   return db
     .prepare(
       `WITH RECURSIVE reached(id) AS (
-         SELECT b.child_id FROM json_each(?) j JOIN bundles b ON b.parent_id = j.value
-         UNION SELECT r.prerequisite_id FROM json_each(?) j JOIN prerequisites r ON r.update_id = j.value
-         UNION SELECT b.child_id FROM reached c JOIN bundles b ON b.parent_id = c.id
-         UNION SELECT r.prerequisite_id FROM reached c JOIN prerequisites r ON r.update_id = c.id)
+         SELECT b.child_id FROM json_each(?) j JOIN updates p ON p.update_id = j.value JOIN bundles b ON b.parent_key = p.update_key
+         UNION SELECT r.prerequisite_id FROM json_each(?) j JOIN updates p ON p.update_id = j.value JOIN prerequisites r ON r.update_key = p.update_key
+         UNION SELECT b.child_id FROM reached c JOIN updates p ON p.update_id = c.id JOIN bundles b ON b.parent_key = p.update_key
+         UNION SELECT r.prerequisite_id FROM reached c JOIN updates p ON p.update_id = c.id JOIN prerequisites r ON r.update_key = p.update_key)
        SELECT u.update_id, u.revision, u.change_seq FROM reached c CROSS JOIN updates u ON u.update_id = c.id${liveOnly ? ' WHERE u.expired = 0' : ''}`,
     )
     .raw()
@@ -140,8 +140,8 @@ function changedUnderFilter(db: SiteDb, query: RevisionQuery): [string, number, 
     .prepare(
       `WITH RECURSIVE above(origin, id) AS (
          SELECT update_id, update_id FROM updates WHERE change_seq > ?
-         UNION SELECT a.origin, b.parent_id FROM above a JOIN bundles b ON b.child_id = a.id
-         UNION SELECT a.origin, r.update_id FROM above a JOIN prerequisites r ON r.prerequisite_id = a.id)
+         UNION SELECT a.origin, p.update_id FROM above a JOIN bundles b ON b.child_id = a.id JOIN updates p ON p.update_key = b.parent_key
+         UNION SELECT a.origin, p.update_id FROM above a JOIN prerequisites r ON r.prerequisite_id = a.id JOIN updates p ON p.update_key = r.update_key)
        SELECT DISTINCT o.update_id, o.revision, o.change_seq FROM above a JOIN updates u ON u.update_id = a.id JOIN updates o ON o.update_id = a.origin
        WHERE a.id <> a.origin AND ${where.join(' AND ')}`,
     )
@@ -163,10 +163,10 @@ const revisionStatements = new WeakMap<SiteDb, ReturnType<typeof prepareRevision
 
 function prepareRevisionStatements(db: SiteDb) {
   return {
-    update: db.prepare('SELECT metadata, metadata_format, expired, change_seq AS changeSeq FROM updates WHERE update_id = ? AND revision = ?'),
+    update: db.prepare('SELECT update_key, metadata, metadata_format, expired, change_seq AS changeSeq FROM updates WHERE update_id = ? AND revision = ?'),
     updateHeld: db.prepare('SELECT expired, change_seq AS changeSeq FROM updates WHERE update_id = ? AND revision = ?'),
     categoryHeld: db.prepare('SELECT 0 AS expired, change_seq AS changeSeq FROM categories WHERE update_id = ? AND revision = ?'),
-    files: db.prepare('SELECT digest, url FROM files WHERE update_id = ?'),
+    files: db.prepare('SELECT digest, url FROM files WHERE update_key = ?'),
     category: db.prepare('SELECT metadata, metadata_format, change_seq AS changeSeq FROM categories WHERE update_id = ? AND revision = ?'),
     // data_version moves when another connection commits (a sync, an import, an expiry: each its
     // own connection); total_changes when this one writes.
@@ -202,9 +202,11 @@ export function dataVersion(db: SiteDb): string {
 /** The stored XML of exactly this revision, or undefined when the site does not hold it. */
 export function servedRevision(db: SiteDb, key: RevisionKey): ServedRevision | undefined {
   const statements = statementsOf(db);
-  const update = statements.update.get(key.updateId, key.revisionNumber) as { metadata: Buffer; metadata_format: number; expired: number; changeSeq: number } | undefined;
+  const update = statements.update.get(key.updateId, key.revisionNumber) as
+    | { update_key: number; metadata: Buffer; metadata_format: number; expired: number; changeSeq: number }
+    | undefined;
   if (update) {
-    const files = statements.files.all(key.updateId) as { digest: string; url: string | null }[];
+    const files = statements.files.all(update.update_key) as { digest: string; url: string | null }[];
     return { stored: storedXmlOf(update), expired: update.expired === 1, changeSeq: update.changeSeq, files };
   }
   const category = statements.category.get(key.updateId, key.revisionNumber) as { metadata: Buffer; metadata_format: number; changeSeq: number } | undefined;
@@ -239,9 +241,9 @@ export interface StoredFile {
 
 /** The files of one stored revision (digest, name), for GetUpdateDecryptionData; undefined when the revision is not held. */
 export function revisionFiles(db: SiteDb, key: RevisionKey): StoredFile[] | undefined {
-  const held = db.prepare('SELECT 1 FROM updates WHERE update_id = ? AND revision = ?').get(key.updateId, key.revisionNumber);
-  if (!held) return undefined;
-  return db.prepare('SELECT update_id AS updateId, digest, file_name AS fileName, size, modified FROM files WHERE update_id = ?').all(key.updateId) as StoredFile[];
+  const held = db.prepare('SELECT update_key FROM updates WHERE update_id = ? AND revision = ?').pluck().get(key.updateId, key.revisionNumber) as number | undefined;
+  if (held === undefined) return undefined;
+  return db.prepare('SELECT ? AS updateId, digest, file_name AS fileName, size, modified FROM files WHERE update_key = ?').all(key.updateId, held) as StoredFile[];
 }
 
 /** Which of these base64 SHA-1 digests no stored update names (DownloadFiles' FileDigestsMissing). */
@@ -255,8 +257,8 @@ export function unknownDigests(db: SiteDb, digests: string[]): string[] {
  * names them) or the file's own name; the caller checks the folder against the digest.
  */
 export function contentFileCandidates(db: SiteDb, name: string, digest: string | undefined): StoredFile[] {
-  const select = 'SELECT update_id AS updateId, digest, file_name AS fileName, size, modified FROM files';
-  const byDigest = digest ? (db.prepare(`${select} WHERE digest = ?`).all(digest) as StoredFile[]) : [];
-  const byName = db.prepare(`${select} WHERE file_name = ? COLLATE NOCASE`).all(name) as StoredFile[];
+  const select = 'SELECT u.update_id AS updateId, f.digest, f.file_name AS fileName, f.size, f.modified FROM files f JOIN updates u USING (update_key)';
+  const byDigest = digest ? (db.prepare(`${select} WHERE f.digest = ?`).all(digest) as StoredFile[]) : [];
+  const byName = db.prepare(`${select} WHERE f.file_name = ? COLLATE NOCASE`).all(name) as StoredFile[];
   return [...byDigest, ...byName];
 }

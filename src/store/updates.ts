@@ -45,17 +45,17 @@ interface Relation {
 
 /**
  * Writes an update's rows of one relationship table. For a revision, rows it leaves as they were
- * are compared and left alone: rewriting them would dirty pages all over the table's B-trees
- * (random GUID keys), which the WAL and its checkpoint then write twice.
+ * are compared and left alone: rewriting them would dirty pages all over the tables' B-trees
+ * (revised updates are old ones, their keys anywhere), which the WAL and its checkpoint then write twice.
  */
-function writeRelation(relation: Relation, id: string, rows: unknown[][], replacing: boolean): void {
+function writeRelation(relation: Relation, key: number, rows: unknown[][], replacing: boolean): void {
   if (replacing) {
-    const current = relation.select.all(id) as unknown[][];
-    const key = (list: unknown[][]) => list.map((row) => JSON.stringify(row)).sort().join('\n');
-    if (current.length === rows.length && key(current) === key(rows)) return;
-    relation.remove.run(id);
+    const current = relation.select.all(key) as unknown[][];
+    const sorted = (list: unknown[][]) => list.map((row) => JSON.stringify(row)).sort().join('\n');
+    if (current.length === rows.length && sorted(current) === sorted(rows)) return;
+    relation.remove.run(key);
   }
-  for (const row of rows) relation.insert.run(id, ...row);
+  for (const row of rows) relation.insert.run(key, ...row);
 }
 
 /** Prepared statements for one database, reused across a whole sync. */
@@ -85,7 +85,7 @@ export class UpdateStore {
           creation_date = excluded.creation_date, revised_at = @now, imported = max(updates.imported, excluded.imported),
           expired = 0, expired_at = NULL, expired_reason = NULL,
           change_seq = excluded.change_seq, metadata_size = excluded.metadata_size, metadata = excluded.metadata, metadata_format = excluded.metadata_format`),
-      indexedOfUpdate: p('SELECT kb, classification_id FROM updates WHERE update_id = ?'),
+      indexedOfUpdate: p('SELECT update_key, kb, classification_id FROM updates WHERE update_id = ?'),
       // A revision that keeps its KB and classification: those indexes are left alone (SQLite
       // rewrites an index entry whenever its column is SET, even to the same value).
       reviseUpdate: p(`UPDATE updates SET revision = @revision, update_type = @update_type, title = @title, description = @description,
@@ -94,19 +94,19 @@ export class UpdateStore {
           metadata_format = @metadata_format
         WHERE update_id = @update_id`),
     };
-    // An update's relationship rows, keyed by the update (the column named first).
+    // An update's relationship rows, keyed by the update's update_key (the column named first).
     const relation = (table: string, key: string, columns: string[], conflict: 'IGNORE' | 'REPLACE'): Relation => ({
       select: p(`SELECT ${columns.join(', ')} FROM ${table} WHERE ${key} = ?`).raw(),
       remove: p(`DELETE FROM ${table} WHERE ${key} = ?`),
       insert: p(`INSERT OR ${conflict} INTO ${table} (${key}, ${columns.join(', ')}) VALUES (${['?', ...columns.map(() => '?')].join(', ')})`),
     });
     this.#relations = {
-      products: relation('update_products', 'update_id', ['product_id'], 'IGNORE'),
-      languages: relation('update_languages', 'update_id', ['language', 'title', 'description'], 'REPLACE'),
-      supersedence: relation('supersedence', 'update_id', ['superseded_id'], 'IGNORE'),
-      bundles: relation('bundles', 'parent_id', ['child_id', 'child_revision'], 'REPLACE'),
-      prerequisites: relation('prerequisites', 'update_id', ['group_no', 'prerequisite_id'], 'IGNORE'),
-      files: relation('files', 'update_id', ['digest', 'file_name', 'size', 'sha256', 'modified', 'url'], 'REPLACE'),
+      products: relation('update_products', 'update_key', ['product_id'], 'IGNORE'),
+      languages: relation('update_languages', 'update_key', ['language', 'title', 'description'], 'REPLACE'),
+      supersedence: relation('supersedence', 'update_key', ['superseded_id'], 'IGNORE'),
+      bundles: relation('bundles', 'parent_key', ['child_id', 'child_revision'], 'REPLACE'),
+      prerequisites: relation('prerequisites', 'update_key', ['group_no', 'prerequisite_id'], 'IGNORE'),
+      files: relation('files', 'update_key', ['digest', 'file_name', 'size', 'sha256', 'modified', 'url'], 'REPLACE'),
     };
   }
 
@@ -151,9 +151,10 @@ export class UpdateStore {
       return stored === undefined ? 'new' : 'revised';
     }
     const { classificationId, productIds } = membership(update, index);
-    const indexed = stored === undefined ? undefined : (s.indexedOfUpdate.get(update.updateId) as { kb: string | null; classification_id: string | null } | undefined);
+    const indexed =
+      stored === undefined ? undefined : (s.indexedOfUpdate.get(update.updateId) as { update_key: number; kb: string | null; classification_id: string | null } | undefined);
     const keepsIndexed = indexed !== undefined && indexed.kb === (update.kbArticleId ?? null) && indexed.classification_id === (classificationId ?? null);
-    (keepsIndexed ? s.reviseUpdate : s.upsertUpdate).run({
+    const written = (keepsIndexed ? s.reviseUpdate : s.upsertUpdate).run({
       update_id: update.updateId,
       revision: update.revisionNumber,
       update_type: update.updateType,
@@ -170,10 +171,11 @@ export class UpdateStore {
       metadata,
       metadata_format,
     });
-    const id = update.updateId;
+    // A stored update keeps its key; a new one was given the next (the upsert inserted it).
+    const key = indexed?.update_key ?? Number(written.lastInsertRowid);
     const keep = options.languages;
     const r = this.#relations;
-    const rows = (relation: Relation, values: unknown[][]) => writeRelation(relation, id, values, stored !== undefined);
+    const rows = (relation: Relation, values: unknown[][]) => writeRelation(relation, key, values, stored !== undefined);
     rows(r.products, productIds.map((product) => [product]));
     rows(
       r.languages,
@@ -193,7 +195,7 @@ export class UpdateStore {
   /** The product and classification a stored update belongs to (undefined when it is not stored). */
   membershipOf(updateId: string): Membership | undefined {
     const row = this.#prepare(
-      'SELECT u.classification_id AS c, group_concat(p.product_id) AS p FROM updates u LEFT JOIN update_products p ON p.update_id = u.update_id WHERE u.update_id = ? GROUP BY u.update_id',
+      'SELECT u.classification_id AS c, group_concat(p.product_id) AS p FROM updates u LEFT JOIN update_products p ON p.update_key = u.update_key WHERE u.update_id = ? GROUP BY u.update_key',
     ).get(updateId) as { c: string | null; p: string | null } | undefined;
     return row ? { classificationId: row.c, productIds: row.p ? row.p.split(',') : [] } : undefined;
   }
@@ -226,7 +228,7 @@ export class UpdateStore {
       params.push(filter.kb);
     }
     if (filter.productId !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM update_products p WHERE p.update_id = u.update_id AND p.product_id = ?)');
+      where.push('EXISTS (SELECT 1 FROM update_products p WHERE p.update_key = u.update_key AND p.product_id = ?)');
       params.push(filter.productId);
     }
     if (filter.classificationId !== undefined) {
@@ -244,10 +246,10 @@ export class UpdateStore {
     const expired = filter.expired ?? 'exclude';
     if (expired !== 'include') where.push(`u.expired = ${expired === 'only' ? 1 : 0}`);
     yield* this.#prepare(
-      `SELECT u.*, (SELECT group_concat(c.title, '|') FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_id = u.update_id) AS products,
-         (SELECT group_concat(p.product_id) FROM update_products p WHERE p.update_id = u.update_id) AS product_ids,
+      `SELECT u.*, (SELECT group_concat(c.title, '|') FROM update_products p JOIN categories c ON c.update_id = p.product_id WHERE p.update_key = u.update_key) AS products,
+         (SELECT group_concat(p.product_id) FROM update_products p WHERE p.update_key = u.update_key) AS product_ids,
          (SELECT title FROM categories c WHERE c.update_id = u.classification_id) AS classification,
-         (SELECT group_concat(s.update_id) FROM supersedence s WHERE s.superseded_id = u.update_id) AS superseded_by
+         (SELECT group_concat(b.update_id) FROM supersedence s JOIN updates b ON b.update_key = s.update_key WHERE s.superseded_id = u.update_id) AS superseded_by
        FROM updates u ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY u.creation_date DESC, u.update_id LIMIT ?`,
     ).iterate(...params, filter.limit ?? -1) as IterableIterator<UpdateListRow>;
   }
@@ -269,12 +271,12 @@ export class UpdateStore {
    */
   supersededCandidates(sinceSeq: number | undefined): IterableIterator<SupersededCandidateRow> {
     const candidates = `SELECT u.update_id AS updateId, u.classification_id AS classificationId, min(s2.creation_date) AS supersededSince
-      FROM supersedence s JOIN updates u ON u.update_id = s.superseded_id JOIN updates s2 ON s2.update_id = s.update_id
+      FROM supersedence s JOIN updates u ON u.update_id = s.superseded_id JOIN updates s2 ON s2.update_key = s.update_key
       WHERE u.expired = 0`;
     if (sinceSeq === undefined) return this.#prepare(`${candidates} GROUP BY u.update_id`).iterate() as IterableIterator<SupersededCandidateRow>;
     return this.#prepare(
       `${candidates} AND s.superseded_id IN (
-         SELECT r.superseded_id FROM updates c CROSS JOIN supersedence r ON r.update_id = c.update_id WHERE c.change_seq > ?
+         SELECT r.superseded_id FROM updates c CROSS JOIN supersedence r ON r.update_key = c.update_key WHERE c.change_seq > ?
          UNION ALL SELECT update_id FROM updates WHERE change_seq > ?)
        GROUP BY u.update_id`,
     ).iterate(sinceSeq, sinceSeq) as IterableIterator<SupersededCandidateRow>;
@@ -288,9 +290,9 @@ export class UpdateStore {
     // Streamed, and driven by change_seq (a correlated subquery, not GROUP BY, which would scan the whole table).
     const rows = this.#prepare(
       `SELECT u.update_id AS updateId, u.classification_id AS classificationId,
-         (SELECT group_concat(p.product_id) FROM update_products p WHERE p.update_id = u.update_id) AS products
+         (SELECT group_concat(p.product_id) FROM update_products p WHERE p.update_key = u.update_key) AS products
        FROM updates u WHERE u.change_seq > ? AND u.expired = 0 AND u.imported = 0
-         AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0 WHERE b.child_id = u.update_id)`,
+         AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_key = b.parent_key AND p.expired = 0 WHERE b.child_id = u.update_id)`,
     ).iterate(sinceSeq ?? -1) as IterableIterator<{ updateId: string; classificationId: string | null; products: string | null }>;
     for (const r of rows) yield { updateId: r.updateId, classificationId: r.classificationId, productIds: r.products ? r.products.split(',') : [] };
   }
@@ -302,7 +304,7 @@ export class UpdateStore {
   unbundledLiveIds(): IterableIterator<string> {
     return this.#prepare(
       `SELECT u.update_id AS id FROM updates u WHERE u.expired = 0 AND u.imported = 0
-       AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0 WHERE b.child_id = u.update_id)`,
+       AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_key = b.parent_key AND p.expired = 0 WHERE b.child_id = u.update_id)`,
     )
       .pluck()
       .iterate() as IterableIterator<string>;
@@ -317,10 +319,10 @@ export class UpdateStore {
   liveBundlesOfChildren(bundles: readonly string[]): Map<string, string[]> {
     const pairs = this.#prepare(
       `WITH RECURSIVE below(id) AS (
-         SELECT b.child_id FROM json_each(?) j JOIN bundles b ON b.parent_id = j.value
-         UNION SELECT b.child_id FROM below c JOIN bundles b ON b.parent_id = c.id)
-       SELECT b.child_id, b.parent_id FROM below c CROSS JOIN bundles b ON b.child_id = c.id
-       JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0
+         SELECT b.child_id FROM json_each(?) j JOIN updates p ON p.update_id = j.value JOIN bundles b ON b.parent_key = p.update_key
+         UNION SELECT b.child_id FROM below c JOIN updates p ON p.update_id = c.id JOIN bundles b ON b.parent_key = p.update_key)
+       SELECT b.child_id, p.update_id FROM below c CROSS JOIN bundles b ON b.child_id = c.id
+       JOIN updates p ON p.update_key = b.parent_key AND p.expired = 0
        JOIN updates u ON u.update_id = b.child_id AND u.expired = 0 AND u.imported = 0`,
     )
       .raw()
@@ -343,16 +345,18 @@ export class UpdateStore {
   unreferencedExpired(): { id: string; expiredAt: string }[] {
     return this.#prepare(
       `SELECT u.update_id AS id, u.expired_at AS expiredAt FROM updates u WHERE u.expired = 1
-       AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_id = b.parent_id AND p.expired = 0 WHERE b.child_id = u.update_id)
-       AND NOT EXISTS (SELECT 1 FROM prerequisites r JOIN updates p ON p.update_id = r.update_id AND p.expired = 0 WHERE r.prerequisite_id = u.update_id)`,
+       AND NOT EXISTS (SELECT 1 FROM bundles b JOIN updates p ON p.update_key = b.parent_key AND p.expired = 0 WHERE b.child_id = u.update_id)
+       AND NOT EXISTS (SELECT 1 FROM prerequisites r JOIN updates p ON p.update_key = r.update_key AND p.expired = 0 WHERE r.prerequisite_id = u.update_id)`,
     ).all() as { id: string; expiredAt: string }[];
   }
 
   /** Deletes an update and every row of its relationships. */
   remove(updateId: string): void {
-    for (const table of ['update_products', 'update_languages', 'supersedence', 'prerequisites', 'files']) this.#prepare(`DELETE FROM ${table} WHERE update_id = ?`).run(updateId);
-    this.#prepare('DELETE FROM bundles WHERE parent_id = ?').run(updateId);
-    this.#prepare('DELETE FROM updates WHERE update_id = ?').run(updateId);
+    const key = this.#prepare('SELECT update_key FROM updates WHERE update_id = ?').pluck().get(updateId) as number | undefined;
+    if (key === undefined) return;
+    for (const table of ['update_products', 'update_languages', 'supersedence', 'prerequisites', 'files']) this.#prepare(`DELETE FROM ${table} WHERE update_key = ?`).run(key);
+    this.#prepare('DELETE FROM bundles WHERE parent_key = ?').run(key);
+    this.#prepare('DELETE FROM updates WHERE update_key = ?').run(key);
   }
 
   /**
@@ -361,7 +365,7 @@ export class UpdateStore {
    */
   missingBundledChildren(sinceSeq: number): { id: string; parent: string; revision: number | null }[] {
     return this.#prepare(
-      `SELECT DISTINCT b.child_id AS id, b.parent_id AS parent, b.child_revision AS revision FROM updates p CROSS JOIN bundles b ON b.parent_id = p.update_id
+      `SELECT DISTINCT b.child_id AS id, p.update_id AS parent, b.child_revision AS revision FROM updates p CROSS JOIN bundles b ON b.parent_key = p.update_key
        WHERE p.change_seq > ? AND p.expired = 0 AND NOT EXISTS (SELECT 1 FROM updates c WHERE c.update_id = b.child_id)`,
     ).all(sinceSeq) as { id: string; parent: string; revision: number | null }[];
   }
@@ -369,10 +373,10 @@ export class UpdateStore {
   /** Prerequisite groups none of whose members is known (an update or a category/detectoid), of live updates stored after a change sequence. */
   missingPrerequisiteGroups(sinceSeq: number): { parent: string; groupNo: number; ids: string[] }[] {
     const rows = this.#prepare(
-      `SELECT r.update_id AS parent, r.group_no AS groupNo, group_concat(r.prerequisite_id) AS ids
-       FROM updates p CROSS JOIN prerequisites r ON r.update_id = p.update_id
+      `SELECT p.update_id AS parent, r.group_no AS groupNo, group_concat(r.prerequisite_id) AS ids
+       FROM updates p CROSS JOIN prerequisites r ON r.update_key = p.update_key
        WHERE p.change_seq > ? AND p.expired = 0
-       GROUP BY r.update_id, r.group_no
+       GROUP BY r.update_key, r.group_no
        HAVING sum(CASE WHEN EXISTS (SELECT 1 FROM updates u WHERE u.update_id = r.prerequisite_id) OR EXISTS (SELECT 1 FROM categories c WHERE c.update_id = r.prerequisite_id) THEN 1 ELSE 0 END) = 0`,
     ).all(sinceSeq) as { parent: string; groupNo: number; ids: string }[];
     return rows.map((r) => ({ ...r, ids: r.ids.split(',') }));

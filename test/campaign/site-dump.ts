@@ -20,15 +20,23 @@ export interface SiteDump {
   integrity: string;
 }
 
-/** Timestamps and sequence numbers say when, not what: they are left out. */
+/**
+ * Timestamps and sequence numbers say when, not what: they are left out. So are update keys, which
+ * differ between sites: relationship rows are named by their update's GUID (a row whose key names
+ * no update shows as such).
+ */
+function byUpdate(table: string, columns: string, order = '1, 2'): string {
+  return `SELECT coalesce(u.update_id, 'no update ' || r.update_key), ${columns} FROM ${table} r LEFT JOIN updates u USING (update_key) ORDER BY ${order}`;
+}
+
 const relationQueries: Record<string, string> = {
   categories: 'SELECT update_id, revision, category_type, title, description, parent_id, creation_date, metadata, metadata_format FROM categories ORDER BY update_id',
-  update_products: 'SELECT update_id, product_id FROM update_products ORDER BY 1, 2',
-  update_languages: 'SELECT update_id, language, title, description FROM update_languages ORDER BY 1, 2',
-  supersedence: 'SELECT update_id, superseded_id FROM supersedence ORDER BY 1, 2',
-  bundles: 'SELECT parent_id, child_id, child_revision FROM bundles ORDER BY 1, 2',
-  prerequisites: 'SELECT update_id, group_no, prerequisite_id FROM prerequisites ORDER BY 1, 2, 3',
-  files: 'SELECT update_id, digest, file_name, size, sha256, modified, url FROM files ORDER BY 1, 2',
+  update_products: byUpdate('update_products', 'r.product_id'),
+  update_languages: byUpdate('update_languages', 'r.language, r.title, r.description'),
+  supersedence: byUpdate('supersedence', 'r.superseded_id'),
+  bundles: `SELECT coalesce(u.update_id, 'no update ' || r.parent_key), r.child_id, r.child_revision FROM bundles r LEFT JOIN updates u ON u.update_key = r.parent_key ORDER BY 1, 2`,
+  prerequisites: byUpdate('prerequisites', 'r.group_no, r.prerequisite_id', '1, 2, 3'),
+  files: byUpdate('files', 'r.digest, r.file_name, r.size, r.sha256, r.modified, r.url'),
 };
 
 function openReadOnly(home: string, code: string): Database.Database {
@@ -77,7 +85,7 @@ export function dumpSite(home: string, code: string): SiteDump {
 export function halfWrittenUpdates(home: string, code: string): number {
   const db = openReadOnly(home, code);
   try {
-    return (db.prepare('SELECT count(*) AS n FROM updates u WHERE NOT EXISTS (SELECT 1 FROM update_languages l WHERE l.update_id = u.update_id)').get() as { n: number }).n;
+    return (db.prepare('SELECT count(*) AS n FROM updates u WHERE NOT EXISTS (SELECT 1 FROM update_languages l WHERE l.update_key = u.update_key)').get() as { n: number }).n;
   } finally {
     db.close();
   }

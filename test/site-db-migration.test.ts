@@ -1,0 +1,88 @@
+/**
+ * Migration 6 of the site database: relationship rows keyed by the update's update_key instead of
+ * its GUID. A schema-5 site keeps every row, and goes on storing and serving as a site that never
+ * had the old layout.
+ */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { generateCorpus } from '../src/dev/corpus.js';
+import { writePackage } from '../src/package/file.js';
+import { Home } from '../src/store/home.js';
+import { schemaVersion } from '../src/store/site-db.js';
+import { withSiteStore } from '../src/store/site-store.js';
+import { importPackage } from '../src/sync/import-package.js';
+import { dumpSite } from './campaign/site-dump.js';
+import { tempDir } from './helpers/cli.js';
+import { corpusSite } from './helpers/corpus-site.js';
+import { asSchema5 } from './helpers/older-site-db.js';
+
+const relationshipTables = ['update_products', 'update_languages', 'supersedence', 'bundles', 'prerequisites', 'files'];
+
+function columnsOf(file: string, table: string): string[] {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+  } finally {
+    db.close();
+  }
+}
+
+describe('site database migration 6 (relationship rows keyed by update_key)', function () {
+  this.timeout(120_000);
+
+  it('keeps every row of a schema-5 site, and the site stores and serves on as one that never had the old layout', async () => {
+    const home = new Home(tempDir('supsync-migrate-keys-'));
+    const corpus = { updates: 400, seed: 'migration-6' };
+    await corpusSite(home, 'OLD', corpus);
+    await corpusSite(home, 'NEW', corpus);
+    const file = home.sitePaths('OLD').database;
+    const query = (store: Parameters<Parameters<typeof withSiteStore>[1]>[0]) => {
+      const known = store.categories.known();
+      // A product filter reaches bundled children and prerequisites through the relationship rows.
+      return store.served.updateRevisions({ products: known.products.slice(0, Math.ceil(known.products.length / 2)).map((p) => p.id) });
+    };
+    const before = dumpSite(home.root, 'OLD');
+    const servedBefore = withSiteStore(file, query);
+    for (const table of ['supersedence', 'bundles', 'prerequisites', 'files']) expect(before.counts[table], table).to.be.greaterThan(0);
+    expect(servedBefore.length).to.be.greaterThan(20);
+
+    const old = new Database(file);
+    asSchema5(old);
+    old.close();
+    expect(columnsOf(file, 'updates')).to.not.include('update_key');
+    expect(columnsOf(file, 'bundles')).to.include('parent_id');
+
+    // Opening it migrates it.
+    expect(withSiteStore(file, query)).to.deep.equal(servedBefore);
+    expect(columnsOf(file, 'updates')[0]).to.equal('update_key');
+    for (const table of relationshipTables) expect(columnsOf(file, table)[0], table).to.equal(table === 'bundles' ? 'parent_key' : 'update_key');
+    const migrated = new Database(file, { readonly: true });
+    try {
+      expect(migrated.pragma('user_version', { simple: true })).to.equal(schemaVersion);
+      expect(migrated.pragma('integrity_check', { simple: true })).to.equal('ok');
+      for (const table of relationshipTables) {
+        const key = table === 'bundles' ? 'parent_key' : 'update_key';
+        const orphans = migrated.prepare(`SELECT count(*) FROM ${table} r WHERE NOT EXISTS (SELECT 1 FROM updates u WHERE u.update_key = r.${key})`).pluck().get();
+        expect(orphans, table).to.equal(0);
+      }
+    } finally {
+      migrated.close();
+    }
+    const after = dumpSite(home.root, 'OLD');
+    expect(after.counts).to.deep.equal(before.counts);
+    expect(after.digest).to.equal(before.digest);
+
+    // The next generation (revisions, new updates, expiries) stored into both sites leaves them alike.
+    const next = path.join(home.root, 'generation-2.pkg.gz');
+    const header = { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] };
+    await writePackage(next, header, generateCorpus({ ...corpus, generation: 2 }));
+    for (const code of ['OLD', 'NEW']) expect((await importPackage(home, code, next)).state, code).to.equal('Succeeded');
+    const old2 = dumpSite(home.root, 'OLD');
+    const new2 = dumpSite(home.root, 'NEW');
+    expect(old2.digest).to.not.equal(before.digest);
+    expect(old2.counts).to.deep.equal(new2.counts);
+    expect(old2.digest).to.equal(new2.digest);
+    expect(withSiteStore(file, query)).to.deep.equal(withSiteStore(home.sitePaths('NEW').database, query));
+  });
+});
