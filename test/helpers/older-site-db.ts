@@ -15,6 +15,9 @@ export function asSchema5(db: Database.Database): void {
     DROP TABLE ${table};
     ALTER TABLE ${table}_by_guid RENAME TO ${table};`;
   db.transaction(() => {
+    const indexes = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (SELECT value FROM json_each(?))").pluck().all(
+      JSON.stringify(['updates', 'update_products', 'update_languages', 'supersedence', 'bundles', 'prerequisites', 'files']),
+    ) as string[];
     db.exec(`
       ${byGuid('update_products', 'update_id', 'r.product_id', 'product_id', 'product_id TEXT NOT NULL')}
       ${byGuid('update_languages', 'update_id', 'r.language, r.title, r.description', 'language', 'language TEXT NOT NULL, title TEXT NOT NULL, description TEXT')}
@@ -34,14 +37,9 @@ export function asSchema5(db: Database.Database): void {
         FROM updates ORDER BY update_key DESC;
       DROP TABLE updates;
       ALTER TABLE updates_by_guid RENAME TO updates;
-      CREATE INDEX updates_kb ON updates (kb);
-      CREATE INDEX updates_seq_id ON updates (change_seq, update_id);
-      CREATE INDEX updates_classification ON updates (classification_id);
-      CREATE INDEX update_products_product ON update_products (product_id);
-      CREATE INDEX supersedence_superseded ON supersedence (superseded_id);
-      CREATE INDEX bundles_child ON bundles (child_id);
-      CREATE INDEX prerequisites_prerequisite ON prerequisites (prerequisite_id);
     `);
+    // The indexes went with the tables; none names a key column, so each is made again as it was.
+    for (const sql of indexes) db.exec(sql);
     db.pragma('user_version = 5');
   })();
 }
