@@ -61,6 +61,8 @@ describe('site database migration 6 (relationship rows keyed by update_key)', fu
     try {
       expect(migrated.pragma('user_version', { simple: true })).to.equal(schemaVersion);
       expect(migrated.pragma('integrity_check', { simple: true })).to.equal('ok');
+      // Compacted: the old tables' pages are not left free in the file.
+      expect(migrated.pragma('freelist_count', { simple: true })).to.equal(0);
       for (const table of relationshipTables) {
         const key = table === 'bundles' ? 'parent_key' : 'update_key';
         const orphans = migrated.prepare(`SELECT count(*) FROM ${table} r WHERE NOT EXISTS (SELECT 1 FROM updates u WHERE u.update_key = r.${key})`).pluck().get();
@@ -84,5 +86,37 @@ describe('site database migration 6 (relationship rows keyed by update_key)', fu
     expect(old2.counts).to.deep.equal(new2.counts);
     expect(old2.digest).to.equal(new2.digest);
     expect(withSiteStore(file, query)).to.deep.equal(withSiteStore(home.sitePaths('NEW').database, query));
+  });
+
+  it('leaves a site whose migration fails as it was, says so, and migrates it once the cause is gone', async () => {
+    const home = new Home(tempDir('supsync-migrate-fails-'));
+    await corpusSite(home, 'OLD', { updates: 60, seed: 'migration-6-fails' });
+    const file = home.sitePaths('OLD').database;
+    const before = dumpSite(home.root, 'OLD');
+    const old = new Database(file);
+    asSchema5(old);
+    // A table in the way of the one migration 6 builds.
+    old.exec('CREATE TABLE updates_keyed (x)');
+    old.close();
+
+    let failure: (Error & { code?: string }) | undefined;
+    try {
+      withSiteStore(file, () => undefined);
+    } catch (error) {
+      failure = error as Error & { code?: string };
+    }
+    expect(failure?.code).to.equal('SiteDatabaseMigrationFailed');
+    expect(failure?.message).to.include(file).and.include('schema version 6').and.include('left as it was, at version 5');
+    const left = new Database(file);
+    try {
+      expect(left.pragma('user_version', { simple: true })).to.equal(5);
+      expect((left.pragma('table_info(bundles)') as { name: string }[]).map((c) => c.name)).to.include('parent_id');
+      expect(left.prepare('SELECT count(*) FROM updates').pluck().get()).to.equal(before.counts.updates);
+      left.exec('DROP TABLE updates_keyed');
+    } finally {
+      left.close();
+    }
+    withSiteStore(file, () => undefined);
+    expect(dumpSite(home.root, 'OLD').digest).to.equal(before.digest);
   });
 });

