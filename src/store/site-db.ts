@@ -175,11 +175,12 @@ const migrations: string[] = [
   ALTER TABLE categories ADD COLUMN metadata_format INTEGER NOT NULL DEFAULT 0 CHECK (metadata_format IN (0, 1));
   `,
   // 6: an update's relationship rows are keyed by its update_key, an integer given in the order
-  // updates arrive, instead of its GUID. Keyed by GUID, each stored update inserted into ~10
-  // B-trees at random places, so every batch dirtied a page per row in each, which the WAL and the
-  // checkpoint then wrote: storing 100,000 updates alone cost 194–200 µs of CPU an update, and
-  // 97–99 µs keyed by update_key, whose rows land at the end of their tables. The rowid the updates
-  // table had becomes the update_key: an explicit INTEGER PRIMARY KEY, which VACUUM keeps.
+  // updates arrive, instead of its GUID. Keyed by GUID, updates that arrive out of GUID order (a
+  // package, an upstream's lists in change_seq or revision order) put their rows at random places
+  // of six tables, so every batch dirtied a page per row, which the WAL and the checkpoint then
+  // wrote: storing 100,000 such updates cost 194–200 µs of CPU an update, and 97–99 µs keyed by
+  // update_key, whose rows land at the ends of their tables. The rowid the updates table had
+  // becomes the update_key: an explicit INTEGER PRIMARY KEY, which VACUUM keeps.
   `
   CREATE TABLE updates_keyed (
     update_key INTEGER PRIMARY KEY,
