@@ -1,7 +1,8 @@
 /**
- * Migration 6 of the site database: relationship rows keyed by the update's update_key instead of
- * its GUID. A schema-5 site keeps every row, and goes on storing and serving as a site that never
- * had the old layout.
+ * Migrations 6 and 7 of the site database: relationship rows keyed by the update's update_key
+ * instead of its GUID (6), and each update's document in update_documents instead of its updates
+ * row (7). An older site keeps every row, and goes on storing and serving as a site that never had
+ * the old layout.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,7 +16,7 @@ import { importPackage } from '../src/sync/import-package.js';
 import { dumpSite } from './campaign/site-dump.js';
 import { tempDir } from './helpers/cli.js';
 import { corpusSite } from './helpers/corpus-site.js';
-import { asSchema5 } from './helpers/older-site-db.js';
+import { asSchema5, asSchema6 } from './helpers/older-site-db.js';
 
 const relationshipTables = ['update_products', 'update_languages', 'supersedence', 'bundles', 'prerequisites', 'files'];
 
@@ -118,5 +119,53 @@ describe('site database migration 6 (relationship rows keyed by update_key)', fu
     }
     withSiteStore(file, () => undefined);
     expect(dumpSite(home.root, 'OLD').digest).to.equal(before.digest);
+  });
+});
+
+describe('site database migration 7 (update documents in a table of their own)', function () {
+  this.timeout(120_000);
+
+  it('keeps every document of a schema-6 site, and the site stores and serves on as one that never had the old layout', async () => {
+    const home = new Home(tempDir('supsync-migrate-documents-'));
+    const corpus = { updates: 300, seed: 'migration-7' };
+    await corpusSite(home, 'OLD', corpus);
+    await corpusSite(home, 'NEW', corpus);
+    const file = home.sitePaths('OLD').database;
+    // What the SUP endpoint serves of every update: its stored XML, expiry and files.
+    const served = (store: Parameters<Parameters<typeof withSiteStore>[1]>[0]) => store.served.updateRevisions({}).map((key) => [key, store.served.revision(key)]);
+    const before = dumpSite(home.root, 'OLD');
+    const servedBefore = withSiteStore(file, served);
+    expect(servedBefore.length).to.equal(before.counts.updates);
+
+    const old = new Database(file);
+    asSchema6(old);
+    const documentsBefore = old.prepare('SELECT update_key, metadata_format, metadata FROM updates ORDER BY update_key').raw().all();
+    old.close();
+    expect(columnsOf(file, 'updates')).to.include.members(['metadata', 'metadata_format']);
+
+    // Opening it migrates it.
+    expect(withSiteStore(file, served)).to.deep.equal(servedBefore);
+    expect(columnsOf(file, 'updates')).to.not.include('metadata').and.not.include('metadata_format');
+    const migrated = new Database(file, { readonly: true });
+    try {
+      expect(migrated.pragma('user_version', { simple: true })).to.equal(schemaVersion);
+      expect(migrated.pragma('integrity_check', { simple: true })).to.equal('ok');
+      expect(migrated.pragma('freelist_count', { simple: true })).to.equal(0);
+      expect(migrated.prepare('SELECT update_key, metadata_format, metadata FROM update_documents ORDER BY update_key').raw().all()).to.deep.equal(documentsBefore);
+      expect(migrated.prepare('SELECT count(*) FROM updates u WHERE NOT EXISTS (SELECT 1 FROM update_documents d WHERE d.update_key = u.update_key)').pluck().get()).to.equal(0);
+    } finally {
+      migrated.close();
+    }
+    expect(dumpSite(home.root, 'OLD').digest).to.equal(before.digest);
+
+    // The next generation (revisions, new updates, expiries) stored into both sites leaves them alike.
+    const next = path.join(home.root, 'generation-2.pkg.gz');
+    const header = { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] };
+    await writePackage(next, header, generateCorpus({ ...corpus, generation: 2 }));
+    for (const code of ['OLD', 'NEW']) expect((await importPackage(home, code, next)).state, code).to.equal('Succeeded');
+    const old2 = dumpSite(home.root, 'OLD');
+    expect(old2.digest).to.not.equal(before.digest);
+    expect(old2.digest).to.equal(dumpSite(home.root, 'NEW').digest);
+    expect(withSiteStore(file, served)).to.deep.equal(withSiteStore(home.sitePaths('NEW').database, served));
   });
 });

@@ -321,6 +321,11 @@ describe('sync faults', function () {
     const [cleaned] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
     expect(cleaned!.counts.removed).to.be.greaterThan(0);
     expect(query(f.home.root, 'CS1', 'SELECT count(*) AS n FROM updates WHERE classification_id = ? AND expired = 1', security)).to.deep.equal([{ n: 0 }]);
+    // A removed update takes its document and its relationship rows with it.
+    for (const table of ['update_documents', 'update_products', 'update_languages', 'supersedence', 'bundles', 'prerequisites', 'files']) {
+      const key = table === 'bundles' ? 'parent_key' : 'update_key';
+      expect(query(f.home.root, 'CS1', `SELECT count(*) AS n FROM ${table} r WHERE NOT EXISTS (SELECT 1 FROM updates u WHERE u.update_key = r.${key})`), table).to.deep.equal([{ n: 0 }]);
+    }
     expect(fs.readFileSync(path.join(f.home.sitePaths('CS1').logDir, 'wsyncmgr.log'), 'utf8')).to.match(/Deleted \d+ expired updates/);
   });
 });

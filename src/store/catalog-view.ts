@@ -49,9 +49,9 @@ export function catalogView(db: SiteDb, prepare: Prepare = statementCache(db)) {
     },
     details(updateId: string): CatalogDetailsRow | undefined {
       const row = prepare(
-        `SELECT u.update_id, u.title, u.kb, u.creation_date, u.msrc_severity, u.metadata, u.metadata_format, c.title AS classification,
+        `SELECT u.update_id, u.title, u.kb, u.creation_date, u.msrc_severity, d.metadata, d.metadata_format, c.title AS classification,
            (SELECT sum(f.size) FROM files f WHERE f.update_key = u.update_key) AS size
-         FROM updates u LEFT JOIN categories c ON c.update_id = u.classification_id WHERE u.update_id = ?`,
+         FROM updates u JOIN update_documents d USING (update_key) LEFT JOIN categories c ON c.update_id = u.classification_id WHERE u.update_id = ?`,
       ).get(updateId) as (Omit<CatalogDetailsRow, 'stored'> & { metadata: Buffer; metadata_format: number }) | undefined;
       if (!row) return undefined;
       const { metadata, metadata_format, ...details } = row;

@@ -163,7 +163,9 @@ const revisionStatements = new WeakMap<SiteDb, ReturnType<typeof prepareRevision
 
 function prepareRevisionStatements(db: SiteDb) {
   return {
-    update: db.prepare('SELECT update_key, metadata, metadata_format, expired, change_seq AS changeSeq FROM updates WHERE update_id = ? AND revision = ?'),
+    update: db.prepare(
+      'SELECT update_key, metadata, metadata_format, expired, change_seq AS changeSeq FROM updates JOIN update_documents USING (update_key) WHERE update_id = ? AND revision = ?',
+    ),
     updateHeld: db.prepare('SELECT expired, change_seq AS changeSeq FROM updates WHERE update_id = ? AND revision = ?'),
     categoryHeld: db.prepare('SELECT 0 AS expired, change_seq AS changeSeq FROM categories WHERE update_id = ? AND revision = ?'),
     files: db.prepare('SELECT digest, url FROM files WHERE update_key = ?'),

@@ -257,6 +257,21 @@ const migrations: string[] = [
   CREATE INDEX bundles_child ON bundles (child_id);
   CREATE INDEX prerequisites_prerequisite ON prerequisites (prerequisite_id);
   `,
+  // 7: an update's document (its XML as store/stored-xml.ts keeps it) moves to a table of its own,
+  // keyed by update_key. In the updates row it filled most of a page (1–2.5 KB; SQLite spills only
+  // records over ~4 KB to overflow pages), so every scan of updates read the documents too, and
+  // marking an update expired rewrote its document with it. On a 100,000-update site: expiring
+  // 40,634 superseded updates 0.91–1.09 → 0.33 s, a filtered revision list 192–214 → 126–134 ms.
+  `
+  CREATE TABLE update_documents (
+    update_key INTEGER PRIMARY KEY,
+    metadata_format INTEGER NOT NULL CHECK (metadata_format IN (0, 1)),
+    metadata BLOB NOT NULL
+  );
+  INSERT INTO update_documents SELECT update_key, metadata_format, metadata FROM updates ORDER BY update_key;
+  ALTER TABLE updates DROP COLUMN metadata;
+  ALTER TABLE updates DROP COLUMN metadata_format;
+  `,
 ];
 
 export const schemaVersion = migrations.length;
@@ -338,7 +353,7 @@ function checkFile(file: string, create: boolean): void {
  * site that had data is compacted after them (a 100,000-update site: 362 MB, 666 MB after
  * migration 6, 318 MB compacted; 5.3 s in all).
  */
-const tableRebuilds = [6];
+const tableRebuilds = [6, 7];
 
 function migrate(db: SiteDb, from: number, file: string): void {
   for (let version = from; version < migrations.length; version++) {

@@ -1,7 +1,8 @@
 /**
- * The `metadata_format` column of `updates` and `categories` (site database migration 5): how the
- * row's `metadata` holds its XML. Codes 0 and 1, because SQLite keeps those two integers in the
- * record's header alone: reading the column never reaches into the blob's overflow pages.
+ * The `metadata_format` column of `update_documents` and `categories` (site database migrations 5
+ * and 7): how the row's `metadata` holds its XML. Codes 0 and 1, because SQLite keeps those two
+ * integers in the record's header alone: reading the column never reaches into the blob's overflow
+ * pages.
  */
 import type { StoredXml, StoredXmlFormat } from '../model/update.js';
 

@@ -77,21 +77,22 @@ export class UpdateStore {
           description = excluded.description, parent_id = excluded.parent_id, creation_date = excluded.creation_date,
           change_seq = excluded.change_seq, metadata = excluded.metadata, metadata_format = excluded.metadata_format`),
       upsertUpdate: p(`INSERT INTO updates (update_id, revision, update_type, title, description, kb, msrc_severity, classification_id, creation_date,
-          arrived_at, revised_at, imported, change_seq, metadata_size, metadata, metadata_format)
+          arrived_at, revised_at, imported, change_seq, metadata_size)
         VALUES (@update_id, @revision, @update_type, @title, @description, @kb, @msrc_severity, @classification_id, @creation_date,
-          @now, NULL, @imported, @change_seq, @metadata_size, @metadata, @metadata_format)
+          @now, NULL, @imported, @change_seq, @metadata_size)
         ON CONFLICT (update_id) DO UPDATE SET revision = excluded.revision, update_type = excluded.update_type, title = excluded.title,
           description = excluded.description, kb = excluded.kb, msrc_severity = excluded.msrc_severity, classification_id = excluded.classification_id,
           creation_date = excluded.creation_date, revised_at = @now, imported = max(updates.imported, excluded.imported),
           expired = 0, expired_at = NULL, expired_reason = NULL,
-          change_seq = excluded.change_seq, metadata_size = excluded.metadata_size, metadata = excluded.metadata, metadata_format = excluded.metadata_format`),
+          change_seq = excluded.change_seq, metadata_size = excluded.metadata_size`),
+      upsertDocument: p(`INSERT INTO update_documents (update_key, metadata_format, metadata) VALUES (?, ?, ?)
+        ON CONFLICT (update_key) DO UPDATE SET metadata_format = excluded.metadata_format, metadata = excluded.metadata`),
       indexedOfUpdate: p('SELECT update_key, kb, classification_id FROM updates WHERE update_id = ?'),
       // A revision that keeps its KB and classification: those indexes are left alone (SQLite
       // rewrites an index entry whenever its column is SET, even to the same value).
       reviseUpdate: p(`UPDATE updates SET revision = @revision, update_type = @update_type, title = @title, description = @description,
           msrc_severity = @msrc_severity, creation_date = @creation_date, revised_at = @now, imported = max(imported, @imported),
-          expired = 0, expired_at = NULL, expired_reason = NULL, change_seq = @change_seq, metadata_size = @metadata_size, metadata = @metadata,
-          metadata_format = @metadata_format
+          expired = 0, expired_at = NULL, expired_reason = NULL, change_seq = @change_seq, metadata_size = @metadata_size
         WHERE update_id = @update_id`),
     };
     // An update's relationship rows, keyed by the update's update_key (the column named first).
@@ -168,11 +169,10 @@ export class UpdateStore {
       imported: options.imported ? 1 : 0,
       change_seq: options.changeSeq,
       metadata_size: storedXml.size,
-      metadata,
-      metadata_format,
     });
     // A stored update keeps its key; a new one was given the next (the upsert inserted it).
     const key = indexed?.update_key ?? Number(written.lastInsertRowid);
+    s.upsertDocument.run(key, metadata_format, metadata);
     const keep = options.languages;
     const r = this.#relations;
     const rows = (relation: Relation, values: unknown[][]) => writeRelation(relation, key, values, stored !== undefined);
@@ -258,7 +258,7 @@ export class UpdateStore {
   *documents(): Generator<StoredDocument> {
     yield* storedDocuments(
       this.#prepare(
-        `SELECT update_id, revision, metadata, metadata_format FROM updates u
+        `SELECT update_id, revision, metadata, metadata_format FROM updates u JOIN update_documents d USING (update_key)
          ORDER BY EXISTS (SELECT 1 FROM bundles b WHERE b.child_id = u.update_id) DESC, change_seq, update_id`,
       ).iterate() as Iterable<{ update_id: string; revision: number; metadata: Buffer; metadata_format: number }>,
     );
@@ -354,7 +354,7 @@ export class UpdateStore {
   remove(updateId: string): void {
     const key = this.#prepare('SELECT update_key FROM updates WHERE update_id = ?').pluck().get(updateId) as number | undefined;
     if (key === undefined) return;
-    for (const table of ['update_products', 'update_languages', 'supersedence', 'prerequisites', 'files']) this.#prepare(`DELETE FROM ${table} WHERE update_key = ?`).run(key);
+    for (const table of ['update_documents', 'update_products', 'update_languages', 'supersedence', 'prerequisites', 'files']) this.#prepare(`DELETE FROM ${table} WHERE update_key = ?`).run(key);
     this.#prepare('DELETE FROM bundles WHERE parent_key = ?').run(key);
     this.#prepare('DELETE FROM updates WHERE update_key = ?').run(key);
   }

@@ -60,7 +60,7 @@ export function dumpSite(home: string, code: string): SiteDump {
     const counts: Record<string, number> = {};
     const updates = new Map<string, string>();
     const rows = (
-      db.prepare('SELECT update_id, revision, update_type, title, kb, classification_id, expired, expired_reason, declined, imported, metadata, metadata_format FROM updates ORDER BY update_id').raw().all() as unknown[][]
+      db.prepare('SELECT update_id, revision, update_type, title, kb, classification_id, expired, expired_reason, declined, imported, metadata, metadata_format FROM updates LEFT JOIN update_documents USING (update_key) ORDER BY update_id').raw().all() as unknown[][]
     ).map(withXmlDigest);
     for (const row of rows) {
       const line = row.map(String).join('|');

@@ -187,7 +187,7 @@ export function gatedProxy(target: string): Promise<GatedProxy> {
 export function siteContent(home: string, code: string, options: { liveOnly?: boolean } = {}): Map<string, string> {
   const db = new Database(path.join(home, 'sites', code, 'site.db'), { readonly: true });
   try {
-    const rows = db.prepare(`SELECT update_id, revision, expired, metadata, metadata_format FROM updates ${options.liveOnly ? 'WHERE expired = 0' : ''}`).all() as {
+    const rows = db.prepare(`SELECT update_id, revision, expired, metadata, metadata_format FROM updates LEFT JOIN update_documents USING (update_key) ${options.liveOnly ? 'WHERE expired = 0' : ''}`).all() as {
       update_id: string;
       revision: number;
       expired: number;

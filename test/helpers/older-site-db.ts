@@ -5,8 +5,37 @@
 import type Database from 'better-sqlite3';
 
 /**
- * Schema 5: updates kept their rowid implicit and relationship rows were keyed by the update's
- * GUID (bundles by parent_id). The rows are the same; only their layout goes back.
+ * Schema 6: an update's document (metadata_format, metadata) was kept in its updates row, not in
+ * update_documents. The rows are the same; only their layout goes back.
+ */
+export function asSchema6(db: Database.Database): void {
+  db.transaction(() => {
+    const indexes = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = 'updates'").pluck().all() as string[];
+    db.exec(`
+      CREATE TABLE updates_with_documents (
+        update_key INTEGER PRIMARY KEY, update_id TEXT NOT NULL UNIQUE, revision INTEGER NOT NULL, update_type TEXT NOT NULL,
+        title TEXT NOT NULL, description TEXT, kb TEXT, msrc_severity TEXT, classification_id TEXT, creation_date TEXT NOT NULL,
+        arrived_at TEXT NOT NULL, revised_at TEXT, expired INTEGER NOT NULL DEFAULT 0, expired_at TEXT, expired_reason TEXT,
+        declined INTEGER NOT NULL DEFAULT 0, imported INTEGER NOT NULL DEFAULT 0, change_seq INTEGER NOT NULL, metadata_size INTEGER NOT NULL,
+        metadata_format INTEGER NOT NULL DEFAULT 0 CHECK (metadata_format IN (0, 1)),
+        metadata BLOB NOT NULL
+      );
+      INSERT INTO updates_with_documents SELECT u.update_key, u.update_id, u.revision, u.update_type, u.title, u.description, u.kb, u.msrc_severity,
+        u.classification_id, u.creation_date, u.arrived_at, u.revised_at, u.expired, u.expired_at, u.expired_reason, u.declined, u.imported,
+        u.change_seq, u.metadata_size, d.metadata_format, d.metadata
+        FROM updates u JOIN update_documents d USING (update_key) ORDER BY u.update_key;
+      DROP TABLE updates;
+      DROP TABLE update_documents;
+      ALTER TABLE updates_with_documents RENAME TO updates;
+    `);
+    for (const sql of indexes) db.exec(sql);
+    db.pragma('user_version = 6');
+  })();
+}
+
+/**
+ * Schema 5: as schema 6, and updates kept their rowid implicit and relationship rows were keyed by
+ * the update's GUID (bundles by parent_id). The rows are the same; only their layout goes back.
  */
 export function asSchema5(db: Database.Database): void {
   const byGuid = (table: string, key: string, columns: string, primaryKey: string, definition: string) => `
@@ -14,6 +43,7 @@ export function asSchema5(db: Database.Database): void {
     INSERT INTO ${table}_by_guid SELECT u.update_id, ${columns} FROM ${table} r JOIN updates u ON u.update_key = r.${key === 'parent_id' ? 'parent_key' : 'update_key'};
     DROP TABLE ${table};
     ALTER TABLE ${table}_by_guid RENAME TO ${table};`;
+  asSchema6(db);
   db.transaction(() => {
     const indexes = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (SELECT value FROM json_each(?))").pluck().all(
       JSON.stringify(['updates', 'update_products', 'update_languages', 'supersedence', 'bundles', 'prerequisites', 'files']),
