@@ -29,15 +29,28 @@ function columnsOf(file: string, table: string): string[] {
   }
 }
 
+/** Two sites holding the same corpus: OLD, which a test takes back to an older layout, and NEW, which never had it. */
+async function twinSites(prefix: string, corpus: { updates: number; seed: string }): Promise<{ home: Home; file: string }> {
+  const home = new Home(tempDir(prefix));
+  await corpusSite(home, 'OLD', corpus);
+  await corpusSite(home, 'NEW', corpus);
+  return { home, file: home.sitePaths('OLD').database };
+}
+
+/** Imports the corpus's next generation (revisions, new updates, expiries) into both sites. */
+async function importNextGeneration(home: Home, corpus: { updates: number; seed: string }): Promise<void> {
+  const next = path.join(home.root, 'generation-2.pkg.gz');
+  const header = { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] };
+  await writePackage(next, header, generateCorpus({ ...corpus, generation: 2 }));
+  for (const code of ['OLD', 'NEW']) expect((await importPackage(home, code, next)).state, code).to.equal('Succeeded');
+}
+
 describe('site database migration 6 (relationship rows keyed by update_key)', function () {
   this.timeout(120_000);
 
   it('keeps every row of a schema-5 site, and the site stores and serves on as one that never had the old layout', async () => {
-    const home = new Home(tempDir('supsync-migrate-keys-'));
     const corpus = { updates: 400, seed: 'migration-6' };
-    await corpusSite(home, 'OLD', corpus);
-    await corpusSite(home, 'NEW', corpus);
-    const file = home.sitePaths('OLD').database;
+    const { home, file } = await twinSites('supsync-migrate-keys-', corpus);
     const query = (store: Parameters<Parameters<typeof withSiteStore>[1]>[0]) => {
       const known = store.categories.known();
       // A product filter reaches bundled children and prerequisites through the relationship rows.
@@ -76,11 +89,8 @@ describe('site database migration 6 (relationship rows keyed by update_key)', fu
     expect(after.counts).to.deep.equal(before.counts);
     expect(after.digest).to.equal(before.digest);
 
-    // The next generation (revisions, new updates, expiries) stored into both sites leaves them alike.
-    const next = path.join(home.root, 'generation-2.pkg.gz');
-    const header = { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] };
-    await writePackage(next, header, generateCorpus({ ...corpus, generation: 2 }));
-    for (const code of ['OLD', 'NEW']) expect((await importPackage(home, code, next)).state, code).to.equal('Succeeded');
+    // The next generation stored into both sites leaves them alike.
+    await importNextGeneration(home, corpus);
     const old2 = dumpSite(home.root, 'OLD');
     const new2 = dumpSite(home.root, 'NEW');
     expect(old2.digest).to.not.equal(before.digest);
@@ -126,11 +136,8 @@ describe('site database migration 7 (update documents in a table of their own)',
   this.timeout(120_000);
 
   it('keeps every document of a schema-6 site, and the site stores and serves on as one that never had the old layout', async () => {
-    const home = new Home(tempDir('supsync-migrate-documents-'));
     const corpus = { updates: 300, seed: 'migration-7' };
-    await corpusSite(home, 'OLD', corpus);
-    await corpusSite(home, 'NEW', corpus);
-    const file = home.sitePaths('OLD').database;
+    const { home, file } = await twinSites('supsync-migrate-documents-', corpus);
     // What the SUP endpoint serves of every update: its stored XML, expiry and files.
     const served = (store: Parameters<Parameters<typeof withSiteStore>[1]>[0]) => store.served.updateRevisions({}).map((key) => [key, store.served.revision(key)]);
     const before = dumpSite(home.root, 'OLD');
@@ -158,11 +165,8 @@ describe('site database migration 7 (update documents in a table of their own)',
     }
     expect(dumpSite(home.root, 'OLD').digest).to.equal(before.digest);
 
-    // The next generation (revisions, new updates, expiries) stored into both sites leaves them alike.
-    const next = path.join(home.root, 'generation-2.pkg.gz');
-    const header = { serverId: 't', creationTime: new Date().toISOString(), formatVersion: '1.0', protocolVersion: '1.20', languages: ['en'] };
-    await writePackage(next, header, generateCorpus({ ...corpus, generation: 2 }));
-    for (const code of ['OLD', 'NEW']) expect((await importPackage(home, code, next)).state, code).to.equal('Succeeded');
+    // The next generation stored into both sites leaves them alike.
+    await importNextGeneration(home, corpus);
     const old2 = dumpSite(home.root, 'OLD');
     expect(old2.digest).to.not.equal(before.digest);
     expect(old2.digest).to.equal(dumpSite(home.root, 'NEW').digest);
