@@ -351,7 +351,7 @@ function checkFile(file: string, create: boolean): void {
 /**
  * Migrations that copy whole tables. The old tables' pages stay in the file as free pages, so a
  * site that had data is compacted after them (a 100,000-update site: 362 MB, 666 MB after
- * migration 6, 318 MB compacted; 5.3 s in all).
+ * migration 6, 318 MB compacted, 5.3 s in all; 370 MB → 336 MB in 4.9 s through migration 7).
  */
 const tableRebuilds = [6, 7];
 
