@@ -172,4 +172,34 @@ describe('site database migration 7 (update documents in a table of their own)',
     expect(old2.digest).to.equal(dumpSite(home.root, 'NEW').digest);
     expect(withSiteStore(file, served)).to.deep.equal(withSiteStore(home.sitePaths('NEW').database, served));
   });
+
+  it('is not made by a read-only open, which reads the state of a schema-6 site but refuses its updates, saying what to do', async () => {
+    const { home, file } = await twinSites('supsync-migrate-readonly-', { updates: 40, seed: 'migration-7-readonly' });
+    const summary = (store: Parameters<Parameters<typeof withSiteStore>[1]>[0]) => {
+      const id = store.served.updateRevisions({})[0]!.updateId;
+      return store.updates.storedSummary(id);
+    };
+    const expected = withSiteStore(file, summary);
+    const old = new Database(file);
+    asSchema6(old);
+    old.close();
+
+    // What monitoring reads (metrics, alerts) still reads.
+    const state = withSiteStore(file, (store) => store.state.read(), { readonly: true });
+    expect(state.last_sync_state).to.equal(withSiteStore(home.sitePaths('NEW').database, (store) => store.state.read()).last_sync_state);
+    let refusal: (Error & { code?: string; category?: string }) | undefined;
+    try {
+      withSiteStore(file, summary, { readonly: true });
+    } catch (error) {
+      refusal = error as Error & { code?: string; category?: string };
+    }
+    expect(refusal?.code).to.equal('SiteDatabaseNotMigrated');
+    expect(refusal?.category).to.equal('InvalidOperation');
+    expect(refusal?.message).to.include(file).and.include('schema version 6').and.include('sync the site');
+    expect(columnsOf(file, 'updates')).to.include('metadata');
+
+    // A writer's open migrates it; read-only opens read its updates after that.
+    withSiteStore(file, () => undefined);
+    expect(withSiteStore(file, summary, { readonly: true })).to.deep.equal(expected);
+  });
 });

@@ -4,7 +4,7 @@
  * are numbered migrations tracked in `PRAGMA user_version`, each applied in a transaction.
  */
 import fs from 'node:fs';
-import { InvalidDataError, IoError } from '../errors.js';
+import { InvalidDataError, InvalidOperationError, IoError } from '../errors.js';
 import type { Prepare } from './statements.js';
 import { type Connection, openConnection } from './sqlite.js';
 
@@ -275,6 +275,22 @@ const migrations: string[] = [
 ];
 
 export const schemaVersion = migrations.length;
+
+/**
+ * A read-only open does not migrate, so a site an older supsync left keeps its older layout until a
+ * command that writes it opens it. The state, history and figures read the same in every layout
+ * since migration 1 (monitoring reads them read-only); updates and their documents do not.
+ */
+export function requireCurrentLayout(db: SiteDb): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version < schemaVersion) {
+    throw new InvalidOperationError(
+      'SiteDatabaseNotMigrated',
+      `${db.name} has schema version ${version}, older than this supsync's ${schemaVersion}, and a read-only command does not migrate it: sync the site (or run any command that writes it) first`,
+      { target: db.name },
+    );
+  }
+}
 
 /** SQL for the update_key of the update whose GUID is the next parameter: relationship rows are keyed by it (migration 6). */
 export const updateKeyOf = '(SELECT update_key FROM updates WHERE update_id = ?)';

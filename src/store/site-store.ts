@@ -11,7 +11,7 @@ import { type ServedRepository, servedRepository } from './served.js';
 import { type SiteFigures, siteFigures } from './site-figures.js';
 import { type ConsoleQueries, consoleQueries } from './console-queries.js';
 import { type SyncProgressRepository, syncProgressRepository } from './sync-progress.js';
-import { type SiteDb, nextChangeSeq, openSiteDb } from './site-db.js';
+import { type SiteDb, nextChangeSeq, openSiteDb, requireCurrentLayout } from './site-db.js';
 import { type Prepare, statementCache } from './statements.js';
 import { type SyncStateRepository, syncStateRepository } from './sync-status.js';
 import { UpdateStore } from './updates.js';
@@ -51,7 +51,11 @@ export class SiteStore {
 
   /** Updates and their relations (prepared on first use: a read-only store may never need them). */
   get updates(): UpdateStore {
-    return (this.#updates ??= new UpdateStore(this.#db, this.#prepare));
+    if (!this.#updates) {
+      requireCurrentLayout(this.#db);
+      this.#updates = new UpdateStore(this.#db, this.#prepare);
+    }
+    return this.#updates;
   }
 
   /** Wraps `fn` in a transaction (nested calls become savepoints); the returned function runs it. */
