@@ -196,6 +196,12 @@ describe('site database migration 7 (update documents in a table of their own)',
     expect(refusal?.code).to.equal('SiteDatabaseNotMigrated');
     expect(refusal?.category).to.equal('InvalidOperation');
     expect(refusal?.message).to.include(file).and.include('schema version 6').and.include('sync the site');
+    // Every reader of updates and their documents refuses it.
+    for (const reader of ['updates', 'served', 'catalogView', 'console'] as const) {
+      expect(() => withSiteStore(file, (store) => store[reader], { readonly: true }), reader)
+        .to.throw()
+        .with.property('code', 'SiteDatabaseNotMigrated');
+    }
     expect(columnsOf(file, 'updates')).to.include('metadata');
 
     // A writer's open migrates it; read-only opens read its updates after that.

@@ -24,15 +24,14 @@ export class SiteStore {
   readonly anchors: AnchorRepository;
   readonly runs: RunRepository;
   readonly state: SyncStateRepository;
-  readonly served: ServedRepository;
-  readonly catalogView: CatalogView;
   /** What monitoring shows: the last finished run, updates by state. */
   readonly figures: SiteFigures;
   /** The running sync's live progress (any process can read it). */
   readonly progress: SyncProgressRepository;
-  /** What the web console reads: a run's counts with titles, the update search, an update's relations. */
-  readonly console: ConsoleQueries;
   #updates: UpdateStore | undefined;
+  #served: ServedRepository | undefined;
+  #catalogView: CatalogView | undefined;
+  #console: ConsoleQueries | undefined;
 
   constructor(db: SiteDb) {
     this.#db = db;
@@ -42,20 +41,37 @@ export class SiteStore {
     this.anchors = anchorRepository(db, prepare);
     this.runs = runRepository(db, prepare);
     this.state = syncStateRepository(db, prepare);
-    this.served = servedRepository(db);
-    this.catalogView = catalogView(db, prepare);
     this.figures = siteFigures(db, prepare);
     this.progress = syncProgressRepository(db, prepare);
-    this.console = consoleQueries(db);
   }
 
-  /** Updates and their relations (prepared on first use: a read-only store may never need them). */
+  // What reads updates with their relations and documents, whose layout migrations 6 and 7 changed:
+  // made on first use, and refused by a read-only store of a site still in an older layout
+  // (`requireCurrentLayout`), which the state, history and figures above are not.
+
+  /** Updates and their relations. */
   get updates(): UpdateStore {
-    if (!this.#updates) {
-      requireCurrentLayout(this.#db);
-      this.#updates = new UpdateStore(this.#db, this.#prepare);
-    }
-    return this.#updates;
+    return (this.#updates ??= this.#inCurrentLayout(() => new UpdateStore(this.#db, this.#prepare)));
+  }
+
+  /** What a SUP endpoint serves: revision lists and stored revisions. */
+  get served(): ServedRepository {
+    return (this.#served ??= this.#inCurrentLayout(() => servedRepository(this.#db)));
+  }
+
+  /** What the catalog stand-in shows of stored updates. */
+  get catalogView(): CatalogView {
+    return (this.#catalogView ??= this.#inCurrentLayout(() => catalogView(this.#db, this.#prepare)));
+  }
+
+  /** What the web console reads: a run's counts with titles, the update search, an update's relations. */
+  get console(): ConsoleQueries {
+    return (this.#console ??= this.#inCurrentLayout(() => consoleQueries(this.#db)));
+  }
+
+  #inCurrentLayout<T>(make: () => T): T {
+    requireCurrentLayout(this.#db);
+    return make();
   }
 
   /** Wraps `fn` in a transaction (nested calls become savepoints); the returned function runs it. */
