@@ -75,6 +75,8 @@ type Fault = (operation: string, call: number) => { status: number; body: string
 interface UpstreamFront {
   url: string;
   counts: Map<string, number>;
+  /** The request bodies of each operation since the front was armed, in the order they came. */
+  requests: Map<string, string[]>;
   /** Passes requests to `target` from now on, unarmed, with `fault` for when the test arms it. */
   route(target: string, fault?: Fault): void;
   arm(): void;
@@ -83,6 +85,7 @@ interface UpstreamFront {
 
 function upstreamFront(): Promise<UpstreamFront> {
   const counts = new Map<string, number>();
+  const requests = new Map<string, string[]>();
   let target = '';
   let fault: Fault | undefined;
   let armed = false;
@@ -92,6 +95,7 @@ function upstreamFront(): Promise<UpstreamFront> {
     req.on('end', () => {
       const operation = String(req.headers.soapaction ?? '').replace(/^"|"$/g, '').split('/').pop()!;
       counts.set(operation, (counts.get(operation) ?? 0) + 1);
+      if (armed) requests.set(operation, [...(requests.get(operation) ?? []), Buffer.concat(chunks).toString('utf8')]);
       const replaced = armed ? fault?.(operation, counts.get(operation)!) : undefined;
       if (replaced) {
         res.writeHead(replaced.status, { 'content-type': 'text/xml; charset=utf-8' });
@@ -110,6 +114,7 @@ function upstreamFront(): Promise<UpstreamFront> {
       resolve({
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         counts,
+        requests,
         route: (to, withFault) => {
           target = to;
           fault = withFault;
@@ -117,6 +122,7 @@ function upstreamFront(): Promise<UpstreamFront> {
         },
         arm: () => {
           counts.clear();
+          requests.clear();
           armed = true;
         },
         close: () => new Promise((done) => (server.close(() => done()), server.closeAllConnections())),
@@ -206,6 +212,12 @@ describe('sync faults', function () {
       expect(upstreamIds.every((id) => stored.has(id)), key).to.equal(true);
     }
     expect(query<{ message_id: number }>(f.home.root, 'CS1', 'SELECT message_id FROM status_messages ORDER BY id DESC LIMIT 1')[0]!.message_id).to.equal(6703);
+    // Every update the two answers before the fault carried is stored, though answers wait in a
+    // group for their commit: a failed fetch stores what it had before the error goes on.
+    const answered = front.requests.get('GetUpdateData')!.slice(0, 2).flatMap((body) => [...body.matchAll(/<UpdateID>([0-9a-f-]+)<\/UpdateID>/g)].map((m) => m[1]!));
+    expect(answered).to.have.length.greaterThan(0);
+    const storedIds = query<{ id: string }>(f.home.root, 'CS1', 'SELECT update_id AS id FROM updates').map((r) => r.id);
+    expect(storedIds).to.have.members(answered);
     // The batches stored before the fault stay; the next sync completes from there.
     const [again] = await syncSite(f.home, 'CS1', { trigger: 'manual', ...fast });
     expect(again!.state).to.equal('Succeeded');
