@@ -261,8 +261,7 @@ export class UpstreamClient {
           stored += batch.ids.length;
           await onBatch({ ...parsed, bytes }, stored === ids.length);
         }
-        // Released once the caller has taken the answer (a sync stores it, or holds it in a group of
-        // bounded size): a store that cannot keep up shows as throughput that stops rising.
+        // Released after storing: a store that cannot keep up shows as throughput that stops rising.
         window.complete(bytes, batch.ids.length >= limit || cursor >= ids.length);
         size = Math.min(limit, size * 2);
       } catch (error) {

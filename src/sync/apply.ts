@@ -89,17 +89,6 @@ export class RevisionWriter {
  */
 const parseWorkerFrom = 500;
 
-/**
- * Fetched answers are stored in groups, one transaction each: a commit writes each B-tree page its
- * transaction dirtied to the WAL once, however many of the group's updates share it, so fewer
- * commits write fewer pages. A group closes with the phase's last answer, at a tenth of the phase
- * (at most `groupUpdates` updates), or `groupDelayMs` after its first answer arrived: an answer
- * waits at most that long for its commit, a fetch commits in ten steps or more, and a process killed
- * meanwhile loses at most that much fetched work (the next sync fetches it again).
- */
-const groupUpdates = 1000;
-const groupDelayMs = 200;
-
 /** Applies a sync plan: fetches what it names from the upstream and stores it, then what the stored updates still miss. */
 export async function applyPlan(plan: SyncPlan, client: UpstreamClient, upstreamUrl: string, scope: RunScope): Promise<void> {
   if (plan.categories.fetch.length + (plan.updates?.fetch.length ?? 0) >= parseWorkerFrom) client.prepareFetch();
@@ -137,57 +126,19 @@ async function applyPhase(phase: PhasePlan, client: UpstreamClient, upstreamUrl:
       for (const waiting of remaining.values()) waiting.delete(update.updateId);
     }
     commitDone();
-    // The live progress commits with the answers it counts: one commit a group, not two.
+    // The live progress commits with the batch it counts: one commit a batch, not two.
     recorder.progress(phase.phase, processed + updates.length, phase.fetch.length, started, last);
   });
-  // Answers wait in a group for one commit; see `groupUpdates`.
-  const groupSize = Math.min(groupUpdates, Math.ceil(phase.fetch.length / 10));
-  let group: FetchedUpdate[] = [];
-  let closing: NodeJS.Timeout | undefined;
-  let failure: unknown;
-  const storeGroup = (last: boolean) => {
-    clearTimeout(closing);
-    closing = undefined;
-    const updates = group;
-    group = [];
-    storeBatch(updates, last);
-    log.infoLines(writer.takeLines());
-    processed += updates.length;
-    scope.onProgress?.({ site: scope.site.code, phase: phase.phase, processed, total: phase.fetch.length });
-  };
-  try {
-    await client.fetchUpdates(
-      phase.fetch,
-      (batch: StorableBatch, last: boolean) => {
-        if (failure !== undefined) throw failure;
-        for (const update of batch.updates) group.push(update);
-        if (last || group.length >= groupSize) storeGroup(last);
-        else
-          closing ??= setTimeout(() => {
-            try {
-              storeGroup(false);
-            } catch (error) {
-              // Raised by the next answer, which fails the fetch, or by the fetch's own failure below.
-              failure = error;
-            }
-          }, groupDelayMs);
-      },
-      scope.languages,
-    );
-  } catch (error) {
-    // A group that failed to store fails the sync, whatever else went wrong after it.
-    if (failure !== undefined) throw failure;
-    // What was fetched before the failure is kept, as when each answer was committed on arrival.
-    const fetched = group.length;
-    if (fetched > 0) {
-      try {
-        storeGroup(false);
-      } catch (storing) {
-        log.error(`sync: the ${fetched} update(s) fetched before the failure could not be stored: ${(storing as Error).message}`);
-      }
-    }
-    throw error;
-  }
+  await client.fetchUpdates(
+    phase.fetch,
+    (batch: StorableBatch, last: boolean) => {
+      storeBatch(batch.updates, last);
+      log.infoLines(writer.takeLines());
+      processed += batch.updates.length;
+      scope.onProgress?.({ site: scope.site.code, phase: phase.phase, processed, total: phase.fetch.length });
+    },
+    scope.languages,
+  );
 }
 
 /**
