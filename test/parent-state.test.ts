@@ -161,17 +161,23 @@ describe('a sync that skips the handshake: the link and the window from the star
     expect(new LinkEstimate(-1).roundTripMs).to.equal(undefined);
   });
 
-  it('the request window starts higher only before its first request, and never past its bound', async () => {
-    const window = new RequestWindow({ max: 16 });
+  it('the request window starts at half its bound, higher only before its first request, and never past its bound', async () => {
+    // Half the bound by default (rounded up), on every link.
+    expect(new RequestWindow({ max: 16 }).size).to.equal(8);
+    expect(new RequestWindow({ max: 5 }).size).to.equal(3);
+    expect(new RequestWindow({ max: 1 }).size).to.equal(1);
+    // A first size asked for is kept, and raised only by startAt.
+    const window = new RequestWindow({ max: 16, initial: 2 });
+    expect(window.size).to.equal(2);
     window.startAt(8);
     expect(window.size).to.equal(8);
-    const bounded = new RequestWindow({ max: 6 });
+    const bounded = new RequestWindow({ max: 6, initial: 2 });
     bounded.startAt(8);
     expect(bounded.size).to.equal(6);
     const fixed = new RequestWindow({ max: 4, adaptive: false });
     fixed.startAt(2);
     expect(fixed.size).to.equal(4);
-    const started = new RequestWindow({ max: 16 });
+    const started = new RequestWindow({ max: 16, initial: 2 });
     await started.acquire();
     started.startAt(8);
     expect(started.size).to.equal(2);

@@ -212,8 +212,8 @@ describe('sync faults', function () {
       expect(upstreamIds.every((id) => stored.has(id)), key).to.equal(true);
     }
     expect(query<{ message_id: number }>(f.home.root, 'CS1', 'SELECT message_id FROM status_messages ORDER BY id DESC LIMIT 1')[0]!.message_id).to.equal(6703);
-    // Every update the two answers before the fault carried is stored, though answers wait in a
-    // group for their commit: a failed fetch stores what it had before the error goes on.
+    // Every update the two answers before the fault carried is stored: each answer is committed
+    // as it arrives, so a fetch that fails keeps what it had.
     const answered = front.requests.get('GetUpdateData')!.slice(0, 2).flatMap((body) => [...body.matchAll(/<UpdateID>([0-9a-f-]+)<\/UpdateID>/g)].map((m) => m[1]!));
     expect(answered).to.have.length.greaterThan(0);
     const storedIds = query<{ id: string }>(f.home.root, 'CS1', 'SELECT update_id AS id FROM updates').map((r) => r.id);

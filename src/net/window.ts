@@ -1,19 +1,23 @@
 /**
  * How many requests a fetch keeps in flight, adapted to what it measures, like a TCP congestion
- * window: it starts small, doubles each round while throughput rises by a clear margin (slow start),
- * then grows by one only while it still rises, never past a bound the upstream can bear; a sign
- * of an overloaded upstream (ServerBusy, 5xx, a timeout) halves it — once per overload, not once
- * per answer of the same wave — and holds every new request back for the back-off delay.
+ * window: it starts at half its bound, doubles each round while throughput rises by a clear margin
+ * (slow start), then grows by one only while it still rises, never past a bound the upstream can
+ * bear; a sign of an overloaded upstream (ServerBusy, 5xx, a timeout) halves it — once per
+ * overload, not once per answer of the same wave — and holds every new request back for the
+ * back-off delay.
  *
  * A round is as many completions as the window allowed when it began; its throughput is the bytes
- * those requests brought over its duration. On loopback, where the CPU and not the link is the
- * limit, throughput stops rising early and the window stays small; across a WAN it grows until
- * the bandwidth-delay product is covered.
+ * those requests brought over its duration. Across a WAN it grows until the bandwidth-delay product
+ * is covered. On loopback or a LAN, where the CPU and not the link is the limit, throughput stops
+ * rising within a round's noise, so a window started at 2 stayed at 4–7 in most syncs; yet the
+ * requests queued beyond that keep the upstream busy while the sync's storing thread commits, and
+ * a 100,000-update sync took 9–23% less time with 16 in flight than with the 6–7 it grew to
+ * (README, "The request window on loopback"). Half the bound is where it starts on every link.
  */
 import { UpstreamError } from '../errors.js';
 
 export interface WindowOptions {
-  /** Requests in flight at first (default 2). */
+  /** Requests in flight at first (default half the bound, rounded up). */
   initial?: number;
   /** The bound: never more in flight than this (default 16). */
   max?: number;
@@ -36,7 +40,7 @@ export interface WindowStats {
   sizes: number[];
 }
 
-const defaults = { initial: 2, max: 16, growthMargin: 1.15 };
+const defaults = { max: 16, growthMargin: 1.15 };
 
 export class RequestWindow {
   readonly max: number;
@@ -60,7 +64,7 @@ export class RequestWindow {
     this.max = Math.max(1, Math.floor(options.max ?? defaults.max));
     this.adaptive = options.adaptive ?? true;
     this.#margin = options.growthMargin ?? defaults.growthMargin;
-    this.#size = this.adaptive ? Math.min(this.max, Math.max(1, Math.floor(options.initial ?? defaults.initial))) : this.max;
+    this.#size = this.adaptive ? Math.min(this.max, Math.max(1, Math.floor(options.initial ?? Math.ceil(this.max / 2)))) : this.max;
     this.#sizes = [this.#size];
   }
 

@@ -40,7 +40,7 @@ export interface UpstreamClientOptions extends TransportOptions {
   accountGuid: string;
   /** The bound on GetUpdateData requests in flight at once (default 16): what the upstream can bear. */
   concurrency?: number;
-  /** Requests in flight at first (default 2); the window grows from there while throughput rises. */
+  /** Requests in flight at first (default half of `concurrency`); the window grows from there while throughput rises. */
   initialConcurrency?: number;
   /** False: always `concurrency` requests in flight (no growth, no halving). Default true. */
   adaptiveConcurrency?: boolean;
@@ -231,9 +231,9 @@ export class UpstreamClient {
     const window = this.#window;
     // Across a WAN the first answer costs a round trip anyway (time enough for the parse worker to
     // warm up), and each doubling of a small first batch would cost another: full batches at once,
-    // and half the bound in flight, which covers the bandwidth-delay product of a 20 Mbit/s link at
-    // 200 ms or 100 Mbit/s at 80 ms (0.5-1 MB, 4-8 gzipped answers of 100 updates) and reaches the
-    // bound in one doubling. On loopback the window starts small: there the CPU is the limit.
+    // and at least half the bound in flight (where a smaller first window was asked for), which
+    // covers the bandwidth-delay product of a 20 Mbit/s link at 200 ms or 100 Mbit/s at 80 ms
+    // (0.5-1 MB, 4-8 gzipped answers of 100 updates) and reaches the bound in one doubling.
     const wan = this.#transport.link.crossesWan === true;
     if (wan) window.startAt(Math.ceil(window.max / 2));
     let size = wan ? limit : Math.min(10, limit);
