@@ -26,8 +26,9 @@ async function main(): Promise<Measurement> {
     // One unfiltered list holds every update: the same revisions, and the same bytes, the sync fetches.
     const ids = (await client.getRevisionIdList({ getConfig: false })).newRevisions;
     const size = (await client.config()).maxNumberOfUpdatesPerRequest;
-    // The limit the sync is held to: the same batches and requests in flight, parsed in this
-    // thread with nothing else to do (no parse worker, no deflate, no copies between threads).
+    // The limit the sync is held to: the same batches, parsed in this thread with nothing else to
+    // do (no parse worker, no deflate, no copies between threads). Four requests in flight: reading
+    // in one thread, it took the same time with 16 (README, "The request window on loopback").
     let parsed = 0;
     let next = 0;
     const lane = async () => {
