@@ -9,9 +9,9 @@
  * A round is as many completions as the window allowed when it began; its throughput is the bytes
  * those requests brought over its duration. Across a WAN it grows until the bandwidth-delay product
  * is covered. On loopback or a LAN, where the CPU and not the link is the limit, throughput stops
- * rising within a round's noise, so a window started at 2 stayed at 4–7 in most syncs; yet the
+ * rising within a round's noise, so a window started at 2 stayed at 4–8 in most syncs; yet the
  * requests queued beyond that keep the upstream busy while the sync's storing thread commits, and
- * a 100,000-update sync took 9–23% less time with 16 in flight than with the 6–7 it grew to
+ * a 100,000-update sync took 4–23% less time with 16 in flight than with the 6–7 it grew to
  * (README, "The request window on loopback"). Half the bound is where it starts on every link.
  */
 import { UpstreamError } from '../errors.js';
