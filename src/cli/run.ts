@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from './yargs.js';
 import { ExitCode, InvalidArgumentError, SupsyncError, asSupsyncError } from '../errors.js';
+import { cancellation } from '../net/http.js';
 import { Home, resolveHome } from '../store/home.js';
 import type { AnyCommandHandler, CommandContext } from './context.js';
 import { type OutputMode, colorFor, createOutput, isRecordStream } from './output.js';
@@ -22,7 +23,7 @@ export interface CliProgram {
 }
 
 export async function runCli(program: CliProgram, rawArgv: string[]): Promise<number> {
-  const abort = new AbortController();
+  const abort = cancellation();
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -3,6 +3,7 @@
  * client, the catalog downloader): the SUP's proxy as hpagent agents, an extra CA bundle read
  * once with an error naming the file, and retry backoff.
  */
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import type { Agents } from 'got';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
@@ -52,4 +53,16 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/**
+ * A process's cancellation (Ctrl+C, a service stopping), which every request in flight listens on:
+ * got adds an abort listener per request and removes it when the request ends. A cascade's syncs,
+ * each asking its lists at once and fetching with a window of up to 64 requests, put more than
+ * Node's default of ten listeners on it, and Node's leak warning would print on the terminal.
+ */
+export function cancellation(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

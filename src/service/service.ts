@@ -21,6 +21,7 @@ import { type LogFormat, createSiteLogger } from '../log/index.js';
 import { type Schedule, describeSchedule, formatWithOffset, validateSchedule } from '../schedule/index.js';
 import { serveLocalParent } from '../server/local-parent.js';
 import { type Metrics, createMetrics } from '../monitor/metrics.js';
+import { cancellation } from '../net/http.js';
 import type { RunningEndpoint } from '../server/sup-endpoint.js';
 import type { Home } from '../store/home.js';
 import { type SiteStore, openSiteStore } from '../store/site-store.js';
@@ -80,7 +81,7 @@ export class SyncService {
   /** The home's metrics, with the requests this service's SUP endpoints served. */
   readonly metrics: Metrics;
   readonly #sites: HostedSite[] = [];
-  readonly #abort = new AbortController();
+  readonly #abort = cancellation();
   /** Alert evaluation and delivery, in the background of the ticks. */
   readonly #alerts: AlertCourier;
   #poll: NodeJS.Timeout | undefined;
