@@ -126,7 +126,7 @@ describe('terminal: what a person sees', function () {
     expect(text.filter((l) => l.startsWith('CS1 ')), text.join('\n')).to.have.length(2); // the summary and the results table's row
     expect(text.find((l) => l.startsWith('CS1 '))).to.match(/^CS1 {2}Succeeded {2}new [\d,]+.* {2}catalog \d+ {2}[\d.]+s$/);
     expect(text.find((l) => l.startsWith('PS1 '))).to.match(/^PS1 {2}Succeeded {2}new [\d,]+/);
-    expect(text.some((l) => /[█░]/.test(l)), text.join("\n")).to.equal(false);
+    expect(text.some((l) => /[█░]/.test(l)), text.join('\n')).to.equal(false);
     expect(text).to.include.members(['Site State      Full      New  Revised Superseded  Expired  Removed Catalog  Duration Error']);
     expect(screen.some((l) => l.wrapped)).to.equal(false);
   });
