@@ -417,12 +417,12 @@ export class SupEndpoint {
   }
 
   /** The same of the answers kept gzipped. */
-  get gzippedAnswerFigures(): KeptAnswers<unknown>['figures'] {
+  get gzippedAnswerFigures(): KeptAnswers<object>['figures'] {
     return this.#gzipped.figures;
   }
 
   /** The same of the revision lists kept. */
-  get keptListFigures(): KeptAnswers<unknown>['figures'] {
+  get keptListFigures(): KeptAnswers<object>['figures'] {
     return this.#lists.figures;
   }
 
